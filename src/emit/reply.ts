@@ -1,0 +1,64 @@
+/**
+ * Redis replies (RESP2, as Redis 7.0 gives them to a client that did not ask
+ * for RESP3) and the shapes that say how a compiled statement's rows become one.
+ *
+ * Every compiled statement names its result columns; a shape reads them. The
+ * default column is `reply`. A shape never looks at the command: the same rows
+ * always decode to the same reply, which is what lets Lua, MULTI and the
+ * codemod reuse it.
+ */
+
+export type RedisReply =
+  | { readonly type: 'status'; readonly value: string }
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'integer'; readonly value: bigint }
+  | { readonly type: 'bulk'; readonly value: Buffer | null }
+  | { readonly type: 'array'; readonly value: readonly RedisReply[] | null };
+
+/** How one SQL value becomes one Redis value. */
+export type ScalarKind =
+  /** text → +status; NULL → nil bulk (SET … NX that did not set). */
+  | 'status'
+  /** int8/int4/bool/numeric → :integer; NULL → nil bulk. */
+  | 'integer'
+  /** bytea or text → $bulk; NULL → nil bulk. */
+  | 'bulk'
+  /** float8 → $bulk formatted as Redis 7.0 prints doubles (`%.17g`); NULL → nil. */
+  | 'double'
+  /** text holding a decimal already formatted by SQL (INCRBYFLOAT) → $bulk. */
+  | 'decimal';
+
+export type ReplyShape =
+  /** A fixed status, whatever the rows (`+OK`, `+PONG`). */
+  | { readonly kind: 'constant'; readonly status: string }
+  /** One value from the first row; no row → nil (`nil` says which nil). */
+  | { readonly kind: 'scalar'; readonly of: ScalarKind; readonly column?: string; readonly nil?: 'bulk' | 'array' }
+  /** A SQL array in the first row's column → a Redis array; NULL or no row → `nil` (default: empty array). */
+  | {
+      readonly kind: 'array-column';
+      readonly of: ScalarKind;
+      readonly column?: string;
+      readonly nil?: 'array' | 'empty';
+    }
+  /** Each row → one element decoded by `row`; `flat` splices each row's elements in instead. */
+  | {
+      readonly kind: 'rows';
+      readonly row: ReplyShape;
+      readonly flat?: boolean;
+      /** No rows → nil array instead of an empty one (LPOP key count on a missing key). */
+      readonly nilWhenEmpty?: boolean;
+    }
+  /** A fixed-length array whose items all read the first row (SCAN: cursor then keys). */
+  | { readonly kind: 'tuple'; readonly items: readonly ReplyShape[]; readonly nilWhenNoRow?: boolean };
+
+/** SQLSTATE of errors raised by our SQL: the message is Redis' reply text. */
+export const REDIS_ERROR_SQLSTATE = 'RD000';
+
+export const constant = (status: string): ReplyShape => ({ kind: 'constant', status });
+export const OK: ReplyShape = constant('OK');
+export const scalar = (of: ScalarKind, column?: string): ReplyShape =>
+  column === undefined ? { kind: 'scalar', of } : { kind: 'scalar', of, column };
+export const INTEGER = scalar('integer');
+export const BULK = scalar('bulk');
+export const DOUBLE = scalar('double');
+export const STATUS = scalar('status');

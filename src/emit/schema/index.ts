@@ -1,0 +1,36 @@
+import { UsageError } from '../../errors.js';
+import { CORE_DDL, VALUE_TABLES_DDL } from './core.js';
+
+/**
+ * `redis2sql schema`: the DDL of the tables and helper functions, for
+ * PostgreSQL 15 and later. Rerunnable (IF NOT EXISTS / CREATE OR REPLACE).
+ *
+ *   schemaSql()                       → CREATE SCHEMA IF NOT EXISTS redis; …
+ *   schemaSql({ schema: 'cache', unlogged: true })
+ */
+export interface SchemaOptions {
+  /** PostgreSQL schema for everything (default `redis`). */
+  readonly schema?: string;
+  /** UNLOGGED tables: faster, emptied after a crash (cache-only use). */
+  readonly unlogged?: boolean;
+}
+
+export const DEFAULT_SCHEMA = 'redis';
+
+/** The parts, in the order they must run: tables before the functions that name them. */
+const PARTS: readonly string[] = [CORE_DDL, VALUE_TABLES_DDL];
+
+export function quoteSchema(name: string): string {
+  if (name === '' || /['\0]/.test(name)) throw new UsageError(`invalid schema name: ${JSON.stringify(name)}`);
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+export function schemaSql(options: SchemaOptions = {}): string {
+  const schema = quoteSchema(options.schema ?? DEFAULT_SCHEMA);
+  const text = PARTS.join('\n')
+    .replace(/@UNLOGGED /g, options.unlogged ? 'UNLOGGED ' : '')
+    // Inside string literals (nextval('@S.versions')) a quoted schema needs no extra escaping:
+    // quoteSchema doubles double quotes only, and the schema name is ours, not Redis data.
+    .replace(/@S\b/g, schema);
+  return text.trim() + '\n';
+}

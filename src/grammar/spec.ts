@@ -1,0 +1,200 @@
+/**
+ * The vocabulary of the command table: argument specs shaped like Redis' own
+ * `COMMAND DOCS` (key, string, integer, double, pattern, unix-time, pure-token,
+ * oneof, block; optional, multiple, multiple_token, token), and the types a
+ * parsed command's arguments take.
+ *
+ * Builders keep their literal types so that `ArgsOf<typeof SET.args>` is the
+ * exact shape a translator receives:
+ *
+ *   command('SET', 'string', -3, ['write', 'denyoom'], keys(1, 1, 1), [
+ *     key(), str('value'),
+ *     optional(oneof('condition', token('nx', 'NX'), token('xx', 'XX'))),
+ *     …
+ *   ])
+ */
+
+export type Group =
+  | 'string'
+  | 'generic'
+  | 'hash'
+  | 'list'
+  | 'set'
+  | 'sorted_set'
+  | 'stream'
+  | 'pubsub'
+  | 'transactions'
+  | 'scripting'
+  | 'connection'
+  | 'server';
+
+export type CommandFlag =
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'admin'
+  | 'pubsub'
+  | 'noscript'
+  | 'blocking'
+  | 'loading'
+  | 'stale'
+  | 'skip_monitor'
+  | 'skip_slowlog'
+  | 'fast'
+  | 'no_auth'
+  | 'may_replicate'
+  | 'no_mandatory_keys'
+  | 'no_multi'
+  | 'movablekeys'
+  | 'allow_busy';
+
+export type ScalarKind = 'key' | 'string' | 'integer' | 'double' | 'pattern' | 'unix-time';
+
+interface ArgFlags {
+  readonly optional?: boolean;
+  readonly multiple?: boolean;
+  /** Each repetition carries the token again (`GET pattern [GET pattern …]`). */
+  readonly multipleToken?: boolean;
+  /** The literal word that introduces the argument (`EX` in `EX seconds`). */
+  readonly token?: string;
+}
+
+export interface ScalarArg<N extends string = string, K extends ScalarKind = ScalarKind> extends ArgFlags {
+  readonly kind: K;
+  readonly name: N;
+}
+
+export interface TokenArg<N extends string = string> extends ArgFlags {
+  readonly kind: 'pure-token';
+  readonly name: N;
+  readonly token: string;
+}
+
+export interface OneofArg<N extends string = string, A extends readonly ArgSpec[] = readonly ArgSpec[]>
+  extends ArgFlags {
+  readonly kind: 'oneof';
+  readonly name: N;
+  readonly args: A;
+}
+
+export interface BlockArg<N extends string = string, A extends readonly ArgSpec[] = readonly ArgSpec[]>
+  extends ArgFlags {
+  readonly kind: 'block';
+  readonly name: N;
+  readonly args: A;
+}
+
+export type ArgSpec = ScalarArg | TokenArg | OneofArg | BlockArg;
+
+/** Legacy key positions as `COMMAND INFO` reports them (first, last, step). */
+export interface KeyPositions {
+  readonly first: number;
+  readonly last: number;
+  readonly step: number;
+}
+
+export interface CommandSpec<N extends string = string, A extends readonly ArgSpec[] = readonly ArgSpec[]> {
+  /** Upper case; a subcommand is `CONTAINER SUB` (`XGROUP CREATE`). */
+  readonly name: N;
+  readonly group: Group;
+  /** Redis' arity: n exactly, or -n for at least n (the name counts). */
+  readonly arity: number;
+  readonly flags: readonly CommandFlag[];
+  readonly keys: KeyPositions;
+  readonly args: A;
+}
+
+// ---------------------------------------------------------------- builders
+
+export const key = <N extends string = 'key'>(name: N = 'key' as N): ScalarArg<N, 'key'> => ({ kind: 'key', name });
+export const str = <N extends string>(name: N): ScalarArg<N, 'string'> => ({ kind: 'string', name });
+export const int = <N extends string>(name: N): ScalarArg<N, 'integer'> => ({ kind: 'integer', name });
+export const dbl = <N extends string>(name: N): ScalarArg<N, 'double'> => ({ kind: 'double', name });
+export const pattern = <N extends string>(name: N): ScalarArg<N, 'pattern'> => ({ kind: 'pattern', name });
+export const unixTime = <N extends string>(name: N): ScalarArg<N, 'unix-time'> => ({ kind: 'unix-time', name });
+export const token = <N extends string>(name: N, word: string): TokenArg<N> => ({
+  kind: 'pure-token',
+  name,
+  token: word,
+});
+export const oneof = <N extends string, const A extends readonly ArgSpec[]>(name: N, ...args: A): OneofArg<N, A> => ({
+  kind: 'oneof',
+  name,
+  args,
+});
+export const block = <N extends string, const A extends readonly ArgSpec[]>(name: N, ...args: A): BlockArg<N, A> => ({
+  kind: 'block',
+  name,
+  args,
+});
+
+export const optional = <S extends ArgSpec>(spec: S): S & { readonly optional: true } => ({ ...spec, optional: true });
+export const multiple = <S extends ArgSpec>(spec: S): S & { readonly multiple: true } => ({ ...spec, multiple: true });
+/** `tok('EX', int('seconds'))`: the argument is introduced by a literal word. */
+export const tok = <S extends ArgSpec>(word: string, spec: S): S => ({ ...spec, token: word });
+/** Repeated, each repetition introduced by its token again. */
+export const multipleToken = <S extends ArgSpec>(spec: S): S & { readonly multiple: true } => ({
+  ...spec,
+  multiple: true,
+  multipleToken: true,
+});
+
+export const keys = (first: number, last: number, step: number): KeyPositions => ({ first, last, step });
+export const NO_KEYS: KeyPositions = { first: 0, last: 0, step: 0 };
+
+export function command<N extends string, const A extends readonly ArgSpec[]>(
+  name: N,
+  group: Group,
+  arity: number,
+  flags: readonly CommandFlag[],
+  keyPositions: KeyPositions,
+  args: A,
+): CommandSpec<N, A> {
+  return { name, group, arity, flags, keys: keyPositions, args };
+}
+
+// ------------------------------------------------------------ value types
+
+/** Bytes as Redis sees them; keys are text (validated) because PostgreSQL keys are `text`. */
+export type Bytes = Buffer;
+
+type ScalarValue<K> = K extends 'key'
+  ? string
+  : K extends 'string' | 'pattern'
+    ? Bytes
+    : K extends 'integer' | 'unix-time'
+      ? bigint
+      : K extends 'double'
+        ? number
+        : never;
+
+/** Which branch of a oneof was given, and its value. */
+export type OneofValue<A extends readonly ArgSpec[]> = {
+  [I in keyof A]: A[I] extends ArgSpec ? { readonly kind: A[I]['name']; readonly value: SingleValue<A[I]> } : never;
+}[number];
+
+type SingleValue<S> = S extends ScalarArg<string, infer K>
+  ? ScalarValue<K>
+  : S extends TokenArg
+    ? true
+    : S extends OneofArg<string, infer A>
+      ? OneofValue<A>
+      : S extends BlockArg<string, infer A>
+        ? ArgsOf<A>
+        : never;
+
+type WithMultiple<S, V> = S extends { readonly multiple: true } ? readonly V[] : V;
+// A repeated argument is an array (empty when an optional one is absent).
+type WithOptional<S, V> = S extends { readonly multiple: true }
+  ? V
+  : S extends { readonly optional: true }
+    ? V | undefined
+    : V;
+
+/** The parsed value of one argument spec. */
+export type ValueOf<S> = WithOptional<S, WithMultiple<S, SingleValue<S>>>;
+
+/** The parsed arguments of an argument list, by argument name. */
+export type ArgsOf<A extends readonly ArgSpec[]> = {
+  readonly [S in A[number] as S['name']]: ValueOf<S>;
+};
