@@ -93,10 +93,14 @@ export interface KeyPositions {
   readonly step: number;
 }
 
-export interface CommandSpec<N extends string = string, A extends readonly ArgSpec[] = readonly ArgSpec[]> {
+export interface CommandSpec<
+  N extends string = string,
+  A extends readonly ArgSpec[] = readonly ArgSpec[],
+  G extends Group = Group,
+> {
   /** Upper case; a subcommand is `CONTAINER SUB` (`XGROUP CREATE`). */
   readonly name: N;
-  readonly group: Group;
+  readonly group: G;
   /** Redis' arity: n exactly, or -n for at least n (the name counts). */
   readonly arity: number;
   readonly flags: readonly CommandFlag[];
@@ -106,7 +110,11 @@ export interface CommandSpec<N extends string = string, A extends readonly ArgSp
 
 // ---------------------------------------------------------------- builders
 
-export const key = <N extends string = 'key'>(name: N = 'key' as N): ScalarArg<N, 'key'> => ({ kind: 'key', name });
+export function key(): ScalarArg<'key', 'key'>;
+export function key<N extends string>(name: N): ScalarArg<N, 'key'>;
+export function key(name = 'key'): ScalarArg<string, 'key'> {
+  return { kind: 'key', name };
+}
 export const str = <N extends string>(name: N): ScalarArg<N, 'string'> => ({ kind: 'string', name });
 export const int = <N extends string>(name: N): ScalarArg<N, 'integer'> => ({ kind: 'integer', name });
 export const dbl = <N extends string>(name: N): ScalarArg<N, 'double'> => ({ kind: 'double', name });
@@ -133,23 +141,20 @@ export const multiple = <S extends ArgSpec>(spec: S): S & { readonly multiple: t
 /** `tok('EX', int('seconds'))`: the argument is introduced by a literal word. */
 export const tok = <S extends ArgSpec>(word: string, spec: S): S => ({ ...spec, token: word });
 /** Repeated, each repetition introduced by its token again. */
-export const multipleToken = <S extends ArgSpec>(spec: S): S & { readonly multiple: true } => ({
-  ...spec,
-  multiple: true,
-  multipleToken: true,
-});
+export const multipleToken = <S extends ArgSpec>(spec: S): S & { readonly multiple: true } =>
+  ({ ...spec, multiple: true, multipleToken: true }) as S & { readonly multiple: true };
 
 export const keys = (first: number, last: number, step: number): KeyPositions => ({ first, last, step });
 export const NO_KEYS: KeyPositions = { first: 0, last: 0, step: 0 };
 
-export function command<N extends string, const A extends readonly ArgSpec[]>(
+export function command<N extends string, G extends Group, const A extends readonly ArgSpec[]>(
   name: N,
-  group: Group,
+  group: G,
   arity: number,
   flags: readonly CommandFlag[],
   keyPositions: KeyPositions,
   args: A,
-): CommandSpec<N, A> {
+): CommandSpec<N, A, G> {
   return { name, group, arity, flags, keys: keyPositions, args };
 }
 
@@ -173,14 +178,14 @@ export type OneofValue<A extends readonly ArgSpec[]> = {
   [I in keyof A]: A[I] extends ArgSpec ? { readonly kind: A[I]['name']; readonly value: SingleValue<A[I]> } : never;
 }[number];
 
-type SingleValue<S> = S extends ScalarArg<string, infer K>
-  ? ScalarValue<K>
-  : S extends TokenArg
-    ? true
-    : S extends OneofArg<string, infer A>
-      ? OneofValue<A>
-      : S extends BlockArg<string, infer A>
-        ? ArgsOf<A>
+type SingleValue<S> = S extends { readonly kind: 'pure-token' }
+  ? true
+  : S extends { readonly kind: 'oneof'; readonly args: infer A extends readonly ArgSpec[] }
+    ? OneofValue<A>
+    : S extends { readonly kind: 'block'; readonly args: infer A extends readonly ArgSpec[] }
+      ? ArgsOf<A>
+      : S extends { readonly kind: infer K }
+        ? ScalarValue<K>
         : never;
 
 type WithMultiple<S, V> = S extends { readonly multiple: true } ? readonly V[] : V;

