@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // `npm test` runs the unit project (no server: embedded PGlite and recorded
 // Redis replies); `npm run test:live` runs the live project against a real
-// redis-server and PostgreSQL server started by test/live/servers.ts.
+// redis-server and PostgreSQL server started by test/live/global-setup.ts.
 export default defineConfig({
   test: {
     projects: [
@@ -19,6 +19,7 @@ export default defineConfig({
         test: {
           name: 'live',
           include: ['test/live/**/*.test.ts'],
+          globalSetup: ['test/live/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 120_000,
           fileParallelism: false,
