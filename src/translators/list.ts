@@ -1,3 +1,26 @@
-import type { GroupTranslators } from './types.js';
+import { pending, type GroupTranslators } from './types.js';
 
-export const LIST_TRANSLATORS = {} as const satisfies GroupTranslators<'list'>;
+export const LIST_TRANSLATORS = {
+  BLMOVE: pending('not translated yet (issue #4)'),
+  BLMPOP: pending('not translated yet (issue #4)'),
+  BLPOP: pending('not translated yet (issue #4)'),
+  BRPOP: pending('not translated yet (issue #4)'),
+  BRPOPLPUSH: pending('not translated yet (issue #4)'),
+  LINDEX: pending('not translated yet (issue #4)'),
+  LINSERT: pending('not translated yet (issue #4)'),
+  LLEN: pending('not translated yet (issue #4)'),
+  LMOVE: pending('not translated yet (issue #4)'),
+  LMPOP: pending('not translated yet (issue #4)'),
+  LPOP: pending('not translated yet (issue #4)'),
+  LPOS: pending('not translated yet (issue #4)'),
+  LPUSH: pending('not translated yet (issue #4)'),
+  LPUSHX: pending('not translated yet (issue #4)'),
+  LRANGE: pending('not translated yet (issue #4)'),
+  LREM: pending('not translated yet (issue #4)'),
+  LSET: pending('not translated yet (issue #4)'),
+  LTRIM: pending('not translated yet (issue #4)'),
+  RPOP: pending('not translated yet (issue #4)'),
+  RPOPLPUSH: pending('not translated yet (issue #4)'),
+  RPUSH: pending('not translated yet (issue #4)'),
+  RPUSHX: pending('not translated yet (issue #4)'),
+} as const satisfies GroupTranslators<'list'>;

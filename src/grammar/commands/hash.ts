@@ -1,4 +1,39 @@
-import type { CommandSpec } from '../spec.js';
+import { block, command, dbl, int, key, keys, multiple, optional, pattern, str, tok, token } from '../spec.js';
 
 /** Redis 7.0's `hash` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
-export const HASH_COMMANDS = [] as const satisfies readonly CommandSpec[];
+export const HASH_COMMANDS = [
+  command('HDEL', 'hash', -3, ['write', 'fast'], keys(1, 1, 1), [key(), multiple(str('field'))]),
+  command('HEXISTS', 'hash', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('field')]),
+  command('HGET', 'hash', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('field')]),
+  command('HGETALL', 'hash', 2, ['readonly'], keys(1, 1, 1), [key()]),
+  command('HINCRBY', 'hash', 4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), str('field'), int('increment')]),
+  command('HINCRBYFLOAT', 'hash', 4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
+    key(),
+    str('field'),
+    dbl('increment'),
+  ]),
+  command('HKEYS', 'hash', 2, ['readonly'], keys(1, 1, 1), [key()]),
+  command('HLEN', 'hash', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
+  command('HMGET', 'hash', -3, ['readonly', 'fast'], keys(1, 1, 1), [key(), multiple(str('field'))]),
+  command('HMSET', 'hash', -4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
+    key(),
+    multiple(block('field_value', str('field'), str('value'))),
+  ]),
+  command('HRANDFIELD', 'hash', -2, ['readonly'], keys(1, 1, 1), [
+    key(),
+    optional(block('options', int('count'), optional(token('withvalues', 'WITHVALUES')))),
+  ]),
+  command('HSCAN', 'hash', -3, ['readonly'], keys(1, 1, 1), [
+    key(),
+    int('cursor'),
+    optional(tok('MATCH', pattern('pattern'))),
+    optional(tok('COUNT', int('count'))),
+  ]),
+  command('HSET', 'hash', -4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
+    key(),
+    multiple(block('field_value', str('field'), str('value'))),
+  ]),
+  command('HSETNX', 'hash', 4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), str('field'), str('value')]),
+  command('HSTRLEN', 'hash', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('field')]),
+  command('HVALS', 'hash', 2, ['readonly'], keys(1, 1, 1), [key()]),
+] as const;

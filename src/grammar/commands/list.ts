@@ -1,4 +1,64 @@
-import type { CommandSpec } from '../spec.js';
+import { NO_KEYS, command, dbl, int, key, keys, multiple, oneof, optional, str, tok, token } from '../spec.js';
 
 /** Redis 7.0's `list` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
-export const LIST_COMMANDS = [] as const satisfies readonly CommandSpec[];
+export const LIST_COMMANDS = [
+  command('BLMOVE', 'list', 6, ['write', 'denyoom', 'noscript', 'blocking'], keys(1, 2, 1), [
+    key('source'),
+    key('destination'),
+    oneof('wherefrom', token('left', 'LEFT'), token('right', 'RIGHT')),
+    oneof('whereto', token('left', 'LEFT'), token('right', 'RIGHT')),
+    dbl('timeout'),
+  ]),
+  command('BLMPOP', 'list', -5, ['write', 'blocking', 'movablekeys'], NO_KEYS, [
+    dbl('timeout'),
+    int('numkeys'),
+    multiple(key()),
+    oneof('where', token('left', 'LEFT'), token('right', 'RIGHT')),
+    optional(tok('COUNT', int('count'))),
+  ]),
+  command('BLPOP', 'list', -3, ['write', 'noscript', 'blocking'], keys(1, -2, 1), [multiple(key()), dbl('timeout')]),
+  command('BRPOP', 'list', -3, ['write', 'noscript', 'blocking'], keys(1, -2, 1), [multiple(key()), dbl('timeout')]),
+  command('BRPOPLPUSH', 'list', 4, ['write', 'denyoom', 'noscript', 'blocking'], keys(1, 2, 1), [
+    key('source'),
+    key('destination'),
+    dbl('timeout'),
+  ]),
+  command('LINDEX', 'list', 3, ['readonly'], keys(1, 1, 1), [key(), int('index')]),
+  command('LINSERT', 'list', 5, ['write', 'denyoom'], keys(1, 1, 1), [
+    key(),
+    oneof('where', token('before', 'BEFORE'), token('after', 'AFTER')),
+    str('pivot'),
+    str('element'),
+  ]),
+  command('LLEN', 'list', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
+  command('LMOVE', 'list', 5, ['write', 'denyoom'], keys(1, 2, 1), [
+    key('source'),
+    key('destination'),
+    oneof('wherefrom', token('left', 'LEFT'), token('right', 'RIGHT')),
+    oneof('whereto', token('left', 'LEFT'), token('right', 'RIGHT')),
+  ]),
+  command('LMPOP', 'list', -4, ['write', 'movablekeys'], NO_KEYS, [
+    int('numkeys'),
+    multiple(key()),
+    oneof('where', token('left', 'LEFT'), token('right', 'RIGHT')),
+    optional(tok('COUNT', int('count'))),
+  ]),
+  command('LPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(int('count'))]),
+  command('LPOS', 'list', -3, ['readonly'], keys(1, 1, 1), [
+    key(),
+    str('element'),
+    optional(tok('RANK', int('rank'))),
+    optional(tok('COUNT', int('num-matches'))),
+    optional(tok('MAXLEN', int('len'))),
+  ]),
+  command('LPUSH', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),
+  command('LPUSHX', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),
+  command('LRANGE', 'list', 4, ['readonly'], keys(1, 1, 1), [key(), int('start'), int('stop')]),
+  command('LREM', 'list', 4, ['write'], keys(1, 1, 1), [key(), int('count'), str('element')]),
+  command('LSET', 'list', 4, ['write', 'denyoom'], keys(1, 1, 1), [key(), int('index'), str('element')]),
+  command('LTRIM', 'list', 4, ['write'], keys(1, 1, 1), [key(), int('start'), int('stop')]),
+  command('RPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(int('count'))]),
+  command('RPOPLPUSH', 'list', 3, ['write', 'denyoom'], keys(1, 2, 1), [key('source'), key('destination')]),
+  command('RPUSH', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),
+  command('RPUSHX', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),
+] as const;

@@ -1,4 +1,31 @@
-import type { CommandSpec } from '../spec.js';
+import { NO_KEYS, command, int, key, keys, multiple, optional, pattern, str, tok } from '../spec.js';
 
 /** Redis 7.0's `set` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
-export const SET_COMMANDS = [] as const satisfies readonly CommandSpec[];
+export const SET_COMMANDS = [
+  command('SADD', 'set', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('member'))]),
+  command('SCARD', 'set', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
+  command('SDIFF', 'set', -2, ['readonly'], keys(1, -1, 1), [multiple(key())]),
+  command('SDIFFSTORE', 'set', -3, ['write', 'denyoom'], keys(1, -1, 1), [key('destination'), multiple(key())]),
+  command('SINTER', 'set', -2, ['readonly'], keys(1, -1, 1), [multiple(key())]),
+  command('SINTERCARD', 'set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
+    int('numkeys'),
+    multiple(key()),
+    optional(tok('LIMIT', int('limit'))),
+  ]),
+  command('SINTERSTORE', 'set', -3, ['write', 'denyoom'], keys(1, -1, 1), [key('destination'), multiple(key())]),
+  command('SISMEMBER', 'set', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('member')]),
+  command('SMEMBERS', 'set', 2, ['readonly'], keys(1, 1, 1), [key()]),
+  command('SMISMEMBER', 'set', -3, ['readonly', 'fast'], keys(1, 1, 1), [key(), multiple(str('member'))]),
+  command('SMOVE', 'set', 4, ['write', 'fast'], keys(1, 2, 1), [key('source'), key('destination'), str('member')]),
+  command('SPOP', 'set', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(int('count'))]),
+  command('SRANDMEMBER', 'set', -2, ['readonly'], keys(1, 1, 1), [key(), optional(int('count'))]),
+  command('SREM', 'set', -3, ['write', 'fast'], keys(1, 1, 1), [key(), multiple(str('member'))]),
+  command('SSCAN', 'set', -3, ['readonly'], keys(1, 1, 1), [
+    key(),
+    int('cursor'),
+    optional(tok('MATCH', pattern('pattern'))),
+    optional(tok('COUNT', int('count'))),
+  ]),
+  command('SUNION', 'set', -2, ['readonly'], keys(1, -1, 1), [multiple(key())]),
+  command('SUNIONSTORE', 'set', -3, ['write', 'denyoom'], keys(1, -1, 1), [key('destination'), multiple(key())]),
+] as const;
