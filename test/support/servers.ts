@@ -104,8 +104,16 @@ function systemUser(name: string): { uid: number; gid: number } {
  * `postgres` system user, which owns the directory.
  *
  *   const postgres = await startPostgres(5433);
+ *
+ * `settings` override those defaults (`-c name=value`); the benchmark keeps
+ * fsync on and only turns synchronous_commit off:
+ *
+ *   await startPostgres(undefined, { fsync: 'on', full_page_writes: 'on' });
  */
-export async function startPostgres(port?: number): Promise<RunningPostgres> {
+export async function startPostgres(
+  port?: number,
+  settings: Readonly<Record<string, string>> = {},
+): Promise<RunningPostgres> {
   const p = port ?? (await freePort());
   const bin = postgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'redis2sql-pg-'));
@@ -134,10 +142,13 @@ export async function startPostgres(port?: number): Promise<RunningPostgres> {
       '-p', String(p),
       '-h', '127.0.0.1',
       '-k', dir,
-      '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off',
-      '-c', 'max_connections=50',
+      ...Object.entries({
+        fsync: 'off',
+        synchronous_commit: 'off',
+        full_page_writes: 'off',
+        max_connections: '50',
+        ...settings,
+      }).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     { ...spawnOptions, stdio: ['ignore', 'ignore', 'pipe'] },
   );
