@@ -1,3 +1,25 @@
-import type { GroupTranslators } from './types.js';
+import { pending, type GroupTranslators } from './types.js';
 
-export const SCRIPTING_TRANSLATORS = {} as const satisfies GroupTranslators<'scripting'>;
+export const SCRIPTING_TRANSLATORS = {
+  EVAL: pending('not translated yet (issue #8)'),
+  EVALSHA: pending('not translated yet (issue #8)'),
+  EVALSHA_RO: pending('not translated yet (issue #8)'),
+  EVAL_RO: pending('not translated yet (issue #8)'),
+  FCALL: pending('not translated yet (issue #8)'),
+  FCALL_RO: pending('not translated yet (issue #8)'),
+  'FUNCTION DELETE': pending('not translated yet (issue #8)'),
+  'FUNCTION DUMP': pending('not translated yet (issue #8)'),
+  'FUNCTION FLUSH': pending('not translated yet (issue #8)'),
+  'FUNCTION HELP': pending('not translated yet (issue #8)'),
+  'FUNCTION KILL': pending('not translated yet (issue #8)'),
+  'FUNCTION LIST': pending('not translated yet (issue #8)'),
+  'FUNCTION LOAD': pending('not translated yet (issue #8)'),
+  'FUNCTION RESTORE': pending('not translated yet (issue #8)'),
+  'FUNCTION STATS': pending('not translated yet (issue #8)'),
+  'SCRIPT DEBUG': pending('not translated yet (issue #8)'),
+  'SCRIPT EXISTS': pending('not translated yet (issue #8)'),
+  'SCRIPT FLUSH': pending('not translated yet (issue #8)'),
+  'SCRIPT HELP': pending('not translated yet (issue #8)'),
+  'SCRIPT KILL': pending('not translated yet (issue #8)'),
+  'SCRIPT LOAD': pending('not translated yet (issue #8)'),
+} as const satisfies GroupTranslators<'scripting'>;

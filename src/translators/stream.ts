@@ -1,3 +1,27 @@
-import type { GroupTranslators } from './types.js';
+import { pending, type GroupTranslators } from './types.js';
 
-export const STREAM_TRANSLATORS = {} as const satisfies GroupTranslators<'stream'>;
+export const STREAM_TRANSLATORS = {
+  XACK: pending('not translated yet (issue #5)'),
+  XADD: pending('not translated yet (issue #5)'),
+  XAUTOCLAIM: pending('not translated yet (issue #5)'),
+  XCLAIM: pending('not translated yet (issue #5)'),
+  XDEL: pending('not translated yet (issue #5)'),
+  'XGROUP CREATE': pending('not translated yet (issue #5)'),
+  'XGROUP CREATECONSUMER': pending('not translated yet (issue #5)'),
+  'XGROUP DELCONSUMER': pending('not translated yet (issue #5)'),
+  'XGROUP DESTROY': pending('not translated yet (issue #5)'),
+  'XGROUP HELP': pending('not translated yet (issue #5)'),
+  'XGROUP SETID': pending('not translated yet (issue #5)'),
+  'XINFO CONSUMERS': pending('not translated yet (issue #5)'),
+  'XINFO GROUPS': pending('not translated yet (issue #5)'),
+  'XINFO HELP': pending('not translated yet (issue #5)'),
+  'XINFO STREAM': pending('not translated yet (issue #5)'),
+  XLEN: pending('not translated yet (issue #5)'),
+  XPENDING: pending('not translated yet (issue #5)'),
+  XRANGE: pending('not translated yet (issue #5)'),
+  XREAD: pending('not translated yet (issue #5)'),
+  XREADGROUP: pending('not translated yet (issue #5)'),
+  XREVRANGE: pending('not translated yet (issue #5)'),
+  XSETID: pending('not translated yet (issue #5)'),
+  XTRIM: pending('not translated yet (issue #5)'),
+} as const satisfies GroupTranslators<'stream'>;

@@ -1,4 +1,145 @@
-import type { CommandSpec } from '../spec.js';
+import {
+  block,
+  command,
+  int,
+  key,
+  keys,
+  multiple,
+  NO_KEYS,
+  oneof,
+  optional,
+  str,
+  tok,
+  token,
+  unixTime,
+} from '../spec.js';
 
-/** Redis 7.0's `stream` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
-export const STREAM_COMMANDS = [] as const satisfies readonly CommandSpec[];
+/**
+ * Redis 7.0's `stream` group. Arity, flags and key positions as `COMMAND INFO` gives them.
+ * XGROUP CREATE/SETID list the `$` branch of `id` first (the docs list it
+ * second): `$` is also a valid `id` string, and the token is what it means.
+ */
+export const STREAM_COMMANDS = [
+  command('XACK', 'stream', -4, ['write', 'fast'], keys(1, 1, 1), [key(), str('group'), multiple(str('id'))]),
+  command('XADD', 'stream', -5, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
+    key(),
+    optional(token('nomkstream', 'NOMKSTREAM')),
+    optional(
+      block(
+        'trim',
+        oneof('strategy', token('maxlen', 'MAXLEN'), token('minid', 'MINID')),
+        optional(oneof('operator', token('equal', '='), token('approximately', '~'))),
+        str('threshold'),
+        optional(tok('LIMIT', int('count'))),
+      ),
+    ),
+    oneof('id_or_auto', token('auto_id', '*'), str('id')),
+    multiple(block('field_value', str('field'), str('value'))),
+  ]),
+  command('XAUTOCLAIM', 'stream', -6, ['write', 'fast'], keys(1, 1, 1), [
+    key(),
+    str('group'),
+    str('consumer'),
+    str('min-idle-time'),
+    str('start'),
+    optional(tok('COUNT', int('count'))),
+    optional(token('justid', 'JUSTID')),
+  ]),
+  command('XCLAIM', 'stream', -6, ['write', 'fast'], keys(1, 1, 1), [
+    key(),
+    str('group'),
+    str('consumer'),
+    str('min-idle-time'),
+    multiple(str('id')),
+    optional(tok('IDLE', int('ms'))),
+    optional(tok('TIME', unixTime('unix-time-milliseconds'))),
+    optional(tok('RETRYCOUNT', int('count'))),
+    optional(token('force', 'FORCE')),
+    optional(token('justid', 'JUSTID')),
+    optional(tok('LASTID', str('id'))),
+  ]),
+  command('XDEL', 'stream', -3, ['write', 'fast'], keys(1, 1, 1), [key(), multiple(str('id'))]),
+  command('XGROUP CREATE', 'stream', -5, ['write', 'denyoom'], keys(2, 2, 1), [
+    key(),
+    str('groupname'),
+    oneof('id', token('new_id', '$'), str('id')),
+    optional(token('mkstream', 'MKSTREAM')),
+    optional(tok('ENTRIESREAD', int('entries_read'))),
+  ]),
+  command('XGROUP CREATECONSUMER', 'stream', 5, ['write', 'denyoom'], keys(2, 2, 1), [
+    key(),
+    str('groupname'),
+    str('consumername'),
+  ]),
+  command('XGROUP DELCONSUMER', 'stream', 5, ['write'], keys(2, 2, 1), [key(), str('groupname'), str('consumername')]),
+  command('XGROUP DESTROY', 'stream', 4, ['write'], keys(2, 2, 1), [key(), str('groupname')]),
+  command('XGROUP HELP', 'stream', 2, ['loading', 'stale'], NO_KEYS, []),
+  command('XGROUP SETID', 'stream', -5, ['write'], keys(2, 2, 1), [
+    key(),
+    str('groupname'),
+    oneof('id', token('new_id', '$'), str('id')),
+    optional(tok('ENTRIESREAD', int('entries_read'))),
+  ]),
+  command('XINFO CONSUMERS', 'stream', 4, ['readonly'], keys(2, 2, 1), [key(), str('groupname')]),
+  command('XINFO GROUPS', 'stream', 3, ['readonly'], keys(2, 2, 1), [key()]),
+  command('XINFO HELP', 'stream', 2, ['loading', 'stale'], NO_KEYS, []),
+  command('XINFO STREAM', 'stream', -3, ['readonly'], keys(2, 2, 1), [
+    key(),
+    optional(tok('FULL', block('full', optional(tok('COUNT', int('count')))))),
+  ]),
+  command('XLEN', 'stream', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
+  command('XPENDING', 'stream', -3, ['readonly'], keys(1, 1, 1), [
+    key(),
+    str('group'),
+    optional(
+      block(
+        'filters',
+        optional(tok('IDLE', int('min-idle-time'))),
+        str('start'),
+        str('end'),
+        int('count'),
+        optional(str('consumer')),
+      ),
+    ),
+  ]),
+  command('XRANGE', 'stream', -4, ['readonly'], keys(1, 1, 1), [
+    key(),
+    str('start'),
+    str('end'),
+    optional(tok('COUNT', int('count'))),
+  ]),
+  command('XREAD', 'stream', -4, ['readonly', 'blocking', 'movablekeys'], NO_KEYS, [
+    optional(tok('COUNT', int('count'))),
+    optional(tok('BLOCK', int('milliseconds'))),
+    tok('STREAMS', block('streams', multiple(key()), multiple(str('id')))),
+  ]),
+  command('XREADGROUP', 'stream', -7, ['write', 'blocking', 'movablekeys'], NO_KEYS, [
+    tok('GROUP', block('group_consumer', str('group'), str('consumer'))),
+    optional(tok('COUNT', int('count'))),
+    optional(tok('BLOCK', int('milliseconds'))),
+    optional(token('noack', 'NOACK')),
+    tok('STREAMS', block('streams', multiple(key()), multiple(str('id')))),
+  ]),
+  command('XREVRANGE', 'stream', -4, ['readonly'], keys(1, 1, 1), [
+    key(),
+    str('end'),
+    str('start'),
+    optional(tok('COUNT', int('count'))),
+  ]),
+  command('XSETID', 'stream', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
+    key(),
+    str('last-id'),
+    optional(tok('ENTRIESADDED', int('entries_added'))),
+    optional(tok('MAXDELETEDID', str('max_deleted_entry_id'))),
+  ]),
+  command('XTRIM', 'stream', -4, ['write'], keys(1, 1, 1), [
+    key(),
+    block(
+      'trim',
+      oneof('strategy', token('maxlen', 'MAXLEN'), token('minid', 'MINID')),
+      optional(oneof('operator', token('equal', '='), token('approximately', '~'))),
+      str('threshold'),
+      optional(tok('LIMIT', int('count'))),
+    ),
+  ]),
+] as const;
