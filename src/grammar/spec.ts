@@ -57,7 +57,29 @@ interface ArgFlags {
   readonly multipleToken?: boolean;
   /** The literal word that introduces the argument (`EX` in `EX seconds`). */
   readonly token?: string;
+  /**
+   * Redis' message when this argument is malformed, where it is not the
+   * generic one: a value that does not convert (`ERR min or max is not a
+   * float`), a oneof given with two different branches (ZADD's `ERR XX and NX
+   * options at the same time are not compatible`), a repeated block cut short
+   * (ZADD's `ERR syntax error` instead of the arity error), a numkeys count
+   * that does not fit (on the counted argument).
+   */
+  readonly error?: string;
+  /**
+   * Converted only after every option is read: Redis' own parser collects
+   * SET's and GETEX's options first, so `SET k v EX x FOO` is a syntax error,
+   * not a type error. Applies to every value beneath the argument.
+   */
+  readonly late?: boolean;
+  /** Giving it twice is a syntax error (ZRANGE's REV, BYSCORE) instead of the later one winning. */
+  readonly once?: boolean;
+  /** A oneof whose later branch replaces an earlier different one (SORT's ASC DESC) instead of conflicting. */
+  readonly lastWins?: boolean;
 }
+
+/** The parse rules of `ArgFlags` that Redis' hand-written parsers add to COMMAND DOCS. */
+export type ParseRules = Pick<ArgFlags, 'error' | 'late' | 'once' | 'lastWins'>;
 
 export interface ScalarArg<N extends string = string, K extends ScalarKind = ScalarKind> extends ArgFlags {
   readonly kind: K;
@@ -140,6 +162,8 @@ export const optional = <S extends ArgSpec>(spec: S): S & { readonly optional: t
 export const multiple = <S extends ArgSpec>(spec: S): S & { readonly multiple: true } => ({ ...spec, multiple: true });
 /** `tok('EX', int('seconds'))`: the argument is introduced by a literal word. */
 export const tok = <S extends ArgSpec>(word: string, spec: S): S => ({ ...spec, token: word });
+/** `rules(dbl('timeout'), { error: 'ERR timeout is not a float or out of range' })`: see `ParseRules`. */
+export const rules = <S extends ArgSpec>(spec: S, parseRules: ParseRules): S => ({ ...spec, ...parseRules });
 /** Repeated, each repetition introduced by its token again. */
 export const multipleToken = <S extends ArgSpec>(spec: S): S & { readonly multiple: true } =>
   ({ ...spec, multiple: true, multipleToken: true }) as S & { readonly multiple: true };
