@@ -76,6 +76,21 @@ export class LuaCompileError extends Redis2SqlError {
   }
 }
 
+/**
+ * The database refused a statement for a reason that is not a Redis error
+ * (SQLSTATE other than RD000): a bug in our SQL, a missing schema, a lost
+ * connection. `code` is the SQLSTATE when the server gave one.
+ */
+export class DatabaseError extends Redis2SqlError {
+  override readonly name = 'DatabaseError';
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The user called the CLI or the API wrongly (exit code 2). */
 export class UsageError extends Redis2SqlError {
   override readonly name = 'UsageError';

@@ -1,0 +1,101 @@
+import pg from 'pg';
+import type { SqlParam } from '../translators/sql.js';
+import { OID, normaliseRow, toError } from './normalise.js';
+import type { Database, Queryable, Row } from './types.js';
+
+/**
+ * node-postgres returns int8 and numeric as strings; we want int8 exact
+ * (bigint) and numeric as its text. Set per query (not on the global
+ * `pg.types`) so that a pool the application passes in keeps its own parsers.
+ */
+const builtin = pg.types.getTypeParser as (oid: number, format: 'text' | 'binary') => (text: string) => unknown;
+
+const TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (text: string) => unknown {
+    if (format !== 'binary') {
+      if (oid === OID.int8) return (text: string) => BigInt(text);
+      if (oid === OID.int8Array) {
+        const parseArray = builtin(OID.int8Array, 'text');
+        return (text: string) => mapDeep(parseArray(text), (v) => (typeof v === 'string' || typeof v === 'number' ? BigInt(v) : v));
+      }
+      if (oid === OID.numeric) return (text: string) => text;
+    }
+    return builtin(oid, format ?? 'text');
+  },
+};
+
+function mapDeep(value: unknown, f: (v: unknown) => unknown): unknown {
+  return Array.isArray(value) ? value.map((v) => mapDeep(v, f)) : value === null ? null : f(value);
+}
+
+interface PgQueryable {
+  query(config: pg.QueryConfig): Promise<pg.QueryResult>;
+  query(text: string): Promise<pg.QueryResult | pg.QueryResult[]>;
+}
+
+function queryable(client: PgQueryable): Queryable {
+  return {
+    async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
+      try {
+        const result = await client.query({ text: sql, values: params as unknown[], types: TYPES });
+        return result.rows.map(normaliseRow);
+      } catch (error) {
+        throw toError(error);
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      try {
+        // No parameters: the simple protocol, which accepts several statements.
+        await client.query(sql);
+      } catch (error) {
+        throw toError(error);
+      }
+    },
+  };
+}
+
+/**
+ * A PostgreSQL server (15 or later) through node-postgres: a connection
+ * string opens a pool that `close()` ends; a Pool or Client passed in stays
+ * the caller's (transactions on a Client run on that one connection).
+ *
+ *   const db = postgresDatabase('postgres://user@localhost:5432/app');
+ *   const db = postgresDatabase(existingPool);
+ *   await db.query('SELECT $1::int8 AS n', ['9007199254740993'])  → [{ n: 9007199254740993n }]
+ */
+export function postgresDatabase(target: string | pg.Pool | pg.Client): Database {
+  const owned = typeof target === 'string';
+  const pool = typeof target === 'string' ? new pg.Pool({ connectionString: target, max: 4 }) : target;
+  // An idle pooled connection that dies emits 'error' on the pool; unhandled, it
+  // would kill the process. The next query reports the failure instead.
+  if (owned) (pool as pg.Pool).on('error', () => undefined);
+  const base = queryable(pool);
+  return {
+    kind: 'postgres',
+    ...base,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const isPool = pool instanceof pg.Pool;
+      let client: pg.PoolClient | pg.Client;
+      try {
+        client = isPool ? await pool.connect() : pool;
+      } catch (error) {
+        throw toError(error);
+      }
+      const tx = queryable(client);
+      try {
+        await tx.exec('BEGIN');
+        const result = await fn(tx);
+        await tx.exec('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw toError(error);
+      } finally {
+        if (isPool) (client as pg.PoolClient).release();
+      }
+    },
+    async close(): Promise<void> {
+      if (owned) await (pool as pg.Pool).end();
+    },
+  };
+}
