@@ -1,0 +1,575 @@
+import { RedisSyntaxError, StorageError, UnsupportedError, UsageError } from '../errors.js';
+import type { AnyCommand } from './command.js';
+import type { ArgSpec, CommandSpec } from './spec.js';
+import { COMMAND_SPECS, REFUSED_COMMANDS } from './table.js';
+import { toArgv, type CommandInput } from './tokenize.js';
+import { toDouble, toInteger, toKey, type KeyProblem } from './values.js';
+
+export type { CommandInput } from './tokenize.js';
+
+/*
+ * The generic parser: one engine driven by the command table (spec.ts), with
+ * the leniency of Redis' hand-written parsers.
+ *
+ * - Fixed arguments are positional. A run of consecutive token-introduced
+ *   arguments (`NX`, `EX seconds`, `LIMIT offset count`, `AGGREGATE SUM|MAX`…)
+ *   is accepted in any order and case; a repeat replaces the earlier value,
+ *   except: two different branches of one oneof are a conflict (`SET k v NX
+ *   XX`), `once` arguments may not repeat, `multipleToken` ones accumulate.
+ * - A `multiple` argument takes as many words as it can while leaving enough
+ *   for the arguments after it and stopping at an option word of the run that
+ *   follows it; after an integer named `numkeys` it takes exactly that many;
+ *   adjacent multiples (XREAD's `key … id …`) share the rest evenly.
+ * - Values convert left to right as they are met (what most Redis commands
+ *   do), or after the whole line is read for `late` arguments (SET, GETEX).
+ * - Redis' checks run first (unknown command, arity, syntax, types); keys that
+ *   PostgreSQL `text` cannot hold are refused last, so Redis' errors win.
+ */
+
+const SYNTAX = 'ERR syntax error';
+
+interface Node {
+  readonly name: string;
+  readonly kind: ArgSpec['kind'];
+  /** Upper case. */
+  readonly token: string | undefined;
+  readonly optional: boolean;
+  readonly multiple: boolean;
+  readonly multipleToken: boolean;
+  readonly error: string | undefined;
+  readonly late: boolean;
+  readonly once: boolean;
+  readonly lastWins: boolean;
+  /** Block children. */
+  readonly seq: Seq | undefined;
+  /** Oneof branches, and which one each option word selects. */
+  readonly branches: readonly Node[];
+  readonly branchByWord: ReadonlyMap<string, Node>;
+  /** The branch taken when the word is no branch's token (XADD's `*|id`). */
+  readonly fallback: Node | undefined;
+  /** Upper-case words one occurrence can start with; undefined when it starts with a value. */
+  readonly starts: ReadonlySet<string> | undefined;
+  /** Fewest words of one occurrence, its token included. */
+  readonly minOccurrence: number;
+  /** Fewest words the argument needs (0 when optional). */
+  readonly min: number;
+  /** Exact words of one occurrence (of one repetition, for a multiple), or -1 when it varies. */
+  readonly size: number;
+}
+
+type Item =
+  | { readonly kind: 'run'; readonly nodes: readonly Node[]; readonly lookup: ReadonlyMap<string, Node>; readonly longest: number }
+  | {
+      readonly kind: 'positional';
+      readonly node: Node;
+      /** Name of the sibling integer that counts this multiple (`numkeys`). */
+      readonly countedBy: string | undefined;
+      /** How many adjacent multiples share the rest evenly, at the first of them (0 otherwise). */
+      readonly share: number;
+    };
+
+interface Seq {
+  readonly items: readonly Item[];
+  /** Fewest words needed by the items after item k. */
+  readonly after: readonly number[];
+  readonly nodes: readonly Node[];
+}
+
+interface Plan {
+  readonly spec: CommandSpec;
+  /** `get`, `xgroup|create`: how Redis names the command in its arity error. */
+  readonly fullname: string;
+  /** argv index of the first argument (2 for a subcommand). */
+  readonly first: number;
+  readonly seq: Seq;
+}
+
+function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
+  const late = inheritedLate || spec.late === true;
+  const token = spec.token?.toUpperCase();
+  let seq: Seq | undefined;
+  let branches: Node[] = [];
+  const branchByWord = new Map<string, Node>();
+  let fallback: Node | undefined;
+  let contentStarts: Set<string> | undefined;
+  let contentMin = 1;
+  let contentSize = 1;
+  if (spec.kind === 'pure-token') {
+    contentMin = 0;
+    contentSize = 0;
+  } else if (spec.kind === 'block') {
+    seq = compileSeq(spec.args, late);
+    contentMin = seq.after.length === 0 ? 0 : seq.nodes.reduce((sum, n) => sum + n.min, 0);
+    contentSize = seq.nodes.every((n) => !n.optional && !n.multiple && n.size >= 0)
+      ? seq.nodes.reduce((sum, n) => sum + n.size, 0)
+      : -1;
+    const head = seq.nodes[0];
+    if (head !== undefined && !head.optional && head.starts !== undefined) contentStarts = new Set(head.starts);
+  } else if (spec.kind === 'oneof') {
+    branches = spec.args.map((a) => compileNode(a, late));
+    contentStarts = new Set();
+    for (const b of branches) {
+      if (b.starts === undefined) {
+        fallback ??= b;
+        contentStarts = undefined;
+      } else for (const w of b.starts) if (!branchByWord.has(w)) branchByWord.set(w, b);
+    }
+    if (contentStarts !== undefined) for (const w of branchByWord.keys()) contentStarts.add(w);
+    contentMin = Math.min(...branches.map((b) => b.minOccurrence));
+    const sizes = new Set(branches.map((b) => b.size));
+    contentSize = sizes.size === 1 ? [...sizes][0]! : -1;
+  }
+  const starts = token !== undefined ? new Set([token]) : contentStarts;
+  const minOccurrence = (token !== undefined ? 1 : 0) + contentMin;
+  const multiple = spec.multiple === true;
+  const multipleToken = spec.multipleToken === true;
+  const size = contentSize < 0 ? -1 : (token !== undefined ? 1 : 0) + contentSize;
+  return {
+    name: spec.name,
+    kind: spec.kind,
+    token,
+    optional: spec.optional === true,
+    multiple,
+    multipleToken,
+    error: spec.error,
+    late,
+    once: spec.once === true,
+    lastWins: spec.lastWins === true,
+    seq,
+    branches,
+    branchByWord,
+    fallback,
+    starts,
+    minOccurrence,
+    min: spec.optional === true ? 0 : minOccurrence + (multiple && token !== undefined && !multipleToken ? 1 : 0),
+    size,
+  };
+}
+
+function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
+  const nodes = specs.map((s) => compileNode(s, late));
+  const items: Item[] = [];
+  for (let k = 0; k < nodes.length; k++) {
+    const node = nodes[k]!;
+    if (node.starts !== undefined) {
+      const run: Node[] = [node];
+      while (k + 1 < nodes.length && nodes[k + 1]!.starts !== undefined) run.push(nodes[++k]!);
+      const lookup = new Map<string, Node>();
+      for (const n of run) for (const w of n.starts!) if (!lookup.has(w)) lookup.set(w, n);
+      items.push({ kind: 'run', nodes: run, lookup, longest: Math.max(...[...lookup.keys()].map((w) => w.length)) });
+      continue;
+    }
+    const previous = nodes[k - 1];
+    const countedBy =
+      node.multiple && previous?.kind === 'integer' && previous.name === 'numkeys' && !previous.multiple
+        ? previous.name
+        : undefined;
+    let share = 0;
+    if (node.multiple && countedBy === undefined && !nodes[k - 1]?.multiple) {
+      let j = k;
+      while (j < nodes.length && nodes[j]!.multiple && nodes[j]!.starts === undefined) j++;
+      if (j - k >= 2) share = j - k;
+    }
+    items.push({ kind: 'positional', node, countedBy, share });
+  }
+  const itemMin = (item: Item): number =>
+    item.kind === 'run' ? item.nodes.reduce((sum, n) => sum + n.min, 0) : item.node.min;
+  const after = items.map((_, k) => items.slice(k + 1).reduce((sum, it) => sum + itemMin(it), 0));
+  return { items, after, nodes };
+}
+
+function compilePlan(spec: CommandSpec): Plan {
+  const space = spec.name.indexOf(' ');
+  return {
+    spec,
+    fullname: spec.name.toLowerCase().replace(' ', '|'),
+    first: space < 0 ? 1 : 2,
+    seq: compileSeq(spec.args, false),
+  };
+}
+
+interface Grammar {
+  readonly plain: ReadonlyMap<string, Plan>;
+  /** Container name → subcommand name → plan. */
+  readonly containers: ReadonlyMap<string, ReadonlyMap<string, Plan>>;
+}
+
+function compileGrammar(specs: readonly CommandSpec[]): Grammar {
+  const plain = new Map<string, Plan>();
+  const containers = new Map<string, Map<string, Plan>>();
+  for (const spec of specs) {
+    const space = spec.name.indexOf(' ');
+    if (space < 0) plain.set(spec.name, compilePlan(spec));
+    else {
+      const container = spec.name.slice(0, space);
+      let subs = containers.get(container);
+      if (subs === undefined) containers.set(container, (subs = new Map()));
+      subs.set(spec.name.slice(space + 1), compilePlan(spec));
+    }
+  }
+  return { plain, containers };
+}
+
+// Built once from the immutable command table; never written afterwards.
+const GRAMMAR = compileGrammar(COMMAND_SPECS);
+
+// ------------------------------------------------------------------ parsing
+
+interface State {
+  readonly argv: readonly Buffer[];
+  readonly fullname: string;
+  i: number;
+  /** `late` values, in argv order. */
+  lates: Late[] | undefined;
+  keyProblem: { readonly index: number; readonly problem: KeyProblem } | undefined;
+}
+
+type Value = unknown;
+type Rec = Record<string, Value>;
+
+/**
+ * Parse a Redis command into its typed form, checking it as redis-server 7.0
+ * would (unknown command, arity, syntax, value types), in Redis' own words.
+ *
+ *   parseCommand('set k v EX 10') →
+ *   { name: 'SET', args: { key: 'k', value: <76>, condition: undefined, get: undefined,
+ *                         expiration: { kind: 'seconds', value: 10n } }, argv: [<set>, <k>, <v>, <EX>, <10>] }
+ *   parseCommand('GET') → throws RedisSyntaxError("ERR wrong number of arguments for 'get' command")
+ *
+ * Throws `RedisSyntaxError` (with `argIndex`) where Redis replies with an
+ * error, `UnsupportedError` for a command we refuse, `StorageError` for a key
+ * PostgreSQL text cannot hold, `TokenizeError` for a line that does not split.
+ */
+export function parseCommand(input: CommandInput): AnyCommand {
+  const argv = toArgv(input);
+  if (argv.length === 0) throw new UsageError('empty command: nothing to parse');
+  const plan = lookup(argv);
+  const argc = argv.length;
+  const arity = plan.spec.arity;
+  if (arity > 0 ? argc !== arity : argc < -arity) {
+    throw new RedisSyntaxError(`ERR wrong number of arguments for '${plan.fullname}' command`, 0);
+  }
+  const st: State = { argv, fullname: plan.fullname, i: plan.first, lates: undefined, keyProblem: undefined };
+  const args = parseSeq(plan.seq, st, 0);
+  if (st.i < argc) throw new RedisSyntaxError(SYNTAX, st.i);
+  if (st.lates !== undefined) {
+    for (const late of st.lates) late.value = convert(late.node, late.word, late.index);
+    resolveLates(args);
+  }
+  if (st.keyProblem !== undefined) {
+    const { index, problem } = st.keyProblem;
+    throw new StorageError(`key argument ${index} ${problem}: PostgreSQL text cannot hold it`, index);
+  }
+  return { name: plan.spec.name, args, argv } as unknown as AnyCommand;
+}
+
+function lookup(argv: readonly Buffer[]): Plan {
+  const name = asciiUpper(argv[0]!);
+  const refusal = REFUSED_COMMANDS[name];
+  if (refusal !== undefined) throw new UnsupportedError(name, refusal);
+  const subs = GRAMMAR.containers.get(name);
+  if (subs !== undefined && argv.length >= 2) {
+    const sub = asciiUpper(argv[1]!);
+    const subRefusal = REFUSED_COMMANDS[`${name} ${sub}`];
+    if (subRefusal !== undefined) throw new UnsupportedError(`${name} ${sub}`, subRefusal);
+    const plan = subs.get(sub);
+    if (plan !== undefined) return plan;
+    throw new RedisSyntaxError(
+      oneLine(`ERR unknown subcommand '${cString(argv[1]!, 128)}'. Try ${name} HELP.`),
+      1,
+    );
+  }
+  const plan = GRAMMAR.plain.get(name);
+  if (plan !== undefined) return plan;
+  // A container without a subcommand is the container itself, whose arity (-2) it fails.
+  if (subs !== undefined) throw new RedisSyntaxError(`ERR wrong number of arguments for '${name.toLowerCase()}' command`, 0);
+  throw new RedisSyntaxError(unknownCommand(argv), 0);
+}
+
+/**
+ * Redis' `unknown command` text: the name (128 bytes at most), then quoted
+ * arguments while fewer than 128 bytes of them were written, the whole
+ * quoting capped at 128 bytes; C strings stop at a NUL byte; CR and LF become
+ * spaces so that the reply stays one line.
+ */
+function unknownCommand(argv: readonly Buffer[]): string {
+  let args = '';
+  let bytes = 0;
+  for (let i = 1; i < argv.length && bytes < 128; i++) {
+    const piece = cBytes(argv[i]!, 128 - bytes);
+    bytes += piece.length + 3;
+    args += `'${piece.toString('utf8')}' `;
+  }
+  return oneLine(`ERR unknown command '${cString(argv[0]!, 128)}', with args beginning with: ${args}`);
+}
+
+function cBytes(b: Buffer, max: number): Buffer {
+  const nul = b.indexOf(0);
+  const end = Math.min(nul < 0 ? b.length : nul, max);
+  return b.subarray(0, end);
+}
+
+const cString = (b: Buffer, max: number): string => cBytes(b, max).toString('utf8');
+
+function oneLine(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    out += c === '\r' || c === '\n' ? ' ' : c;
+  }
+  return out;
+}
+
+/** ASCII upper case, as Redis' case-insensitive command lookup compares. */
+function asciiUpper(b: Buffer): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    s += String.fromCharCode(c >= 0x61 && c <= 0x7a ? c - 0x20 : c);
+  }
+  return s;
+}
+
+/** The upper-case word for an option lookup, or undefined when it cannot be an option. */
+function optionWord(b: Buffer, longest: number): string | undefined {
+  if (b.length > longest) return undefined;
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) return undefined;
+    s += String.fromCharCode(c >= 0x61 && c <= 0x7a ? c - 0x20 : c);
+  }
+  return s;
+}
+
+function isToken(b: Buffer, token: string): boolean {
+  if (b.length !== token.length) return false;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if ((c >= 0x61 && c <= 0x7a ? c - 0x20 : c) !== token.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function startsOf(stops: ReadonlyMap<string, Node> | undefined, longest: number, b: Buffer): boolean {
+  if (stops === undefined) return false;
+  const w = optionWord(b, longest);
+  return w !== undefined && stops.has(w);
+}
+
+/** Parses a sequence of arguments; `reserve` words must be left for what follows it. */
+function parseSeq(seq: Seq, st: State, reserve: number): Rec {
+  const rec: Rec = {};
+  for (const n of seq.nodes) rec[n.name] = n.multiple ? [] : undefined;
+  const end = st.argv.length;
+  for (let k = 0; k < seq.items.length; k++) {
+    const item = seq.items[k]!;
+    const after = reserve + seq.after[k]!;
+    if (item.kind === 'run') {
+      parseRun(item, st, rec, after);
+      continue;
+    }
+    const node = item.node;
+    const next = seq.items[k + 1];
+    const stopRun = next?.kind === 'run' ? next : undefined;
+    const available = end - after - st.i;
+    if (item.countedBy !== undefined) {
+      const count = rec[item.countedBy] as bigint;
+      if (count < 0n || count > BigInt(Math.max(available, 0)) || (count === 0n && !node.optional)) {
+        throw new RedisSyntaxError(node.error ?? SYNTAX, st.i - 1);
+      }
+      rec[node.name] = repeat(node, st, Number(count), after);
+      continue;
+    }
+    if (item.share > 0) {
+      const group = seq.items.slice(k, k + item.share).map((it) => (it as { node: Node }).node);
+      const groupAfter = reserve + seq.after[k + item.share - 1]!;
+      const total = Math.max(end - groupAfter - st.i, 0);
+      if (total % item.share !== 0 || (total === 0 && group.some((g) => !g.optional))) {
+        throw new RedisSyntaxError(node.error ?? SYNTAX, Math.min(st.i, end - 1));
+      }
+      for (const g of group) rec[g.name] = repeat(g, st, total / item.share, groupAfter);
+      k += item.share - 1;
+      continue;
+    }
+    if (node.multiple) {
+      rec[node.name] = greedy(node, st, after, stopRun?.lookup, stopRun?.longest ?? 0);
+      continue;
+    }
+    if (node.optional) {
+      if (available >= node.minOccurrence && available > 0 && !startsOf(stopRun?.lookup, stopRun?.longest ?? 0, st.argv[st.i]!)) {
+        rec[node.name] = occurrence(node, st, after, false);
+      }
+      continue;
+    }
+    if (available < node.minOccurrence) throw new RedisSyntaxError(SYNTAX, Math.min(st.i, end - 1));
+    rec[node.name] = occurrence(node, st, after, false);
+  }
+  return rec;
+}
+
+/** Exactly `count` occurrences. */
+function repeat(node: Node, st: State, count: number, reserve: number): Value[] {
+  const out: Value[] = [];
+  for (let c = 0; c < count; c++) out.push(occurrence(node, st, reserve, false));
+  return out;
+}
+
+/**
+ * As many occurrences as fit before the reserve and before an option word of
+ * the following run; a fixed-size item cut short is the argument's error
+ * (Redis' arity error by default: `MSET k v k`).
+ */
+function greedy(
+  node: Node,
+  st: State,
+  reserve: number,
+  stops: ReadonlyMap<string, Node> | undefined,
+  longest: number,
+  skipToken = false,
+): Value[] {
+  const out: Value[] = [];
+  const end = st.argv.length - reserve;
+  const size = skipToken && node.token !== undefined && node.size > 0 ? node.size - 1 : node.size;
+  while (st.i < end && !startsOf(stops, longest, st.argv[st.i]!)) {
+    if (size > 0 && end - st.i < size) {
+      const message = node.error ?? `ERR wrong number of arguments for '${st.fullname}' command`;
+      throw new RedisSyntaxError(message, st.i);
+    }
+    out.push(occurrence(node, st, reserve, skipToken));
+  }
+  if (out.length === 0 && !node.optional) throw new RedisSyntaxError(SYNTAX, Math.min(st.i, st.argv.length - 1));
+  return out;
+}
+
+/** Options in any order, until a word that is none of them. */
+function parseRun(run: Extract<Item, { kind: 'run' }>, st: State, rec: Rec, reserve: number): void {
+  const argv = st.argv;
+  let seen: Map<Node, string> | undefined;
+  while (st.i < argv.length) {
+    const word = optionWord(argv[st.i]!, run.longest);
+    const node = word === undefined ? undefined : run.lookup.get(word);
+    if (node === undefined) break;
+    const at = st.i;
+    const branch = node.token === undefined && node.kind === 'oneof' ? node.branchByWord.get(word!) : undefined;
+    const previous = seen?.get(node);
+    if (previous !== undefined && !node.multipleToken) {
+      if (node.once) throw new RedisSyntaxError(SYNTAX, at);
+      if (branch !== undefined && previous !== branch.name && !node.lastWins) {
+        throw new RedisSyntaxError(node.error ?? SYNTAX, at);
+      }
+    }
+    (seen ??= new Map()).set(node, branch?.name ?? '');
+    const value = runOccurrence(node, branch, st, reserve, run);
+    if (node.multipleToken) (rec[node.name] as Value[]).push(value);
+    else rec[node.name] = value;
+  }
+  for (const node of run.nodes) {
+    if (!node.optional && seen?.has(node) !== true) {
+      throw new RedisSyntaxError(SYNTAX, Math.min(st.i, argv.length - 1));
+    }
+  }
+}
+
+function runOccurrence(
+  node: Node,
+  branch: Node | undefined,
+  st: State,
+  reserve: number,
+  run: Extract<Item, { kind: 'run' }>,
+): Value {
+  const at = st.i;
+  if (st.argv.length - st.i < node.minOccurrence) throw new RedisSyntaxError(SYNTAX, at);
+  if (branch !== undefined) return { kind: branch.name, value: occurrence(branch, st, reserve, false) };
+  if (node.multiple && !node.multipleToken && node.token !== undefined) {
+    st.i++; // the token, given once for all the values after it (`WEIGHTS 1 2 3`)
+    return greedy(node, st, reserve, run.lookup, run.longest, true);
+  }
+  return occurrence(node, st, reserve, false);
+}
+
+/** One occurrence of an argument: its token (unless already taken), then its content. */
+function occurrence(node: Node, st: State, reserve: number, skipToken: boolean): Value {
+  const argv = st.argv;
+  if (node.token !== undefined && !skipToken) {
+    const word = argv[st.i];
+    if (word === undefined || !isToken(word, node.token)) {
+      throw new RedisSyntaxError(SYNTAX, Math.min(st.i, argv.length - 1));
+    }
+    st.i++;
+  }
+  switch (node.kind) {
+    case 'pure-token':
+      return true;
+    case 'block':
+      return parseSeq(node.seq!, st, reserve);
+    case 'oneof': {
+      const word = argv[st.i];
+      if (word === undefined) throw new RedisSyntaxError(SYNTAX, argv.length - 1);
+      const w = optionWord(word, 64);
+      const branch = (w === undefined ? undefined : node.branchByWord.get(w)) ?? node.fallback;
+      if (branch === undefined) throw new RedisSyntaxError(SYNTAX, st.i);
+      return { kind: branch.name, value: occurrence(branch, st, reserve, false) };
+    }
+    default: {
+      const index = st.i;
+      const word = argv[index];
+      if (word === undefined) throw new RedisSyntaxError(SYNTAX, argv.length - 1);
+      st.i++;
+      return scalar(node, word, index, st);
+    }
+  }
+}
+
+function scalar(node: Node, word: Buffer, index: number, st: State): Value {
+  switch (node.kind) {
+    case 'key': {
+      const key = toKey(word);
+      if ('key' in key) return key.key;
+      st.keyProblem ??= { index, problem: key.problem };
+      return '';
+    }
+    case 'integer':
+    case 'unix-time':
+    case 'double': {
+      if (!node.late) return convert(node, word, index);
+      const late = new Late(node, word, index);
+      (st.lates ??= []).push(late);
+      return late;
+    }
+    default:
+      return word;
+  }
+}
+
+function convert(node: Node, word: Buffer, index: number): bigint | number {
+  if (node.kind === 'double') {
+    const d = toDouble(word);
+    if (d === undefined) throw new RedisSyntaxError(node.error ?? 'ERR value is not a valid float', index);
+    return d;
+  }
+  const n = toInteger(word);
+  if (n === undefined) throw new RedisSyntaxError(node.error ?? 'ERR value is not an integer or out of range', index);
+  return n;
+}
+
+/** A value converted once the whole line has been read (see `late` in spec.ts). */
+class Late {
+  value: bigint | number = 0;
+  constructor(
+    readonly node: Node,
+    readonly word: Buffer,
+    readonly index: number,
+  ) {}
+}
+
+/** Replaces the converted `Late` placeholders in the parsed tree. */
+function resolveLates(value: Value): void {
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return;
+  const obj = value as Record<string, Value>;
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (v instanceof Late) obj[k] = v.value;
+    else resolveLates(v);
+  }
+}
