@@ -1,0 +1,204 @@
+import type { ArgSpec, CommandSpec } from '../../src/grammar/spec.js';
+
+/**
+ * Seeded random Redis commands generated from the grammar table, for the live
+ * differential fuzzer: valid argument combinations from the specs, with
+ * invalid ones mixed in, over a small key space so that types collide.
+ *
+ *   const rng = seededRng(42);
+ *   generateCommand(specOf('SET')!, { rng, nowMs: Date.now() })
+ *   → [SET, k3, "9223372036854775808", PX, "100000000000"]
+ *
+ * Times never fall inside the run: relative TTLs are ≤ 0 or years long, and
+ * absolute ones in the past or years ahead, so nothing expires while the two
+ * servers are compared and no test sleeps.
+ */
+export interface Rng {
+  /** A float in [0, 1). */
+  next(): number;
+  /** An integer in [0, n). */
+  int(n: number): number;
+  pick<T>(items: readonly T[]): T;
+  chance(p: number): boolean;
+}
+
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
+export function seededRng(seed: number): Rng {
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number): number => Math.floor(next() * n);
+  return {
+    next,
+    int,
+    pick: <T>(items: readonly T[]): T => {
+      if (items.length === 0) throw new Error('pick from nothing');
+      return items[int(items.length)]!;
+    },
+    chance: (p: number) => next() < p,
+  };
+}
+
+export interface GenContext {
+  readonly rng: Rng;
+  /** The clock the absolute times are generated around. */
+  readonly nowMs: number;
+}
+
+/** The key space: small, so that commands meet each other's keys and types. */
+export const FUZZ_KEYS: readonly string[] = ['k0', 'k1', 'k2', 'k3', 'k4', 'a', 'b', 'ü', 'k\\5', ''];
+
+const INTEGERS = [
+  '0', '1', '2', '3', '-1', '-2', '5', '10', '-100', '100',
+  '9223372036854775807', '-9223372036854775808', '9223372036854775808', '-9223372036854775809',
+  'x', '1.5', '', ' 1', '007', '+3', '1e3',
+];
+// Offsets and lengths that make a string longer: kept small, or just past
+// Redis' 512 MB limit (an error), never a real 512 MB allocation.
+const OFFSETS = ['0', '1', '3', '10', '64', '-1', '536870912', '9223372036854775807', 'x'];
+const DOUBLES = [
+  '0', '1', '1.5', '-2.5', '0.1', '1e10', '1e-5', '3', '17179869184', '5e-324', '1e308', '-1e308',
+  'inf', '-inf', '+inf', 'nan', 'abc', '', '1,5', '0x10', ' 2',
+];
+const STRINGS = [
+  '', 'v', 'hello', '0', '1', '-1', '10', '42', '3.14', '1e3', ' 1', '1 ', '+1', '007', '0.1', '-0',
+  '9223372036854775807', '-9223372036854775808', '9223372036854775808', '9223372036854775806',
+  'inf', 'nan', 'back\\slash', 'ünïcode', 'k1', 'a'.repeat(100),
+];
+const PATTERNS = ['*', 'k*', 'k?', 'k[0-3]', 'k[^0]*', '*1', '[', 'k\\*', '\\k1', 'no*', 'a', '', '?', '*\\'];
+const SORT_BY = ['nosort', 'k*', 'w_*', 'k*->f', '#', 'missing'];
+const SORT_GET = ['#', 'k*', 'k*->f', 'w_*', '#x'];
+const TYPES = ['string', 'list', 'hash', 'set', 'zset', 'stream', 'none', 'foo', 'STRING'];
+
+/** Times relative to now: none lands inside the run. */
+const RELATIVE_SECONDS = ['0', '-1', '-100', '100000000', '99999999999', '9223372036854775807', 'x', '1.5'];
+const RELATIVE_MS = ['0', '-1', '-100', '100000000000', '9223372036854775807', 'x'];
+
+function absoluteTimes(unit: 'seconds' | 'ms', nowMs: number): string[] {
+  const scale = unit === 'seconds' ? 1000 : 1;
+  const at = (ms: number): string => String(Math.floor(ms / scale));
+  return [at(nowMs - 3_600_000), '1', '0', '-1', at(nowMs + 3e10), at(nowMs + 1e12), '9223372036854775807', 'x'];
+}
+
+function randomBytes(rng: Rng): Buffer {
+  const n = rng.int(9);
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = rng.pick([0, 0xff, 0x80, 0x5c, 0x22, 0x0a, 0x31, 0x61, rng.int(256)]);
+  return b;
+}
+
+function scalarValue(spec: ArgSpec, ctx: GenContext): Buffer {
+  const { rng } = ctx;
+  const b = (s: string): Buffer => Buffer.from(s, 'utf8');
+  switch (spec.kind) {
+    case 'key':
+      return b(rng.pick(FUZZ_KEYS));
+    case 'integer':
+      if (spec.name === 'seconds') return b(rng.pick(RELATIVE_SECONDS));
+      if (spec.name === 'milliseconds' || spec.name === 'ttl') return b(rng.pick(RELATIVE_MS));
+      if (spec.name === 'offset' || spec.name === 'len' || spec.name === 'count') return b(rng.pick(OFFSETS));
+      return b(rng.pick(INTEGERS));
+    case 'unix-time':
+      return b(rng.pick(absoluteTimes(spec.name.includes('milli') ? 'ms' : 'seconds', ctx.nowMs)));
+    case 'double':
+      return b(rng.pick(DOUBLES));
+    case 'pattern':
+      if (spec.name === 'get') return b(rng.pick(SORT_GET));
+      if (spec.token === 'BY') return b(rng.pick(SORT_BY));
+      return b(rng.pick(PATTERNS));
+    case 'string':
+      if (spec.name === 'type') return b(rng.pick(TYPES));
+      return rng.chance(0.15) ? randomBytes(rng) : b(rng.pick(STRINGS));
+    default:
+      throw new Error(`not a scalar: ${spec.kind}`);
+  }
+}
+
+function word(token: string, rng: Rng): Buffer {
+  const r = rng.int(6);
+  return Buffer.from(r === 0 ? token.toLowerCase() : r === 1 && token.length > 1 ? token[0]!.toLowerCase() + token.slice(1) : token);
+}
+
+/** One occurrence of an argument (its token first, when it has one). */
+function single(spec: ArgSpec, ctx: GenContext): Buffer[] {
+  if (spec.kind === 'pure-token') return [word(spec.token, ctx.rng)];
+  const head = spec.token !== undefined ? [word(spec.token, ctx.rng)] : [];
+  if (spec.kind === 'oneof') return [...head, ...single(ctx.rng.pick(spec.args), ctx)];
+  if (spec.kind === 'block') return [...head, ...generateArgs(spec.args, ctx)];
+  return [...head, scalarValue(spec, ctx)];
+}
+
+/** The arguments of an argument list, as the specs allow them. */
+export function generateArgs(specs: readonly ArgSpec[], ctx: GenContext): Buffer[] {
+  const out: Buffer[] = [];
+  const { rng } = ctx;
+  for (const spec of specs) {
+    if (spec.multiple) {
+      const n = spec.optional ? rng.int(4) : 1 + rng.int(3);
+      if (n === 0) continue;
+      if (spec.multipleToken || spec.token === undefined || spec.kind === 'pure-token') {
+        for (let i = 0; i < n; i++) out.push(...single(spec, ctx));
+      } else {
+        // `KEYS key [key …]`: the token once, then the repetitions.
+        out.push(word(spec.token, rng));
+        const bare = { ...spec, token: undefined } as ArgSpec;
+        for (let i = 0; i < n; i++) out.push(...single(bare, ctx));
+      }
+    } else if (!spec.optional || rng.chance(0.4)) {
+      out.push(...single(spec, ctx));
+    }
+  }
+  return out;
+}
+
+const JUNK = ['NX', 'XX', 'GET', 'EX', 'PX', 'KEEPTTL', 'GT', 'LT', 'COUNT', 'MATCH', 'LIMIT', '10', 'foo', ''];
+
+/**
+ * A command for a spec: usually valid, sometimes broken on purpose (an
+ * argument dropped, repeated or added) to compare the errors too.
+ */
+export function generateCommand(spec: CommandSpec, ctx: GenContext): Buffer[] {
+  const { rng } = ctx;
+  const name = spec.name.split(' ').map((w) => word(w, rng));
+  const args = generateArgs(spec.args, ctx);
+  if (rng.chance(0.1)) {
+    const r = rng.int(4);
+    if (r === 0 && args.length > 0) args.splice(rng.int(args.length), 1);
+    else if (r === 1 && args.length > 0) args.splice(rng.int(args.length), 0, args[rng.int(args.length)]!);
+    else if (r === 2) args.splice(rng.int(args.length + 1), 0, Buffer.from(rng.pick(JUNK)));
+    else args.length = 0;
+  }
+  return [...name, ...args];
+}
+
+/**
+ * An argv as a redis-cli line (quoted where needed), so that a failing
+ * sequence can be pasted into redis-cli or a .redis fixture.
+ *
+ *   cliLine([SET, 'a b', <00 ff>]) → 'SET "a b" "\x00\xff"'
+ */
+export function cliLine(argv: readonly Buffer[]): string {
+  return argv
+    .map((a) => {
+      if (a.length > 0 && /^[\x21-\x7e]+$/.test(a.toString('latin1')) && !/["'\\]/.test(a.toString('latin1'))) {
+        return a.toString('latin1');
+      }
+      let s = '"';
+      for (const c of a) {
+        if (c === 0x22) s += '\\"';
+        else if (c === 0x5c) s += '\\\\';
+        else if (c === 0x0a) s += '\\n';
+        else if (c === 0x0d) s += '\\r';
+        else if (c === 0x09) s += '\\t';
+        else if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
+        else s += `\\x${c.toString(16).padStart(2, '0')}`;
+      }
+      return `${s}"`;
+    })
+    .join(' ');
+}
