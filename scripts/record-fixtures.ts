@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RedisReply } from '../src/emit/reply.js';
+import { tokenize } from '../src/grammar/tokenize.js';
 import {
   bytesToJson,
   canonicalReply,
@@ -16,7 +17,6 @@ import {
 } from '../test/support/oracle.js';
 import { RespClient } from '../test/support/resp.js';
 import { startRedis, type RunningServer } from '../test/support/servers.js';
-import { splitArgs } from './split-args.js';
 
 /**
  * `npm run record [-- name…]`: play every fixtures/oracle/*.redis file (or
@@ -69,7 +69,7 @@ export function readScript(text: Buffer, file = '<input>'): ScriptLine[] {
     }
     let argv: Buffer[];
     try {
-      argv = splitArgs(raw);
+      argv = tokenize(raw);
     } catch (err) {
       throw new Error(`${file}:${n}: ${(err as Error).message}`);
     }
