@@ -162,6 +162,12 @@ const DEVIATIONS: readonly Deviation[] = [
     patch: (arg) => ({ ...arg, name: 'min-match-len' }),
     why: 'the docs name both LEN and MINMATCHLEN’s argument `len`; arguments are read by name',
   },
+  {
+    command: 'XCLAIM',
+    path: ['LASTID'],
+    patch: (arg) => ({ ...arg, name: 'lastid' }),
+    why: 'the docs name both the claimed ids and LASTID’s argument `id`; arguments are read by name',
+  },
   ...['SORT', 'SORT_RO'].map((command): Deviation => ({
     command,
     path: ['GET'],

@@ -18,6 +18,8 @@ import {
  * Redis 7.0's `stream` group. Arity, flags and key positions as `COMMAND INFO` gives them.
  * XGROUP CREATE/SETID list the `$` branch of `id` first (the docs list it
  * second): `$` is also a valid `id` string, and the token is what it means.
+ * XCLAIM's LASTID argument is `lastid`: the docs call it `id`, as they do the
+ * claimed ids, and parsed arguments are keyed by name.
  */
 export const STREAM_COMMANDS = [
   command('XACK', 'stream', -4, ['write', 'fast'], keys(1, 1, 1), [key(), str('group'), multiple(str('id'))]),
@@ -56,7 +58,7 @@ export const STREAM_COMMANDS = [
     optional(tok('RETRYCOUNT', int('count'))),
     optional(token('force', 'FORCE')),
     optional(token('justid', 'JUSTID')),
-    optional(tok('LASTID', str('id'))),
+    optional(tok('LASTID', str('lastid'))),
   ]),
   command('XDEL', 'stream', -3, ['write', 'fast'], keys(1, 1, 1), [key(), multiple(str('id'))]),
   command('XGROUP CREATE', 'stream', -5, ['write', 'denyoom'], keys(2, 2, 1), [
