@@ -163,6 +163,13 @@ const DEVIATIONS: readonly Deviation[] = [
     why: 'the docs name both LEN and MINMATCHLEN’s argument `len`; arguments are read by name',
   },
   {
+    command: 'INCRBYFLOAT',
+    path: ['increment'],
+    patch: asString,
+    why: 'Redis reads the increment as a long double (1e400 is fine) and after the type check; SQL parses it',
+    evidence: ['INCRBYFLOAT', K, '1e400'],
+  },
+  {
     command: 'XCLAIM',
     path: ['LASTID'],
     patch: (arg) => ({ ...arg, name: 'lastid' }),
