@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { CORE_DDL, VALUE_TABLES_DDL } from './core.js';
+import { GENERIC_DDL } from './generic.js';
 
 /**
  * `redis2sql schema`: the DDL of the tables and helper functions, for
@@ -18,7 +19,7 @@ export interface SchemaOptions {
 export const DEFAULT_SCHEMA = 'redis';
 
 /** The parts, in the order they must run: tables before the functions that name them. */
-const PARTS: readonly string[] = [CORE_DDL, VALUE_TABLES_DDL];
+const PARTS: readonly string[] = [CORE_DDL, VALUE_TABLES_DDL, GENERIC_DDL];
 
 export function quoteSchema(name: string): string {
   if (name === '' || /['\0]/.test(name)) throw new UsageError(`invalid schema name: ${JSON.stringify(name)}`);

@@ -1,4 +1,18 @@
-import type { CommandSpec } from '../spec.js';
+import { command, int, NO_KEYS, oneof, optional, str, token, type CommandSpec } from '../spec.js';
 
-/** PING, ECHO, SELECT, DBSIZE, FLUSHDB, FLUSHALL and TIME: the connection and server commands we translate. */
-export const SERVER_COMMANDS = [] as const satisfies readonly CommandSpec[];
+const flushMode = optional(oneof('async', token('async', 'ASYNC'), token('sync', 'SYNC')));
+
+/**
+ * PING, ECHO, SELECT (Redis' `connection` group) and DBSIZE, FLUSHDB,
+ * FLUSHALL, TIME (its `server` group): the ones that make sense over a
+ * PostgreSQL keyspace. Other server commands are in REFUSED_COMMANDS.
+ */
+export const SERVER_COMMANDS = [
+  command('DBSIZE', 'server', 1, ['readonly', 'fast'], NO_KEYS, []),
+  command('ECHO', 'connection', 2, ['loading', 'stale', 'fast'], NO_KEYS, [str('message')]),
+  command('FLUSHALL', 'server', -1, ['write'], NO_KEYS, [flushMode]),
+  command('FLUSHDB', 'server', -1, ['write'], NO_KEYS, [flushMode]),
+  command('PING', 'connection', -1, ['fast'], NO_KEYS, [optional(str('message'))]),
+  command('SELECT', 'connection', 2, ['loading', 'stale', 'fast'], NO_KEYS, [int('index')]),
+  command('TIME', 'server', 1, ['loading', 'stale', 'fast'], NO_KEYS, []),
+] as const satisfies readonly CommandSpec[];

@@ -1,0 +1,321 @@
+/**
+ * The keyspace commands: deleting, expiring, renaming and copying keys of any
+ * type, emptying the database, and the two read helpers KEYS/SCAN need (glob
+ * patterns and a stable scan order).
+ *
+ * Multi-key writes (DEL, RENAME, COPY) lock registry rows in key order
+ * (COLLATE "C"), so two of them over the same keys wait for each other instead
+ * of deadlocking. Stream data lives in the streams part's own tables: like
+ * core's `drop_key` → `drop_stream`, RENAME and COPY of a stream call
+ * `@S.rename_stream(src, dst)` and `@S.copy_stream(src, dst)`, which that part
+ * provides.
+ */
+export const GENERIC_DDL = /* sql */ `
+-- DEL / UNLINK: delete the given keys, whatever their type; the number deleted.
+-- DEL a a deletes one key, as in Redis.
+CREATE OR REPLACE FUNCTION @S.del_keys(p_keys text[]) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  name text;
+  k @S.keys;
+  n bigint := 0;
+BEGIN
+  FOR name IN SELECT DISTINCT u COLLATE "C" FROM unnest(p_keys) AS u ORDER BY 1 LOOP
+    k := @S.open_key(name, NULL, false);
+    IF k.key IS NOT NULL THEN
+      PERFORM @S.drop_key(k.key, k.type);
+      n := n + 1;
+    END IF;
+  END LOOP;
+  RETURN n;
+END $$;
+
+-- EXPIRE / PEXPIRE (p_relative: p_when is ms from now) and EXPIREAT /
+-- PEXPIREAT (p_when is Unix time in ms), with Redis 7.0's NX/XX/GT/LT rules:
+-- no TTL counts as an infinite one (GT never beats it, LT always does).
+-- A time already past deletes the key. 1 when the TTL was set, else 0.
+CREATE OR REPLACE FUNCTION @S.expire_key(p_key text, p_when bigint, p_relative boolean,
+  p_nx boolean, p_xx boolean, p_gt boolean, p_lt boolean, p_command text) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_now bigint := @S.now_ms();
+  v_at bigint := p_when;
+  k @S.keys;
+BEGIN
+  -- Redis checks this overflow before it looks at the key.
+  IF p_relative THEN
+    IF p_when > 9223372036854775807 - v_now THEN
+      PERFORM @S.raise(format('ERR invalid expire time in ''%s'' command', p_command));
+    END IF;
+    v_at := p_when + v_now;
+  END IF;
+  k := @S.open_key(p_key, NULL, false);
+  IF k.key IS NULL
+     OR (p_nx AND k.expires_at IS NOT NULL)
+     OR (p_xx AND k.expires_at IS NULL)
+     OR (p_gt AND (k.expires_at IS NULL OR v_at <= k.expires_at))
+     OR (p_lt AND k.expires_at IS NOT NULL AND v_at >= k.expires_at) THEN
+    RETURN 0;
+  END IF;
+  IF v_at <= v_now THEN
+    PERFORM @S.drop_key(k.key, k.type);
+  ELSE
+    UPDATE @S.keys SET expires_at = v_at, version = nextval('@S.versions') WHERE key = p_key;
+  END IF;
+  RETURN 1;
+END $$;
+
+-- PERSIST: 1 when a TTL was removed.
+CREATE OR REPLACE FUNCTION @S.persist_key(p_key text) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys := @S.open_key(p_key, NULL, false);
+BEGIN
+  IF k.key IS NULL OR k.expires_at IS NULL THEN
+    RETURN 0;
+  END IF;
+  UPDATE @S.keys SET expires_at = NULL, version = nextval('@S.versions') WHERE key = p_key;
+  RETURN 1;
+END $$;
+
+-- Register p_dst as a copy of registry row s (same type, TTL, size, list
+-- head…) with a new version. False when another client created p_dst since
+-- we looked: the caller takes its locks again.
+CREATE OR REPLACE FUNCTION @S.insert_key_as(s @S.keys, p_dst text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  s.key := p_dst;
+  s.version := nextval('@S.versions');
+  INSERT INTO @S.keys SELECT (s).* ON CONFLICT (key) DO NOTHING;
+  RETURN FOUND;
+END $$;
+
+-- RENAME (p_nx false: always 1) and RENAMENX (0 when p_dst exists). The value
+-- and its TTL move to p_dst, which is replaced whatever its type.
+CREATE OR REPLACE FUNCTION @S.rename_key(p_src text, p_dst text, p_nx boolean) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  s @S.keys;
+  d @S.keys;
+BEGIN
+  LOOP
+    -- Lock in key order, so that RENAME a b and RENAME b a wait instead of deadlocking.
+    IF p_src COLLATE "C" <= p_dst COLLATE "C" THEN
+      s := @S.open_key(p_src, NULL, false);
+      d := @S.open_key(p_dst, NULL, false);
+    ELSE
+      d := @S.open_key(p_dst, NULL, false);
+      s := @S.open_key(p_src, NULL, false);
+    END IF;
+    IF s.key IS NULL THEN
+      PERFORM @S.raise('ERR no such key');
+    END IF;
+    IF p_src = p_dst THEN
+      RETURN CASE WHEN p_nx THEN 0 ELSE 1 END;
+    END IF;
+    IF d.key IS NOT NULL THEN
+      IF p_nx THEN
+        RETURN 0;
+      END IF;
+      PERFORM @S.drop_key(d.key, d.type);
+    END IF;
+    EXIT WHEN @S.insert_key_as(s, p_dst);
+  END LOOP;
+  CASE s.type
+    WHEN 'string' THEN UPDATE @S.strings SET key = p_dst WHERE key = p_src;
+    WHEN 'hash'   THEN UPDATE @S.hashes SET key = p_dst WHERE key = p_src;
+    WHEN 'list'   THEN UPDATE @S.lists SET key = p_dst WHERE key = p_src;
+    WHEN 'set'    THEN UPDATE @S.sets SET key = p_dst WHERE key = p_src;
+    WHEN 'zset'   THEN UPDATE @S.zsets SET key = p_dst WHERE key = p_src;
+    WHEN 'stream' THEN PERFORM @S.rename_stream(p_src, p_dst);
+  END CASE;
+  DELETE FROM @S.keys WHERE key = p_src;
+  RETURN 1;
+END $$;
+
+-- COPY source destination [REPLACE]: 1 when copied (value and TTL), 0 when the
+-- source is absent or the destination exists without REPLACE.
+CREATE OR REPLACE FUNCTION @S.copy_key(p_src text, p_dst text, p_replace boolean) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  s @S.keys;
+  d @S.keys;
+BEGIN
+  -- Redis says this before it looks for the keys.
+  IF p_src = p_dst THEN
+    PERFORM @S.raise('ERR source and destination objects are the same');
+  END IF;
+  LOOP
+    -- Lock in key order, so that RENAME a b and RENAME b a wait instead of deadlocking.
+    IF p_src COLLATE "C" <= p_dst COLLATE "C" THEN
+      s := @S.open_key(p_src, NULL, false);
+      d := @S.open_key(p_dst, NULL, false);
+    ELSE
+      d := @S.open_key(p_dst, NULL, false);
+      s := @S.open_key(p_src, NULL, false);
+    END IF;
+    IF s.key IS NULL OR (d.key IS NOT NULL AND NOT p_replace) THEN
+      RETURN 0;
+    END IF;
+    IF d.key IS NOT NULL THEN
+      PERFORM @S.drop_key(d.key, d.type);
+    END IF;
+    EXIT WHEN @S.insert_key_as(s, p_dst);
+  END LOOP;
+  CASE s.type
+    WHEN 'string' THEN
+      INSERT INTO @S.strings (key, value) SELECT p_dst, value FROM @S.strings WHERE key = p_src;
+    WHEN 'hash' THEN
+      INSERT INTO @S.hashes (key, field, value) SELECT p_dst, field, value FROM @S.hashes WHERE key = p_src;
+    WHEN 'list' THEN
+      INSERT INTO @S.lists (key, pos, value) SELECT p_dst, pos, value FROM @S.lists WHERE key = p_src;
+    WHEN 'set' THEN
+      INSERT INTO @S.sets (key, member) SELECT p_dst, member FROM @S.sets WHERE key = p_src;
+    WHEN 'zset' THEN
+      INSERT INTO @S.zsets (key, member, score) SELECT p_dst, member, score FROM @S.zsets WHERE key = p_src;
+    WHEN 'stream' THEN
+      PERFORM @S.copy_stream(p_src, p_dst);
+  END CASE;
+  RETURN 1;
+END $$;
+
+-- FLUSHDB / FLUSHALL: delete every key. Deleting the registry rows first
+-- waits for writers in flight; value rows are then deleted where their key
+-- is gone, so a key another client creates meanwhile keeps its value.
+CREATE OR REPLACE FUNCTION @S.flush_keys() RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  name text;
+BEGIN
+  FOR name IN SELECT key FROM @S.keys WHERE type = 'stream' FOR UPDATE LOOP
+    PERFORM @S.drop_stream(name);
+  END LOOP;
+  DELETE FROM @S.keys;
+  DELETE FROM @S.strings v WHERE NOT EXISTS (SELECT FROM @S.keys k WHERE k.key = v.key);
+  DELETE FROM @S.hashes v WHERE NOT EXISTS (SELECT FROM @S.keys k WHERE k.key = v.key);
+  DELETE FROM @S.lists v WHERE NOT EXISTS (SELECT FROM @S.keys k WHERE k.key = v.key);
+  DELETE FROM @S.sets v WHERE NOT EXISTS (SELECT FROM @S.keys k WHERE k.key = v.key);
+  DELETE FROM @S.zsets v WHERE NOT EXISTS (SELECT FROM @S.keys k WHERE k.key = v.key);
+  RETURN 'OK';
+END $$;
+
+-- TIME: the clock in microseconds; pinned like now_ms (redis2sql.now_ms).
+CREATE OR REPLACE FUNCTION @S.now_us() RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT coalesce(
+    nullif(current_setting('redis2sql.now_ms', true), '')::bigint * 1000,
+    trunc(extract(epoch FROM statement_timestamp()) * 1000000)::bigint)
+$$;
+
+-- SCAN order: a 53-bit hash of the key, from 1 to 2^53 (0 is the cursor that
+-- ends a scan; 53 bits so that clients reading it as a JavaScript number keep
+-- it exact). A key keeps its slot while others come and go, so a cursor (the
+-- next slot to visit) never skips a key that stays; keys sharing a slot are
+-- returned together. RANDOMKEY uses it too.
+CREATE OR REPLACE FUNCTION @S.scan_slot(key text) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT (hashtextextended(key, 0) >> 11) + 4503599627370497
+$$;
+CREATE INDEX IF NOT EXISTS keys_scan_slot ON @S.keys (@S.scan_slot(key));
+
+-- Redis' glob (stringmatchlen: * ? [abc] [^a] [a-z] \\x) as a regular expression
+-- over the subject's bytes in hex (encode(bytes, 'hex')), so that it is
+-- binary-safe (NUL, invalid UTF-8) and ? matches one byte as in Redis. Made
+-- once per statement: match with  encode(b, 'hex') ~ (SELECT @S.glob_regex($1)).
+-- Quirks kept on purpose, because Redis has them: an unclosed [ ends at the
+-- end of the pattern; [a-] is the range a..]; ranges compare bytes as signed
+-- chars; a non-empty pattern never matches the empty string, except * alone
+-- (KEYS and SCAN special-case it).
+CREATE OR REPLACE FUNCTION @S.glob_regex(p bytea) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  -- The pattern's bytes; b[i] past the end is NULL, so no test below can fail.
+  b int[] := ARRAY(SELECT get_byte(p, g) FROM generate_series(0, length(p) - 1) AS g);
+  n int := length(p);
+  i int := 1;
+  re text := '';
+  lo int;
+  hi int;
+  negate boolean;
+  member boolean[];
+BEGIN
+  IF n = 0 THEN
+    RETURN '^$';
+  ELSIF p = '\\x2a'::bytea THEN
+    RETURN '^(?:..)*$';
+  END IF;
+  WHILE i <= n LOOP
+    IF b[i] = 42 THEN                                -- *
+      WHILE b[i + 1] = 42 LOOP
+        i := i + 1;
+      END LOOP;
+      re := re || '(?:..)*';
+    ELSIF b[i] = 63 THEN                             -- ?
+      re := re || '..';
+    ELSIF b[i] = 91 THEN                             -- [
+      i := i + 1;
+      negate := coalesce(b[i] = 94, false);          -- ^
+      IF negate THEN
+        i := i + 1;
+      END IF;
+      member := array_fill(false, ARRAY[256], ARRAY[0]);
+      LOOP
+        IF b[i] = 92 AND i < n THEN                  -- \\x
+          i := i + 1;
+          member[b[i]] := true;
+        ELSIF b[i] = 93 THEN                         -- ]
+          EXIT;
+        ELSIF i > n THEN                             -- unclosed: the class ends with the pattern
+          i := i - 1;
+          EXIT;
+        ELSIF b[i + 1] = 45 AND i + 2 <= n THEN      -- a-z, bytes compared as signed chars
+          lo := CASE WHEN b[i] > 127 THEN b[i] - 256 ELSE b[i] END;
+          hi := CASE WHEN b[i + 2] > 127 THEN b[i + 2] - 256 ELSE b[i + 2] END;
+          FOR c IN least(lo, hi) .. greatest(lo, hi) LOOP
+            member[(c + 256) % 256] := true;
+          END LOOP;
+          i := i + 2;
+        ELSE
+          member[b[i]] := true;
+        END IF;
+        i := i + 1;
+      END LOOP;
+      re := re || @S.glob_byte_class(member, negate);
+    ELSE
+      IF b[i] = 92 AND i < n THEN                    -- \\x
+        i := i + 1;
+      END IF;
+      re := re || lpad(to_hex(b[i]), 2, '0');
+    END IF;
+    i := i + 1;
+  END LOOP;
+  RETURN '^(?=.)' || re || '$';
+END $$;
+
+-- One byte of a glob class as a regex over hex digits: one branch per high
+-- nibble (4[1-3a]). An empty class gives x, which no hex string contains.
+CREATE OR REPLACE FUNCTION @S.glob_byte_class(member boolean[], negate boolean) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN count(*) = 0 THEN 'x'
+    WHEN count(*) = 16 AND bool_and(lows = '0123456789abcdef') THEN '..'
+    ELSE '(?:' || string_agg(to_hex(high) || CASE WHEN length(lows) = 1 THEN lows
+                                                  WHEN length(lows) = 16 THEN '.'
+                                                  ELSE '[' || lows || ']' END, '|' ORDER BY high) || ')'
+  END
+  FROM (
+    SELECT b / 16 AS high, string_agg(to_hex(b % 16), '' ORDER BY b) AS lows
+    FROM generate_series(0, 255) AS b
+    WHERE member[b] IS DISTINCT FROM negate
+    GROUP BY b / 16
+  ) AS nibbles
+$$;
+
+-- Whether bytes match a Redis glob pattern, for code that tests one value
+-- (in a query over many rows, prefer the regex once: see glob_regex).
+--   SELECT @S.glob_match('user:*', convert_to('user:1', 'UTF8'))  → true
+CREATE OR REPLACE FUNCTION @S.glob_match(pattern bytea, subject bytea) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT encode(subject, 'hex') ~ @S.glob_regex(pattern)
+$$;
+`;
