@@ -1,4 +1,10 @@
-import { NO_KEYS, command, dbl, int, key, keys, multiple, oneof, optional, str, tok, token } from '../spec.js';
+import { NO_KEYS, command, dbl, int, key, keys, multiple, oneof, optional, rules, str, tok, token } from '../spec.js';
+
+// Redis' own words for a value that does not convert, where they are not the generic ones.
+const timeout = rules(dbl('timeout'), { error: 'ERR timeout is not a float or out of range' });
+const numkeys = rules(int('numkeys'), { error: 'ERR numkeys should be greater than 0' });
+const mpopCount = rules(int('count'), { error: 'ERR count should be greater than 0' });
+const popCount = rules(int('count'), { error: 'ERR value is out of range, must be positive' });
 
 /** Redis 7.0's `list` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
 export const LIST_COMMANDS = [
@@ -7,21 +13,21 @@ export const LIST_COMMANDS = [
     key('destination'),
     oneof('wherefrom', token('left', 'LEFT'), token('right', 'RIGHT')),
     oneof('whereto', token('left', 'LEFT'), token('right', 'RIGHT')),
-    dbl('timeout'),
+    timeout,
   ]),
   command('BLMPOP', 'list', -5, ['write', 'blocking', 'movablekeys'], NO_KEYS, [
-    dbl('timeout'),
-    int('numkeys'),
+    timeout,
+    numkeys,
     multiple(key()),
     oneof('where', token('left', 'LEFT'), token('right', 'RIGHT')),
-    optional(tok('COUNT', int('count'))),
+    optional(tok('COUNT', mpopCount)),
   ]),
-  command('BLPOP', 'list', -3, ['write', 'noscript', 'blocking'], keys(1, -2, 1), [multiple(key()), dbl('timeout')]),
-  command('BRPOP', 'list', -3, ['write', 'noscript', 'blocking'], keys(1, -2, 1), [multiple(key()), dbl('timeout')]),
+  command('BLPOP', 'list', -3, ['write', 'noscript', 'blocking'], keys(1, -2, 1), [multiple(key()), timeout]),
+  command('BRPOP', 'list', -3, ['write', 'noscript', 'blocking'], keys(1, -2, 1), [multiple(key()), timeout]),
   command('BRPOPLPUSH', 'list', 4, ['write', 'denyoom', 'noscript', 'blocking'], keys(1, 2, 1), [
     key('source'),
     key('destination'),
-    dbl('timeout'),
+    timeout,
   ]),
   command('LINDEX', 'list', 3, ['readonly'], keys(1, 1, 1), [key(), int('index')]),
   command('LINSERT', 'list', 5, ['write', 'denyoom'], keys(1, 1, 1), [
@@ -38,18 +44,18 @@ export const LIST_COMMANDS = [
     oneof('whereto', token('left', 'LEFT'), token('right', 'RIGHT')),
   ]),
   command('LMPOP', 'list', -4, ['write', 'movablekeys'], NO_KEYS, [
-    int('numkeys'),
+    numkeys,
     multiple(key()),
     oneof('where', token('left', 'LEFT'), token('right', 'RIGHT')),
-    optional(tok('COUNT', int('count'))),
+    optional(tok('COUNT', mpopCount)),
   ]),
-  command('LPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(int('count'))]),
+  command('LPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(popCount)]),
   command('LPOS', 'list', -3, ['readonly'], keys(1, 1, 1), [
     key(),
     str('element'),
     optional(tok('RANK', int('rank'))),
-    optional(tok('COUNT', int('num-matches'))),
-    optional(tok('MAXLEN', int('len'))),
+    optional(tok('COUNT', rules(int('num-matches'), { error: "ERR COUNT can't be negative" }))),
+    optional(tok('MAXLEN', rules(int('len'), { error: "ERR MAXLEN can't be negative" }))),
   ]),
   command('LPUSH', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),
   command('LPUSHX', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),
@@ -57,7 +63,7 @@ export const LIST_COMMANDS = [
   command('LREM', 'list', 4, ['write'], keys(1, 1, 1), [key(), int('count'), str('element')]),
   command('LSET', 'list', 4, ['write', 'denyoom'], keys(1, 1, 1), [key(), int('index'), str('element')]),
   command('LTRIM', 'list', 4, ['write'], keys(1, 1, 1), [key(), int('start'), int('stop')]),
-  command('RPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(int('count'))]),
+  command('RPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(popCount)]),
   command('RPOPLPUSH', 'list', 3, ['write', 'denyoom'], keys(1, 2, 1), [key('source'), key('destination')]),
   command('RPUSH', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),
   command('RPUSHX', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),

@@ -1,6 +1,9 @@
-import { NO_KEYS, command, int, key, keys, multiple, optional, pattern, str, tok } from '../spec.js';
+import { NO_KEYS, command, int, key, keys, multiple, optional, pattern, rules, str, tok } from '../spec.js';
 
-/** Redis 7.0's `set` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
+/**
+ * Redis 7.0's `set` group. Arity, flags and key positions as `COMMAND INFO` gives them;
+ * `rules` carry Redis' own words for a value that does not convert.
+ */
 export const SET_COMMANDS = [
   command('SADD', 'set', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('member'))]),
   command('SCARD', 'set', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
@@ -8,16 +11,19 @@ export const SET_COMMANDS = [
   command('SDIFFSTORE', 'set', -3, ['write', 'denyoom'], keys(1, -1, 1), [key('destination'), multiple(key())]),
   command('SINTER', 'set', -2, ['readonly'], keys(1, -1, 1), [multiple(key())]),
   command('SINTERCARD', 'set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
-    int('numkeys'),
+    rules(int('numkeys'), { error: 'ERR numkeys should be greater than 0' }),
     multiple(key()),
-    optional(tok('LIMIT', int('limit'))),
+    optional(tok('LIMIT', rules(int('limit'), { error: "ERR LIMIT can't be negative" }))),
   ]),
   command('SINTERSTORE', 'set', -3, ['write', 'denyoom'], keys(1, -1, 1), [key('destination'), multiple(key())]),
   command('SISMEMBER', 'set', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('member')]),
   command('SMEMBERS', 'set', 2, ['readonly'], keys(1, 1, 1), [key()]),
   command('SMISMEMBER', 'set', -3, ['readonly', 'fast'], keys(1, 1, 1), [key(), multiple(str('member'))]),
   command('SMOVE', 'set', 4, ['write', 'fast'], keys(1, 2, 1), [key('source'), key('destination'), str('member')]),
-  command('SPOP', 'set', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(int('count'))]),
+  command('SPOP', 'set', -2, ['write', 'fast'], keys(1, 1, 1), [
+    key(),
+    optional(rules(int('count'), { error: 'ERR value is out of range, must be positive' })),
+  ]),
   command('SRANDMEMBER', 'set', -2, ['readonly'], keys(1, 1, 1), [key(), optional(int('count'))]),
   command('SREM', 'set', -3, ['write', 'fast'], keys(1, 1, 1), [key(), multiple(str('member'))]),
   command('SSCAN', 'set', -3, ['readonly'], keys(1, 1, 1), [

@@ -10,6 +10,7 @@ import {
   oneof,
   optional,
   pattern,
+  rules,
   str,
   tok,
   token,
@@ -26,29 +27,48 @@ import {
  * - ZINCRBY's `increment` and the `WEIGHTS` are doubles (`ZINCRBY z 1.5 m`),
  *   though the docs say integer.
  */
+
+// Redis' own words for a value that does not convert, where they are not the generic ones.
+const timeout = rules(dbl('timeout'), { error: 'ERR timeout is not a float or out of range' });
+const numkeys = rules(int('numkeys'), { error: 'ERR numkeys should be greater than 0' });
+const mpopCount = rules(int('count'), { error: 'ERR count should be greater than 0' });
+const popCount = rules(int('count'), { error: 'ERR value is out of range, must be positive' });
+const weights = optional(multiple(tok('WEIGHTS', rules(dbl('weight'), { error: 'ERR weight value is not a float' }))));
+// ZRANGE and ZRANGESTORE refuse BYSCORE/BYLEX or REV given twice (`ERR syntax error`).
+const sortby = optional(rules(oneof('sortby', token('byscore', 'BYSCORE'), token('bylex', 'BYLEX')), { once: true }));
+const rev = optional(rules(token('rev', 'REV'), { once: true }));
 export const SORTED_SET_COMMANDS = [
   command('BZMPOP', 'sorted_set', -5, ['write', 'blocking', 'movablekeys'], NO_KEYS, [
-    dbl('timeout'),
-    int('numkeys'),
+    timeout,
+    numkeys,
     multiple(key()),
     oneof('where', token('min', 'MIN'), token('max', 'MAX')),
-    optional(tok('COUNT', int('count'))),
+    optional(tok('COUNT', mpopCount)),
   ]),
   command('BZPOPMAX', 'sorted_set', -3, ['write', 'noscript', 'blocking', 'fast'], keys(1, -2, 1), [
     multiple(key()),
-    dbl('timeout'),
+    timeout,
   ]),
   command('BZPOPMIN', 'sorted_set', -3, ['write', 'noscript', 'blocking', 'fast'], keys(1, -2, 1), [
     multiple(key()),
-    dbl('timeout'),
+    timeout,
   ]),
   command('ZADD', 'sorted_set', -4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
     key(),
-    optional(oneof('condition', token('nx', 'NX'), token('xx', 'XX'))),
-    optional(oneof('comparison', token('gt', 'GT'), token('lt', 'LT'))),
+    optional(
+      rules(oneof('condition', token('nx', 'NX'), token('xx', 'XX')), {
+        error: 'ERR XX and NX options at the same time are not compatible',
+      }),
+    ),
+    optional(
+      rules(oneof('comparison', token('gt', 'GT'), token('lt', 'LT')), {
+        error: 'ERR GT, LT, and/or NX options at the same time are not compatible',
+      }),
+    ),
     optional(token('change', 'CH')),
     optional(token('increment', 'INCR')),
-    multiple(block('score_member', dbl('score'), str('member'))),
+    // Pairs cut short are a syntax error here, not the arity error.
+    multiple(rules(block('score_member', dbl('score'), str('member')), { error: 'ERR syntax error' })),
   ]),
   command('ZCARD', 'sorted_set', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
   command('ZCOUNT', 'sorted_set', 4, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('min'), str('max')]),
@@ -70,32 +90,32 @@ export const SORTED_SET_COMMANDS = [
   command('ZINTER', 'sorted_set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
     int('numkeys'),
     multiple(key()),
-    optional(multiple(tok('WEIGHTS', dbl('weight')))),
+    weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
     optional(token('withscores', 'WITHSCORES')),
   ]),
   command('ZINTERCARD', 'sorted_set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
     int('numkeys'),
     multiple(key()),
-    optional(tok('LIMIT', int('limit'))),
+    optional(tok('LIMIT', rules(int('limit'), { error: "ERR LIMIT can't be negative" }))),
   ]),
   command('ZINTERSTORE', 'sorted_set', -4, ['write', 'denyoom', 'movablekeys'], keys(1, 1, 1), [
     key('destination'),
     int('numkeys'),
     multiple(key()),
-    optional(multiple(tok('WEIGHTS', dbl('weight')))),
+    weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
   ]),
   command('ZLEXCOUNT', 'sorted_set', 4, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('min'), str('max')]),
   command('ZMPOP', 'sorted_set', -4, ['write', 'movablekeys'], NO_KEYS, [
-    int('numkeys'),
+    numkeys,
     multiple(key()),
     oneof('where', token('min', 'MIN'), token('max', 'MAX')),
-    optional(tok('COUNT', int('count'))),
+    optional(tok('COUNT', mpopCount)),
   ]),
   command('ZMSCORE', 'sorted_set', -3, ['readonly', 'fast'], keys(1, 1, 1), [key(), multiple(str('member'))]),
-  command('ZPOPMAX', 'sorted_set', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(int('count'))]),
-  command('ZPOPMIN', 'sorted_set', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(int('count'))]),
+  command('ZPOPMAX', 'sorted_set', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(popCount)]),
+  command('ZPOPMIN', 'sorted_set', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(popCount)]),
   command('ZRANDMEMBER', 'sorted_set', -2, ['readonly'], keys(1, 1, 1), [
     key(),
     optional(block('options', int('count'), optional(token('withscores', 'WITHSCORES')))),
@@ -104,8 +124,8 @@ export const SORTED_SET_COMMANDS = [
     key(),
     str('start'),
     str('stop'),
-    optional(oneof('sortby', token('byscore', 'BYSCORE'), token('bylex', 'BYLEX'))),
-    optional(token('rev', 'REV')),
+    sortby,
+    rev,
     optional(tok('LIMIT', block('offset_count', int('offset'), int('count')))),
     optional(token('withscores', 'WITHSCORES')),
   ]),
@@ -127,8 +147,8 @@ export const SORTED_SET_COMMANDS = [
     key('src'),
     str('min'),
     str('max'),
-    optional(oneof('sortby', token('byscore', 'BYSCORE'), token('bylex', 'BYLEX'))),
-    optional(token('rev', 'REV')),
+    sortby,
+    rev,
     optional(tok('LIMIT', block('offset_count', int('offset'), int('count')))),
   ]),
   command('ZRANK', 'sorted_set', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('member')]),
@@ -166,7 +186,7 @@ export const SORTED_SET_COMMANDS = [
   command('ZUNION', 'sorted_set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
     int('numkeys'),
     multiple(key()),
-    optional(multiple(tok('WEIGHTS', dbl('weight')))),
+    weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
     optional(token('withscores', 'WITHSCORES')),
   ]),
@@ -174,7 +194,7 @@ export const SORTED_SET_COMMANDS = [
     key('destination'),
     int('numkeys'),
     multiple(key()),
-    optional(multiple(tok('WEIGHTS', dbl('weight')))),
+    weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
   ]),
 ] as const;

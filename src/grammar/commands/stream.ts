@@ -8,6 +8,7 @@ import {
   NO_KEYS,
   oneof,
   optional,
+  rules,
   str,
   tok,
   token,
@@ -21,6 +22,19 @@ import {
  * XCLAIM's LASTID argument is `lastid`: the docs call it `id`, as they do the
  * claimed ids, and parsed arguments are keyed by name.
  */
+
+const blockMs = rules(int('milliseconds'), { error: 'ERR timeout is not an integer or out of range' });
+// As many ids as keys: Redis' words when they do not pair up (both XREAD and XREADGROUP say XREAD).
+const streams = tok(
+  'STREAMS',
+  block(
+    'streams',
+    rules(multiple(key()), {
+      error: "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
+    }),
+    multiple(str('id')),
+  ),
+);
 export const STREAM_COMMANDS = [
   command('XACK', 'stream', -4, ['write', 'fast'], keys(1, 1, 1), [key(), str('group'), multiple(str('id'))]),
   command('XADD', 'stream', -5, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
@@ -44,7 +58,7 @@ export const STREAM_COMMANDS = [
     str('consumer'),
     str('min-idle-time'),
     str('start'),
-    optional(tok('COUNT', int('count'))),
+    optional(tok('COUNT', rules(int('count'), { error: 'ERR COUNT must be > 0' }))),
     optional(token('justid', 'JUSTID')),
   ]),
   command('XCLAIM', 'stream', -6, ['write', 'fast'], keys(1, 1, 1), [
@@ -96,7 +110,7 @@ export const STREAM_COMMANDS = [
     optional(
       block(
         'filters',
-        optional(tok('IDLE', int('min-idle-time'))),
+        optional(rules(tok('IDLE', int('min-idle-time')), { once: true })),
         str('start'),
         str('end'),
         int('count'),
@@ -112,15 +126,15 @@ export const STREAM_COMMANDS = [
   ]),
   command('XREAD', 'stream', -4, ['readonly', 'blocking', 'movablekeys'], NO_KEYS, [
     optional(tok('COUNT', int('count'))),
-    optional(tok('BLOCK', int('milliseconds'))),
-    tok('STREAMS', block('streams', multiple(key()), multiple(str('id')))),
+    optional(tok('BLOCK', blockMs)),
+    streams,
   ]),
   command('XREADGROUP', 'stream', -7, ['write', 'blocking', 'movablekeys'], NO_KEYS, [
     tok('GROUP', block('group_consumer', str('group'), str('consumer'))),
     optional(tok('COUNT', int('count'))),
-    optional(tok('BLOCK', int('milliseconds'))),
+    optional(tok('BLOCK', blockMs)),
     optional(token('noack', 'NOACK')),
-    tok('STREAMS', block('streams', multiple(key()), multiple(str('id')))),
+    streams,
   ]),
   command('XREVRANGE', 'stream', -4, ['readonly'], keys(1, 1, 1), [
     key(),
