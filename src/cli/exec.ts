@@ -1,0 +1,74 @@
+import { createInterface } from 'node:readline';
+import { DatabaseError, UsageError } from '../errors.js';
+import { ensureSchema, openDatabase, type Database } from '../db/index.js';
+import { formatRedisCli } from '../emit/redis-cli.js';
+import { runCommand, scriptLines } from '../exec.js';
+import type { CommandInput } from '../grammar/tokenize.js';
+import { inputSource, type CliIo } from './io.js';
+
+export interface ExecCliOptions {
+  readonly file?: string;
+  readonly dataDir?: string;
+  readonly db?: string;
+  readonly schema?: string;
+}
+
+export const PROMPT = 'redis2sql> ';
+
+/**
+ * `redis2sql exec`: run commands on PGlite (default) or a PostgreSQL server,
+ * printing each reply as `redis-cli --no-raw` does. A script keeps going after
+ * an error reply (exit 1 at the end) and stops at a database failure.
+ */
+export async function execCommand(words: readonly string[], options: ExecCliOptions, io: CliIo): Promise<number> {
+  const url = options.db ?? io.env['DATABASE_URL'];
+  if (options.db !== undefined && options.dataDir !== undefined) throw new UsageError('--db and --data-dir exclude each other');
+  if (options.db !== undefined && !/^postgres(ql)?:\/\//.test(options.db)) {
+    throw new UsageError(`--db wants a postgres:// or postgresql:// URL, got ${JSON.stringify(options.db)}`);
+  }
+  const source = await inputSource(words, options.file, io);
+  const db = await openDatabase({
+    ...(url !== undefined && url !== '' && options.dataDir === undefined ? { url } : {}),
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+  });
+  try {
+    const schema = options.schema === undefined ? {} : { schema: options.schema };
+    await ensureSchema(db, schema);
+    if (source.kind === 'terminal') return await interactive(db, schema, io);
+    const inputs: CommandInput[] =
+      source.kind === 'words'
+        ? [words.length === 1 ? words[0]! : words]
+        : [...scriptLines(source.text)].map(({ text }) => text);
+    let failed = false;
+    for (const input of inputs) {
+      const reply = await runCommand(db, input, schema);
+      if (reply.type === 'error') failed = true;
+      io.stdout.write(formatRedisCli(reply));
+    }
+    return failed ? 1 : 0;
+  } finally {
+    await db.close();
+  }
+}
+
+/** A prompt on a terminal: one line, one reply; `quit` or `exit` (or end of input) leaves. */
+async function interactive(db: Database, schema: { schema?: string }, io: CliIo): Promise<number> {
+  const rl = createInterface({ input: io.stdin, output: io.stdout as NodeJS.WritableStream, prompt: PROMPT, terminal: true });
+  rl.prompt();
+  for await (const line of rl) {
+    const trimmed = line.trim();
+    if (/^(quit|exit)$/i.test(trimmed)) break;
+    if (trimmed !== '') {
+      try {
+        io.stdout.write(formatRedisCli(await runCommand(db, line, schema)));
+      } catch (error) {
+        // A failure of the database does not end the session; anything else is a bug.
+        if (!(error instanceof DatabaseError || error instanceof UsageError)) throw error;
+        io.stderr.write(`redis2sql: ${error.message}\n`);
+      }
+    }
+    rl.prompt();
+  }
+  rl.close();
+  return 0;
+}
