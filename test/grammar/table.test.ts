@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Command } from '../../src/grammar/command.js';
 import type { ArgSpec, CommandSpec, Group } from '../../src/grammar/spec.js';
+import { parseCommand } from '../../src/grammar/parse.js';
 import { COMMAND_SPECS, REFUSED_COMMANDS, specOf } from '../../src/grammar/table.js';
 import { GENERIC_TRANSLATORS } from '../../src/translators/generic.js';
 import { HASH_TRANSLATORS } from '../../src/translators/hash.js';
@@ -78,6 +79,34 @@ function walk(args: readonly ArgSpec[], visit: (arg: ArgSpec, siblings: readonly
     visit(arg, args);
     if (arg.kind === 'oneof' || arg.kind === 'block') walk(arg.args, visit);
   }
+}
+
+/** The words of one occurrence of an argument, with the simplest values (`k`, `v`, `1`). */
+function sample(arg: ArgSpec): string[] {
+  if (arg.kind === 'pure-token') return [arg.token];
+  const lead = arg.token === undefined ? [] : [arg.token];
+  switch (arg.kind) {
+    case 'oneof':
+      return [...lead, ...sample(arg.args[0]!)];
+    case 'block':
+      return [...lead, ...required(arg.args)];
+    case 'key':
+      return [...lead, 'k'];
+    case 'string':
+    case 'pattern':
+      return [...lead, 'v'];
+    default:
+      return [...lead, '1'];
+  }
+}
+
+/** The required arguments of a list, once each; `numkeys` counts the keys that follow it. */
+function required(args: readonly ArgSpec[]): string[] {
+  return args.flatMap((arg, i) => {
+    if (arg.optional === true) return [];
+    if (arg.name === 'numkeys') return [args[i + 1]?.optional === true ? '0' : '1'];
+    return sample(arg);
+  });
 }
 
 describe('command names', () => {
@@ -201,6 +230,24 @@ describe('argument trees', () => {
     for (const name of ['HGET', 'LRANGE', 'SMEMBERS', 'ZRANGE', 'XRANGE']) {
       expect(specOf(name)?.flags, name).toContain('readonly');
     }
+  });
+});
+
+describe('the parser accepts what the table describes', () => {
+  it.each(specs.map((s) => [s.name, s] as const))('%s with its required arguments', (name, spec) => {
+    const argv = [...name.split(' '), ...required(spec.args)];
+    expect(() => parseCommand(argv), argv.join(' ')).not.toThrow();
+    expect(parseCommand(argv).name).toBe(name);
+  });
+
+  it.each(specs.map((s) => [s.name, s] as const))('%s with each top-level option alone', (name, spec) => {
+    spec.args.forEach((option, i) => {
+      if (option.optional !== true || option.token === undefined) return;
+      const before = required(spec.args.slice(0, i));
+      const after = required(spec.args.slice(i + 1));
+      const argv = [...name.split(' '), ...before, ...sample(option), ...after];
+      expect(() => parseCommand(argv), argv.join(' ')).not.toThrow();
+    });
   });
 });
 
