@@ -10,7 +10,9 @@ import type { Database, Queryable, Row } from './types.js';
  */
 const builtin = pg.types.getTypeParser as (oid: number, format: 'text' | 'binary') => (text: string) => unknown;
 
-const TYPES = {
+const TEXT_ARRAY = 1009;
+
+export const PG_TYPES = {
   getTypeParser(oid: number, format?: 'text' | 'binary'): (text: string) => unknown {
     if (format !== 'binary') {
       if (oid === OID.int8) return (text: string) => BigInt(text);
@@ -19,6 +21,8 @@ const TYPES = {
         return (text: string) => mapDeep(parseArray(text), (v) => (typeof v === 'string' || typeof v === 'number' ? BigInt(v) : v));
       }
       if (oid === OID.numeric) return (text: string) => text;
+      // pg-types reads numeric[] as floats: keep each element's exact text (text[]'s parser).
+      if (oid === OID.numericArray) return builtin(TEXT_ARRAY, 'text');
     }
     return builtin(oid, format ?? 'text');
   },
@@ -37,7 +41,7 @@ function queryable(client: PgQueryable): Queryable {
   return {
     async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
       try {
-        const result = await client.query({ text: sql, values: params as unknown[], types: TYPES });
+        const result = await client.query({ text: sql, values: params as unknown[], types: PG_TYPES });
         return result.rows.map(normaliseRow);
       } catch (error) {
         throw toError(error);
