@@ -1,9 +1,73 @@
-import { BULK } from '../emit/reply.js';
-import { param, raw, sql } from './sql.js';
+/**
+ * Strings. Reads (GET, MGET, STRLEN, GETRANGE) are plain SQL over the registry
+ * joined to `strings`; writes call the functions of emit/schema/strings.ts,
+ * which lock the key's registry row before reading anything.
+ *
+ * Parse-time errors Redis gives from the arguments alone (`ERR invalid expire
+ * time in 'set' command` for EX 0, `ERR offset is out of range`, DECRBY's
+ * `ERR decrement would overflow`) are thrown here; everything that depends on
+ * the data or the clock is raised by the SQL.
+ */
+import { RedisError } from '../errors.js';
+import { BULK, INTEGER, OK, STATUS, scalar } from '../emit/reply.js';
+import { param, raw, sql, type Fragment, type Raw } from './sql.js';
 import { liveKey } from './shared.js';
 import { pending, type GroupTranslators, type Translator } from './types.js';
 
 const k = raw('k');
+const INT64_MIN = -(2n ** 63n);
+/** LLONG_MAX / 1000: the largest EX/EXAT amount whose milliseconds fit int64. */
+const MAX_SECONDS = 9223372036854775n;
+
+const bool = (value: boolean): Raw => raw(value ? 'true' : 'false');
+const bigintParam = (value: bigint): Fragment => sql`${param(value)}::bigint`;
+
+type ExpireUnit = 'EX' | 'PX' | 'EXAT' | 'PXAT';
+
+const UNIT_OF = {
+  seconds: 'EX',
+  milliseconds: 'PX',
+  'unix-time-seconds': 'EXAT',
+  'unix-time-milliseconds': 'PXAT',
+} as const satisfies Record<string, ExpireUnit>;
+
+/**
+ * The checks Redis' getExpireMillisecondsOrReply makes on the amount alone;
+ * the one that needs the clock (now + amount past int64) is in SQL.
+ */
+function checkExpire(command: string, unit: ExpireUnit, amount: bigint, argIndex?: number): void {
+  if (amount <= 0n || ((unit === 'EX' || unit === 'EXAT') && amount > MAX_SECONDS)) {
+    throw new RedisError(`ERR invalid expire time in '${command}' command`, argIndex);
+  }
+}
+
+/** `S.string_expire_at('set', 'EX', $n::bigint)`: the absolute expiry in ms (unit and name are ours). */
+const expireAt = (S: Raw, command: string, unit: ExpireUnit, amount: bigint): Fragment =>
+  sql`${S}.string_expire_at(${raw(`'${command}'`)}, ${raw(`'${unit}'`)}, ${bigintParam(amount)})`;
+
+const NO_EXPIRY = raw('NULL::bigint');
+
+interface SetOptions {
+  readonly nx?: boolean;
+  readonly xx?: boolean;
+  readonly get?: boolean;
+  readonly expiresAt?: Fragment | Raw;
+  readonly keepTtl?: boolean;
+}
+
+/** `S.set_string(key, value, nx, xx, get, expires_at, keep_ttl)`: returns (written, old_value). */
+const setString = (S: Raw, key: string, value: Buffer, o: SetOptions): Fragment =>
+  sql`${S}.set_string(${key}::text, ${value}::bytea, ${bool(o.nx ?? false)}, ${bool(o.xx ?? false)}, ${bool(
+    o.get ?? false,
+  )}, ${o.expiresAt ?? NO_EXPIRY}, ${bool(o.keepTtl ?? false)})`;
+
+/** A string read that always yields one row (GETRANGE, STRLEN answer for a missing key too). */
+const oneStringRow = (S: Raw, key: string): Fragment =>
+  sql`(SELECT 1) AS one
+LEFT JOIN ${S}.keys k ON ${liveKey(S, k, key)}
+LEFT JOIN ${S}.strings s ON s.key = k.key`;
+
+// ------------------------------------------------------------------ reads
 
 /**
  * GET key
@@ -21,7 +85,210 @@ WHERE ${liveKey(S, k, key)}`,
   };
 };
 
+/**
+ * MGET key [key …]: one array parameter; a missing key or one of another type is nil.
+ *   SELECT array_agg(s.value ORDER BY a.i) AS reply
+ *   FROM unnest($1::text[]) WITH ORDINALITY AS a(key, i) LEFT JOIN redis.keys k ON … LEFT JOIN redis.strings s …
+ */
+const MGET: Translator<'MGET'> = (cmd, { S }) => ({
+  sql: sql`SELECT array_agg(s.value ORDER BY a.i) AS reply
+FROM unnest(${cmd.args.key}::text[]) WITH ORDINALITY AS a(key, i)
+LEFT JOIN ${S}.keys k ON ${liveKey(S, k, raw('a.key'))}
+LEFT JOIN ${S}.strings s ON s.key = k.key`,
+  reply: { kind: 'array-column', of: 'bulk' },
+});
+
+/** STRLEN key → `SELECT coalesce(octet_length(s.value), 0) AS reply …` (0 for a missing key). */
+const STRLEN: Translator<'STRLEN'> = (cmd, { S }) => ({
+  sql: sql`SELECT coalesce(octet_length(s.value), 0) AS reply, ${S}.expect_type(k.type, 'string') AS type_ok
+FROM ${oneStringRow(S, cmd.args.key)}`,
+  reply: INTEGER,
+});
+
+/**
+ * GETRANGE key start end (and its old name SUBSTR) with Redis 7.0's index
+ * rules (`GETRANGE k 0 -100` is the first byte); a missing key is "".
+ *   SELECT redis.string_range(s.value, $2::bigint, $3::bigint) AS reply …
+ */
+const getrange = (S: Raw, key: string, start: bigint, end: bigint): Fragment =>
+  sql`SELECT ${S}.string_range(s.value, ${bigintParam(start)}, ${bigintParam(end)}) AS reply,
+  ${S}.expect_type(k.type, 'string') AS type_ok
+FROM ${oneStringRow(S, key)}`;
+
+const GETRANGE: Translator<'GETRANGE'> = (cmd, { S }) => ({
+  sql: getrange(S, cmd.args.key, cmd.args.start, cmd.args.end),
+  reply: BULK,
+});
+
+const SUBSTR: Translator<'SUBSTR'> = (cmd, { S }) => ({
+  sql: getrange(S, cmd.args.key, cmd.args.start, cmd.args.end),
+  reply: BULK,
+});
+
+// ------------------------------------------------------------------ writes
+
+/**
+ * SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ts-ms|KEEPTTL]
+ *   SELECT CASE WHEN written THEN 'OK' END AS reply
+ *   FROM redis.set_string($1::text, $2::bytea, false, false, false, redis.string_expire_at('set', 'EX', $3::bigint), false)
+ * With GET the reply is the old value (`SELECT old_value AS reply FROM …`).
+ */
+const SET: Translator<'SET'> = (cmd, { S }) => {
+  const { key, value, condition, get, expiration } = cmd.args;
+  let expiresAt: Fragment | undefined;
+  if (expiration !== undefined && expiration.kind !== 'keepttl') {
+    const unit = UNIT_OF[expiration.kind];
+    checkExpire('set', unit, expiration.value);
+    expiresAt = expireAt(S, 'set', unit, expiration.value);
+  }
+  const call = setString(S, key, value, {
+    nx: condition?.kind === 'nx',
+    xx: condition?.kind === 'xx',
+    get: get === true,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    keepTtl: expiration?.kind === 'keepttl',
+  });
+  return get === true
+    ? { sql: sql`SELECT old_value AS reply FROM ${call}`, reply: BULK }
+    : { sql: sql`SELECT CASE WHEN written THEN 'OK' END AS reply FROM ${call}`, reply: STATUS };
+};
+
+/** SETNX key value → 1 when set, 0 when the key exists (any type). */
+const SETNX: Translator<'SETNX'> = (cmd, { S }) => ({
+  sql: sql`SELECT written::integer AS reply FROM ${setString(S, cmd.args.key, cmd.args.value, { nx: true })}`,
+  reply: INTEGER,
+});
+
+/** SETEX key seconds value = SET key value EX seconds (its own error text). */
+const SETEX: Translator<'SETEX'> = (cmd, { S }) => {
+  checkExpire('setex', 'EX', cmd.args.seconds, 2);
+  const expiresAt = expireAt(S, 'setex', 'EX', cmd.args.seconds);
+  return {
+    sql: sql`SELECT written AS done FROM ${setString(S, cmd.args.key, cmd.args.value, { expiresAt })}`,
+    reply: OK,
+  };
+};
+
+/** PSETEX key milliseconds value = SET key value PX milliseconds. */
+const PSETEX: Translator<'PSETEX'> = (cmd, { S }) => {
+  checkExpire('psetex', 'PX', cmd.args.milliseconds, 2);
+  const expiresAt = expireAt(S, 'psetex', 'PX', cmd.args.milliseconds);
+  return {
+    sql: sql`SELECT written AS done FROM ${setString(S, cmd.args.key, cmd.args.value, { expiresAt })}`,
+    reply: OK,
+  };
+};
+
+/** GETSET key value = SET key value GET: the old string (WRONGTYPE otherwise), the TTL cleared. */
+const GETSET: Translator<'GETSET'> = (cmd, { S }) => ({
+  sql: sql`SELECT old_value AS reply FROM ${setString(S, cmd.args.key, cmd.args.value, { get: true })}`,
+  reply: BULK,
+});
+
+/** MSET key value [key value …] → `SELECT redis.mset($1::text[], $2::bytea[])`; always OK. */
+const MSET: Translator<'MSET'> = (cmd, { S }) => {
+  const pairs = cmd.args.key_value;
+  return {
+    sql: sql`SELECT ${S}.mset(${pairs.map((p) => p.key)}::text[], ${pairs.map((p) => p.value)}::bytea[]) AS done`,
+    reply: OK,
+  };
+};
+
+/** MSETNX key value [key value …] → 1 when every key was absent and all were set, else 0 and nothing set. */
+const MSETNX: Translator<'MSETNX'> = (cmd, { S }) => {
+  const pairs = cmd.args.key_value;
+  return {
+    sql: sql`SELECT ${S}.msetnx(${pairs.map((p) => p.key)}::text[], ${pairs.map((p) => p.value)}::bytea[]) AS reply`,
+    reply: INTEGER,
+  };
+};
+
+/** GETDEL key → the value, the key deleted. */
+const GETDEL: Translator<'GETDEL'> = (cmd, { S }) => ({
+  sql: sql`SELECT ${S}.getdel(${cmd.args.key}::text) AS reply`,
+  reply: BULK,
+});
+
+/**
+ * GETEX key [EX s|PX ms|EXAT ts|PXAT ts-ms|PERSIST] → the value, the TTL changed.
+ * Unlike SET, Redis checks the expire time only after finding a string (a
+ * missing key answers nil even for EX 0), so every check is in SQL.
+ *   SELECT redis.getex($1::text, 'EX', $2::bigint, false) AS reply
+ */
+const GETEX: Translator<'GETEX'> = (cmd, { S }) => {
+  const { key, expiration } = cmd.args;
+  const timed = expiration !== undefined && expiration.kind !== 'persist';
+  const unit = timed ? raw(`'${UNIT_OF[expiration.kind]}'`) : raw('NULL');
+  const amount = timed ? bigintParam(expiration.value) : NO_EXPIRY;
+  return {
+    sql: sql`SELECT ${S}.getex(${key}::text, ${unit}, ${amount}, ${bool(expiration?.kind === 'persist')}) AS reply`,
+    reply: BULK,
+  };
+};
+
+/** `SELECT redis.incrby($1::text, $2::bigint) AS reply` for INCR, DECR, INCRBY, DECRBY. */
+const incrby = (S: Raw, key: string, delta: bigint): Fragment =>
+  sql`SELECT ${S}.incrby(${key}::text, ${bigintParam(delta)}) AS reply`;
+
+const INCR: Translator<'INCR'> = (cmd, { S }) => ({ sql: incrby(S, cmd.args.key, 1n), reply: INTEGER });
+const DECR: Translator<'DECR'> = (cmd, { S }) => ({ sql: incrby(S, cmd.args.key, -1n), reply: INTEGER });
+const INCRBY: Translator<'INCRBY'> = (cmd, { S }) => ({
+  sql: incrby(S, cmd.args.key, cmd.args.increment),
+  reply: INTEGER,
+});
+const DECRBY: Translator<'DECRBY'> = (cmd, { S }) => {
+  // Its negation does not fit int64; Redis refuses it before looking at the key.
+  if (cmd.args.decrement === INT64_MIN) throw new RedisError('ERR decrement would overflow', 2);
+  return { sql: incrby(S, cmd.args.key, -cmd.args.decrement), reply: INTEGER };
+};
+
+/**
+ * INCRBYFLOAT key increment: long double arithmetic, printed as Redis prints
+ * it (`0.1` then `0.2` gives `0.3`). The increment goes in as the bytes the
+ * user gave: Redis reads it with strtold only after the type check.
+ *   SELECT redis.incrbyfloat($1::text, $2::bytea) AS reply
+ */
+const INCRBYFLOAT: Translator<'INCRBYFLOAT'> = (cmd, { S }) => ({
+  sql: sql`SELECT ${S}.incrbyfloat(${cmd.args.key}::text, ${cmd.args.increment}::bytea) AS reply`,
+  reply: scalar('decimal'),
+});
+
+/** APPEND key value → the new length. */
+const APPEND: Translator<'APPEND'> = (cmd, { S }) => ({
+  sql: sql`SELECT ${S}.append(${cmd.args.key}::text, ${cmd.args.value}::bytea) AS reply`,
+  reply: INTEGER,
+});
+
+/** SETRANGE key offset value → the new length; pads with NUL bytes. */
+const SETRANGE: Translator<'SETRANGE'> = (cmd, { S }) => {
+  if (cmd.args.offset < 0n) throw new RedisError('ERR offset is out of range', 2);
+  return {
+    sql: sql`SELECT ${S}.setrange(${cmd.args.key}::text, ${bigintParam(cmd.args.offset)}, ${cmd.args.value}::bytea) AS reply`,
+    reply: INTEGER,
+  };
+};
+
 export const STRING_TRANSLATORS = {
+  APPEND,
+  DECR,
+  DECRBY,
   GET,
-  SET: pending('not translated yet (issue #3)'),
+  GETDEL,
+  GETEX,
+  GETRANGE,
+  GETSET,
+  INCR,
+  INCRBY,
+  INCRBYFLOAT,
+  LCS: pending('not translated yet: a PL/pgSQL dynamic programme over the bytes (issue #3)'),
+  MGET,
+  MSET,
+  MSETNX,
+  PSETEX,
+  SET,
+  SETEX,
+  SETNX,
+  SETRANGE,
+  STRLEN,
+  SUBSTR,
 } as const satisfies GroupTranslators<'string'>;

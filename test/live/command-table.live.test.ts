@@ -157,6 +157,13 @@ const DEVIATIONS: readonly Deviation[] = [
     evidence: [command, K, '10', 'XX', 'GT'],
   })),
   {
+    command: 'INCRBYFLOAT',
+    path: ['increment'],
+    patch: asString,
+    why: 'Redis reads it as a long double (strtold) after the type check: the translator passes the bytes to SQL',
+    evidence: ['INCRBYFLOAT', K, '1e400'],
+  },
+  {
     command: 'LCS',
     path: ['MINMATCHLEN'],
     patch: (arg) => ({ ...arg, name: 'min-match-len' }),

@@ -1,22 +1,93 @@
-import { command, int, key, keys, oneof, optional, str, tok, token, unixTime } from '../spec.js';
+import {
+  block,
+  command,
+  int,
+  key,
+  keys,
+  multiple,
+  oneof,
+  optional,
+  rules,
+  str,
+  tok,
+  token,
+  unixTime,
+} from '../spec.js';
 
 /** Redis 7.0's `string` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
 export const STRING_COMMANDS = [
+  command('APPEND', 'string', 3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), str('value')]),
+  command('DECR', 'string', 2, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key()]),
+  command('DECRBY', 'string', 3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), int('decrement')]),
   command('GET', 'string', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
+  command('GETDEL', 'string', 2, ['write', 'fast'], keys(1, 1, 1), [key()]),
+  command('GETEX', 'string', -2, ['write', 'fast'], keys(1, 1, 1), [
+    key(),
+    // Redis reads every option before converting a number (`GETEX k EX x FOO` is a syntax error).
+    rules(
+      optional(
+        oneof(
+          'expiration',
+          tok('EX', int('seconds')),
+          tok('PX', int('milliseconds')),
+          tok('EXAT', unixTime('unix-time-seconds')),
+          tok('PXAT', unixTime('unix-time-milliseconds')),
+          token('persist', 'PERSIST'),
+        ),
+      ),
+      { late: true },
+    ),
+  ]),
+  command('GETRANGE', 'string', 4, ['readonly'], keys(1, 1, 1), [key(), int('start'), int('end')]),
+  command('GETSET', 'string', 3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), str('value')]),
+  command('INCR', 'string', 2, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key()]),
+  command('INCRBY', 'string', 3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), int('increment')]),
+  // COMMAND DOCS says double, but Redis reads it as a long double (strtold: `1e400` is
+  // fine) and only after the type check: the translator passes the bytes to SQL.
+  command('INCRBYFLOAT', 'string', 3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), str('increment')]),
+  // COMMAND DOCS names both LEN and MINMATCHLEN's argument `len`; ours must be unique.
+  command('LCS', 'string', -3, ['readonly'], keys(1, 2, 1), [
+    key('key1'),
+    key('key2'),
+    optional(token('len', 'LEN')),
+    optional(token('idx', 'IDX')),
+    optional(tok('MINMATCHLEN', int('min-match-len'))),
+    optional(token('withmatchlen', 'WITHMATCHLEN')),
+  ]),
+  command('MGET', 'string', -2, ['readonly', 'fast'], keys(1, -1, 1), [multiple(key())]),
+  command('MSET', 'string', -3, ['write', 'denyoom'], keys(1, -1, 2), [
+    multiple(block('key_value', key(), str('value'))),
+  ]),
+  command('MSETNX', 'string', -3, ['write', 'denyoom'], keys(1, -1, 2), [
+    multiple(block('key_value', key(), str('value'))),
+  ]),
+  command('PSETEX', 'string', 4, ['write', 'denyoom'], keys(1, 1, 1), [
+    key(),
+    int('milliseconds'),
+    str('value'),
+  ]),
   command('SET', 'string', -3, ['write', 'denyoom'], keys(1, 1, 1), [
     key(),
     str('value'),
     optional(oneof('condition', token('nx', 'NX'), token('xx', 'XX'))),
     optional(token('get', 'GET')),
-    optional(
-      oneof(
-        'expiration',
-        tok('EX', int('seconds')),
-        tok('PX', int('milliseconds')),
-        tok('EXAT', unixTime('unix-time-seconds')),
-        tok('PXAT', unixTime('unix-time-milliseconds')),
-        token('keepttl', 'KEEPTTL'),
+    rules(
+      optional(
+        oneof(
+          'expiration',
+          tok('EX', int('seconds')),
+          tok('PX', int('milliseconds')),
+          tok('EXAT', unixTime('unix-time-seconds')),
+          tok('PXAT', unixTime('unix-time-milliseconds')),
+          token('keepttl', 'KEEPTTL'),
+        ),
       ),
+      { late: true },
     ),
   ]),
+  command('SETEX', 'string', 4, ['write', 'denyoom'], keys(1, 1, 1), [key(), int('seconds'), str('value')]),
+  command('SETNX', 'string', 3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), str('value')]),
+  command('SETRANGE', 'string', 4, ['write', 'denyoom'], keys(1, 1, 1), [key(), int('offset'), str('value')]),
+  command('STRLEN', 'string', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
+  command('SUBSTR', 'string', 4, ['readonly'], keys(1, 1, 1), [key(), int('start'), int('end')]),
 ] as const;
