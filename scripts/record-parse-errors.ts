@@ -9,10 +9,17 @@
  *   node --import tsx scripts/record-parse-errors.ts --port 7101  # uses a running one
  *
  * Writes fixtures/grammar/parse-errors.json. Add rows to PARSE_CASES below
- * as commands land in the table. Every case is run on an empty
+ * as commands land in the table.
+ *
+ * It also records how redis-server itself splits inline command lines (its
+ * inline protocol uses sdssplitargs, the splitter of redis-cli): each line of
+ * TOKENIZE_CASES is sent as `RPUSH t <line>` and read back with LRANGE, or
+ * its protocol error is kept. Writes fixtures/grammar/tokenize.json; the
+ * tokenizer's tests replay it. Every case is run on an empty
  * database (FLUSHALL first), so replies do not depend on earlier cases.
  */
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { RespClient } from '../test/support/resp.js';
 import { startRedis, type RunningServer } from '../test/support/servers.js';
 
@@ -58,11 +65,91 @@ async function main(): Promise<void> {
     const json = `{\n "redis": ${JSON.stringify(out.redis)},\n "cases": [\n${lines}\n ]\n}\n`;
     writeFileSync(new URL('../fixtures/grammar/parse-errors.json', import.meta.url), json);
     console.log(`recorded ${recorded.length} cases from redis ${version}`);
+    const tokenized: { line: string; tokens: string[] | null; error: string | null }[] = [];
+    for (const line of TOKENIZE_CASES) {
+      await redis.call('FLUSHALL');
+      const reply = await inline(port, Buffer.from(`RPUSH t ${line}\r\n`, 'latin1'));
+      if (reply.startsWith('-')) {
+        tokenized.push({ line, tokens: null, error: reply.slice(1) });
+        continue;
+      }
+      const list = await redis.call('LRANGE', 't', '0', '-1');
+      if (list.type !== 'array' || list.value === null) throw new Error(`LRANGE: ${JSON.stringify(list)}`);
+      const tokens = list.value.map((r) => (r.type === 'bulk' && r.value !== null ? r.value.toString('hex') : '?'));
+      tokenized.push({ line, tokens, error: null });
+    }
+    const tokenLines = tokenized.map((c) => `  ${JSON.stringify(c)}`).join(',\n');
+    writeFileSync(
+      new URL('../fixtures/grammar/tokenize.json', import.meta.url),
+      `{\n "redis": ${JSON.stringify(version ?? 'unknown')},\n "cases": [\n${tokenLines}\n ]\n}\n`,
+    );
+    console.log(`recorded ${tokenized.length} inline lines`);
   } finally {
     await redis.close();
     await server?.stop();
   }
 }
+
+/**
+ * Send one raw inline command on its own connection (Redis closes the
+ * connection after a protocol error) and return the first reply line.
+ */
+function inline(port: number, bytes: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    let data = Buffer.alloc(0);
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk]);
+      const end = data.indexOf('\r\n');
+      if (end >= 0) {
+        socket.destroy();
+        resolve(data.subarray(0, end).toString('latin1'));
+      }
+    });
+    socket.write(bytes);
+  });
+}
+
+/**
+ * Inline lines (each char a byte; no LF: it ends an inline command). The
+ * recording sends `RPUSH t ` before each, so every line here needs at least
+ * one argument.
+ */
+const TOKENIZE_CASES: readonly string[] = [
+  'a b  c',
+  'a\tb\t\tc',
+  '  leading and trailing  ',
+  'a\rb',
+  'a\vb \fc',
+  'x \v y',
+  '"a b" \'c d\'',
+  '"a\\nb" "\\r\\t\\b\\a"',
+  '"\\x41\\x4a\\x4A\\x00z"',
+  '"\\x4g" "\\x4" "\\x"',
+  '"\\q\\"\\\\"',
+  '"a\\"b"',
+  "'a\\'b'",
+  "'a\\nb' 'a\\\\'",
+  "'a\\nb' x",
+  '\'a"b\' "a\'b"',
+  'a"b c" d',
+  "a'b c' d",
+  '"" \'\' x',
+  '"a""b"',
+  '"a"b',
+  "'a'b",
+  '"abc',
+  "'abc",
+  '"abc\\',
+  "'abc\\'",
+  'x\\y z\\',
+  '"a"\tb',
+  '"a"\vb',
+  'caf\xc3\xa9 "\xc3\xa9"',
+  '"\\xff\\xFe" \xff',
+  // No NUL byte: redis-server finds the end of an inline line with strchr, which stops at a NUL.
+];
 
 /** Cases from lines split on single spaces (write an argv for anything else). */
 const err = (topic: string, ...lines: (string | readonly string[])[]): ParseCase[] =>
