@@ -156,6 +156,13 @@ const DEVIATIONS: readonly Deviation[] = [
     why: 'Redis accepts XX with GT or LT, which a oneof would refuse',
     evidence: [command, K, '10', 'XX', 'GT'],
   })),
+  ...['HSCAN', 'SSCAN', 'ZSCAN'].map((command): Deviation => ({
+    command,
+    path: ['cursor'],
+    patch: asString,
+    why: 'Redis reads the cursor with strtoul (`-1`, `01`, 2^64-1), beyond what an integer argument takes',
+    evidence: [command, 'command-table:none', '18446744073709551615'],
+  })),
   {
     command: 'INCRBYFLOAT',
     path: ['increment'],

@@ -25,7 +25,8 @@ export const HASH_COMMANDS = [
   ]),
   command('HSCAN', 'hash', -3, ['readonly'], keys(1, 1, 1), [
     key(),
-    int('cursor'),
+    // Redis reads the cursor with strtoul (`-1`, `01`, 2^64-1 are cursors): the translator parses it.
+    str('cursor'),
     optional(tok('MATCH', pattern('pattern'))),
     optional(tok('COUNT', int('count'))),
   ]),

@@ -1,15 +1,31 @@
-import { command, type CommandFlag, int, key, multiple, NO_KEYS, oneof, optional, str, tok, token } from '../spec.js';
+import {
+  command,
+  type CommandFlag,
+  rules,
+  int,
+  key,
+  multiple,
+  NO_KEYS,
+  oneof,
+  optional,
+  str,
+  tok,
+  token,
+} from '../spec.js';
 
 // EVAL, EVALSHA and FCALL share their flags; the _RO variants add `readonly`.
 const SCRIPT: readonly CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'];
 const READ_ONLY_SCRIPT: readonly CommandFlag[] = ['readonly', ...SCRIPT];
+// EVAL's words for a numkeys larger than the arguments (a negative one is worded
+// `can't be negative`, which one message cannot also say: it stays a syntax error).
+const evalKeys = optional(rules(multiple(key()), { error: "ERR Number of keys can't be greater than number of args" }));
 
 /** Redis 7.0's `scripting` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
 export const SCRIPTING_COMMANDS = [
   command('EVAL', 'scripting', -3, SCRIPT, NO_KEYS, [
     str('script'),
     int('numkeys'),
-    optional(multiple(key())),
+    evalKeys,
     optional(multiple(str('arg'))),
   ]),
   command('EVALSHA', 'scripting', -3, SCRIPT, NO_KEYS, [
@@ -27,7 +43,7 @@ export const SCRIPTING_COMMANDS = [
   command('EVAL_RO', 'scripting', -3, READ_ONLY_SCRIPT, NO_KEYS, [
     str('script'),
     int('numkeys'),
-    optional(multiple(key())),
+    evalKeys,
     optional(multiple(str('arg'))),
   ]),
   command('FCALL', 'scripting', -3, SCRIPT, NO_KEYS, [

@@ -12,7 +12,7 @@ export const SET_COMMANDS = [
   command('SINTER', 'set', -2, ['readonly'], keys(1, -1, 1), [multiple(key())]),
   command('SINTERCARD', 'set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
     rules(int('numkeys'), { error: 'ERR numkeys should be greater than 0' }),
-    multiple(key()),
+    rules(multiple(key()), { error: "ERR Number of keys can't be greater than number of args" }),
     optional(tok('LIMIT', rules(int('limit'), { error: "ERR LIMIT can't be negative" }))),
   ]),
   command('SINTERSTORE', 'set', -3, ['write', 'denyoom'], keys(1, -1, 1), [key('destination'), multiple(key())]),
@@ -28,7 +28,8 @@ export const SET_COMMANDS = [
   command('SREM', 'set', -3, ['write', 'fast'], keys(1, 1, 1), [key(), multiple(str('member'))]),
   command('SSCAN', 'set', -3, ['readonly'], keys(1, 1, 1), [
     key(),
-    int('cursor'),
+    // Redis reads the cursor with strtoul (`-1`, `01`, 2^64-1 are cursors): the translator parses it.
+    str('cursor'),
     optional(tok('MATCH', pattern('pattern'))),
     optional(tok('COUNT', int('count'))),
   ]),

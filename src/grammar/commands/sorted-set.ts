@@ -178,7 +178,8 @@ export const SORTED_SET_COMMANDS = [
   command('ZREVRANK', 'sorted_set', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('member')]),
   command('ZSCAN', 'sorted_set', -3, ['readonly'], keys(1, 1, 1), [
     key(),
-    int('cursor'),
+    // Redis reads the cursor with strtoul (`-1`, `01`, 2^64-1 are cursors): the translator parses it.
+    str('cursor'),
     optional(tok('MATCH', pattern('pattern'))),
     optional(tok('COUNT', int('count'))),
   ]),
