@@ -16,18 +16,6 @@ import {
   token,
 } from '../spec.js';
 
-/**
- * Redis 7.0's `sorted_set` group. Arity, flags and key positions as `COMMAND INFO` gives them.
- *
- * Where 7.0's `COMMAND DOCS` misnames a kind, the entry follows what the server
- * accepts (test/live/command-table.live.test.ts lists each such difference):
- * - score bounds (ZCOUNT, Z[REV]RANGEBYSCORE, ZREMRANGEBYSCORE `min`/`max`) are
- *   `string`: they take `(1`, `-inf`, `+inf`, and a bad one is
- *   `ERR min or max is not a float`, so the translator reads them;
- * - ZINCRBY's `increment` and the `WEIGHTS` are doubles (`ZINCRBY z 1.5 m`),
- *   though the docs say integer.
- */
-
 // Redis' own words for a value that does not convert, where they are not the generic ones.
 const timeout = rules(dbl('timeout'), { error: 'ERR timeout is not a float or out of range' });
 const numkeys = rules(int('numkeys'), { error: 'ERR numkeys should be greater than 0' });
@@ -37,6 +25,19 @@ const weights = optional(multiple(tok('WEIGHTS', rules(dbl('weight'), { error: '
 // ZRANGE and ZRANGESTORE refuse BYSCORE/BYLEX or REV given twice (`ERR syntax error`).
 const sortby = optional(rules(oneof('sortby', token('byscore', 'BYSCORE'), token('bylex', 'BYLEX')), { once: true }));
 const rev = optional(rules(token('rev', 'REV'), { once: true }));
+
+/**
+ * Redis 7.0's `sorted_set` group. Arity, flags and key positions as `COMMAND INFO` gives them.
+ *
+ * Where 7.0's `COMMAND DOCS` misnames a kind, the entry follows what the server
+ * accepts (test/live/command-table.live.test.ts lists each such difference):
+ * - score bounds (ZCOUNT, Z[REV]RANGEBYSCORE, ZREMRANGEBYSCORE `min`/`max`) are
+ *   `string`: they take `(1`, `-inf`, `+inf`, and a bad one is
+ *   `ERR min or max is not a float`, so the translator reads them;
+ * - ZINCRBY's `increment` and the `WEIGHTS` are doubles (`ZINCRBY z 1.5 m`),
+ *   though the docs say integer;
+ * - ZSCAN's `cursor` is `string`: Redis reads it with strtoul.
+ */
 export const SORTED_SET_COMMANDS = [
   command('BZMPOP', 'sorted_set', -5, ['write', 'blocking', 'movablekeys'], NO_KEYS, [
     timeout,

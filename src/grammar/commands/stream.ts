@@ -15,14 +15,7 @@ import {
   unixTime,
 } from '../spec.js';
 
-/**
- * Redis 7.0's `stream` group. Arity, flags and key positions as `COMMAND INFO` gives them.
- * XGROUP CREATE/SETID list the `$` branch of `id` first (the docs list it
- * second): `$` is also a valid `id` string, and the token is what it means.
- * XCLAIM's LASTID argument is `lastid`: the docs call it `id`, as they do the
- * claimed ids, and parsed arguments are keyed by name.
- */
-
+// XREAD's and XREADGROUP's own words for a bad BLOCK.
 const blockMs = rules(int('milliseconds'), { error: 'ERR timeout is not an integer or out of range' });
 // As many ids as keys: Redis' words when they do not pair up (both XREAD and XREADGROUP say XREAD).
 const streams = tok(
@@ -35,6 +28,14 @@ const streams = tok(
     multiple(str('id')),
   ),
 );
+
+/**
+ * Redis 7.0's `stream` group. Arity, flags and key positions as `COMMAND INFO` gives them.
+ * XGROUP CREATE/SETID list the `$` branch of `id` first (the docs list it
+ * second): `$` is also a valid `id` string, and the token is what it means.
+ * XCLAIM's LASTID argument is `lastid`: the docs call it `id`, as they do the
+ * claimed ids, and parsed arguments are keyed by name.
+ */
 export const STREAM_COMMANDS = [
   command('XACK', 'stream', -4, ['write', 'fast'], keys(1, 1, 1), [key(), str('group'), multiple(str('id'))]),
   command('XADD', 'stream', -5, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
