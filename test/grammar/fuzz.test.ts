@@ -84,7 +84,7 @@ describe('fuzz: only Redis2SqlError escapes', () => {
   });
 
   run('random argv of real names, options and odd values', 2, 20_000, (rng) => {
-    const argv = [Buffer.from(caseMix(rng.pick(NAMES), rng))];
+    const argv: Buffer[] = [Buffer.from(caseMix(rng.pick(NAMES), rng))];
     if (rng.chance(0.4)) argv.push(Buffer.from(caseMix(rng.pick(NAMES), rng)));
     const n = rng.int(9);
     for (let i = 0; i < n; i++) argv.push(randomWord(rng));
