@@ -92,7 +92,8 @@ export const REFUSED_COMMANDS: Readonly<Record<string, string>> = {
   SHUTDOWN: ADMIN,
   SLAVEOF: REPLICATION,
   SLOWLOG: 'slow log of a Redis server: use pg_stat_statements or log_min_duration_statement',
-  SWAPDB: 'numbered databases: a redis2sql keyspace is a PostgreSQL schema; swap schemas with ALTER SCHEMA … RENAME',
+  SWAPDB:
+    'numbered databases: redis2sql keeps database 0 in one PostgreSQL schema (--schema picks another); swap schemas with ALTER SCHEMA … RENAME',
   SYNC: REPLICATION,
   // cluster
   ASKING: CLUSTER,
@@ -102,7 +103,8 @@ export const REFUSED_COMMANDS: Readonly<Record<string, string>> = {
   // connection
   AUTH,
   CLIENT: 'client connections of a Redis server: PostgreSQL lists its own in pg_stat_activity (pg_terminate_backend…)',
-  HELLO: AUTH,
+  HELLO:
+    'protocol handshake: HELLO negotiates a Redis connection (RESP version, AUTH); PostgreSQL connections have their own',
   QUIT: CONNECTION,
   RESET: CONNECTION,
   // bitmap
