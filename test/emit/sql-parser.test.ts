@@ -49,7 +49,6 @@ afterAll(async () => {
 
 describe('generated SQL', () => {
   const all = samples();
-  const files = [...new Set(all.map((s) => s.file))];
 
   it('has samples for the translated commands', () => {
     const translated = compatibilityMatrix().filter((r) => r.status === 'translated').map((r) => r.command);
@@ -59,14 +58,15 @@ describe('generated SQL', () => {
     expect(covered.size).toBeGreaterThan(0);
   });
 
-  it.each(files)('%s: PostgreSQL accepts every statement; node-sql-parser reads what it can', async (file) => {
+  it('PostgreSQL accepts every statement; node-sql-parser reads what it can', async () => {
     const parser = new sqlParser.Parser();
     const unreadable = new Map<string, string>();
     const malformed: string[] = [];
-    // Each oracle script starts from an empty database.
-    await db.exec('SELECT redis.sweep(); DELETE FROM redis.keys');
-    for (const { line, compiled } of all.filter((s) => s.file === file)) {
-      if (compiled === undefined) continue;
+    // The SQL text depends only on the command's shape: check each text once.
+    const seen = new Set<string>();
+    for (const { file, line, compiled } of all) {
+      if (compiled === undefined || seen.has(compiled.sql)) continue;
+      seen.add(compiled.sql);
       try {
         parser.astify(compiled.sql, { database: 'postgresql' });
       } catch {
@@ -85,10 +85,11 @@ describe('generated SQL', () => {
     }
     if (unreadable.size > 0) {
       console.info(
-        `${file}: node-sql-parser cannot read the SQL of ${[...unreadable.keys()].join(' ')}\n` +
+        `node-sql-parser cannot read the SQL of ${[...unreadable.keys()].join(' ')} (of ${seen.size} statements)\n` +
           [...unreadable].map(([c, m]) => `  ${c}: ${m.slice(0, 160)}`).join('\n'),
       );
     }
+    expect(seen.size).toBeGreaterThan(0);
     expect(malformed).toEqual([]);
   });
 });
