@@ -179,6 +179,9 @@ CREATE @UNLOGGED TABLE IF NOT EXISTS @S.lists (
   value bytea NOT NULL,
   CONSTRAINT lists_pkey PRIMARY KEY (key, pos) DEFERRABLE INITIALLY IMMEDIATE
 );
+-- Finding an element by value (LINSERT's pivot, LREM, LPOS) by its digest, not
+-- a scan: values may be far larger than a B-tree entry can hold.
+CREATE INDEX IF NOT EXISTS lists_by_value ON @S.lists (key, md5(value), pos);
 
 CREATE @UNLOGGED TABLE IF NOT EXISTS @S.sets (
   key    text COLLATE "C" NOT NULL,
