@@ -55,9 +55,24 @@ export function decodeReply(shape: ReplyShape, rows: readonly Row[]): RedisReply
       const first = rows.slice(0, 1);
       return { type: 'array', value: shape.items.map((item) => decodeReply(item, first)) };
     }
+    case 'json': {
+      const row = rows[0];
+      if (row === undefined) return NIL_BULK;
+      const value = column(row, shape.column);
+      return value === null ? NIL_BULK : jsonReply(typeof value === 'string' ? (JSON.parse(value) as unknown) : value);
+    }
     default:
       return unreachable(shape);
   }
+}
+
+/** A parsed JSON value of the `json` shape as a Redis reply. */
+function jsonReply(value: unknown): RedisReply {
+  if (value === null) return NIL_BULK;
+  if (Array.isArray(value)) return { type: 'array', value: value.map(jsonReply) };
+  if (typeof value === 'number' && Number.isInteger(value)) return { type: 'integer', value: BigInt(value) };
+  if (typeof value === 'string') return { type: 'bulk', value: Buffer.from(value, 'utf8') };
+  throw new Error(`decode: JSON ${JSON.stringify(value)} has no Redis reply`);
 }
 
 function unreachable(shape: never): never {

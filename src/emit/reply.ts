@@ -49,7 +49,14 @@ export type ReplyShape =
       readonly nilWhenEmpty?: boolean;
     }
   /** A fixed-length array whose items all read the first row (SCAN: cursor then keys). */
-  | { readonly kind: 'tuple'; readonly items: readonly ReplyShape[]; readonly nilWhenNoRow?: boolean };
+  | { readonly kind: 'tuple'; readonly items: readonly ReplyShape[]; readonly nilWhenNoRow?: boolean }
+  /**
+   * JSON text (or a json/jsonb value) in the first row's column, decoded by its
+   * structure: array → array, integer → :integer, string → bulk (its UTF-8
+   * bytes), null → nil bulk; NULL or no row → nil bulk. For nested replies made
+   * of integers and text only (LCS … IDX): never for binary data.
+   */
+  | { readonly kind: 'json'; readonly column?: string };
 
 /** SQLSTATE of errors raised by our SQL: the message is Redis' reply text. */
 export const REDIS_ERROR_SQLSTATE = 'RD000';

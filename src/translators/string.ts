@@ -12,7 +12,7 @@ import { RedisError } from '../errors.js';
 import { BULK, INTEGER, OK, STATUS, scalar } from '../emit/reply.js';
 import { param, raw, sql, type Fragment, type Raw } from './sql.js';
 import { liveKey } from './shared.js';
-import { pending, type GroupTranslators, type Translator } from './types.js';
+import type { GroupTranslators, Translator } from './types.js';
 
 const k = raw('k');
 const INT64_MIN = -(2n ** 63n);
@@ -268,6 +268,24 @@ const SETRANGE: Translator<'SETRANGE'> = (cmd, { S }) => {
   };
 };
 
+/**
+ * LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: Redis' dynamic
+ * programme over the bytes, in PL/pgSQL (O(len1 × len2), as in Redis).
+ *   SELECT lcs AS reply FROM redis.lcs($1::text, $2::text, false, false, $3::bigint, false)
+ * LEN selects `len`, IDX the JSON text of Redis' map (`["matches", […], "len", n]`).
+ */
+const LCS: Translator<'LCS'> = (cmd, { S }) => {
+  const { key1, key2, len, idx, withmatchlen } = cmd.args;
+  // Redis reads a negative MINMATCHLEN as 0.
+  const minMatchLen = cmd.args['min-match-len'] ?? 0n;
+  const call = sql`${S}.lcs(${key1}::text, ${key2}::text, ${bool(len === true)}, ${bool(idx === true)}, ${bigintParam(
+    minMatchLen < 0n ? 0n : minMatchLen,
+  )}, ${bool(withmatchlen === true)})`;
+  if (idx === true) return { sql: sql`SELECT idx AS reply FROM ${call}`, reply: { kind: 'json' } };
+  if (len === true) return { sql: sql`SELECT len AS reply FROM ${call}`, reply: INTEGER };
+  return { sql: sql`SELECT lcs AS reply FROM ${call}`, reply: BULK };
+};
+
 export const STRING_TRANSLATORS = {
   APPEND,
   DECR,
@@ -280,7 +298,7 @@ export const STRING_TRANSLATORS = {
   INCR,
   INCRBY,
   INCRBYFLOAT,
-  LCS: pending('not translated yet: a PL/pgSQL dynamic programme over the bytes (issue #3)'),
+  LCS,
   MGET,
   MSET,
   MSETNX,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { embeddedDatabase, ensureSchema, type Database } from '../../src/db/index.js';
-import { RedisError, UnsupportedError } from '../../src/errors.js';
+import { RedisError } from '../../src/errors.js';
 import { runCommand } from '../../src/exec.js';
 import { tokenize } from '../../src/grammar/tokenize.js';
 import { translate } from '../../src/translate.js';
@@ -152,7 +152,6 @@ describe('errors leave the data as it was', () => {
     expect(refusal('PSETEX k 0 v')).toBe("ERR invalid expire time in 'psetex' command");
     expect(refusal('SETRANGE k -1 v')).toBe('ERR offset is out of range');
     expect(refusal('DECRBY k -9223372036854775808')).toBe('ERR decrement would overflow');
-    expect(() => translate('LCS a b')).toThrow(UnsupportedError);
   });
 });
 

@@ -539,4 +539,123 @@ BEGIN
   PERFORM @S.touch_key(p_key);
   RETURN t;
 END $$;
+-- ------------------------------------------------------------------------ LCS
+-- LCS key1 key2: Redis 7.0's dynamic programme over the bytes (lcsCommand),
+-- walked back from the end the same way (on a tie it moves along key2), so the
+-- string and the match ranges are exactly Redis'. O(len1 * len2) time, like
+-- Redis, and memory for the table (Redis refuses one over proto-max-bulk-len).
+--   p_len / p_idx      the LEN / IDX options (both: Redis' error, after the type check);
+--   p_min_match_len    IDX ranges shorter than this are left out;
+--   p_with_match_len   IDX ranges carry their length.
+-- lcs: the common subsequence (not computed for LEN alone); len: its length;
+-- idx: '["matches", [[[a0, a1], [b0, b1](, n)], …], "len", len]' as JSON text.
+CREATE OR REPLACE FUNCTION @S.lcs(
+  p_key1 text, p_key2 text, p_len boolean, p_idx boolean, p_min_match_len bigint, p_with_match_len boolean,
+  OUT lcs bytea, OUT len bigint, OUT idx text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  a bytea;
+  b bytea;
+  type_a text;
+  type_b text;
+  alen integer;
+  blen integer;
+  w integer;
+  t integer[];
+  i integer;
+  j integer;
+  found_bytes integer[] := '{}';
+  matches jsonb := '[]';
+  a_start integer;
+  a_end integer;
+  b_start integer;
+  b_end integer;
+  emit boolean;
+BEGIN
+  SELECT k.type, s.value INTO type_a, a
+  FROM @S.keys k LEFT JOIN @S.strings s ON s.key = k.key
+  WHERE k.key = p_key1 AND @S.is_live(k.expires_at);
+  SELECT k.type, s.value INTO type_b, b
+  FROM @S.keys k LEFT JOIN @S.strings s ON s.key = k.key
+  WHERE k.key = p_key2 AND @S.is_live(k.expires_at);
+  IF type_a <> 'string' OR type_b <> 'string' THEN
+    PERFORM @S.raise('ERR The specified keys must contain string values');
+  END IF;
+  IF p_len AND p_idx THEN
+    PERFORM @S.raise('ERR If you want both the length and indexes, please just use IDX.');
+  END IF;
+  a := coalesce(a, '\\x'::bytea);
+  b := coalesce(b, '\\x'::bytea);
+  alen := octet_length(a);
+  blen := octet_length(b);
+  IF (alen + 1)::bigint * (blen + 1) * 4 > 536870912 THEN
+    PERFORM @S.raise('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+  END IF;
+  -- t holds LCS(i, j), the LCS length of a's first i bytes and b's first j, at t[i * w + j + 1].
+  w := blen + 1;
+  t := array_fill(0, ARRAY[(alen + 1) * w]);
+  FOR i IN 1 .. alen LOOP
+    FOR j IN 1 .. blen LOOP
+      IF get_byte(a, i - 1) = get_byte(b, j - 1) THEN
+        t[i * w + j + 1] := t[(i - 1) * w + j] + 1;
+      ELSE
+        t[i * w + j + 1] := greatest(t[(i - 1) * w + j + 1], t[i * w + j]);
+      END IF;
+    END LOOP;
+  END LOOP;
+  len := t[alen * w + blen + 1];
+
+  IF p_idx OR NOT p_len THEN
+    -- Walk back from (alen, blen); found_bytes collects the LCS from its end.
+    -- a_start = alen: no range is open.
+    i := alen;
+    j := blen;
+    a_start := alen;
+    WHILE i > 0 AND j > 0 LOOP
+      emit := false;
+      IF get_byte(a, i - 1) = get_byte(b, j - 1) THEN
+        found_bytes := found_bytes || get_byte(a, i - 1);
+        IF a_start = alen THEN
+          a_start := i - 1;
+          a_end := i - 1;
+          b_start := j - 1;
+          b_end := j - 1;
+        ELSIF a_start = i AND b_start = j THEN
+          a_start := a_start - 1;
+          b_start := b_start - 1;
+        ELSE
+          emit := true;
+        END IF;
+        IF a_start = 0 OR b_start = 0 THEN
+          emit := true;
+        END IF;
+        i := i - 1;
+        j := j - 1;
+      ELSE
+        IF t[(i - 1) * w + j + 1] > t[i * w + j] THEN
+          i := i - 1;
+        ELSE
+          j := j - 1;
+        END IF;
+        IF a_start <> alen THEN
+          emit := true;
+        END IF;
+      END IF;
+      IF emit THEN
+        IF p_min_match_len = 0 OR a_end - a_start + 1 >= p_min_match_len THEN
+          matches := matches || jsonb_build_array(
+            jsonb_build_array(jsonb_build_array(a_start, a_end), jsonb_build_array(b_start, b_end))
+            || CASE WHEN p_with_match_len THEN jsonb_build_array(a_end - a_start + 1) ELSE '[]'::jsonb END);
+        END IF;
+        a_start := alen;
+      END IF;
+    END LOOP;
+    SELECT coalesce(string_agg(set_byte('\\x00'::bytea, 0, x.byte), '\\x'::bytea ORDER BY x.n DESC), '\\x'::bytea)
+    INTO lcs
+    FROM unnest(found_bytes) WITH ORDINALITY AS x(byte, n);
+  END IF;
+  IF p_idx THEN
+    idx := jsonb_build_array('matches', matches, 'len', len)::text;
+  END IF;
+END $$;
 `;
