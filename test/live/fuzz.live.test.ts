@@ -40,6 +40,8 @@ const GROUPS = (process.env.FUZZ_GROUPS ?? 'string,generic').split(',');
  * risk of later ones following from an earlier divergence.
  */
 const KEEP_GOING = process.env.FUZZ_KEEP_GOING === '1';
+/** How long a failing sequence may be shrunk for before it is reported. */
+const SHRINK_MS = Number(process.env.FUZZ_SHRINK_MS ?? 60_000);
 /** Writes of the other types, fuzzed when translated, so that types collide; and DBSIZE. */
 const EXTRAS = ['SADD', 'HSET', 'RPUSH', 'LPUSH', 'ZADD', 'SREM', 'HDEL', 'LPOP', 'DBSIZE'];
 /** Translated or not, these cannot be compared with a server, and why. */
@@ -152,17 +154,72 @@ async function emptyBoth(): Promise<void> {
   if (typeof tables === 'string') await db.exec(`TRUNCATE ${tables}`);
 }
 
+// An exception (a bug of ours, a SQL error) becomes a reply no server gives, so it is
+// reported like any mismatch: with the command and the sequence that led to it.
+function onPg(argv: readonly Buffer[]): Promise<RedisReply> {
+  return runCommand(db, argv, { schema: SCHEMA }).catch((error: unknown) => ({
+    type: 'error' as const,
+    message: `[redis2sql threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}]`,
+  }));
+}
+
+/** Run one command on both sides and compare: Redis' reply, and the difference if any. */
+async function compareOne(argv: readonly Buffer[]): Promise<{ expected: RedisReply; diff: string | undefined }> {
+  const rule = fuzzRule(argv);
+  const query = rule.kind === 'random' ? universeQuery(argv) : undefined;
+  const universe = query ? await redis.send(query) : undefined;
+  let expected = await redis.send(argv);
+  let got = await onPg(argv);
+  let scanRule: CompareRule | undefined;
+  const scan = SCANS[argv[0]!.toString('latin1').toUpperCase()];
+  if (scan && expected.type !== 'error' && got.type !== 'error') {
+    expected = await fullScan(argv, (a) => redis.send(a));
+    got = await fullScan(argv, onPg);
+    scanRule = { kind: 'unordered', pairs: scan.pairs };
+  }
+  return { expected, diff: compareReplies(expected, got, scanRule ?? rule, universe) };
+}
+
+/** Whether a sequence, from empty databases, agrees until its last command and differs there. */
+async function failsAtEnd(sequence: readonly (readonly Buffer[])[]): Promise<boolean> {
+  await emptyBoth();
+  for (let i = 0; i < sequence.length; i++) {
+    const { diff } = await compareOne(sequence[i]!);
+    if (diff !== undefined) return i === sequence.length - 1;
+  }
+  return false;
+}
+
+/**
+ * Shrink a failing sequence (its last command fails) by removing chunks of
+ * the commands before it while the failure stays at the end — halves, then
+ * quarters, down to single commands — within a time budget.
+ */
+async function shrink(sequence: readonly (readonly Buffer[])[], budgetMs: number): Promise<(readonly Buffer[])[]> {
+  const deadline = Date.now() + budgetMs;
+  const last = sequence[sequence.length - 1]!;
+  let before = sequence.slice(0, -1);
+  if (await failsAtEnd([last])) return [last];
+  for (let size = Math.max(1, Math.floor(before.length / 2)); size >= 1 && Date.now() < deadline; ) {
+    let removed = false;
+    for (let at = 0; at < before.length && Date.now() < deadline; ) {
+      const candidate = [...before.slice(0, at), ...before.slice(at + size)];
+      if (await failsAtEnd([...candidate, last])) {
+        before = candidate;
+        removed = true;
+      } else {
+        at += size;
+      }
+    }
+    if (!removed || size > before.length) size = Math.floor(size / 2);
+  }
+  return [...before, last];
+}
+
 async function runSequence(seed: number, ops: number, specs: readonly CommandSpec[], stats: Stats): Promise<void> {
   const rng = seededRng(seed);
   const nowMs = Date.now();
   await emptyBoth();
-  // An exception (a bug of ours, a SQL error) becomes a reply no server gives, so it is
-  // reported like any mismatch: with the command and the sequence that led to it.
-  const onPg = (argv: readonly Buffer[]): Promise<RedisReply> =>
-    runCommand(db, argv, { schema: SCHEMA }).catch((error: unknown) => ({
-      type: 'error' as const,
-      message: `[redis2sql threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}]`,
-    }));
   const done: Buffer[][] = [];
   for (let op = 0; op < ops; op++) {
     const spec = rng.pick(specs);
@@ -177,19 +234,7 @@ async function runSequence(seed: number, ops: number, specs: readonly CommandSpe
       continue;
     }
     done.push(argv);
-    const rule = fuzzRule(argv);
-    const query = rule.kind === 'random' ? universeQuery(argv) : undefined;
-    const universe = query ? await redis.send(query) : undefined;
-    let expected = await redis.send(argv);
-    let got = await onPg(argv);
-    let scanRule: CompareRule | undefined;
-    const scan = SCANS[argv[0]!.toString('latin1').toUpperCase()];
-    if (scan && expected.type !== 'error' && got.type !== 'error') {
-      expected = await fullScan(argv, (a) => redis.send(a));
-      got = await fullScan(argv, onPg);
-      scanRule = { kind: 'unordered', pairs: scan.pairs };
-    }
-    const diff = compareReplies(expected, got, scanRule ?? rule, universe);
+    const { expected, diff } = await compareOne(argv);
     if (expected.type === 'error') {
       counts.errors++;
       stats.errors++;
@@ -202,16 +247,17 @@ async function runSequence(seed: number, ops: number, specs: readonly CommandSpe
       done.length = 0;
     } else if (diff !== undefined) {
       const file = join(tmpdir(), `redis2sql-fuzz-seed-${seed}.redis`);
-      const lines = done.map((a) => cliLine(a));
-      writeFileSync(
-        file,
-        `# redis2sql fuzz: seed ${seed}, mismatch at operation ${op + 1}\n# ${diff}\n${lines.join('\n')}\n`,
-      );
-      const tail = lines.slice(-15).map((l, i) => `  ${Math.max(0, lines.length - 15) + i + 1}: ${l}`);
+      const header = `# redis2sql fuzz: seed ${seed}, mismatch at operation ${op + 1}\n# ${diff}\n`;
+      writeFileSync(file, header + done.map((a) => `${cliLine(a)}\n`).join(''));
+      const small = await shrink(done, SHRINK_MS);
+      const smallFile = file.replace(/\.redis$/, '.min.redis');
+      writeFileSync(smallFile, header + small.map((a) => `${cliLine(a)}\n`).join(''));
+      const shown = small.slice(-25).map((a) => `  ${cliLine(a)}`);
       expect.fail(
         `seed ${seed}, operation ${op + 1}: ${cliLine(argv)}\n  ${diff}\n` +
           `replay: FUZZ_SEED=${seed} FUZZ_OPS=${op + 1} FUZZ_SEQUENCE=${op + 1}; the sequence is in ${file}\n` +
-          `last commands:\n${tail.join('\n')}`,
+          `shrunk to ${small.length} of ${done.length} commands (${smallFile})` +
+          `${small.length > 25 ? ', the last 25' : ''}:\n${shown.join('\n')}`,
       );
     }
   }
