@@ -5,10 +5,10 @@ import type { RedisReply } from '../src/emit/reply.js';
 import { tokenize } from '../src/grammar/tokenize.js';
 import {
   bytesToJson,
-  canonicalReply,
   canonicalUniverse,
   defaultRule,
   parseAnnotation,
+  recordedReply,
   replyToJson,
   serializeRecording,
   universeQuery,
@@ -111,7 +111,7 @@ export async function recordScript(redis: RespClient, lines: readonly ScriptLine
     out.push({
       line,
       argv: argv.map(bytesToJson),
-      reply: replyToJson(canonicalReply(reply, rule)),
+      reply: recordedReply(reply, rule),
       ...(rule.kind === 'exact' ? {} : { rule }),
       ...(universe === undefined ? {} : { universe: replyToJson(canonicalUniverse(universe, rule)) }),
     });

@@ -9,6 +9,7 @@ import {
   compareReplies,
   defaultRule,
   EXACT,
+  recordedReply,
   replyFromJson,
   replyToJson,
   type CompareRule,
@@ -126,6 +127,18 @@ describe('comparison rules', () => {
     expect(canonicalReply(arr(bulk('b'), bulk('a')), { kind: 'unordered', pairs: false })).toEqual(arr(bulk('a'), bulk('b')));
     expect(canonicalReply(arr(bulk('b'), bulk('a')), EXACT)).toEqual(arr(bulk('b'), bulk('a')));
     expect(canonicalReply(int(99998), { kind: 'tolerance', within: 1000 })).toEqual(int(100000));
+    const random = defaultRule(argv('SRANDMEMBER s 2'));
+    expect(recordedReply(arr(bulk('b'), bulk('a')), random)).toEqual({ random: 2 });
+    expect(recordedReply(bulk('x'), random)).toEqual({ random: 'bulk' });
+    expect(recordedReply(bulk(null), random)).toBeNull();
+    expect(recordedReply(arr(), random)).toEqual([]);
+    expect(recordedReply(arr(bulk('b'), bulk('a')), { kind: 'unordered', pairs: false })).toEqual(['a', 'b']);
+    // The recorded shape still judges a live sample by the rule.
+    const universe = arr(bulk('a'), bulk('b'), bulk('c'));
+    const recorded = replyFromJson({ random: 2 });
+    expect(compareReplies(recorded, arr(bulk('c'), bulk('a')), random, universe)).toBeUndefined();
+    expect(compareReplies(recorded, arr(bulk('c')), random, universe)).toMatch(/length/);
+    expect(compareReplies(replyFromJson({ random: 'bulk' }), bulk(null), random, universe)).toMatch(/nil/);
   });
 });
 

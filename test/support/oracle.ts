@@ -251,11 +251,10 @@ export function showReply(reply: RedisReply): string {
 
 /**
  * The form a reply is recorded in, so that re-recording gives the same file
- * whatever order or timing Redis happened to produce: unordered arrays,
- * SCAN batches and universes sorted (pairs kept together), random samples
- * sorted, tolerated integers ≥ 1000 rounded to hundreds. Comparison under the
- * same rule is unaffected. A random command's sample is still Redis' own
- * choice, so it can differ between recordings.
+ * whatever order, timing or chance Redis happened to produce: unordered
+ * arrays, SCAN batches and universes sorted (pairs kept together), tolerated
+ * integers ≥ 1000 rounded to hundreds (a random sample is reduced to what its
+ * rule compares by `recordedReply`). Comparison under the same rule is unaffected.
  *
  *   canonicalReply(['b', 'a'] as an array, unordered) → ['a', 'b']
  */
@@ -266,7 +265,7 @@ export function canonicalReply(reply: RedisReply, rule: CompareRule): RedisReply
     case 'unordered':
       return sortedArray(reply, rule.pairs);
     case 'random':
-      return sortedArray(reply, rule.pairs);
+      return reply;
     case 'scan': {
       if (reply.type !== 'array' || reply.value === null || reply.value.length !== 2) return reply;
       const [cursor, batch] = reply.value;
@@ -276,6 +275,29 @@ export function canonicalReply(reply: RedisReply, rule: CompareRule): RedisReply
       if (reply.type !== 'integer' || rule.within < 1000 || reply.value < 1000n) return reply;
       return { type: 'integer', value: ((reply.value + 50n) / 100n) * 100n };
   }
+}
+
+/**
+ * A reply as the recorder writes it: `canonicalReply`, or for a random
+ * command its `randomShape`.
+ *
+ *   recordedReply(bulk 'k3', rule of RANDOMKEY) → {"random": "bulk"}
+ */
+export function recordedReply(reply: RedisReply, rule: CompareRule): ReplyJson {
+  return rule.kind === 'random' ? randomShape(reply) : replyToJson(canonicalReply(reply, rule));
+}
+
+/**
+ * A random reply as recorded: what the random rule compares (type, nil,
+ * length), not the sample itself, which changes from run to run. A nil,
+ * an error or an empty array is kept as it is.
+ *
+ *   randomShape(bulk 'k3') → {"random": "bulk"}      randomShape([a, b]) → {"random": 2}
+ */
+export function randomShape(reply: RedisReply): ReplyJson {
+  if (reply.type === 'bulk' && reply.value !== null) return { random: 'bulk' };
+  if (reply.type === 'array' && reply.value !== null && reply.value.length > 0) return { random: reply.value.length };
+  return replyToJson(reply);
 }
 
 /** A universe sorted as `canonicalReply` sorts replies. */
@@ -306,6 +328,8 @@ function sortedArray(reply: RedisReply, pairs: boolean): RedisReply {
  *   {"int": "5"}              integer (a string: 64-bit integers do not fit a JSON number)
  *   [ … ]                     array
  *   {"nil": "array"}          nil array
+ *   {"random": "bulk"}        some bulk string drawn by chance (see `randomShape`)
+ *   {"random": 3}             an array of 3 bulk strings drawn by chance
  */
 export type ReplyJson =
   | string
@@ -315,6 +339,7 @@ export type ReplyJson =
   | { readonly error: string }
   | { readonly int: string }
   | { readonly nil: 'array' }
+  | { readonly random: 'bulk' | number }
   | readonly ReplyJson[];
 
 /** Bytes as JSON: text when valid UTF-8, else `{"hex": …}`. */
@@ -344,6 +369,10 @@ export function replyToJson(reply: RedisReply): ReplyJson {
   }
 }
 
+// A recorded random shape stands for a reply with that shape; its bytes are
+// never compared (the random rule looks at type, nil and length only).
+const SAMPLE: RedisReply = { type: 'bulk', value: Buffer.alloc(0) };
+
 export function replyFromJson(json: ReplyJson): RedisReply {
   if (json === null) return { type: 'bulk', value: null };
   if (typeof json === 'string') return { type: 'bulk', value: Buffer.from(json, 'utf8') };
@@ -353,6 +382,7 @@ export function replyFromJson(json: ReplyJson): RedisReply {
   if ('status' in o) return { type: 'status', value: o.status };
   if ('error' in o) return { type: 'error', message: o.error };
   if ('int' in o) return { type: 'integer', value: BigInt(o.int) };
+  if ('random' in o) return o.random === 'bulk' ? SAMPLE : { type: 'array', value: Array.from({ length: o.random }, () => SAMPLE) };
   return { type: 'array', value: null };
 }
 
