@@ -78,16 +78,66 @@ BEGIN
   RETURN 1;
 END $$;
 
--- Register p_dst as a copy of registry row s (same type, TTL, size, list
--- head…) with a new version. False when another client created p_dst since
--- we looked: the caller takes its locks again.
-CREATE OR REPLACE FUNCTION @S.insert_key_as(s @S.keys, p_dst text) RETURNS boolean
+-- Take the destination of RENAME or COPY for writing: its registry row,
+-- locked, or when it is absent a placeholder row (version 0) that holds its
+-- place until the caller replaces it. Inserting the placeholder in key order,
+-- like the locks, is what keeps two multi-key writes from deadlocking: an
+-- insert waits for whoever else is creating or deleting the same key.
+CREATE OR REPLACE FUNCTION @S.claim_key(p_key text) RETURNS @S.keys
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+BEGIN
+  LOOP
+    k := @S.open_key(p_key, NULL, false);
+    IF k.key IS NOT NULL THEN
+      RETURN k;
+    END IF;
+    INSERT INTO @S.keys (key, type, version) VALUES (p_key, 'string', 0)
+    ON CONFLICT (key) DO NOTHING
+    RETURNING * INTO k;
+    IF FOUND THEN
+      RETURN k;
+    END IF;
+  END LOOP;
+END $$;
+
+-- Lock source and destination in key order: the source's row (NULL when
+-- absent) and the destination's row or placeholder (see claim_key). The
+-- source is looked up first when it sorts first, so that a missing source
+-- claims nothing.
+CREATE OR REPLACE FUNCTION @S.open_source_and_destination(p_src text, p_dst text) RETURNS @S.keys[]
+LANGUAGE plpgsql AS $$
+DECLARE
+  s @S.keys;
+  d @S.keys;
+BEGIN
+  IF p_src COLLATE "C" < p_dst COLLATE "C" THEN
+    s := @S.open_key(p_src, NULL, false);
+    IF s.key IS NOT NULL THEN
+      d := @S.claim_key(p_dst);
+    END IF;
+  ELSE
+    d := @S.claim_key(p_dst);
+    s := @S.open_key(p_src, NULL, false);
+  END IF;
+  RETURN ARRAY[s, d];
+END $$;
+
+-- Make p_dst the registry row s under another name (same type, TTL, size,
+-- list head…, a new version), replacing whatever p_dst was: its values go,
+-- whatever their type. d is p_dst's row or placeholder from claim_key.
+CREATE OR REPLACE FUNCTION @S.replace_key(s @S.keys, d @S.keys) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  s.key := p_dst;
+  IF d.version = 0 THEN
+    DELETE FROM @S.keys WHERE key = d.key;
+  ELSE
+    PERFORM @S.drop_key(d.key, d.type);
+  END IF;
+  s.key := d.key;
   s.version := nextval('@S.versions');
-  INSERT INTO @S.keys SELECT (s).* ON CONFLICT (key) DO NOTHING;
-  RETURN FOUND;
+  INSERT INTO @S.keys SELECT (s).*;
 END $$;
 
 -- RENAME (p_nx false: always 1) and RENAMENX (0 when p_dst exists). The value
@@ -95,32 +145,28 @@ END $$;
 CREATE OR REPLACE FUNCTION @S.rename_key(p_src text, p_dst text, p_nx boolean) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
+  pair @S.keys[];
   s @S.keys;
   d @S.keys;
 BEGIN
-  LOOP
-    -- Lock in key order, so that RENAME a b and RENAME b a wait instead of deadlocking.
-    IF p_src COLLATE "C" <= p_dst COLLATE "C" THEN
-      s := @S.open_key(p_src, NULL, false);
-      d := @S.open_key(p_dst, NULL, false);
-    ELSE
-      d := @S.open_key(p_dst, NULL, false);
-      s := @S.open_key(p_src, NULL, false);
-    END IF;
+  IF p_src = p_dst THEN
+    s := @S.open_key(p_src, NULL, false);
     IF s.key IS NULL THEN
       PERFORM @S.raise('ERR no such key');
     END IF;
-    IF p_src = p_dst THEN
-      RETURN CASE WHEN p_nx THEN 0 ELSE 1 END;
-    END IF;
-    IF d.key IS NOT NULL THEN
-      IF p_nx THEN
-        RETURN 0;
-      END IF;
-      PERFORM @S.drop_key(d.key, d.type);
-    END IF;
-    EXIT WHEN @S.insert_key_as(s, p_dst);
-  END LOOP;
+    RETURN CASE WHEN p_nx THEN 0 ELSE 1 END;
+  END IF;
+  pair := @S.open_source_and_destination(p_src, p_dst);
+  s := pair[1];
+  d := pair[2];
+  IF s.key IS NULL THEN
+    PERFORM @S.raise('ERR no such key');
+  END IF;
+  IF p_nx AND d.version <> 0 THEN
+    DELETE FROM @S.keys WHERE key = p_dst AND version = 0;
+    RETURN 0;
+  END IF;
+  PERFORM @S.replace_key(s, d);
   CASE s.type
     WHEN 'string' THEN UPDATE @S.strings SET key = p_dst WHERE key = p_src;
     WHEN 'hash'   THEN UPDATE @S.hashes SET key = p_dst WHERE key = p_src;
@@ -138,6 +184,7 @@ END $$;
 CREATE OR REPLACE FUNCTION @S.copy_key(p_src text, p_dst text, p_replace boolean) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
+  pair @S.keys[];
   s @S.keys;
   d @S.keys;
 BEGIN
@@ -145,23 +192,14 @@ BEGIN
   IF p_src = p_dst THEN
     PERFORM @S.raise('ERR source and destination objects are the same');
   END IF;
-  LOOP
-    -- Lock in key order, so that RENAME a b and RENAME b a wait instead of deadlocking.
-    IF p_src COLLATE "C" <= p_dst COLLATE "C" THEN
-      s := @S.open_key(p_src, NULL, false);
-      d := @S.open_key(p_dst, NULL, false);
-    ELSE
-      d := @S.open_key(p_dst, NULL, false);
-      s := @S.open_key(p_src, NULL, false);
-    END IF;
-    IF s.key IS NULL OR (d.key IS NOT NULL AND NOT p_replace) THEN
-      RETURN 0;
-    END IF;
-    IF d.key IS NOT NULL THEN
-      PERFORM @S.drop_key(d.key, d.type);
-    END IF;
-    EXIT WHEN @S.insert_key_as(s, p_dst);
-  END LOOP;
+  pair := @S.open_source_and_destination(p_src, p_dst);
+  s := pair[1];
+  d := pair[2];
+  IF s.key IS NULL OR (d.version <> 0 AND NOT p_replace) THEN
+    DELETE FROM @S.keys WHERE key = p_dst AND version = 0;
+    RETURN 0;
+  END IF;
+  PERFORM @S.replace_key(s, d);
   CASE s.type
     WHEN 'string' THEN
       INSERT INTO @S.strings (key, value) SELECT p_dst, value FROM @S.strings WHERE key = p_src;
@@ -179,18 +217,23 @@ BEGIN
   RETURN 1;
 END $$;
 
--- FLUSHDB / FLUSHALL: delete every key. Deleting the registry rows first
--- waits for writers in flight; value rows are then deleted where their key
--- is gone, so a key another client creates meanwhile keeps its value.
+-- FLUSHDB / FLUSHALL: delete every key. The registry rows are locked in key
+-- order, as the multi-key writes lock them, and deleted in the same statement
+-- (a key created meanwhile is not seen, and keeps its value). Value rows go
+-- where their key is gone.
 CREATE OR REPLACE FUNCTION @S.flush_keys() RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
   name text;
 BEGIN
-  FOR name IN SELECT key FROM @S.keys WHERE type = 'stream' FOR UPDATE LOOP
+  FOR name IN
+    WITH gone AS (
+      DELETE FROM @S.keys WHERE key IN (SELECT key FROM @S.keys ORDER BY key FOR UPDATE)
+      RETURNING key, type)
+    SELECT key FROM gone WHERE type = 'stream'
+  LOOP
     PERFORM @S.drop_stream(name);
   END LOOP;
-  DELETE FROM @S.keys;
   DELETE FROM @S.strings v WHERE NOT EXISTS (SELECT FROM @S.keys k WHERE k.key = v.key);
   DELETE FROM @S.hashes v WHERE NOT EXISTS (SELECT FROM @S.keys k WHERE k.key = v.key);
   DELETE FROM @S.lists v WHERE NOT EXISTS (SELECT FROM @S.keys k WHERE k.key = v.key);
