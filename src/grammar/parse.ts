@@ -64,6 +64,8 @@ type Item =
       readonly node: Node;
       /** Name of the sibling integer that counts this multiple (`numkeys`). */
       readonly countedBy: string | undefined;
+      /** That count's own error message, for a count below the minimum. */
+      readonly countError: string | undefined;
       /** How many adjacent multiples share the rest evenly, at the first of them (0 otherwise). */
       readonly share: number;
     };
@@ -170,7 +172,7 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
       while (j < nodes.length && nodes[j]!.multiple && nodes[j]!.starts === undefined) j++;
       if (j - k >= 2) share = j - k;
     }
-    items.push({ kind: 'positional', node, countedBy, share });
+    items.push({ kind: 'positional', node, countedBy, countError: countedBy === undefined ? undefined : previous?.error, share });
   }
   const itemMin = (item: Item): number =>
     item.kind === 'run' ? item.nodes.reduce((sum, n) => sum + n.min, 0) : item.node.min;
@@ -320,26 +322,34 @@ function oneLine(s: string): string {
   return out;
 }
 
-/** ASCII upper case, as Redis' case-insensitive command lookup compares. */
+/**
+ * ASCII upper case, as Redis' case-insensitive command lookup compares. The
+ * native decoding and `toUpperCase` are much cheaper than building the string
+ * by hand, but only for ASCII: `toUpperCase` maps ß to SS.
+ */
 function asciiUpper(b: Buffer): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    s += String.fromCharCode(c >= 0x61 && c <= 0x7a ? c - 0x20 : c);
+  const s = b.toString('latin1');
+  let lower = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return asciiUpperSlow(s);
+    if (c >= 0x61 && c <= 0x7a) lower = true;
   }
-  return s;
+  return lower ? s.toUpperCase() : s;
+}
+
+function asciiUpperSlow(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += String.fromCharCode(c >= 0x61 && c <= 0x7a ? c - 0x20 : c);
+  }
+  return out;
 }
 
 /** The upper-case word for an option lookup, or undefined when it cannot be an option. */
 function optionWord(b: Buffer, longest: number): string | undefined {
-  if (b.length > longest) return undefined;
-  let s = '';
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    if (c >= 0x80) return undefined;
-    s += String.fromCharCode(c >= 0x61 && c <= 0x7a ? c - 0x20 : c);
-  }
-  return s;
+  return b.length > longest || b.length === 0 ? undefined : asciiUpper(b);
 }
 
 function isToken(b: Buffer, token: string): boolean {
@@ -375,9 +385,13 @@ function parseSeq(seq: Seq, st: State, reserve: number): Rec {
     const available = end - after - st.i;
     if (item.countedBy !== undefined) {
       const count = rec[item.countedBy] as bigint;
-      if (count < 0n || count > BigInt(Math.max(available, 0)) || (count === 0n && !node.optional)) {
-        throw new RedisSyntaxError(node.error ?? SYNTAX, st.i - 1);
+      // Too few is the count's own error (LMPOP's `numkeys should be greater
+      // than 0`), too many the counted argument's (EVAL's `Number of keys
+      // can't be greater than number of args`).
+      if (count < 0n || (count === 0n && !node.optional)) {
+        throw new RedisSyntaxError(item.countError ?? node.error ?? SYNTAX, st.i - 1);
       }
+      if (count > BigInt(Math.max(available, 0))) throw new RedisSyntaxError(node.error ?? SYNTAX, st.i - 1);
       rec[node.name] = repeat(node, st, Number(count), after);
       continue;
     }

@@ -22,82 +22,96 @@ const UNBALANCED = 'ERR Protocol error: unbalanced quotes in request';
  * Buffers) of the quote at fault.
  */
 export function tokenize(line: string | Buffer): Buffer[] {
-  // A Buffer read as latin1 is one char per byte, so one scanner serves both
-  // and slices re-encode losslessly with the matching encoding.
-  const binary = typeof line !== 'string';
-  const text = binary ? line.toString('latin1') : line;
-  const encoding: BufferEncoding = binary ? 'latin1' : 'utf8';
-  const n = text.length;
+  if (typeof line !== 'string') return split(line, true, undefined);
+  // One encoding of the whole line; words without escapes are views into it.
+  const bytes = Buffer.from(line, 'utf8');
+  return split(bytes, false, bytes.length === line.length ? undefined : line);
+}
+
+/**
+ * The byte-level splitter. `copy`: words must not share memory with `bytes`
+ * (the caller's Buffer). `text`: the string the bytes encode, when offsets
+ * must be converted back to UTF-16 units.
+ */
+function split(bytes: Buffer, copy: boolean, text: string | undefined): Buffer[] {
+  const n = bytes.length;
   const out: Buffer[] = [];
+  // Decoded quoted words are written here, then copied out; one line-sized
+  // scratch keeps the whole split linear however many quoted words there are.
+  let scratch: Buffer | undefined;
   let i = 0;
   for (;;) {
-    while (i < n && isBlank(text.charCodeAt(i))) i++;
+    while (i < n && isBlank(bytes[i]!)) i++;
     if (i >= n) return out;
-    // The word is built from verbatim runs [runStart, i) plus decoded escapes.
-    let parts: (string | number)[] | undefined;
-    let runStart = i;
-    let quote = 0; // 0, or the char code of the open quote
-    let quoteAt = -1;
+    const start = i;
+    while (i < n) {
+      const c = bytes[i]!;
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x22 || c === 0x27) break;
+      i++;
+    }
+    if (i >= n || (bytes[i] !== 0x22 && bytes[i] !== 0x27)) {
+      out.push(view(bytes, start, i, copy));
+      continue;
+    }
+    // A quote opens: decode the rest of the word into the scratch.
+    scratch ??= Buffer.allocUnsafe(n);
+    let w = 0;
+    for (let j = start; j < i; j++) scratch[w++] = bytes[j]!;
+    const quote = bytes[i]!;
+    const quoteAt = i++;
     for (;;) {
-      const c = i < n ? text.charCodeAt(i) : -1;
-      if (quote === 0) {
-        if (c === -1 || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) break;
-        if (c === 0x22 || c === 0x27) {
-          (parts ??= []).push(text.slice(runStart, i));
-          quote = c;
-          quoteAt = i;
-          runStart = ++i;
-        } else i++;
-        continue;
-      }
-      if (c === -1) throw new TokenizeError(`${UNBALANCED} (the quote at offset ${quoteAt} is never closed)`, quoteAt);
+      if (i >= n) throw tokenizeError('the quote at offset %d is never closed', quoteAt, bytes, text);
+      const c = bytes[i]!;
       if (c === quote) {
-        const next = i + 1 < n ? text.charCodeAt(i + 1) : -1;
-        if (next !== -1 && !isBlank(next)) {
-          throw new TokenizeError(`${UNBALANCED} (the closing quote at offset ${i} must be followed by a space)`, i);
+        if (i + 1 < n && !isBlank(bytes[i + 1]!)) {
+          throw tokenizeError('the closing quote at offset %d must be followed by a space', i, bytes, text);
         }
-        (parts ??= []).push(text.slice(runStart, i));
         i++;
-        runStart = i;
         break;
       }
       if (c === 0x5c /* \ */ && i + 1 < n) {
-        const e = text.charCodeAt(i + 1);
+        const e = bytes[i + 1]!;
         if (quote === 0x27) {
           if (e === 0x27) {
-            (parts ??= []).push(text.slice(runStart, i), "'");
+            scratch[w++] = 0x27;
             i += 2;
-            runStart = i;
-          } else i++;
+          } else {
+            scratch[w++] = c;
+            i++;
+          }
           continue;
         }
-        parts ??= [];
-        parts.push(text.slice(runStart, i));
-        const hi = i + 3 < n ? hexValue(text.charCodeAt(i + 2)) : -1;
-        const lo = hi >= 0 ? hexValue(text.charCodeAt(i + 3)) : -1;
-        if (e === 0x78 /* x */ && hi >= 0 && lo >= 0) {
-          parts.push(hi * 16 + lo);
+        const hi = e === 0x78 && i + 3 < n ? hexValue(bytes[i + 2]!) : -1;
+        const lo = hi >= 0 ? hexValue(bytes[i + 3]!) : -1;
+        if (lo >= 0) {
+          scratch[w++] = hi * 16 + lo;
           i += 4;
         } else {
-          parts.push(ESCAPES.get(e) ?? text[i + 1]!);
+          scratch[w++] = ESCAPES[e] ?? e;
           i += 2;
         }
-        runStart = i;
         continue;
       }
+      scratch[w++] = c;
       i++;
     }
-    out.push(assemble(parts, text.slice(runStart, i), encoding));
+    out.push(Buffer.from(scratch.subarray(0, w)));
   }
 }
 
-const ESCAPES: ReadonlyMap<number, string> = new Map([
-  [0x6e, '\n'],
-  [0x72, '\r'],
-  [0x74, '\t'],
-  [0x62, '\b'],
-  [0x61, '\x07'],
-]);
+/** `\n \r \t \b \a` by the byte after the backslash; any other byte stands for itself. */
+const ESCAPES: Readonly<Record<number, number>> = { 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x62: 0x08, 0x61: 0x07 };
+
+function view(bytes: Buffer, start: number, end: number, copy: boolean): Buffer {
+  return copy ? Buffer.from(bytes.subarray(start, end)) : bytes.subarray(start, end);
+}
+
+function tokenizeError(why: string, byteOffset: number, bytes: Buffer, text: string | undefined): TokenizeError {
+  // Quotes are ASCII, so the byte offset falls on a character boundary.
+  const offset =
+    text === undefined ? byteOffset : bytes.subarray(0, byteOffset).toString('utf8').length;
+  return new TokenizeError(`${UNBALANCED} (${why.replace('%d', String(offset))})`, offset);
+}
 
 /** sdssplitargs skips `isspace()` between words, which includes \v and \f. */
 const isBlank = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
@@ -107,28 +121,6 @@ function hexValue(c: number): number {
   if (c >= 0x61 && c <= 0x66) return c - 0x57;
   if (c >= 0x41 && c <= 0x46) return c - 0x37;
   return -1;
-}
-
-/** Joins verbatim text and `\xHH` bytes; a word without escapes is one slice. */
-function assemble(parts: (string | number)[] | undefined, tail: string, encoding: BufferEncoding): Buffer {
-  if (parts === undefined) return Buffer.from(tail, encoding);
-  parts.push(tail);
-  if (encoding === 'latin1' || parts.every((p) => typeof p === 'string')) {
-    let s = '';
-    for (const p of parts) s += typeof p === 'string' ? p : String.fromCharCode(p);
-    return Buffer.from(s, encoding);
-  }
-  const chunks: Buffer[] = [];
-  let pending = '';
-  for (const p of parts) {
-    if (typeof p === 'string') pending += p;
-    else {
-      chunks.push(Buffer.from(pending, encoding), Buffer.of(p));
-      pending = '';
-    }
-  }
-  chunks.push(Buffer.from(pending, encoding));
-  return Buffer.concat(chunks);
 }
 
 /**
