@@ -57,7 +57,7 @@ describe.each(recordings)('replay %s on PGlite', (file) => {
     await db?.close();
   });
 
-  it('gives the replies Redis gave', async () => {
+  it(`${file}: every reply as Redis gave it`, async () => {
     const rec = readRecording(file);
     const diffs: string[] = [];
     for (const command of rec.commands) {
