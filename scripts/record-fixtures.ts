@@ -27,7 +27,8 @@ import { startRedis, type RunningServer } from '../test/support/servers.js';
  * annotation comments for the next command (`# @unordered`, see
  * test/support/oracle.ts). Each file starts from an empty database (FLUSHALL).
  * The server is started on a free port and stopped afterwards, or taken from
- * REDIS_PORT when set. It must be Redis 7.0, the version we are faithful to.
+ * REDIS_PORT when set (whose data FLUSHALL erases). It must be Redis 7.0, the
+ * version we are faithful to.
  *
  *   npm run record                 # every file
  *   npm run record -- strings      # fixtures/oracle/strings*.redis

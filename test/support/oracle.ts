@@ -24,8 +24,9 @@ import type { RedisReply } from '../../src/emit/reply.js';
  * Time: replies that depend on elapsed time are only faithful when the sequence
  * runs fast, so keep TTLs long (EXPIRE k 100, not 1), expire keys with PEXPIREAT
  * in the past rather than by waiting, and query EXPIRETIME/PEXPIRETIME only of
- * keys given an absolute time (EXPIREAT/PEXPIREAT): a relative TTL recorded today
- * gives another absolute time when replayed tomorrow.
+ * keys given an absolute time (EXPIREAT/PEXPIREAT), and TTL/PTTL only of keys given
+ * a relative one: a relative TTL recorded today gives another absolute time when
+ * replayed tomorrow, and an absolute time another TTL.
  *
  * A random command that changes data (SPOP) leaves Redis and PostgreSQL with
  * different contents unless it takes every member (or the set has one): write
