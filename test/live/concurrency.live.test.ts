@@ -84,36 +84,48 @@ afterAll(async () => {
   await Promise.all(respClients.map((c) => c.close()));
 });
 
+/**
+ * Every client sends `argv(i)` OPS times, on PostgreSQL and on Redis at the
+ * same time (the two servers share nothing); PostgreSQL's replies, all clients.
+ */
+async function onBoth(ops: number, argv: (i: number) => readonly Arg[]): Promise<unknown[]> {
+  const sqlReplies: unknown[] = [];
+  await Promise.all([
+    concurrently(async (i) => {
+      for (let n = 0; n < ops; n++) sqlReplies.push(await sqlCall(pgClients[i]!, argv(i)));
+    }),
+    concurrently(async (i) => {
+      for (let n = 0; n < ops; n++) {
+        const reply = await respClients[i]!.send(argv(i));
+        if (reply.type === 'error') throw new Error(`redis-server: ${reply.message}`);
+      }
+    }),
+  ]);
+  return sqlReplies;
+}
+
+/** Integer replies, sorted: atomic increments hand out each of 1…n exactly once. */
+function sortedIntegers(replies: readonly unknown[]): bigint[] {
+  return replies.map((r) => BigInt(String(r))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const oneToN = (n: number): bigint[] => Array.from({ length: n }, (_, i) => BigInt(i + 1));
+
 describe('concurrent read-modify-writes end where Redis ends', () => {
   it('INCR: 8 clients × 5 000 on one key end at exactly 40 000', async () => {
     const OPS = 5_000;
     const key = 'conc:incr';
-    const lastSeen = Array.from({ length: CLIENTS }, () => [] as bigint[]);
-    await concurrently(async (i) => {
-      const client = pgClients[i]!;
-      for (let n = 0; n < OPS; n++) lastSeen[i]!.push(BigInt(String(await sqlCall(client, ['INCR', key]))));
-    });
-    await concurrently(async (i) => {
-      for (let n = 0; n < OPS; n++) await respClients[i]!.send(['INCR', key]);
-    });
+    const replies = await onBoth(OPS, () => ['INCR', key]);
     expect((await sqlGet(pgClients[0]!, key))?.toString()).toBe(String(CLIENTS * OPS));
     expect((await redisGet(respClients[0]!, key))?.toString()).toBe(String(CLIENTS * OPS));
-    // Atomic increments hand out every value 1…40 000 exactly once.
-    const all = lastSeen.flat().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    expect(all.length).toBe(CLIENTS * OPS);
-    expect(all.every((v, n) => v === BigInt(n + 1))).toBe(true);
+    expect(sortedIntegers(replies)).toEqual(oneToN(CLIENTS * OPS));
   });
 
   it('INCRBYFLOAT: 8 clients × 5 000 of 0.5 and of 0.1 end at Redis’ exact text', async () => {
     const OPS = 5_000;
     for (const step of ['0.5', '0.1']) {
       const key = `conc:float:${step}`;
-      await concurrently(async (i) => {
-        for (let n = 0; n < OPS; n++) await sqlCall(pgClients[i]!, ['INCRBYFLOAT', key, step]);
-      });
-      await concurrently(async (i) => {
-        for (let n = 0; n < OPS; n++) await respClients[i]!.send(['INCRBYFLOAT', key, step]);
-      });
+      await onBoth(OPS, () => ['INCRBYFLOAT', key, step]);
       const expected = await redisGet(respClients[0]!, key);
       expect(expected).not.toBeNull();
       expect((await sqlGet(pgClients[0]!, key))?.toString()).toBe(expected!.toString());
@@ -124,12 +136,9 @@ describe('concurrent read-modify-writes end where Redis ends', () => {
     const OPS = 5_000;
     const key = 'conc:append';
     const marker = (i: number): Buffer => Buffer.from([0x41 + i]);
-    await concurrently(async (i) => {
-      for (let n = 0; n < OPS; n++) await sqlCall(pgClients[i]!, ['APPEND', key, marker(i)]);
-    });
-    await concurrently(async (i) => {
-      for (let n = 0; n < OPS; n++) await respClients[i]!.send(['APPEND', key, marker(i)]);
-    });
+    const replies = await onBoth(OPS, (i) => ['APPEND', key, marker(i)]);
+    // Each APPEND replies with the length it made: atomic appends make each length once.
+    expect(sortedIntegers(replies)).toEqual(oneToN(CLIENTS * OPS));
     const strlen = await sqlCall(pgClients[0]!, ['STRLEN', key]);
     const redisStrlen = await respClients[0]!.send(['STRLEN', key]);
     expect(redisStrlen).toEqual({ type: 'integer', value: BigInt(CLIENTS * OPS) });
@@ -196,8 +205,8 @@ describe('SET NX PX as a lock', () => {
       for (let n = 0; n < iterations; n++) {
         const token = `client-${i}-${n}`;
         while (!(await o.acquire(token))) {
-          // Let the holder's round trips through instead of hammering its key.
-          await new Promise((resolve) => setImmediate(resolve));
+          // Back off as lock clients do, so the holder's round trips get through.
+          await new Promise((resolve) => setTimeout(resolve, 1));
         }
         holders++;
         if (holders !== 1) overlaps++;
@@ -215,8 +224,10 @@ describe('SET NX PX as a lock', () => {
 
   it(`8 workers keep mutual exclusion: the unlocked counter ends exact`, async () => {
     const ITERATIONS = 150;
-    const onSql = await lockRun((i) => sqlOps(pgClients[i]!), ITERATIONS);
-    const onRedis = await lockRun((i) => redisOps(respClients[i]!), ITERATIONS);
+    const [onSql, onRedis] = await Promise.all([
+      lockRun((i) => sqlOps(pgClients[i]!), ITERATIONS),
+      lockRun((i) => redisOps(respClients[i]!), ITERATIONS),
+    ]);
     expect(onRedis).toEqual({ counter: String(CLIENTS * ITERATIONS), overlaps: 0 });
     expect(onSql).toEqual({ counter: String(CLIENTS * ITERATIONS), overlaps: 0 });
   });
