@@ -201,6 +201,8 @@ const PARSE_CASES: readonly ParseCase[] = [
   ...ok('options', 'ZUNIONSTORE d 2 a b WEIGHTS 1 2 AGGREGATE min', 'ZINTER 2 a b withscores', 'LMPOP 2 a b RIGHT COUNT 3'),
   ...ok('options', 'XADD s MAXLEN ~ 10 * f v', 'XADD s NOMKSTREAM MINID ~ 0 LIMIT 0 * f v', 'XADD s 1-1 f v'),
   ...ok('options', 'XREAD COUNT 1 STREAMS a b 0 0', 'XREAD STREAMS a 0', 'SINTERCARD 2 a b LIMIT 1'),
+  ...ok('options', 'LMOVE a b LEFT LEFT', 'LMOVE a b right left', 'BLMOVE a b LEFT RIGHT 0.01'),
+  ...err('syntax', 'LMOVE a b LEFT UP', 'LMOVE a b UP LEFT'),
   ...ok('case', 'get k', 'GeT k', 'set K v Ex 1', 'zAdd z nX 1 a', 'lpos l a rank 1', 'ZRANGE z 0 1 ByScore Limit 0 1'),
   ...ok('numkeys', 'EVAL return 0 0', 'EVAL return 1 k a b', 'ZUNIONSTORE d 1 z', 'ZDIFF 2 a b WITHSCORES'),
   ...ok('multiple', 'BLPOP a b 0.01', 'LPUSH l a b c', 'HDEL h a b', 'SADD s a b c', 'SUNIONSTORE d a b c'),

@@ -58,7 +58,13 @@ interface Node {
 }
 
 type Item =
-  | { readonly kind: 'run'; readonly nodes: readonly Node[]; readonly lookup: ReadonlyMap<string, Node>; readonly longest: number }
+  | {
+      readonly kind: 'run';
+      readonly nodes: readonly Node[];
+      /** Option word → the run's arguments it can start, in table order (LMOVE's LEFT starts two). */
+      readonly lookup: ReadonlyMap<string, readonly Node[]>;
+      readonly longest: number;
+    }
   | {
       readonly kind: 'positional';
       readonly node: Node;
@@ -156,8 +162,8 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
     if (node.starts !== undefined) {
       const run: Node[] = [node];
       while (k + 1 < nodes.length && nodes[k + 1]!.starts !== undefined) run.push(nodes[++k]!);
-      const lookup = new Map<string, Node>();
-      for (const n of run) for (const w of n.starts!) if (!lookup.has(w)) lookup.set(w, n);
+      const lookup = new Map<string, Node[]>();
+      for (const n of run) for (const w of n.starts!) lookup.set(w, [...(lookup.get(w) ?? []), n]);
       items.push({ kind: 'run', nodes: run, lookup, longest: Math.max(...[...lookup.keys()].map((w) => w.length)) });
       continue;
     }
@@ -361,7 +367,7 @@ function isToken(b: Buffer, token: string): boolean {
   return true;
 }
 
-function startsOf(stops: ReadonlyMap<string, Node> | undefined, longest: number, b: Buffer): boolean {
+function startsOf(stops: ReadonlyMap<string, readonly Node[]> | undefined, longest: number, b: Buffer): boolean {
   if (stops === undefined) return false;
   const w = optionWord(b, longest);
   return w !== undefined && stops.has(w);
@@ -438,7 +444,7 @@ function greedy(
   node: Node,
   st: State,
   reserve: number,
-  stops: ReadonlyMap<string, Node> | undefined,
+  stops: ReadonlyMap<string, readonly Node[]> | undefined,
   longest: number,
   skipToken = false,
 ): Value[] {
@@ -462,8 +468,11 @@ function parseRun(run: Extract<Item, { kind: 'run' }>, st: State, rec: Rec, rese
   let seen: Map<Node, string> | undefined;
   while (st.i < argv.length) {
     const word = optionWord(argv[st.i]!, run.longest);
-    const node = word === undefined ? undefined : run.lookup.get(word);
-    if (node === undefined) break;
+    const candidates = word === undefined ? undefined : run.lookup.get(word);
+    if (candidates === undefined) break;
+    // Several arguments start with this word: the first one not given yet takes it.
+    const node =
+      candidates.length === 1 ? candidates[0]! : (candidates.find((n) => seen?.has(n) !== true) ?? candidates[0]!);
     const at = st.i;
     const branch = node.token === undefined && node.kind === 'oneof' ? node.branchByWord.get(word!) : undefined;
     const previous = seen?.get(node);
