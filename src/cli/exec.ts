@@ -27,7 +27,7 @@ export async function execCommand(words: readonly string[], options: ExecCliOpti
     throw new UsageError(`--db wants a postgres:// or postgresql:// URL, got ${JSON.stringify(options.db)}`);
   }
   const source = await inputSource(words, options.file, io);
-  const db = await openDatabase({
+  const db = await (io.openDatabase ?? openDatabase)({
     ...(url !== undefined && url !== '' && options.dataDir === undefined ? { url } : {}),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
@@ -53,8 +53,17 @@ export async function execCommand(words: readonly string[], options: ExecCliOpti
 
 /** A prompt on a terminal: one line, one reply; `quit` or `exit` (or end of input) leaves. */
 async function interactive(db: Database, schema: { schema?: string }, io: CliIo): Promise<number> {
-  const rl = createInterface({ input: io.stdin, output: io.stdout as NodeJS.WritableStream, prompt: PROMPT, terminal: true });
-  rl.prompt();
+  // Line editing and history need the real terminal streams; anything else gets a plain prompt.
+  const stdout = io.stdout as Partial<NodeJS.WriteStream>;
+  const terminal = typeof stdout.on === 'function' && stdout.isTTY === true;
+  const rl = terminal
+    ? createInterface({ input: io.stdin, output: stdout as NodeJS.WriteStream, prompt: PROMPT, terminal: true })
+    : createInterface({ input: io.stdin, terminal: false });
+  const prompt = (): void => {
+    if (terminal) rl.prompt();
+    else io.stdout.write(PROMPT);
+  };
+  prompt();
   for await (const line of rl) {
     const trimmed = line.trim();
     if (/^(quit|exit)$/i.test(trimmed)) break;
@@ -67,7 +76,7 @@ async function interactive(db: Database, schema: { schema?: string }, io: CliIo)
         io.stderr.write(`redis2sql: ${error.message}\n`);
       }
     }
-    rl.prompt();
+    prompt();
   }
   rl.close();
   return 0;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Database, OpenOptions } from '../db/index.js';
 import { UsageError } from '../errors.js';
 
 /** What the CLI touches of the outside world, so tests can run it in-process. */
@@ -7,6 +8,8 @@ export interface CliIo {
   readonly stderr: { write(text: string | Uint8Array): unknown };
   readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** How `exec` opens its database (default `openDatabase`); tests share one PGlite through it. */
+  readonly openDatabase?: (options: OpenOptions) => Promise<Database>;
 }
 
 /**
