@@ -211,15 +211,16 @@ const GETDEL: Translator<'GETDEL'> = (cmd, { S }) => ({
 
 /**
  * GETEX key [EX s|PX ms|EXAT ts|PXAT ts-ms|PERSIST] → the value, the TTL changed.
- * Unlike SET, Redis checks the expire time only after finding a string (a
- * missing key answers nil even for EX 0), so every check is in SQL.
- *   SELECT redis.getex($1::text, 'EX', $2::bigint, false) AS reply
+ * Unlike SET, Redis converts and checks the amount only after finding a
+ * string (a missing key answers nil even for `EX abc` or `EX 0`), so the
+ * amount goes to SQL as the bytes given and every check is made there.
+ *   SELECT redis.getex($1::text, 'EX', $2::bytea, false) AS reply
  */
 const GETEX: Translator<'GETEX'> = (cmd, { S }) => {
   const { key, expiration } = cmd.args;
   const timed = expiration !== undefined && expiration.kind !== 'persist';
   const unit = timed ? raw(`'${UNIT_OF[expiration.kind]}'`) : raw('NULL');
-  const amount = timed ? bigintParam(expiration.value) : NO_EXPIRY;
+  const amount = timed ? sql`${expiration.value}::bytea` : raw('NULL::bytea');
   return {
     sql: sql`SELECT ${S}.getex(${key}::text, ${unit}, ${amount}, ${bool(expiration?.kind === 'persist')}) AS reply`,
     reply: BULK,

@@ -170,6 +170,18 @@ const DEVIATIONS: readonly Deviation[] = [
     why: 'Redis reads it as a long double (strtold) after the type check: the translator passes the bytes to SQL',
     evidence: ['INCRBYFLOAT', K, '1e400'],
   },
+  ...[
+    ['seconds', 'EX'],
+    ['milliseconds', 'PX'],
+    ['unix-time-seconds', 'EXAT'],
+    ['unix-time-milliseconds', 'PXAT'],
+  ].map(([name = '', word = '']): Deviation => ({
+    command: 'GETEX',
+    path: ['expiration', name],
+    patch: asString,
+    why: 'Redis converts the amount only after finding a string (nil for a missing key): the SQL reads the bytes',
+    evidence: ['GETEX', 'command-table:none', word, 'abc'],
+  })),
   {
     command: 'LCS',
     path: ['MINMATCHLEN'],

@@ -208,14 +208,15 @@ BEGIN
   RETURN v;
 END $$;
 
--- GETEX: the string value, and its TTL changed. Redis checks the expire time
--- only once it has found a string, and deletes the key when EXAT/PXAT is
--- already past. p_unit NULL and p_persist false: a plain GET.
-CREATE OR REPLACE FUNCTION @S.getex(p_key text, p_unit text, p_amount bigint, p_persist boolean) RETURNS bytea
+-- GETEX: the string value, and its TTL changed. Redis converts and checks the
+-- amount (the bytes given) only once it has found a string, and deletes the
+-- key when EXAT/PXAT is already past. p_unit NULL and p_persist false: a plain GET.
+CREATE OR REPLACE FUNCTION @S.getex(p_key text, p_unit text, p_amount bytea, p_persist boolean) RETURNS bytea
 LANGUAGE plpgsql AS $$
 DECLARE
   k @S.keys;
   v bytea;
+  n numeric;
   at bigint;
 BEGIN
   k := @S.open_key(p_key, 'string', false);
@@ -224,7 +225,11 @@ BEGIN
   END IF;
   SELECT s.value INTO v FROM @S.strings s WHERE s.key = p_key;
   IF p_unit IS NOT NULL THEN
-    at := @S.string_expire_at('getex', p_unit, p_amount);
+    n := @S.string_int64(p_amount);
+    IF n IS NULL THEN
+      PERFORM @S.raise('ERR value is not an integer or out of range');
+    END IF;
+    at := @S.string_expire_at('getex', p_unit, n::bigint);
     IF p_unit IN ('EXAT', 'PXAT') AND at <= @S.now_ms() THEN
       PERFORM @S.drop_key(p_key, 'string');
     ELSE

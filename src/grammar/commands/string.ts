@@ -23,19 +23,17 @@ export const STRING_COMMANDS = [
   command('GETDEL', 'string', 2, ['write', 'fast'], keys(1, 1, 1), [key()]),
   command('GETEX', 'string', -2, ['write', 'fast'], keys(1, 1, 1), [
     key(),
-    // Redis reads every option before converting a number (`GETEX k EX x FOO` is a syntax error).
-    rules(
-      optional(
-        oneof(
-          'expiration',
-          tok('EX', int('seconds')),
-          tok('PX', int('milliseconds')),
-          tok('EXAT', unixTime('unix-time-seconds')),
-          tok('PXAT', unixTime('unix-time-milliseconds')),
-          token('persist', 'PERSIST'),
-        ),
+    // COMMAND DOCS says integer and unix-time, but Redis converts the amount only
+    // after finding a string (`GETEX nokey EX abc` is nil): the SQL reads the bytes.
+    optional(
+      oneof(
+        'expiration',
+        tok('EX', str('seconds')),
+        tok('PX', str('milliseconds')),
+        tok('EXAT', str('unix-time-seconds')),
+        tok('PXAT', str('unix-time-milliseconds')),
+        token('persist', 'PERSIST'),
       ),
-      { late: true },
     ),
   ]),
   command('GETRANGE', 'string', 4, ['readonly'], keys(1, 1, 1), [key(), int('start'), int('end')]),
