@@ -183,6 +183,13 @@ const DEVIATIONS: readonly Deviation[] = [
     evidence: ['GETEX', 'command-table:none', word, 'abc'],
   })),
   {
+    command: 'HINCRBYFLOAT',
+    path: ['increment'],
+    patch: asString,
+    why: 'Redis reads it as a long double (strtold: 1e400 is fine, inf is its own error): SQL parses the bytes',
+    evidence: ['HINCRBYFLOAT', 'command-table:hash', 'f', '1e400'],
+  },
+  {
     command: 'LCS',
     path: ['MINMATCHLEN'],
     patch: (arg) => ({ ...arg, name: 'min-match-len' }),

@@ -1,0 +1,149 @@
+/**
+ * The hash commands' write functions (HSET/HMSET/HSETNX, HDEL, HINCRBY,
+ * HINCRBYFLOAT) and the member slots that HSCAN and SSCAN walk.
+ *
+ * Every write takes the key with `open_key` (its registry row locked) before
+ * it reads a field, so concurrent HINCRBYs never lose an update; it ends with
+ * `close_key`, which records the exact field count in `keys.size` (HLEN reads
+ * it) and a new version, or deletes the hash when it is left empty.
+ */
+export const HASHES_DDL = /* sql */ `
+-- HSCAN/SSCAN order: a 53-bit hash of a field or member, from 1 to 2^53 (0 is
+-- the cursor that ends a scan), as SCAN's scan_slot does for keys. An element
+-- keeps its slot while others come and go, so a cursor (the next slot to visit)
+-- never skips an element present for the whole scan; elements sharing a slot
+-- are returned together. Hex keeps NUL bytes out of the text hashed.
+CREATE OR REPLACE FUNCTION @S.member_slot(member bytea) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT (hashtextextended(encode(member, 'hex'), 0) >> 11) + 4503599627370497
+$$;
+CREATE INDEX IF NOT EXISTS hashes_scan_slot ON @S.hashes (key, @S.member_slot(field));
+
+-- What HSCAN/SSCAN/ZSCAN check once the key is found, in Redis' order: the
+-- type first, then COUNT (a missing key answers an empty scan whatever COUNT is).
+CREATE OR REPLACE FUNCTION @S.scan_check(actual text, expected text, count bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  PERFORM @S.expect_type(actual, expected);
+  IF actual IS NOT NULL AND count < 1 THEN
+    PERFORM @S.raise('ERR syntax error');
+  END IF;
+  RETURN true;
+END $$;
+
+-- HSET / HMSET (p_nx false) and HSETNX (p_nx true): the number of fields added.
+-- A field given twice takes its last value, as in Redis.
+CREATE OR REPLACE FUNCTION @S.hset(p_key text, p_fields bytea[], p_values bytea[], p_nx boolean) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+  added bigint;
+BEGIN
+  k := @S.open_key(p_key, 'hash', true);
+  SELECT count(*) INTO added
+  FROM (SELECT DISTINCT f FROM unnest(p_fields) AS f) AS given
+  WHERE NOT EXISTS (SELECT FROM @S.hashes h WHERE h.key = p_key AND h.field = given.f);
+  IF p_nx THEN
+    IF added = 0 THEN
+      RETURN 0;
+    END IF;
+    INSERT INTO @S.hashes (key, field, value)
+    SELECT p_key, u.f, u.v FROM unnest(p_fields, p_values) AS u(f, v)
+    ON CONFLICT (key, field) DO NOTHING;
+  ELSE
+    INSERT INTO @S.hashes (key, field, value)
+    SELECT DISTINCT ON (u.f) p_key, u.f, u.v
+    FROM unnest(p_fields, p_values) WITH ORDINALITY AS u(f, v, i)
+    ORDER BY u.f, u.i DESC
+    ON CONFLICT (key, field) DO UPDATE SET value = excluded.value;
+  END IF;
+  PERFORM @S.close_key(p_key, k.size + added);
+  RETURN added;
+END $$;
+
+-- HDEL: the number of fields removed; the hash goes when its last field does.
+CREATE OR REPLACE FUNCTION @S.hdel(p_key text, p_fields bytea[]) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+  removed bigint;
+BEGIN
+  k := @S.open_key(p_key, 'hash', false);
+  IF k.key IS NULL THEN
+    RETURN 0;
+  END IF;
+  DELETE FROM @S.hashes WHERE key = p_key AND field = ANY (p_fields);
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  IF removed > 0 THEN
+    PERFORM @S.close_key(p_key, k.size - removed);
+  END IF;
+  RETURN removed;
+END $$;
+
+-- HINCRBY: the new value. The stored value must be a canonical int64
+-- (string2ll, as INCR reads strings); the sum must stay within int64.
+CREATE OR REPLACE FUNCTION @S.hincrby(p_key text, p_field bytea, p_delta bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+  v bytea;
+  n numeric := 0;
+BEGIN
+  k := @S.open_key(p_key, 'hash', true);
+  SELECT h.value INTO v FROM @S.hashes h WHERE h.key = p_key AND h.field = p_field;
+  IF FOUND THEN
+    n := @S.string_int64(v);
+    IF n IS NULL THEN
+      PERFORM @S.raise('ERR hash value is not an integer');
+    END IF;
+  END IF;
+  n := n + p_delta;
+  IF n NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN
+    PERFORM @S.raise('ERR increment or decrement would overflow');
+  END IF;
+  INSERT INTO @S.hashes (key, field, value) VALUES (p_key, p_field, convert_to(n::text, 'UTF8'))
+  ON CONFLICT (key, field) DO UPDATE SET value = excluded.value;
+  PERFORM @S.close_key(p_key, k.size + CASE WHEN v IS NULL THEN 1 ELSE 0 END);
+  RETURN n;
+END $$;
+
+-- HINCRBYFLOAT: the new value as Redis prints it, with INCRBYFLOAT's long
+-- double arithmetic (ld_parse/ld_add/ld_format of strings.ts). Redis reads the
+-- increment before it looks at the key, so its errors come before WRONGTYPE.
+CREATE OR REPLACE FUNCTION @S.hincrbyfloat(p_key text, p_field bytea, p_increment bytea) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+  v bytea;
+  a record;
+  b record;
+  s record;
+  t text;
+BEGIN
+  SELECT * INTO b FROM @S.ld_parse(p_increment);
+  IF b.m IS NULL THEN
+    PERFORM @S.raise('ERR value is not a valid float');
+  ELSIF b.m IN ('Infinity', '-Infinity') THEN
+    PERFORM @S.raise('ERR value is NaN or Infinity');
+  END IF;
+  k := @S.open_key(p_key, 'hash', true);
+  SELECT h.value INTO v FROM @S.hashes h WHERE h.key = p_key AND h.field = p_field;
+  IF v IS NULL THEN
+    SELECT 0::numeric AS m, 0 AS j INTO a;
+  ELSE
+    SELECT * INTO a FROM @S.ld_parse(v);
+    IF a.m IS NULL THEN
+      PERFORM @S.raise('ERR hash value is not a float');
+    END IF;
+  END IF;
+  SELECT * INTO s FROM @S.ld_add(a.m, a.j, b.m, b.j);
+  IF s.m IN ('NaN', 'Infinity', '-Infinity') THEN
+    PERFORM @S.raise('ERR increment would produce NaN or Infinity');
+  END IF;
+  t := @S.ld_format(s.m, s.j);
+  INSERT INTO @S.hashes (key, field, value) VALUES (p_key, p_field, convert_to(t, 'UTF8'))
+  ON CONFLICT (key, field) DO UPDATE SET value = excluded.value;
+  PERFORM @S.close_key(p_key, k.size + CASE WHEN v IS NULL THEN 1 ELSE 0 END);
+  RETURN t;
+END $$;
+`;
