@@ -177,7 +177,34 @@ async function compareOne(argv: readonly Buffer[]): Promise<{ expected: RedisRep
     got = await fullScan(argv, onPg);
     scanRule = { kind: 'unordered', pairs: scan.pairs };
   }
-  return { expected, diff: compareReplies(expected, got, scanRule ?? rule, universe) };
+  const diff = compareReplies(expected, got, scanRule ?? rule, universe);
+  if (diff === undefined) await resyncSpop(argv, expected, got);
+  return { expected, diff };
+}
+
+/**
+ * SPOP takes members at random, so Redis and PostgreSQL may each take others
+ * (both right). Give PostgreSQL's back and take Redis' instead, so that the
+ * two sets stay equal for the commands that follow. The set is not empty
+ * afterwards (else both took everything), so neither write changes its TTL.
+ */
+async function resyncSpop(argv: readonly Buffer[], expected: RedisReply, got: RedisReply): Promise<void> {
+  if (argv[0]?.toString('latin1').toUpperCase() !== 'SPOP' || argv[1] === undefined) return;
+  const members = (r: RedisReply): Buffer[] =>
+    r.type === 'bulk' && r.value !== null
+      ? [r.value]
+      : r.type === 'array' && r.value !== null
+        ? r.value.flatMap((m) => (m.type === 'bulk' && m.value !== null ? [m.value] : []))
+        : [];
+  const taken = members(expected);
+  const ours = members(got);
+  const key = (b: Buffer): string => b.toString('hex');
+  const same = taken.length === ours.length && taken.map(key).sort().join() === ours.map(key).sort().join();
+  if (same || taken.length === 0) return;
+  for (const [command, list] of [['SADD', ours], ['SREM', taken]] as const) {
+    const reply = await onPg([Buffer.from(command), argv[1], ...list]);
+    if (reply.type === 'error') throw new Error(`resyncing after SPOP: ${command} failed: ${reply.message}`);
+  }
 }
 
 /** Whether a sequence, from empty databases, agrees until its last command and differs there. */
