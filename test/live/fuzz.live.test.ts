@@ -26,8 +26,14 @@ import { RespClient } from '../support/resp.js';
  *
  * The run is FUZZ_OPS operations in sequences of FUZZ_SEQUENCE (default 2000),
  * sequence i seeded with FUZZ_SEED + i, each from an empty database. A
- * mismatch names the seed and writes the failing sequence as a .redis file
- * (redis-cli lines) to replay.
+ * mismatch names the seed, writes the failing sequence as a .redis file
+ * (redis-cli lines) and a shrunk one that still fails (FUZZ_SHRINK_MS).
+ *
+ * Rules beyond test/support/oracle.ts: an argv we refuse on purpose
+ * (UnsupportedError) is sent to neither side and counted; SCANs are compared
+ * by full iterations; after an SPOP, PostgreSQL is given Redis' choice; TTLs
+ * are compared with tolerance and no time lands inside the run (see
+ * test/support/fuzz.ts), so nothing sleeps.
  */
 
 const SEED = Number(process.env.FUZZ_SEED ?? 1);
