@@ -475,14 +475,16 @@ function parseRun(run: Extract<Item, { kind: 'run' }>, st: State, rec: Rec, rese
       candidates.length === 1 ? candidates[0]! : (candidates.find((n) => seen?.has(n) !== true) ?? candidates[0]!);
     const at = st.i;
     const branch = node.token === undefined && node.kind === 'oneof' ? node.branchByWord.get(word!) : undefined;
+    // Which alternative this occurrence is: the oneof's branch, or the branch
+    // of the oneof that heads a block (XADD's MAXLEN|MINID trim block).
+    const head = node.token === undefined && node.kind === 'block' ? node.seq?.nodes[0] : undefined;
+    const alternative = branch?.name ?? (head?.kind === 'oneof' ? (head.branchByWord.get(word!)?.name ?? '') : '');
     const previous = seen?.get(node);
     if (previous !== undefined && !node.multipleToken) {
-      if (node.once) throw new RedisSyntaxError(SYNTAX, at);
-      if (branch !== undefined && previous !== branch.name && !node.lastWins) {
-        throw new RedisSyntaxError(node.error ?? SYNTAX, at);
-      }
+      if (node.once) throw new RedisSyntaxError(node.error ?? SYNTAX, at);
+      if (previous !== alternative && !node.lastWins) throw new RedisSyntaxError(node.error ?? SYNTAX, at);
     }
-    (seen ??= new Map()).set(node, branch?.name ?? '');
+    (seen ??= new Map()).set(node, alternative);
     const value = runOccurrence(node, branch, st, reserve, run);
     if (node.multipleToken) (rec[node.name] as Value[]).push(value);
     else rec[node.name] = value;

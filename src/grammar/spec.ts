@@ -72,7 +72,7 @@ interface ArgFlags {
    * not a type error. Applies to every value beneath the argument.
    */
   readonly late?: boolean;
-  /** Giving it twice is a syntax error (ZRANGE's REV, BYSCORE) instead of the later one winning. */
+  /** Giving it twice is an error (ZRANGE's REV: `error`, else a syntax error) instead of the later one winning. */
   readonly once?: boolean;
   /** A oneof whose later branch replaces an earlier different one (SORT's ASC DESC) instead of conflicting. */
   readonly lastWins?: boolean;
