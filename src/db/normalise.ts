@@ -8,6 +8,8 @@ export const OID = {
   numeric: 1700,
   int8Array: 1016,
   numericArray: 1231,
+  json: 114,
+  jsonb: 3802,
 } as const;
 
 /**

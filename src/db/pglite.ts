@@ -10,9 +10,14 @@ export interface EmbeddedOptions {
 
 // PGlite returns int8 as a number when it fits and numeric as text; we want
 // int8 exact (bigint) always. The override also applies to int8[] elements.
+// json/jsonb stay text: the `json` reply shape parses them itself, the same
+// way whichever driver ran the statement.
+const asText = (text: string): string => text;
 const PARSERS = {
   [OID.int8]: (text: string) => BigInt(text),
-  [OID.numeric]: (text: string) => text,
+  [OID.numeric]: asText,
+  [OID.json]: asText,
+  [OID.jsonb]: asText,
 };
 
 type PGliteLike = Pick<PGlite, 'query' | 'exec'> | Transaction;

@@ -20,7 +20,7 @@ export const PG_TYPES = {
         const parseArray = builtin(OID.int8Array, 'text');
         return (text: string) => mapDeep(parseArray(text), (v) => (typeof v === 'string' || typeof v === 'number' ? BigInt(v) : v));
       }
-      if (oid === OID.numeric) return (text: string) => text;
+      if (oid === OID.numeric || oid === OID.json || oid === OID.jsonb) return (text: string) => text;
       // pg-types reads numeric[] as floats: keep each element's exact text (text[]'s parser).
       if (oid === OID.numericArray) return builtin(TEXT_ARRAY, 'text');
     }

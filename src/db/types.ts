@@ -3,8 +3,8 @@ import type { SqlParam } from '../translators/sql.js';
 /**
  * What a row value is once it leaves the database layer, whichever driver ran
  * the statement: bytea → Buffer, int8 → bigint, numeric → string (exact),
- * float8/int4/int2 → number, text → string, bool → boolean, arrays of those,
- * NULL → null.
+ * float8/int4/int2 → number, text → string, json/jsonb → its text, bool →
+ * boolean, arrays of those, NULL → null.
  */
 export type DbValue = Buffer | bigint | string | number | boolean | null | readonly DbValue[];
 

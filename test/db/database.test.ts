@@ -21,7 +21,7 @@ describe('embedded database (PGlite): values come back normalised', () => {
       `SELECT 1::int8 AS i8, 9223372036854775807::int8 AS big, ARRAY[1, -2]::int8[] AS i8s,
               '\\x00ff'::bytea AS b, ARRAY['\\x61'::bytea, NULL] AS bs, 1.5::numeric AS n, ARRAY[2.25]::numeric[] AS ns,
               'Infinity'::float8 AS inf, '-0'::float8 AS negzero, 7::int4 AS i4, true AS t, 'x'::text AS s,
-              ARRAY['a', NULL]::text[] AS ss, NULL::bytea AS nil`,
+              ARRAY['a', NULL]::text[] AS ss, NULL::bytea AS nil, '[1, {"a": "b"}]'::jsonb AS jb, '"s"'::json AS j`,
     );
     expect(row).toEqual({
       i8: 1n,
@@ -38,6 +38,8 @@ describe('embedded database (PGlite): values come back normalised', () => {
       s: 'x',
       ss: ['a', null],
       nil: null,
+      jb: '[1, {"a": "b"}]',
+      j: '"s"',
     });
     expect(Buffer.isBuffer(row!['b'])).toBe(true);
     expect(Object.is(row!['negzero'], -0)).toBe(true);
@@ -122,6 +124,7 @@ describe('node-postgres type parsers (set per query, not globally)', () => {
     expect(parse(1016, '{1,NULL,-9223372036854775808}')).toEqual([1n, null, -9223372036854775808n]);
     expect(parse(1700, '0.10000000000000000001')).toBe('0.10000000000000000001');
     expect(parse(1231, '{1.5,NULL}')).toEqual(['1.5', null]);
+    expect(parse(3802, '{"a": [1]}')).toBe('{"a": [1]}');
   });
   it('keeps the pg defaults for bytea and float8', () => {
     expect(parse(17, '\\x00ff')).toEqual(Buffer.from([0, 255]));
