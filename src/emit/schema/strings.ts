@@ -101,7 +101,7 @@ END $$;
 --   p_nx / p_xx   only when the key is absent / present (whatever its type);
 --   p_get         the caller wants the old value: WRONGTYPE if it is not a string;
 --   p_expires_at  the new TTL (NULL: none), unless p_keep_ttl keeps the current one.
--- written: whether the value was stored; old_value: the previous string value.
+-- written: whether the value was stored; old_value: the previous string value (p_get only).
 CREATE OR REPLACE FUNCTION @S.set_string(
   p_key text, p_value bytea, p_nx boolean, p_xx boolean, p_get boolean,
   p_expires_at bigint, p_keep_ttl boolean,
@@ -128,7 +128,7 @@ BEGIN
     END IF;
   END LOOP;
 
-  IF k.type = 'string' THEN
+  IF p_get AND k.type = 'string' THEN
     SELECT s.value INTO old_value FROM @S.strings s WHERE s.key = p_key;
   ELSIF p_get THEN
     PERFORM @S.raise('WRONGTYPE Operation against a key holding the wrong kind of value');
@@ -268,21 +268,21 @@ END $$;
 CREATE OR REPLACE FUNCTION @S.append(p_key text, p_value bytea) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-  v bytea;
+  len bigint;
 BEGIN
   PERFORM @S.open_key(p_key, 'string', true);
-  SELECT s.value INTO v FROM @S.strings s WHERE s.key = p_key;
-  IF v IS NULL THEN
+  SELECT octet_length(s.value) INTO len FROM @S.strings s WHERE s.key = p_key;
+  IF len IS NULL THEN
     -- A new key takes the value as it is (Redis does not check its length here).
     INSERT INTO @S.strings (key, value) VALUES (p_key, p_value);
-    v := p_value;
+    len := octet_length(p_value);
   ELSE
-    PERFORM @S.string_check_length(octet_length(v)::numeric + octet_length(p_value));
-    v := v || p_value;
-    UPDATE @S.strings SET value = v WHERE key = p_key;
+    len := len + octet_length(p_value);
+    PERFORM @S.string_check_length(len);
+    UPDATE @S.strings SET value = value || p_value WHERE key = p_key;
   END IF;
   PERFORM @S.touch_key(p_key);
-  RETURN octet_length(v);
+  RETURN len;
 END $$;
 
 -- SETRANGE: overwrite from p_offset (padding with NUL bytes), the new length.
