@@ -83,7 +83,7 @@ export function matrixMarkdown(rows: readonly MatrixRow[] = compatibilityMatrix(
   for (const [group, groupRows] of byGroup) {
     out += `\n### ${group}\n\n| Command | Status | Notes |\n|---|---|---|\n`;
     for (const row of groupRows) {
-      out += `| ${row.command} | ${LABEL[row.status]} | ${escapeCell(row.reason ?? '')} |\n`;
+      out += `| ${escapeCell(row.command)} | ${LABEL[row.status]} | ${escapeCell(row.reason ?? '')} |\n`;
     }
   }
   return out;
