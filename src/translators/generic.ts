@@ -114,16 +114,36 @@ function ttl(value: (S: Raw) => Fragment): Translator<'TTL' | 'PTTL' | 'EXPIRETI
 
 /**
  * KEYS pattern: the glob becomes a regular expression over the key's bytes
- * in hex, once per statement (see glob_regex in emit/schema/generic.ts).
- *   SELECT array_agg(k.key ORDER BY k.key) AS reply FROM redis.keys k
- *   WHERE redis.is_live(k.expires_at)
- *     AND encode(convert_to(k.key, 'UTF8'), 'hex') ~ (SELECT redis.glob_regex($1::bytea))
+ * in hex, once per statement (see glob_regex in emit/schema/generic.ts). A
+ * pattern with a literal start (`user:*`) reads only that range of the
+ * registry's index; one without (`*:id`) reads every key, as Redis does.
+ *   SELECT array_agg(found.key ORDER BY found.key) AS reply FROM (
+ *     SELECT k.key FROM redis.keys k
+ *     WHERE (SELECT redis.text_successor(redis.glob_prefix($1::bytea))) IS NOT NULL
+ *       AND k.key >= (SELECT redis.glob_prefix($1::bytea))
+ *       AND k.key < (SELECT redis.text_successor(redis.glob_prefix($1::bytea)))
+ *       AND redis.is_live(k.expires_at)
+ *       AND encode(convert_to(k.key, 'UTF8'), 'hex') ~ (SELECT redis.glob_regex($1::bytea))
+ *     UNION ALL
+ *     SELECT k.key FROM redis.keys k
+ *     WHERE (SELECT redis.text_successor(redis.glob_prefix($1::bytea))) IS NULL AND …) AS found
  */
-const KEYS: Translator<'KEYS'> = (cmd, { S }) => ({
-  sql: sql`SELECT array_agg(k.key ORDER BY k.key) AS reply FROM ${S}.keys k
-WHERE ${S}.is_live(k.expires_at) AND ${keyMatches(S, param(cmd.args.pattern))}`,
-  reply: { kind: 'array-column', of: 'bulk' },
-});
+const KEYS: Translator<'KEYS'> = (cmd, { S }) => {
+  const pattern = param(cmd.args.pattern);
+  const prefix = sql`${S}.glob_prefix(${pattern}::bytea)`;
+  const upper = sql`(SELECT ${S}.text_successor(${prefix}))`;
+  const matching = sql`${S}.is_live(k.expires_at) AND ${keyMatches(S, pattern)}`;
+  return {
+    sql: sql`SELECT array_agg(found.key ORDER BY found.key) AS reply FROM (
+  SELECT k.key FROM ${S}.keys k
+  WHERE ${upper} IS NOT NULL AND k.key >= (SELECT ${prefix}) AND k.key < ${upper} AND ${matching}
+  UNION ALL
+  SELECT k.key FROM ${S}.keys k
+  WHERE ${upper} IS NULL AND ${matching}
+) AS found`,
+    reply: { kind: 'array-column', of: 'bulk' },
+  };
+};
 
 const keyMatches = (S: Raw, pattern: unknown): Fragment =>
   sql`encode(convert_to(k.key, 'UTF8'), 'hex') ~ (SELECT ${S}.glob_regex(${pattern}::bytea))`;

@@ -16,6 +16,9 @@ import { RespClient } from '../support/resp.js';
 const GLOB_KEYS = [
   'a', 'b', 'c', 'ab', 'abc', '""', 'a*', 'a?', '[a', 'a]', '-', ']', '^', '"\\\\"', '"\\\\a"', 'é', '€',
   'A', 'z', 'hello', 'hallo', 'hxllo', 'hllo', 'heeello', '"h\\nllo"', '"x y"', '_', '`',
+  // Prefix ranges end at the successor of the literal start: U+D7FF (then U+E000), U+10FFFF (none).
+  '"a\\xed\\x9f\\xbfx"', '"a\\xee\\x80\\x80"', '"\\xf4\\x8f\\xbf\\xbf"', '"\\xf4\\x8f\\xbf\\xbfz"', 'user:1', 'user:12',
+  'user;',
 ];
 
 const GLOB_PATTERNS = [
@@ -25,6 +28,7 @@ const GLOB_PATTERNS = [
   '"[\\\\^a]"', '[[]', '"\\\\[a"', '[A-Z]', '[a-z]', '"\\xc3?"', '"\\xc3\\xa9"', '"?\\xa9"', '"[\\xc3]?"',
   '"[a-\\xff]"', '"[\\xff-a]"', '"[\\x80-\\xff]?"', '"[^\\x80-\\xff]"', '"\\x00"', '"[\\x00-a]"', '"[^\\x00]"',
   '"h[\\n]llo"', '"x[ ]y"', 'nomatch*', '*o', '*llo*', '[_-a]', '[`]',
+  '"a\\xed\\x9f\\xbf*"', '"a\\xed*"', '"\\xf4\\x8f\\xbf\\xbf*"', '"\\xf4*"', 'user:*', 'user:1*', 'user?1*', '"user\\\\:1*"',
 ];
 
 export const CASES: Readonly<Record<string, readonly string[]>> = {

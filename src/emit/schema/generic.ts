@@ -354,6 +354,55 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   ) AS nibbles
 $$;
 
+-- The literal start every match of a glob begins with ('user:' for
+-- 'user:*'), cut to valid UTF-8 so that it is text: with the successor below
+-- it bounds KEYS to a range of the registry's index (keys compare bytewise).
+CREATE OR REPLACE FUNCTION @S.glob_prefix(p bytea) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  n int := length(p);
+  i int := 0;
+  c int;
+  prefix bytea := '\\x'::bytea;
+BEGIN
+  WHILE i < n LOOP
+    c := get_byte(p, i);
+    EXIT WHEN c IN (42, 63, 91);                      -- * ? [
+    IF c = 92 AND i < n - 1 THEN                      -- \\x
+      i := i + 1;
+      c := get_byte(p, i);
+    END IF;
+    EXIT WHEN c = 0;                                  -- text holds no NUL
+    prefix := prefix || set_byte('\\x00'::bytea, 0, c);
+    i := i + 1;
+  END LOOP;
+  LOOP
+    BEGIN
+      RETURN convert_from(prefix, 'UTF8');
+    EXCEPTION WHEN character_not_in_repertoire OR untranslatable_character THEN
+      prefix := substring(prefix FROM 1 FOR length(prefix) - 1);
+    END;
+  END LOOP;
+END $$;
+
+-- The least text greater than every text starting with t (in byte order),
+-- or NULL when there is none ('' or only U+10FFFF).
+CREATE OR REPLACE FUNCTION @S.text_successor(t text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  c int;
+BEGIN
+  WHILE t <> '' LOOP
+    c := ascii(right(t, 1));
+    t := left(t, -1);
+    IF c < 1114111 THEN
+      -- Surrogates are not characters: after U+D7FF comes U+E000.
+      RETURN t || chr(CASE WHEN c + 1 = 55296 THEN 57344 ELSE c + 1 END);
+    END IF;
+  END LOOP;
+  RETURN NULL;
+END $$;
+
 -- Whether bytes match a Redis glob pattern, for code that tests one value
 -- (in a query over many rows, prefer the regex once: see glob_regex).
 --   SELECT @S.glob_match('user:*', convert_to('user:1', 'UTF8'))  → true
