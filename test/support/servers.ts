@@ -62,7 +62,14 @@ export async function startRedis(port?: number): Promise<RunningServer> {
       await client.close();
     }
   });
-  return { port: p, stop: () => stopChild(child, 'SIGTERM') };
+  const forget = cleanUpOnExit(() => child.kill('SIGKILL'));
+  return {
+    port: p,
+    stop: async () => {
+      forget();
+      await stopChild(child, 'SIGTERM');
+    },
+  };
 }
 
 /**
@@ -154,7 +161,13 @@ export async function startPostgres(
   );
   const stderr = collect(child);
   const url = `postgres://postgres@127.0.0.1:${p}/postgres`;
+  const forget = cleanUpOnExit(() => {
+    // SIGQUIT: immediate shutdown, the only kind that cannot be waited for here.
+    child.kill('SIGQUIT');
+    rmSync(dir, { recursive: true, force: true });
+  });
   const stop = async (): Promise<void> => {
+    forget();
     // SIGINT is PostgreSQL's "fast shutdown": clients are disconnected, no waiting.
     await stopChild(child, 'SIGINT');
     rmSync(dir, { recursive: true, force: true });
@@ -176,6 +189,23 @@ export async function startPostgres(
     throw err;
   }
   return { port: p, url, stop };
+}
+
+/**
+ * A last resort when the process exits without calling `stop()` (a test
+ * runner torn down early): run `cleanUp` synchronously on exit. Returns the
+ * function that cancels it.
+ */
+function cleanUpOnExit(cleanUp: () => void): () => void {
+  const onExit = (): void => {
+    try {
+      cleanUp();
+    } catch {
+      // Exiting anyway: nothing left to report to.
+    }
+  };
+  process.once('exit', onExit);
+  return () => process.off('exit', onExit);
 }
 
 function collect(child: ChildProcess): () => string {
