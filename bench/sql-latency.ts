@@ -20,14 +20,14 @@ import { startPostgres, startRedis, type RunningPostgres, type RunningServer } f
  */
 
 const CONNECTIONS = 8;
-const LATENCY_SAMPLES = 2_000;
-const LATENCY_WARMUP = 300;
-const THROUGHPUT_MS = 2_000;
-const THROUGHPUT_WARMUP_MS = 400;
+const LATENCY_SAMPLES = 1_000;
+const LATENCY_WARMUP = 200;
+const THROUGHPUT_MS = 1_500;
+const THROUGHPUT_WARMUP_MS = 300;
 /** Keys read and written by GET/SET/MGET (values) and INCR (counters). */
 const KEYSPACE = 10_000;
 /** Keys that DEL consumes: each DEL removes a key that exists, never one already gone. */
-const DOOMED = 150_000;
+const DOOMED = 80_000;
 const VALUE = Buffer.from('v'.repeat(64));
 const MGET_KEYS = 10;
 
