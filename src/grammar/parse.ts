@@ -63,6 +63,8 @@ type Item =
       readonly nodes: readonly Node[];
       /** Option word → the run's arguments it can start, in table order (LMOVE's LEFT starts two). */
       readonly lookup: ReadonlyMap<string, readonly Node[]>;
+      /** The same words by `wordHash`, to find a word without decoding it into a string. */
+      readonly byHash: ReadonlyMap<number, readonly string[]>;
       readonly longest: number;
     }
   | {
@@ -164,7 +166,13 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
       while (k + 1 < nodes.length && nodes[k + 1]!.starts !== undefined) run.push(nodes[++k]!);
       const lookup = new Map<string, Node[]>();
       for (const n of run) for (const w of n.starts!) lookup.set(w, [...(lookup.get(w) ?? []), n]);
-      items.push({ kind: 'run', nodes: run, lookup, longest: Math.max(...[...lookup.keys()].map((w) => w.length)) });
+      const byHash = new Map<number, string[]>();
+      for (const w of lookup.keys()) {
+        const h = wordHash(Buffer.from(w, 'latin1'), w.length);
+        byHash.set(h, [...(byHash.get(h) ?? []), w]);
+      }
+      const longest = Math.max(...[...lookup.keys()].map((w) => w.length));
+      items.push({ kind: 'run', nodes: run, lookup, byHash, longest });
       continue;
     }
     const previous = nodes[k - 1];
@@ -367,11 +375,37 @@ function isToken(b: Buffer, token: string): boolean {
   return true;
 }
 
-function startsOf(stops: ReadonlyMap<string, readonly Node[]> | undefined, longest: number, b: Buffer): boolean {
-  if (stops === undefined) return false;
-  const w = optionWord(b, longest);
-  return w !== undefined && stops.has(w);
+type Run = Extract<Item, { kind: 'run' }>;
+
+/**
+ * A case-insensitive hash of an ASCII word (-1 when it cannot be an option:
+ * empty, longer than `longest`, not ASCII). Looking option words up by it
+ * spares decoding every argument into a string.
+ */
+function wordHash(b: Buffer, longest: number): number {
+  const n = b.length;
+  if (n === 0 || n > longest) return -1;
+  let h = n;
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) return -1;
+    h = (Math.imul(h, 31) + (c >= 0x61 && c <= 0x7a ? c - 0x20 : c)) | 0;
+  }
+  return h >>> 0;
 }
+
+/** The option word of `run` that `b` spells (any case), or undefined. */
+function matchWord(run: Run | undefined, b: Buffer): string | undefined {
+  if (run === undefined) return undefined;
+  const h = wordHash(b, run.longest);
+  if (h < 0) return undefined;
+  const words = run.byHash.get(h);
+  if (words === undefined) return undefined;
+  for (const w of words) if (isToken(b, w)) return w;
+  return undefined;
+}
+
+const startsOf = (run: Run | undefined, b: Buffer): boolean => matchWord(run, b) !== undefined;
 
 /** Parses a sequence of arguments; `reserve` words must be left for what follows it. */
 function parseSeq(seq: Seq, st: State, reserve: number): Rec {
@@ -413,11 +447,11 @@ function parseSeq(seq: Seq, st: State, reserve: number): Rec {
       continue;
     }
     if (node.multiple) {
-      rec[node.name] = greedy(node, st, after, stopRun?.lookup, stopRun?.longest ?? 0);
+      rec[node.name] = greedy(node, st, after, stopRun);
       continue;
     }
     if (node.optional) {
-      if (available >= node.minOccurrence && available > 0 && !startsOf(stopRun?.lookup, stopRun?.longest ?? 0, st.argv[st.i]!)) {
+      if (available >= node.minOccurrence && available > 0 && !startsOf(stopRun, st.argv[st.i]!)) {
         rec[node.name] = occurrence(node, st, after, false);
       }
       continue;
@@ -444,14 +478,13 @@ function greedy(
   node: Node,
   st: State,
   reserve: number,
-  stops: ReadonlyMap<string, readonly Node[]> | undefined,
-  longest: number,
+  stops: Run | undefined,
   skipToken = false,
 ): Value[] {
   const out: Value[] = [];
   const end = st.argv.length - reserve;
   const size = skipToken && node.token !== undefined && node.size > 0 ? node.size - 1 : node.size;
-  while (st.i < end && !startsOf(stops, longest, st.argv[st.i]!)) {
+  while (st.i < end && !startsOf(stops, st.argv[st.i]!)) {
     if (size > 0 && end - st.i < size) {
       const message = node.error ?? `ERR wrong number of arguments for '${st.fullname}' command`;
       throw new RedisSyntaxError(message, st.i);
@@ -463,11 +496,11 @@ function greedy(
 }
 
 /** Options in any order, until a word that is none of them. */
-function parseRun(run: Extract<Item, { kind: 'run' }>, st: State, rec: Rec, reserve: number): void {
+function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
   const argv = st.argv;
   let seen: Map<Node, string> | undefined;
   while (st.i < argv.length) {
-    const word = optionWord(argv[st.i]!, run.longest);
+    const word = matchWord(run, argv[st.i]!);
     const candidates = word === undefined ? undefined : run.lookup.get(word);
     if (candidates === undefined) break;
     // Several arguments start with this word: the first one not given yet takes it.
@@ -501,14 +534,14 @@ function runOccurrence(
   branch: Node | undefined,
   st: State,
   reserve: number,
-  run: Extract<Item, { kind: 'run' }>,
+  run: Run,
 ): Value {
   const at = st.i;
   if (st.argv.length - st.i < node.minOccurrence) throw new RedisSyntaxError(SYNTAX, at);
   if (branch !== undefined) return { kind: branch.name, value: occurrence(branch, st, reserve, false) };
   if (node.multiple && !node.multipleToken && node.token !== undefined) {
     st.i++; // the token, given once for all the values after it (`WEIGHTS 1 2 3`)
-    return greedy(node, st, reserve, run.lookup, run.longest, true);
+    return greedy(node, st, reserve, run, true);
   }
   return occurrence(node, st, reserve, false);
 }
