@@ -133,22 +133,38 @@ function single(spec: ArgSpec, ctx: GenContext): Buffer[] {
   return [...head, scalarValue(spec, ctx)];
 }
 
-/** The arguments of an argument list, as the specs allow them. */
+/** The repetitions of a repeated argument, each as its words. */
+function repetitions(spec: ArgSpec, ctx: GenContext): Buffer[][] {
+  const { rng } = ctx;
+  const n = spec.optional ? rng.int(4) : 1 + rng.int(3);
+  if (n === 0) return [];
+  if (spec.multipleToken || spec.token === undefined || spec.kind === 'pure-token') {
+    return Array.from({ length: n }, () => single(spec, ctx));
+  }
+  // `KEYS key [key …]`: the token once, then the repetitions.
+  const bare = { ...spec, token: undefined } as ArgSpec;
+  const items = Array.from({ length: n }, () => single(bare, ctx));
+  items[0]!.unshift(word(spec.token, rng));
+  return items;
+}
+
+/**
+ * The arguments of an argument list, as the specs allow them. A `numkeys`
+ * before a repeated argument mostly counts it right (LMPOP 2 a b), or the
+ * command would nearly always be an error.
+ */
 export function generateArgs(specs: readonly ArgSpec[], ctx: GenContext): Buffer[] {
   const out: Buffer[] = [];
   const { rng } = ctx;
-  for (const spec of specs) {
-    if (spec.multiple) {
-      const n = spec.optional ? rng.int(4) : 1 + rng.int(3);
-      if (n === 0) continue;
-      if (spec.multipleToken || spec.token === undefined || spec.kind === 'pure-token') {
-        for (let i = 0; i < n; i++) out.push(...single(spec, ctx));
-      } else {
-        // `KEYS key [key …]`: the token once, then the repetitions.
-        out.push(word(spec.token, rng));
-        const bare = { ...spec, token: undefined } as ArgSpec;
-        for (let i = 0; i < n; i++) out.push(...single(bare, ctx));
-      }
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
+    const next = specs[i + 1];
+    if (spec.kind === 'integer' && spec.name === 'numkeys' && next?.multiple && rng.chance(0.9)) {
+      const items = repetitions(next, ctx);
+      out.push(Buffer.from(String(items.length)), ...items.flat());
+      i++;
+    } else if (spec.multiple) {
+      out.push(...repetitions(spec, ctx).flat());
     } else if (!spec.optional || rng.chance(0.4)) {
       out.push(...single(spec, ctx));
     }
