@@ -61,10 +61,13 @@ const setString = (S: Raw, key: string, value: Buffer, o: SetOptions): Fragment 
     o.get ?? false,
   )}, ${o.expiresAt ?? NO_EXPIRY}, ${bool(o.keepTtl ?? false)})`;
 
-/** A string read that always yields one row (GETRANGE, STRLEN answer for a missing key too). */
-const oneStringRow = (S: Raw, key: string): Fragment =>
-  sql`(SELECT 1) AS one
-LEFT JOIN ${S}.keys k ON ${liveKey(S, k, key)}
+/**
+ * A string read that always yields one row (GETRANGE and STRLEN answer for a
+ * missing key too): the arguments as a one-row `arg`, the key joined to it.
+ */
+const oneStringRow = (S: Raw, args: Fragment): Fragment =>
+  sql`(SELECT ${args}) AS arg
+LEFT JOIN ${S}.keys k ON ${liveKey(S, k, raw('arg.key'))}
 LEFT JOIN ${S}.strings s ON s.key = k.key`;
 
 // ------------------------------------------------------------------ reads
@@ -101,19 +104,19 @@ LEFT JOIN ${S}.strings s ON s.key = k.key`,
 /** STRLEN key → `SELECT coalesce(octet_length(s.value), 0) AS reply …` (0 for a missing key). */
 const STRLEN: Translator<'STRLEN'> = (cmd, { S }) => ({
   sql: sql`SELECT coalesce(octet_length(s.value), 0) AS reply, ${S}.expect_type(k.type, 'string') AS type_ok
-FROM ${oneStringRow(S, cmd.args.key)}`,
+FROM ${oneStringRow(S, sql`${cmd.args.key}::text AS key`)}`,
   reply: INTEGER,
 });
 
 /**
  * GETRANGE key start end (and its old name SUBSTR) with Redis 7.0's index
  * rules (`GETRANGE k 0 -100` is the first byte); a missing key is "".
- *   SELECT redis.string_range(s.value, $2::bigint, $3::bigint) AS reply …
+ *   SELECT redis.string_range(s.value, arg.start, arg.stop) AS reply, …
+ *   FROM (SELECT $1::text AS key, $2::bigint AS start, $3::bigint AS stop) AS arg LEFT JOIN redis.keys k …
  */
 const getrange = (S: Raw, key: string, start: bigint, end: bigint): Fragment =>
-  sql`SELECT ${S}.string_range(s.value, ${bigintParam(start)}, ${bigintParam(end)}) AS reply,
-  ${S}.expect_type(k.type, 'string') AS type_ok
-FROM ${oneStringRow(S, key)}`;
+  sql`SELECT ${S}.string_range(s.value, arg.start, arg.stop) AS reply, ${S}.expect_type(k.type, 'string') AS type_ok
+FROM ${oneStringRow(S, sql`${key}::text AS key, ${bigintParam(start)} AS start, ${bigintParam(end)} AS stop`)}`;
 
 const GETRANGE: Translator<'GETRANGE'> = (cmd, { S }) => ({
   sql: getrange(S, cmd.args.key, cmd.args.start, cmd.args.end),
