@@ -75,7 +75,7 @@ beforeAll(async () => {
     }),
   );
   respClients = await Promise.all(Array.from({ length: CLIENTS }, () => RespClient.connect(redisPort)));
-  const keys = ['conc:incr', 'conc:float:0.5', 'conc:float:0.1', 'conc:append', 'lock', 'locked-counter'];
+  const keys = ['conc:incr', 'conc:float:0.5', 'conc:float:0.1', 'conc:append', 'conc:queue', 'lock', 'locked-counter'];
   expect(await respClients[0]!.send(['DEL', ...keys])).toMatchObject({ type: 'integer' });
 });
 
@@ -246,5 +246,100 @@ describe('SET NX PX as a lock', () => {
     const counter = Number((await ops(0).get('locked-counter'))!.toString());
     expect(counter).toBeGreaterThan(0);
     expect(counter).toBeLessThan(CLIENTS * ITERATIONS);
+  });
+});
+
+/**
+ * A work queue (DESIGN §4): producers RPUSH while consumers LPOP, all at once.
+ * Nothing may be lost or handed out twice, each consumer sees every
+ * producer's items in the order they were pushed, and the drained list is gone.
+ */
+describe('RPUSH/LPOP work queue', () => {
+  const PRODUCERS = CLIENTS / 2;
+  const ITEMS = 2_500;
+  const key = 'conc:queue';
+
+  interface QueueOps {
+    push(item: string): Promise<void>;
+    pop(): Promise<Buffer | null>;
+    exists(): Promise<bigint>;
+  }
+
+  const sqlQueue = (client: pg.Client): QueueOps => ({
+    push: async (item) => {
+      await sqlCall(client, ['RPUSH', key, item]);
+    },
+    pop: async () => {
+      const value = await sqlCall(client, ['LPOP', key]);
+      if (value !== null && !Buffer.isBuffer(value)) throw new Error(`LPOP gave ${typeof value}`);
+      return value;
+    },
+    exists: async () => BigInt(String(await sqlCall(client, ['EXISTS', key]))),
+  });
+
+  const redisQueue = (client: RespClient): QueueOps => ({
+    push: async (item) => {
+      const reply = await client.send(['RPUSH', key, item]);
+      if (reply.type !== 'integer') throw new Error(`RPUSH gave ${JSON.stringify(reply)}`);
+    },
+    pop: async () => {
+      const reply = await client.send(['LPOP', key]);
+      if (reply.type !== 'bulk') throw new Error(`LPOP gave ${JSON.stringify(reply)}`);
+      return reply.value;
+    },
+    exists: async () => {
+      const reply = await client.send(['EXISTS', key]);
+      if (reply.type !== 'integer') throw new Error(`EXISTS gave ${JSON.stringify(reply)}`);
+      return reply.value;
+    },
+  });
+
+  /** Each consumer's items, in the order it popped them. */
+  async function drain(ops: (i: number) => QueueOps): Promise<string[][]> {
+    let producing = PRODUCERS;
+    const popped: string[][] = [];
+    await concurrently(async (i) => {
+      const o = ops(i);
+      if (i < PRODUCERS) {
+        for (let n = 0; n < ITEMS; n++) await o.push(`p${i}:${n}`);
+        producing--;
+        return;
+      }
+      const mine: string[] = [];
+      popped.push(mine);
+      for (;;) {
+        const done = producing === 0;
+        const item = await o.pop();
+        if (item !== null) mine.push(item.toString());
+        else if (done) return;
+        else await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    });
+    return popped;
+  }
+
+  function check(popped: readonly string[][]): void {
+    const all = popped.flat();
+    expect(all.length).toBe(PRODUCERS * ITEMS);
+    expect(new Set(all).size).toBe(PRODUCERS * ITEMS);
+    for (const mine of popped) {
+      const last = new Map<string, number>();
+      for (const item of mine) {
+        const [producer, seq] = item.split(':') as [string, string];
+        expect(Number(seq)).toBeGreaterThan(last.get(producer) ?? -1);
+        last.set(producer, Number(seq));
+      }
+    }
+  }
+
+  it(`${CLIENTS / 2} producers × 2 500 items, ${CLIENTS / 2} consumers: nothing lost, nothing twice, FIFO`, async () => {
+    const [onSql, onRedis] = await Promise.all([
+      drain((i) => sqlQueue(pgClients[i]!)),
+      drain((i) => redisQueue(respClients[i]!)),
+    ]);
+    check(onRedis);
+    check(onSql);
+    expect(await redisQueue(respClients[0]!).exists()).toBe(0n);
+    expect(await sqlQueue(pgClients[0]!).exists()).toBe(0n);
   });
 });
