@@ -6,7 +6,10 @@ import { toArgv, type CommandInput } from './grammar/tokenize.js';
 import { translate } from './translate.js';
 import type { CompiledCommand, TranslateOptions } from './translators/types.js';
 
-export type ExecOptions = TranslateOptions;
+export interface ExecOptions extends TranslateOptions {
+  /** Told what a translation does not reproduce (a blocking command that does not wait…). */
+  readonly onWarning?: (warning: string, command: string) => void;
+}
 
 /**
  * The prefix of error replies that are ours rather than Redis': a command we
@@ -35,12 +38,13 @@ export async function runCommand(db: Queryable, input: CommandInput, options: Ex
   try {
     const argv = toArgv(input);
     if (argv.length === 0) throw new UsageError('empty command');
-    compiled = translate(argv, options);
+    compiled = translate(argv, options.schema === undefined ? {} : { schema: options.schema });
   } catch (error) {
     const reply = errorReply(error);
     if (reply === undefined) throw error;
     return reply;
   }
+  for (const warning of compiled.warnings) options.onWarning?.(warning, compiled.command);
   return runCompiled(db, compiled);
 }
 

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { DatabaseError, UsageError } from '../errors.js';
 import { ensureSchema, openDatabase, type Database } from '../db/index.js';
 import { formatRedisCli } from '../emit/redis-cli.js';
-import { runCommand, scriptLines } from '../exec.js';
+import { runCommand, scriptLines, type ExecOptions } from '../exec.js';
 import type { CommandInput } from '../grammar/tokenize.js';
 import { inputSource, type CliIo } from './io.js';
 
@@ -32,7 +32,10 @@ export async function execCommand(words: readonly string[], options: ExecCliOpti
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
   try {
-    const schema = options.schema === undefined ? {} : { schema: options.schema };
+    const schema = {
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+      onWarning: (warning: string) => io.stderr.write(`redis2sql: warning: ${warning}\n`),
+    };
     await ensureSchema(db, schema);
     if (source.kind === 'terminal') return await interactive(db, schema, io);
     const inputs: CommandInput[] =
@@ -52,7 +55,7 @@ export async function execCommand(words: readonly string[], options: ExecCliOpti
 }
 
 /** A prompt on a terminal: one line, one reply; `quit` or `exit` (or end of input) leaves. */
-async function interactive(db: Database, schema: { schema?: string }, io: CliIo): Promise<number> {
+async function interactive(db: Database, schema: ExecOptions, io: CliIo): Promise<number> {
   // Line editing and history need the real terminal streams; anything else gets a plain prompt.
   const stdout = io.stdout as Partial<NodeJS.WriteStream>;
   const terminal = typeof stdout.on === 'function' && stdout.isTTY === true;

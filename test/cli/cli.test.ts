@@ -170,6 +170,11 @@ describe('redis2sql exec', () => {
     expect(await run(['exec', 'GET', 'words-k'])).toEqual({ code: 0, stdout: '(nil)\n', stderr: '' });
   });
 
+  it('prints warnings of the translation on stderr', async () => {
+    const r = await run(['exec', 'BLPOP', 'empty-queue', '0']);
+    expect(r).toMatchObject({ code: 0, stdout: '(nil)\n', stderr: expect.stringMatching(/^redis2sql: warning: BLPOP does not wait/) });
+  });
+
   it('runs stdin, goes on after an error reply and exits 1', async () => {
     const r = await run(['exec'], 'SET k "a\\x00b"\nGET k\n\n# c\nINCR k\nRPUSH l x y\nLRANGE l 0 -1\n');
     expect(r.stdout).toBe('OK\n"a\\x00b"\n(error) ERR value is not an integer or out of range\n(integer) 2\n1) "x"\n2) "y"\n');

@@ -44,6 +44,14 @@ describe('runCommand', () => {
     expect(await cli(['GET', Buffer.from([0x66, 0xff])])).toMatch(/^\(error\) ERR redis2sql: key argument 1 is not valid UTF-8/);
   });
 
+  it('tells what a translation does not reproduce', async () => {
+    const warnings: string[] = [];
+    const reply = await runCommand(db, 'BLPOP nothing 0', { onWarning: (w, c) => warnings.push(`${c}: ${w}`) });
+    // redis-server answers (nil) once its timeout passes; ours does not wait.
+    expect(formatRedisCli(reply)).toBe('(nil)\n');
+    expect(warnings).toEqual([expect.stringMatching(/^BLPOP: BLPOP does not wait/)]);
+  });
+
   it('refuses an empty command as a usage error', async () => {
     await expect(runCommand(db, '   ')).rejects.toBeInstanceOf(UsageError);
     await expect(runCommand(db, [])).rejects.toBeInstanceOf(UsageError);
