@@ -56,6 +56,9 @@ const cases: [string, ReplyShape, Row[], RedisReply][] = [
     arr(bulk('0'), arr(bulk('k1'))),
   ],
   ['tuple: no row → nil when asked', { kind: 'tuple', items: [BULK], nilWhenNoRow: true }, [], NIL_ARRAY],
+  ['json: nested arrays of integers and text (LCS IDX)', { kind: 'json' }, [{ reply: '["matches", [[[4, 7], [5, 8], 4]], "len", 6, null]' }], arr(bulk('matches'), arr(arr(arr(int(4n), int(7n)), arr(int(5n), int(8n)), int(4n))), bulk('len'), int(6n), bulk(null))],
+  ['json: NULL → nil', { kind: 'json', column: 'j' }, [{ j: null }], bulk(null)],
+  ['json: no row → nil', { kind: 'json' }, [], bulk(null)],
   ['tuple: no row → items from nothing', { kind: 'tuple', items: [BULK, { kind: 'array-column', of: 'bulk' }] }, [], arr(bulk(null), arr())],
 ];
 
