@@ -56,7 +56,7 @@ WHERE @S.is_live(k.expires_at);
 -- rank: the member's ZRANK (0-based, by score then member bytes).
 CREATE OR REPLACE VIEW @S.zset_values AS
 SELECT k.key, @S.utf8_or_null(z.member) AS member, z.score,
-       row_number() OVER (PARTITION BY z.key ORDER BY z.score, z.member) - 1 AS rank,
+       row_number() OVER (PARTITION BY k.key ORDER BY z.score, z.member) - 1 AS rank,
        z.member AS bytes,
        k.expires_at - @S.now_ms() AS ttl_ms
 FROM @S.keys k JOIN @S.zsets z ON z.key = k.key
