@@ -107,8 +107,8 @@ export async function recordScript(redis: RespClient, lines: readonly ScriptLine
   for (const { line, argv, rule } of lines) {
     let universe: RedisReply | undefined;
     const query = rule.kind === 'random' ? universeQuery(argv) : undefined;
-    if (query) universe = await redis.send(query);
-    const reply = await redis.send(argv);
+    if (query) universe = await withTimeout(redis.send(query), line);
+    const reply = await withTimeout(redis.send(argv), line);
     out.push({
       line,
       argv: argv.map(bytesToJson),
@@ -118,6 +118,20 @@ export async function recordScript(redis: RespClient, lines: readonly ScriptLine
     });
   }
   return out;
+}
+
+// A blocking command with nothing to pop and timeout 0 would wait forever.
+const REPLY_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(promise: Promise<T>, line: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`line ${line}: no reply within ${REPLY_TIMEOUT_MS} ms (a blocking command waiting?)`)),
+      REPLY_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** `redis_version` from INFO server; refuses anything but 7.0.x. */
@@ -143,7 +157,9 @@ async function main(filters: readonly string[]): Promise<void> {
     for (const file of files) {
       const source = relative(ROOT, file);
       const lines = readScript(readFileSync(file), source);
-      const commands = await recordScript(redis, lines);
+      const commands = await recordScript(redis, lines).catch((err: unknown) => {
+        throw new Error(`${source}: ${err instanceof Error ? err.message : String(err)}`);
+      });
       const target = join(DIR, `${basename(file, '.redis')}.replies.json`);
       writeFileSync(target, serializeRecording({ source, redis: version, commands }));
       process.stdout.write(`${relative(ROOT, target)}: ${commands.length} commands\n`);
