@@ -75,7 +75,11 @@ export interface ParseBenchResult {
   readonly goalMet: boolean;
 }
 
-/** The corpus: LINES lines from the templates, seeded so every run measures the same text. */
+/**
+ * The corpus: LINES lines from the templates, seeded so every run measures the same text.
+ *
+ *   parseCorpus(2) → ['LPOS events bob682 RANK 3 MAXLEN 100', 'HMGET "key with space" a b c d']
+ */
 export function parseCorpus(count = LINES, seed = 2026): string[] {
   const rng = seededRng(seed);
   return Array.from({ length: count }, () => rng.pick(TEMPLATES)(rng));
@@ -126,6 +130,13 @@ export function parseBench(log: (line: string) => void = console.log): ParseBenc
   log(`  tokenize            ${fmt(per(tokenizeSeconds))} lines/s`);
   log(`  tokenize + parse    ${fmt(per(parseSeconds))} commands/s`);
   log(`  ratio parse/split   ${ratio.toFixed(3)}  goal ≥ ${GOAL.toFixed(3)}: ${ratio >= GOAL ? 'met' : 'NOT met'}`);
+  // Linear time: ten times the line, about ten times the time.
+  const big = (mb: number): string => `SET k "${'xy\\n'.repeat((mb * 1024 * 1024) / 8)}" ${'w '.repeat(mb * 1024 * 256)}`;
+  const oneMb = big(1);
+  const tenMb = big(10);
+  const t1 = best(2, () => void (sink += tokenize(oneMb).length));
+  const t10 = best(1, () => void (sink += tokenize(tenMb).length));
+  log(`  tokenize 1 MB line  ${(t1 * 1000).toFixed(1).padStart(8)} ms; 10 MB: ${(t10 * 1000).toFixed(1)} ms (×${(t10 / t1).toFixed(1)}, linear ≈ ×10)`);
   return {
     lines: lines.length,
     parsePerSecond: per(parseSeconds),
