@@ -186,11 +186,13 @@ const SCAN: Translator<'SCAN'> = (cmd, { S }) => {
   const cursor = cmd.args.cursor < 0n || cmd.args.cursor > SLOT_END ? SLOT_END : cmd.args.cursor;
   const from = param(cursor);
   const filters: Fragment[] = [];
-  if (cmd.args.pattern !== undefined) filters.push(sql` AND ${keyMatches(S, param(cmd.args.pattern))}`);
+  if (cmd.args.pattern !== undefined) filters.push(sql`
+          AND ${keyMatches(S, param(cmd.args.pattern))}`);
   if (cmd.args.type !== undefined) {
     // Redis compares type names case-insensitively; an unknown name matches nothing.
     const name = cmd.args.type.toString('latin1').toLowerCase();
-    filters.push(sql` AND k.type = ${TYPE_NAMES.has(name) ? name : ''}`);
+    filters.push(sql`
+          AND k.type = ${TYPE_NAMES.has(name) ? name : ''}`);
   }
   const live = sql`${S}.is_live(k.expires_at)`;
   return {
