@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { postgresDatabase, type Database } from '../../src/db/index.js';
+import { schemaSql } from '../../src/emit/schema/index.js';
+import type { RedisReply } from '../../src/emit/reply.js';
+import { runCommand } from '../../src/exec.js';
+import { replyKey, showReply } from '../support/oracle.js';
+import { RespClient } from '../support/resp.js';
+
+/**
+ * Hash and set read-modify-writes under contention (DESIGN §4): CLIENTS
+ * connections at once, each sending its commands one after another, on a
+ * real PostgreSQL 15 and a real redis-server. The end states must be the same
+ * on both, and the replies must add up as Redis' serial execution makes them
+ * add up (HINCRBY replies are a permutation of 1..n, SADD counts sum to SCARD,
+ * a set drained by SPOP loses and duplicates nothing).
+ *
+ * Commands go through runCommand (parse → translate → one statement →
+ * decode) on one pg.Client per connection.
+ */
+
+const CLIENTS = 8;
+const SCHEMA = 'redis_collections';
+const P = 'coll:';
+
+let conns: pg.Client[] = [];
+let dbs: Database[] = [];
+let redis: RespClient[] = [];
+
+/** Run `work(i)` for every client index at once; each client stays sequential inside. */
+async function concurrently(work: (i: number) => Promise<void>): Promise<void> {
+  await Promise.all(Array.from({ length: CLIENTS }, (_, i) => work(i)));
+}
+
+const onPg = (i: number, ...argv: string[]): Promise<RedisReply> => runCommand(dbs[i]!, argv, { schema: SCHEMA });
+const onRedis = (i: number, ...argv: string[]): Promise<RedisReply> => redis[i]!.send(argv);
+type Side = (i: number, ...argv: string[]) => Promise<RedisReply>;
+const SIDES: readonly [string, Side][] = [
+  ['postgres', onPg],
+  ['redis', onRedis],
+];
+
+const integer = (r: RedisReply): bigint => {
+  if (r.type !== 'integer') throw new Error(`not an integer: ${showReply(r)}`);
+  return r.value;
+};
+const members = (r: RedisReply): string[] => {
+  if (r.type !== 'array' || r.value === null) throw new Error(`not an array: ${showReply(r)}`);
+  return r.value.map((x) => (x.type === 'bulk' && x.value !== null ? x.value.toString('latin1') : replyKey(x)));
+};
+
+beforeAll(async () => {
+  const url = process.env.DATABASE_URL;
+  const port = Number(process.env.REDIS_PORT);
+  if (url === undefined || !(port > 0)) throw new Error('DATABASE_URL and REDIS_PORT come from the live globalSetup');
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
+  await setup.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  await setup.query(schemaSql({ schema: SCHEMA }));
+  await setup.end();
+  conns = await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      return client;
+    }),
+  );
+  dbs = conns.map((c) => postgresDatabase(c));
+  redis = await Promise.all(Array.from({ length: CLIENTS }, () => RespClient.connect(port)));
+  const keys = ['h', 'hf', 's', 's2', 'queue', 'left', 'right'].map((k) => P + k);
+  await redis[0]!.send(['DEL', ...keys]);
+});
+
+afterAll(async () => {
+  await Promise.all(redis.map((c) => c.close()));
+  await Promise.all(conns.map((c) => c.end()));
+});
+
+describe('hashes under contention', () => {
+  it('HINCRBY: 8 × 300 increments of one field give 1..2400 once each, and the same hash as Redis', async () => {
+    const N = 300;
+    for (const [side, call] of SIDES) {
+      const replies: bigint[] = [];
+      await concurrently(async (i) => {
+        for (let j = 0; j < N; j++) {
+          replies.push(integer(await call(i, 'HINCRBY', `${P}h`, 'n', '1')));
+          await call(i, 'HINCRBY', `${P}h`, `f${j % 5}`, String(i + 1));
+        }
+      });
+      replies.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      expect(replies, side).toEqual(Array.from({ length: CLIENTS * N }, (_, k) => BigInt(k + 1)));
+    }
+    const [pgAll, redisAll] = await Promise.all([onPg(0, 'HGETALL', `${P}h`), onRedis(0, 'HGETALL', `${P}h`)]);
+    const pairs = (r: RedisReply): string[] => {
+      const flat = members(r);
+      return flat.filter((_, k) => k % 2 === 0).map((f, k) => `${f}=${flat[2 * k + 1]}`).sort();
+    };
+    expect(pairs(pgAll)).toEqual(pairs(redisAll));
+    // Each field f0..f4 got (1 + … + 8) × 60.
+    expect(pairs(pgAll)).toEqual(['f0=2160', 'f1=2160', 'f2=2160', 'f3=2160', 'f4=2160', 'n=2400']);
+    expect(await onPg(0, 'HLEN', `${P}h`)).toEqual(await onRedis(0, 'HLEN', `${P}h`));
+  });
+
+  it('HINCRBYFLOAT: 8 × 100 increments of 0.5 end at 400 on both', async () => {
+    for (const [, call] of SIDES) {
+      await concurrently(async (i) => {
+        for (let j = 0; j < 100; j++) await call(i, 'HINCRBYFLOAT', `${P}hf`, 'x', '0.5');
+      });
+    }
+    const [a, b] = await Promise.all([onPg(0, 'HGET', `${P}hf`, 'x'), onRedis(0, 'HGET', `${P}hf`, 'x')]);
+    expect(showReply(a)).toBe(showReply(b));
+    expect(showReply(a)).toBe('"400"');
+  });
+});
+
+describe('sets under contention', () => {
+  it('SADD: overlapping members from 8 clients; the counts add up and the set is Redis\' set', async () => {
+    for (const [side, call] of SIDES) {
+      let added = 0n;
+      await concurrently(async (i) => {
+        for (let j = 0; j < 200; j++) {
+          // Await first: `added += await …` would read `added` before the await and lose updates.
+          const a = integer(await call(i, 'SADD', `${P}s`, `m${(i * 50 + j) % 600}`, `m${(i * 7 + j) % 600}`));
+          added += a;
+        }
+      });
+      expect(added, side).toBe(integer(await call(0, 'SCARD', `${P}s`)));
+    }
+    const [a, b] = await Promise.all([onPg(0, 'SMEMBERS', `${P}s`), onRedis(0, 'SMEMBERS', `${P}s`)]);
+    expect(members(a).sort()).toEqual(members(b).sort());
+  });
+
+  it('SADD racing SREM: the counts add up and the registry size matches the rows', async () => {
+    for (const [side, call] of SIDES) {
+      let added = 0n;
+      let removed = 0n;
+      await concurrently(async (i) => {
+        for (let j = 0; j < 200; j++) {
+          const a = integer(await call(i, 'SADD', `${P}s2`, `m${(i * 50 + j) % 600}`, `m${(i * 7 + j) % 600}`));
+          added += a;
+          if (j % 4 === 3) {
+            const r = integer(await call(i, 'SREM', `${P}s2`, `m${(i * 50 + j - 3) % 600}`));
+            removed += r;
+          }
+        }
+      });
+      // Which members stay depends on the interleaving; the arithmetic does not.
+      expect(added - removed, side).toBe(integer(await call(0, 'SCARD', `${P}s2`)));
+    }
+    const [row] = (
+      await conns[0]!.query(
+        `SELECT k.size, (SELECT count(*) FROM ${SCHEMA}.sets s WHERE s.key = k.key) AS n FROM ${SCHEMA}.keys k WHERE k.key = $1`,
+        [`${P}s2`],
+      )
+    ).rows as { size: string; n: string }[];
+    expect(row?.size).toBe(row?.n);
+  });
+
+  it('SPOP: 8 workers drain a 2 000-member set, losing and duplicating nothing', async () => {
+    const all = Array.from({ length: 2000 }, (_, k) => `job${k}`);
+    for (const [side, call] of SIDES) {
+      for (let k = 0; k < all.length; k += 500) await call(0, 'SADD', `${P}queue`, ...all.slice(k, k + 500));
+      const taken: string[] = [];
+      await concurrently(async (i) => {
+        for (;;) {
+          const batch = i % 2 === 0 ? await call(i, 'SPOP', `${P}queue`, '3') : await call(i, 'SPOP', `${P}queue`);
+          if (batch.type === 'bulk') {
+            if (batch.value === null) return;
+            taken.push(batch.value.toString());
+          } else {
+            const got = members(batch);
+            if (got.length === 0) return;
+            taken.push(...got);
+          }
+        }
+      });
+      expect(taken.length, side).toBe(all.length);
+      expect([...taken].sort(), side).toEqual([...all].sort());
+      expect(await call(0, 'EXISTS', `${P}queue`), side).toEqual({ type: 'integer', value: 0n });
+    }
+  });
+
+  it('SMOVE in both directions at once neither deadlocks nor loses a member', async () => {
+    const all = Array.from({ length: 200 }, (_, k) => `x${k}`);
+    for (const [side, call] of SIDES) {
+      await call(0, 'SADD', `${P}left`, ...all.slice(0, 100));
+      await call(0, 'SADD', `${P}right`, ...all.slice(100));
+      await concurrently(async (i) => {
+        for (let j = 0; j < 100; j++) {
+          const m = all[(i * 13 + j * 7) % all.length]!;
+          await (i % 2 === 0
+            ? call(i, 'SMOVE', `${P}left`, `${P}right`, m)
+            : call(i, 'SMOVE', `${P}right`, `${P}left`, m));
+        }
+      });
+      const union = [...members(await call(0, 'SMEMBERS', `${P}left`)), ...members(await call(0, 'SMEMBERS', `${P}right`))];
+      expect(union.sort(), side).toEqual([...all].sort());
+      expect(integer(await call(0, 'SCARD', `${P}left`)) + integer(await call(0, 'SCARD', `${P}right`)), side).toBe(200n);
+    }
+  });
+});
