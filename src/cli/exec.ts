@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { DatabaseError, UsageError } from '../errors.js';
 import { ensureSchema, openDatabase, type Database } from '../db/index.js';
 import { formatRedisCli } from '../emit/redis-cli.js';
-import { runCommand, scriptLines, type ExecOptions } from '../exec.js';
+import { runCommand, type ExecOptions } from '../exec.js';
 import type { CommandInput } from '../grammar/tokenize.js';
 import { inputSource, type CliIo } from './io.js';
 
@@ -38,12 +38,10 @@ export async function execCommand(words: readonly string[], options: ExecCliOpti
     };
     await ensureSchema(db, schema);
     if (source.kind === 'terminal') return await interactive(db, schema, io);
-    const inputs: CommandInput[] =
-      source.kind === 'words'
-        ? [words.length === 1 ? words[0]! : words]
-        : [...scriptLines(source.text)].map(({ text }) => text);
+    const inputs: Iterable<{ text: CommandInput }> | AsyncIterable<{ text: CommandInput }> =
+      source.kind === 'words' ? [{ text: words.length === 1 ? words[0]! : words }] : source.lines;
     let failed = false;
-    for (const input of inputs) {
+    for await (const { text: input } of inputs) {
       const reply = await runCommand(db, input, schema);
       if (reply.type === 'error') failed = true;
       io.stdout.write(formatRedisCli(reply));

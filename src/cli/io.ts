@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Database, OpenOptions } from '../db/index.js';
 import { UsageError } from '../errors.js';
+import { scriptLines } from '../exec.js';
 
 /** What the CLI touches of the outside world, so tests can run it in-process. */
 export interface CliIo {
@@ -24,21 +25,39 @@ export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 
-/** All of a stream, as bytes (lines may hold any byte: values are binary). */
-export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
-  return Buffer.concat(chunks);
+/**
+ * The command lines of a stream as they arrive (a pipe may stay open):
+ * numbered from 1, split on `\n` with a trailing `\r` dropped, blank lines
+ * and `#` comments skipped, bytes kept as they are (values are binary).
+ */
+export async function* streamLines(stream: NodeJS.ReadableStream): AsyncGenerator<{ line: number; text: Buffer }> {
+  let pending: Buffer[] = [];
+  let number = 0;
+  const emit = function* (raw: Buffer): Generator<{ line: number; text: Buffer }> {
+    number++;
+    for (const { text } of scriptLines(raw)) yield { line: number, text };
+  };
+  for await (const chunk of stream) {
+    let buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
+    for (let nl = buf.indexOf(0x0a); nl >= 0; nl = buf.indexOf(0x0a)) {
+      // Chunks of a long line are joined once, at its end.
+      yield* emit(Buffer.concat([...pending, buf.subarray(0, nl)]));
+      pending = [];
+      buf = buf.subarray(nl + 1);
+    }
+    if (buf.length > 0) pending.push(buf);
+  }
+  if (pending.length > 0) yield* emit(Buffer.concat(pending));
 }
 
 /**
  * Where the command lines come from: the words of the command line (one word
  * is a whole line, several are argv), else `--file`, else stdin when it is
- * not a terminal. `undefined` when there is nothing to read (a terminal).
+ * not a terminal; a terminal on stdin means there is nothing to read.
  */
 export type Source =
   | { readonly kind: 'words'; readonly words: readonly string[] }
-  | { readonly kind: 'script'; readonly text: Buffer; readonly name: string }
+  | { readonly kind: 'lines'; readonly lines: AsyncIterable<{ line: number; text: Buffer }> | Iterable<{ line: number; text: Buffer }> }
   | { readonly kind: 'terminal' };
 
 export async function inputSource(words: readonly string[], file: string | undefined, io: CliIo): Promise<Source> {
@@ -48,13 +67,15 @@ export async function inputSource(words: readonly string[], file: string | undef
     return { kind: 'words', words };
   }
   if (file !== undefined) {
+    let text: Buffer;
     try {
-      return { kind: 'script', text: await readFile(file), name: file };
+      text = await readFile(file);
     } catch (error) {
       const code = (error as { code?: string }).code;
       throw new UsageError(`cannot read ${file}${code === undefined ? '' : ` (${code})`}`);
     }
+    return { kind: 'lines', lines: scriptLines(text) };
   }
   if (io.stdin.isTTY === true) return { kind: 'terminal' };
-  return { kind: 'script', text: await readAll(io.stdin), name: 'stdin' };
+  return { kind: 'lines', lines: streamLines(io.stdin) };
 }

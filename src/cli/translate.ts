@@ -1,6 +1,5 @@
 import { UsageError } from '../errors.js';
 import { renderTranslation, translateForOutput, type OutputFormat, type TranslationResult } from '../emit/format.js';
-import { scriptLines } from '../exec.js';
 import type { CommandInput } from '../grammar/tokenize.js';
 import { inputSource, type CliIo } from './io.js';
 
@@ -10,18 +9,20 @@ export interface TranslateCliOptions {
   readonly file?: string;
 }
 
-/** `redis2sql translate`: each command's SQL in the chosen format; 1 when any command failed. */
+/**
+ * `redis2sql translate`: each command's SQL in the chosen format; 1 when any
+ * command failed (reported on stderr, or as `{input, error}` in json).
+ */
 export async function translateCommand(words: readonly string[], options: TranslateCliOptions, io: CliIo): Promise<number> {
   const source = await inputSource(words, options.file, io);
   if (source.kind === 'terminal') throw new UsageError('nothing to translate: give a command, --file, or pipe lines in');
   const translateOptions = options.schema === undefined ? {} : { schema: options.schema };
-  const inputs: { line?: number; input: CommandInput }[] =
-    source.kind === 'words'
-      ? [{ input: words.length === 1 ? words[0]! : words }]
-      : [...scriptLines(source.text)].map(({ line, text }) => ({ line, input: text }));
+  const inputs: Iterable<{ line?: number; text: CommandInput }> | AsyncIterable<{ line?: number; text: CommandInput }> =
+    source.kind === 'words' ? [{ text: words.length === 1 ? words[0]! : words }] : source.lines;
   let failed = false;
-  const header = inputs.length > 1;
-  for (const { line, input } of inputs) {
+  // Lines from a file or stdin are translated as they come, each under a `-- <line>` header.
+  const header = source.kind === 'lines';
+  for await (const { line, text: input } of inputs) {
     const result: TranslationResult = translateForOutput(input, translateOptions);
     if ('error' in result) {
       failed = true;

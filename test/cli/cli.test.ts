@@ -2,11 +2,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { streamLines, type CliIo } from '../../src/cli/io.js';
 import { embeddedDatabase, openDatabase, type Database } from '../../src/db/index.js';
 import { schemaSql } from '../../src/emit/schema/index.js';
 import { compatibilityMatrix } from '../../src/emit/matrix.js';
@@ -201,6 +201,37 @@ describe('redis2sql exec', () => {
     expect(r.stdout).toContain("(error) ERR wrong number of arguments for 'get' command\n");
     expect(r.stdout.split('PONG')).toHaveLength(2);
     expect(r.stdout.match(/redis2sql> /g)).toHaveLength(3);
+  });
+});
+
+describe('streamLines', () => {
+  it('splits lines across chunks, drops \\r, skips blanks and comments, keeps a last line without newline', async () => {
+    const stream = Readable.from([Buffer.from('SET k "a'), Buffer.from('b"\r\n\n# c\nGET'), Buffer.from(' \xff', 'latin1'), Buffer.from('\nPING')]);
+    const lines = [];
+    for await (const l of streamLines(stream)) lines.push(l);
+    expect(lines).toEqual([
+      { line: 1, text: Buffer.from('SET k "ab"') },
+      { line: 4, text: Buffer.from('GET \xff', 'latin1') },
+      { line: 5, text: Buffer.from('PING') },
+    ]);
+  });
+
+  it('lets exec answer a line before stdin ends', async () => {
+    const stdin = new PassThrough();
+    let stdout = '';
+    const done = main(['exec'], {
+      stdout: { write: (s: string | Uint8Array) => ((stdout += s.toString()), true) },
+      stderr: { write: () => true },
+      stdin: Object.assign(stdin, { isTTY: false }),
+      env: {},
+      openDatabase: () => shared(),
+    });
+    stdin.write('PING\n');
+    for (let i = 0; i < 600 && stdout === ''; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(stdout).toBe('PONG\n');
+    stdin.end('ECHO bye\n');
+    expect(await done).toBe(0);
+    expect(stdout).toBe('PONG\n"bye"\n');
   });
 });
 
