@@ -275,16 +275,15 @@ const SETRANGE: Translator<'SETRANGE'> = (cmd, { S }) => {
 /**
  * LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: Redis' dynamic
  * programme over the bytes, in PL/pgSQL (O(len1 × len2), as in Redis).
- *   SELECT lcs AS reply FROM redis.lcs($1::text, $2::text, false, false, $3::bigint, false)
+ *   SELECT lcs AS reply FROM redis.lcs($1::text, $2::text, false, false, NULL::bytea, false)
  * LEN selects `len`, IDX the JSON text of Redis' map (`["matches", […], "len", n]`).
  */
 const LCS: Translator<'LCS'> = (cmd, { S }) => {
   const { key1, key2, len, idx, withmatchlen } = cmd.args;
-  // Redis reads a negative MINMATCHLEN as 0.
-  const minMatchLen = cmd.args['min-match-len'] ?? 0n;
-  const call = sql`${S}.lcs(${key1}::text, ${key2}::text, ${bool(len === true)}, ${bool(idx === true)}, ${bigintParam(
-    minMatchLen < 0n ? 0n : minMatchLen,
-  )}, ${bool(withmatchlen === true)})`;
+  const minMatchLen = cmd.args['min-match-len'];
+  const call = sql`${S}.lcs(${key1}::text, ${key2}::text, ${bool(len === true)}, ${bool(idx === true)}, ${
+    minMatchLen === undefined ? raw('NULL::bytea') : sql`${minMatchLen}::bytea`
+  }, ${bool(withmatchlen === true)})`;
   if (idx === true) return { sql: sql`SELECT idx AS reply FROM ${call}`, reply: { kind: 'json' } };
   if (len === true) return { sql: sql`SELECT len AS reply FROM ${call}`, reply: INTEGER };
   return { sql: sql`SELECT lcs AS reply FROM ${call}`, reply: BULK };

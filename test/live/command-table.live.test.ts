@@ -192,8 +192,8 @@ const DEVIATIONS: readonly Deviation[] = [
   {
     command: 'LCS',
     path: ['MINMATCHLEN'],
-    patch: (arg) => ({ ...arg, name: 'min-match-len' }),
-    why: 'the docs name both LEN and MINMATCHLEN’s argument `len`; arguments are read by name',
+    patch: (arg) => ({ ...arg, name: 'min-match-len', kind: 'string' }),
+    why: 'the docs name both LEN and MINMATCHLEN’s argument `len` (arguments are read by name); Redis converts it after the type check, so the SQL reads the bytes',
   },
   {
     command: 'INCRBYFLOAT',

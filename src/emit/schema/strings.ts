@@ -550,12 +550,13 @@ END $$;
 -- string and the match ranges are exactly Redis'. O(len1 * len2) time, like
 -- Redis, and memory for the table (Redis refuses one over proto-max-bulk-len).
 --   p_len / p_idx      the LEN / IDX options (both: Redis' error, after the type check);
---   p_min_match_len    IDX ranges shorter than this are left out;
+--   p_min_match_len    IDX ranges shorter than this are left out (the bytes given:
+--                      Redis converts them after the type check; negative is 0);
 --   p_with_match_len   IDX ranges carry their length.
 -- lcs: the common subsequence (not computed for LEN alone); len: its length;
 -- idx: '["matches", [[[a0, a1], [b0, b1](, n)], …], "len", len]' as JSON text.
 CREATE OR REPLACE FUNCTION @S.lcs(
-  p_key1 text, p_key2 text, p_len boolean, p_idx boolean, p_min_match_len bigint, p_with_match_len boolean,
+  p_key1 text, p_key2 text, p_len boolean, p_idx boolean, p_min_match_len bytea, p_with_match_len boolean,
   OUT lcs bytea, OUT len bigint, OUT idx text)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -576,6 +577,7 @@ DECLARE
   b_start integer;
   b_end integer;
   emit boolean;
+  min_len numeric := 0;
 BEGIN
   SELECT k.type, s.value INTO type_a, a
   FROM @S.keys k LEFT JOIN @S.strings s ON s.key = k.key
@@ -585,6 +587,13 @@ BEGIN
   WHERE k.key = p_key2 AND @S.is_live(k.expires_at);
   IF type_a <> 'string' OR type_b <> 'string' THEN
     PERFORM @S.raise('ERR The specified keys must contain string values');
+  END IF;
+  IF p_min_match_len IS NOT NULL THEN
+    min_len := @S.string_int64(p_min_match_len);
+    IF min_len IS NULL THEN
+      PERFORM @S.raise('ERR value is not an integer or out of range');
+    END IF;
+    min_len := greatest(min_len, 0);
   END IF;
   IF p_len AND p_idx THEN
     PERFORM @S.raise('ERR If you want both the length and indexes, please just use IDX.');
@@ -647,7 +656,7 @@ BEGIN
         END IF;
       END IF;
       IF emit THEN
-        IF p_min_match_len = 0 OR a_end - a_start + 1 >= p_min_match_len THEN
+        IF min_len = 0 OR a_end - a_start + 1 >= min_len THEN
           matches := matches || jsonb_build_array(
             jsonb_build_array(jsonb_build_array(a_start, a_end), jsonb_build_array(b_start, b_end))
             || CASE WHEN p_with_match_len THEN jsonb_build_array(a_end - a_start + 1) ELSE '[]'::jsonb END);

@@ -44,12 +44,13 @@ export const STRING_COMMANDS = [
   // fine) and only after the type check: the translator passes the bytes to SQL.
   command('INCRBYFLOAT', 'string', 3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), str('increment')]),
   // COMMAND DOCS names both LEN and MINMATCHLEN's argument `len`; ours must be unique.
+  // Redis checks the keys' types before it converts MINMATCHLEN: the SQL reads the bytes.
   command('LCS', 'string', -3, ['readonly'], keys(1, 2, 1), [
     key('key1'),
     key('key2'),
     optional(token('len', 'LEN')),
     optional(token('idx', 'IDX')),
-    optional(tok('MINMATCHLEN', int('min-match-len'))),
+    optional(tok('MINMATCHLEN', str('min-match-len'))),
     optional(token('withmatchlen', 'WITHMATCHLEN')),
   ]),
   command('MGET', 'string', -2, ['readonly', 'fast'], keys(1, -1, 1), [multiple(key())]),
