@@ -165,6 +165,7 @@ const PARSE_CASES: readonly ParseCase[] = [
   ...err('unknown command', ['foo', ...Array.from({ length: 40 }, (_, i) => String(i))], [long(300, 'z'), 'x']),
   ...err('unknown command', ['foo', 'line\nbreak', 'cr\rhere'], ['foo', 'nul\u0000after', 'x'], ['foo', 'é'.repeat(70)]),
   ...err('unknown command', ['GET k'], ['XGROUP CREATE', 's', 'g', '$']),
+  ...err('unknown command', 'constructor a', 'toString', '__proto__ x', 'hasOwnProperty y', 'valueOf'),
   ...err('arity', 'GET', 'GET a b', 'get', 'SET k', 'HSET h f', 'HGET h', 'ZSCORE z a b', 'LPUSH l', 'XGROUP CREATE s g'),
   ...err('arity', 'LRANGE l 0', 'ZADD z 1', 'HSETNX h f', 'SMOVE a b', 'EVAL', 'XADD s * f', 'LINSERT l BEFORE p'),
   ...err('subcommand', 'XGROUP', 'XGROUP foo', 'xgroup Foo a b', 'XINFO nope', 'PUBSUB nope', 'SCRIPT nope', 'xinfo'),

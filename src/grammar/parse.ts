@@ -208,9 +208,10 @@ interface Grammar {
   readonly plain: ReadonlyMap<string, Plan>;
   /** Container name → subcommand name → plan. */
   readonly containers: ReadonlyMap<string, ReadonlyMap<string, Plan>>;
+  readonly refused: Readonly<Record<string, string>>;
 }
 
-function compileGrammar(specs: readonly CommandSpec[]): Grammar {
+function compileGrammar(specs: readonly CommandSpec[], refused: Readonly<Record<string, string>>): Grammar {
   const plain = new Map<string, Plan>();
   const containers = new Map<string, Map<string, Plan>>();
   for (const spec of specs) {
@@ -223,11 +224,33 @@ function compileGrammar(specs: readonly CommandSpec[]): Grammar {
       subs.set(spec.name.slice(space + 1), compilePlan(spec));
     }
   }
-  return { plain, containers };
+  return { plain, containers, refused };
+}
+
+/** A parsed command of some table: its spec's name, its args by name, its argv. */
+export interface ParsedCommand {
+  readonly name: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly argv: readonly Buffer[];
+}
+
+/**
+ * A parser for any command table (the engine behind `parseCommand`, which
+ * uses the real one); tests drive the engine's rules with tables of their own.
+ *
+ *   const parse = parserFor([command('PICK', 'generic', -2, [], NO_KEYS, [optional(token('up', 'UP'))])]);
+ *   parse('pick up') → { name: 'PICK', args: { up: true }, argv: [<pick>, <up>] }
+ */
+export function parserFor(
+  specs: readonly CommandSpec[],
+  refused: Readonly<Record<string, string>> = {},
+): (input: CommandInput) => ParsedCommand {
+  const grammar = compileGrammar(specs, refused);
+  return (input) => parseWith(grammar, input);
 }
 
 // Built once from the immutable command table; never written afterwards.
-const GRAMMAR = compileGrammar(COMMAND_SPECS);
+const GRAMMAR = compileGrammar(COMMAND_SPECS, REFUSED_COMMANDS);
 
 // ------------------------------------------------------------------ parsing
 
@@ -257,9 +280,13 @@ type Rec = Record<string, Value>;
  * PostgreSQL text cannot hold, `TokenizeError` for a line that does not split.
  */
 export function parseCommand(input: CommandInput): AnyCommand {
+  return parseWith(GRAMMAR, input) as unknown as AnyCommand;
+}
+
+function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
   const argv = toArgv(input);
   if (argv.length === 0) throw new UsageError('empty command: nothing to parse');
-  const plan = lookup(argv);
+  const plan = lookup(grammar, argv);
   const argc = argv.length;
   const arity = plan.spec.arity;
   if (arity > 0 ? argc !== arity : argc < -arity) {
@@ -276,17 +303,21 @@ export function parseCommand(input: CommandInput): AnyCommand {
     const { index, problem } = st.keyProblem;
     throw new StorageError(`key argument ${index} ${problem}: PostgreSQL text cannot hold it`, index);
   }
-  return { name: plan.spec.name, args, argv } as unknown as AnyCommand;
+  return { name: plan.spec.name, args, argv };
 }
 
-function lookup(argv: readonly Buffer[]): Plan {
+/** Own entries only: a command named `constructor` or `toString` is unknown, not refused. */
+const refusalOf = (grammar: Grammar, name: string): string | undefined =>
+  Object.hasOwn(grammar.refused, name) ? grammar.refused[name] : undefined;
+
+function lookup(grammar: Grammar, argv: readonly Buffer[]): Plan {
   const name = asciiUpper(argv[0]!);
-  const refusal = REFUSED_COMMANDS[name];
+  const refusal = refusalOf(grammar, name);
   if (refusal !== undefined) throw new UnsupportedError(name, refusal);
-  const subs = GRAMMAR.containers.get(name);
+  const subs = grammar.containers.get(name);
   if (subs !== undefined && argv.length >= 2) {
     const sub = asciiUpper(argv[1]!);
-    const subRefusal = REFUSED_COMMANDS[`${name} ${sub}`];
+    const subRefusal = refusalOf(grammar, `${name} ${sub}`);
     if (subRefusal !== undefined) throw new UnsupportedError(`${name} ${sub}`, subRefusal);
     const plan = subs.get(sub);
     if (plan !== undefined) return plan;
@@ -295,7 +326,7 @@ function lookup(argv: readonly Buffer[]): Plan {
       1,
     );
   }
-  const plan = GRAMMAR.plain.get(name);
+  const plan = grammar.plain.get(name);
   if (plan !== undefined) return plan;
   // A container without a subcommand is the container itself, whose arity (-2) it fails.
   if (subs !== undefined) throw new RedisSyntaxError(`ERR wrong number of arguments for '${name.toLowerCase()}' command`, 0);
