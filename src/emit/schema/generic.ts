@@ -4,8 +4,11 @@
  * patterns and a stable scan order).
  *
  * Multi-key writes (DEL, RENAME, COPY) lock registry rows in key order
- * (COLLATE "C"), so two of them over the same keys wait for each other instead
- * of deadlocking. Stream data lives in the streams part's own tables: like
+ * (COLLATE "C", whatever the database's collation) and claim an absent
+ * destination in that same order (claim_key), so two of them over the same
+ * keys wait for each other instead of deadlocking; FLUSHDB takes the whole
+ * registry at once. Any other multi-key write should lock in this order too.
+ * Stream data lives in the streams part's own tables: like
  * core's `drop_key` → `drop_stream`, RENAME and COPY of a stream call
  * `@S.rename_stream(src, dst)` and `@S.copy_stream(src, dst)`, which that part
  * provides.
