@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RedisError, RedisSyntaxError, StorageError, UnsupportedError, UsageError } from '../../src/errors.js';
-import { parseCommand } from '../../src/grammar/parse.js';
+import { parseCommand, parserFor } from '../../src/grammar/parse.js';
+import { NO_KEYS, block, command, dbl, int, key, keys, multiple, multipleToken, oneof, optional, rules, str, tok, token } from '../../src/grammar/spec.js';
 
 interface RecordedCase {
   readonly topic: string;
@@ -200,5 +201,79 @@ describe('errors carry what a caller needs', () => {
   it('an empty line is a usage error, not a Redis error', () => {
     expect(thrown(() => parseCommand('   '))).toBeInstanceOf(UsageError);
     expect(thrown(() => parseCommand([]))).toBeInstanceOf(UsageError);
+  });
+});
+
+describe('the engine’s rules on a table of its own (parserFor)', () => {
+  const parse = parserFor(
+    [
+      command('OPTS', 'generic', -2, [], keys(1, 1, 1), [
+        key(),
+        optional(rules(oneof('order', token('asc', 'ASC'), token('desc', 'DESC')), { lastWins: true })),
+        optional(rules(oneof('mode', token('a', 'A'), token('b', 'B')), { error: 'ERR A and B conflict' })),
+        optional(rules(token('once', 'ONCE'), { once: true })),
+        optional(tok('N', rules(int('n'), { late: true }))),
+        optional(tok('F', rules(dbl('f'), { error: 'ERR f is not a float' }))),
+        optional(multipleToken(tok('GET', str('get')))),
+      ]),
+      command('PAIRS', 'generic', -2, [], NO_KEYS, [multiple(block('pair', str('a'), str('b')))]),
+      command('STRICT', 'generic', -2, [], NO_KEYS, [multiple(rules(block('pair', str('a'), str('b')), { error: 'ERR odd' }))]),
+      command('TWO', 'generic', 3, [], NO_KEYS, [
+        oneof('from', token('l', 'L'), token('r', 'R')),
+        oneof('to', token('l', 'L'), token('r', 'R')),
+      ]),
+      command('BOX OPEN', 'generic', -3, [], NO_KEYS, [str('what')]),
+    ],
+    { NOPE: 'not here, on purpose' },
+  );
+  const message = (line: string): string | null => {
+    try {
+      parse(line);
+      return null;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  };
+
+  it.each([
+    ['OPTS k ASC DESC', null],
+    ['OPTS k A B', 'ERR A and B conflict'],
+    ['OPTS k A A', null],
+    ['OPTS k ONCE ONCE', 'ERR syntax error'],
+    ['OPTS k N x FOO', 'ERR syntax error'],
+    ['OPTS k N x', 'ERR value is not an integer or out of range'],
+    ['OPTS k F x FOO', 'ERR f is not a float'],
+    ['OPTS k F', 'ERR syntax error'],
+    ['PAIRS a b c', "ERR wrong number of arguments for 'pairs' command"],
+    ['STRICT a b c', 'ERR odd'],
+    ['TWO L', "ERR wrong number of arguments for 'two' command"],
+    ['TWO L X', 'ERR syntax error'],
+    ['BOX', "ERR wrong number of arguments for 'box' command"],
+    ['BOX shut x', "ERR unknown subcommand 'shut'. Try BOX HELP."],
+    ['box open', "ERR wrong number of arguments for 'box|open' command"],
+  ] as const)('%s → %s', (line, expected) => {
+    expect(message(line)).toBe(expected);
+  });
+
+  it('values: later order wins, late integers converted, repeated tokens accumulate', () => {
+    expect(parse('opts k asc N 7 get x GET y desc').args).toEqual({
+      key: 'k',
+      order: { kind: 'desc', value: true },
+      mode: undefined,
+      once: undefined,
+      n: 7n,
+      f: undefined,
+      get: [b('x'), b('y')],
+    });
+  });
+
+  it('an option word that starts two arguments fills them in order', () => {
+    expect(parse('TWO L L').args).toEqual({ from: { kind: 'l', value: true }, to: { kind: 'l', value: true } });
+    expect(parse('two r l').args).toEqual({ from: { kind: 'r', value: true }, to: { kind: 'l', value: true } });
+  });
+
+  it('refusals and subcommands of its own table', () => {
+    expect(() => parse('nope')).toThrow(UnsupportedError);
+    expect(parse('box OPEN lid')).toMatchObject({ name: 'BOX OPEN', args: { what: b('lid') } });
   });
 });
