@@ -3,7 +3,7 @@ import sqlParser from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedDatabase, ensureSchema, type Database } from '../../src/db/index.js';
 import { DatabaseError } from '../../src/errors.js';
-import { inlineParams } from '../../src/emit/format.js';
+import { inlineParams, prettySql } from '../../src/emit/format.js';
 import { compatibilityMatrix } from '../../src/emit/matrix.js';
 import { runCompiled, scriptLines } from '../../src/exec.js';
 import { translate } from '../../src/translate.js';
@@ -58,7 +58,7 @@ describe('generated SQL', () => {
     expect(covered.size).toBeGreaterThan(0);
   });
 
-  it('PostgreSQL accepts every statement; node-sql-parser reads what it can', async () => {
+  it('PostgreSQL accepts every statement (and its sql and psql formats); node-sql-parser reads what it can', async () => {
     const parser = new sqlParser.Parser();
     const unreadable = new Map<string, string>();
     const malformed: string[] = [];
@@ -76,12 +76,19 @@ describe('generated SQL', () => {
           unreadable.set(compiled.command, (error as Error).message.split('\n')[0] ?? '');
         }
       }
-      try {
-        await runCompiled(db, compiled);
-      } catch (error) {
-        if (error instanceof DatabaseError && error.code?.startsWith('42')) malformed.push(`${file}:${line} ${compiled.command}: ${error.message}`);
-        else if (!(error instanceof DatabaseError)) throw error;
-      }
+      const check = async (form: string, run: () => Promise<unknown>): Promise<void> => {
+        try {
+          await run();
+        } catch (error) {
+          if (error instanceof DatabaseError && error.code?.startsWith('42')) {
+            malformed.push(`${file}:${line} ${compiled.command} (${form}): ${error.message}`);
+          } else if (!(error instanceof DatabaseError)) throw error;
+        }
+      };
+      await check('as translated', () => runCompiled(db, compiled));
+      // The sql and psql output formats must stay valid too: planned, not run.
+      await check('sql format', () => db.query(`EXPLAIN ${prettySql(compiled.sql)}`, compiled.params));
+      await check('psql format', () => db.query(`EXPLAIN ${inlineParams(prettySql(compiled.sql), compiled.params)}`));
     }
     if (unreadable.size > 0) {
       console.info(
