@@ -101,6 +101,27 @@ describe('generic and server commands against recorded Redis replies', () => {
   });
 });
 
+describe('glob_match (for any bytes: keys, hash fields, members)', () => {
+  it('agrees with every recorded KEYS reply, byte for byte', async () => {
+    const recorded = RECORDED.find((c) => c.name === 'KEYS glob');
+    if (recorded === undefined) throw new Error('no KEYS glob case recorded');
+    const subjects = recorded.lines.filter((l) => l.startsWith('+SET ')).map((l) => tokenize(l.slice(1))[1] as Buffer);
+    const diffs: string[] = [];
+    for (const [i, line] of recorded.lines.entries()) {
+      const json = recorded.replies[i];
+      if (!line.startsWith('KEYS ') || json === undefined || json === null) continue;
+      const expected = replyFromJson(json);
+      const pattern = tokenize(line)[1];
+      if (expected.type !== 'array' || expected.value === null || pattern === undefined) continue;
+      const rows = await db.query('SELECT s FROM unnest($2::bytea[]) AS s WHERE redis.glob_match($1, s)', [pattern, subjects]);
+      const got = rows.map((r) => (r.s as Buffer).toString('hex')).sort();
+      const want = expected.value.map((r) => (r.type === 'bulk' && r.value !== null ? r.value.toString('hex') : '?')).sort();
+      if (JSON.stringify(got) !== JSON.stringify(want)) diffs.push(`${line}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+    }
+    expect(diffs).toEqual([]);
+  });
+});
+
 describe('copied and renamed values', () => {
   beforeEach(flush);
 
