@@ -14,11 +14,18 @@ export type { CommandInput } from './tokenize.js';
  * - Fixed arguments are positional. A run of consecutive token-introduced
  *   arguments (`NX`, `EX seconds`, `LIMIT offset count`, `AGGREGATE SUM|MAX`…)
  *   is accepted in any order and case; a repeat replaces the earlier value,
- *   except: two different branches of one oneof are a conflict (`SET k v NX
- *   XX`), `once` arguments may not repeat, `multipleToken` ones accumulate.
+ *   except: two different branches of one oneof (or of the oneof heading a
+ *   block, XADD's MAXLEN|MINID) are a conflict (`SET k v NX XX`) unless
+ *   `lastWins`, `once` arguments may not repeat, `multipleToken` ones
+ *   accumulate. A word that starts several arguments of a run goes to the
+ *   first one not given yet (LMOVE's `LEFT LEFT`). Required token-introduced
+ *   arguments join the run too (XREADGROUP's GROUP may come after COUNT).
  * - A `multiple` argument takes as many words as it can while leaving enough
  *   for the arguments after it and stopping at an option word of the run that
- *   follows it; after an integer named `numkeys` it takes exactly that many;
+ *   follows it; a fixed-size item cut short is the argument's `error` (by
+ *   default Redis' arity error, `MSET k v k`); after an integer named
+ *   `numkeys` it takes exactly that many (a count below the minimum is the
+ *   count's `error`, one beyond the words left the counted argument's);
  *   adjacent multiples (XREAD's `key … id …`) share the rest evenly.
  * - Values convert left to right as they are met (what most Redis commands
  *   do), or after the whole line is read for `late` arguments (SET, GETEX).
