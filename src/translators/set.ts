@@ -9,6 +9,11 @@
  *  - SSCAN: by the members' scan slot (`member_slot`), then bytewise;
  *  - SPOP with a count, SRANDMEMBER: random() (distinct members in random order
  *    for a count ≥ 0; independent picks, repeats possible, for a negative one).
+ *
+ * Cost: a single random pick (SPOP, SRANDMEMBER, HRANDFIELD without a count) is
+ * a uniformly random rank, which a B-tree reaches by walking the key's index
+ * entries, O(n) where Redis is O(1); a hash-slot probe would be O(log n) but
+ * biased towards members after wide gaps. We chose fairness.
  */
 import { RedisError } from '../errors.js';
 import { BULK, INTEGER, type ReplyShape } from '../emit/reply.js';
