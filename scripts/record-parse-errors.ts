@@ -226,7 +226,8 @@ const PARSE_CASES: readonly ParseCase[] = [
   ...err('rules', 'ZADD z 1 a 2', 'ZRANGE z 0 1 rev rev', 'ZRANGE z 0 1 byscore byscore', 'SET k v EX abc FOO'),
   ...err('rules', 'XREAD STREAMS a b 0', 'BLPOP l abc', 'EVAL return 3 k a', 'EVAL return -1', 'ZUNIONSTORE d 0 z'),
   ...err('rules', 'LMPOP 0 l LEFT', 'SINTERCARD 0 a', 'XADD s MAXLEN 1 MINID 1 * f v', 'XADD s MAXLEN 1 MAXLEN 2 * f v', 'ZADD z NX XX 1 a'),
-  ...err('rules', 'ZADD z GT LT 1 a'),
+  ...err('rules', 'ZADD z GT LT 1 a', 'LMPOP 1 l COUNT 1 LEFT'),
+  ...ok('options', 'XREADGROUP COUNT 1 GROUP g c STREAMS s 0', 'XREADGROUP GROUP g c NOACK COUNT 1 STREAMS s 0'),
 ];
 
 await main();

@@ -36,6 +36,8 @@ function outcome(argv: readonly string[]): string | null {
 const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   '["PING","a","b"]': "server.ts: PING checks a maximum of 2 arguments inside the command, in arity's words",
   '["SORT","l","ASC","DESC","ALPHA"]': 'generic.ts: SORT\'s order oneof needs lastWins (DESC after ASC wins)',
+  '["LMPOP","1","l","COUNT","1","LEFT"]':
+    'engine: required option words join the run (XREADGROUP needs it), so LMPOP accepts its LEFT|RIGHT after COUNT',
   '["EVAL","return","-1"]': "scripting.ts: a negative numkeys needs EVAL's own words (we give the too-many error)",
   '["ZUNIONSTORE","d","0","z"]': "a count below 1 has its own words while a non-integer numkeys keeps the generic ones: ParseRules cannot say both",
   '["XADD","s","MAXLEN","1","MINID","1","*","f","v"]': "stream.ts: XADD's trim block needs once and error: 'ERR syntax error, MAXLEN and MINID …'",
