@@ -73,3 +73,13 @@ export function toError(error: unknown): Error {
   const extra = [e.detail, e.hint].filter((x): x is string => typeof x === 'string' && x !== '');
   return new DatabaseError(`${[message, ...extra].join('; ')} (SQLSTATE ${code})`, code);
 }
+
+/**
+ * A PostgreSQL channel name as a quoted identifier for LISTEN / UNLISTEN (the
+ * name is ours, derived from the schema, never Redis data).
+ *
+ *   quoteChannel('redis2sql.redis') → "redis2sql.redis"
+ */
+export function quoteChannel(channel: string): string {
+  return `"${channel.replace(/"/g, '""')}"`;
+}

@@ -1,7 +1,7 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { SqlParam } from '../translators/sql.js';
-import { OID, normaliseRow, toError } from './normalise.js';
-import type { Database, Queryable, Row } from './types.js';
+import { OID, normaliseRow, quoteChannel, toError } from './normalise.js';
+import type { Database, Listener, Queryable, Row } from './types.js';
 
 export interface EmbeddedOptions {
   /** Directory that keeps the data between runs; in memory when absent. */
@@ -67,6 +67,16 @@ export async function embeddedDatabase(options: EmbeddedOptions = {}): Promise<D
       } catch (error) {
         throw toError(error);
       }
+    },
+    async listen(channel: string, onPayload: (payload: string) => void): Promise<Listener> {
+      // One connection: the listener shares it (PGlite delivers a NOTIFY to its own session too).
+      let unlisten: () => Promise<void>;
+      try {
+        unlisten = await pg.listen(quoteChannel(channel), onPayload);
+      } catch (error) {
+        throw toError(error);
+      }
+      return { ...base, close: () => unlisten() };
     },
     async close(): Promise<void> {
       await pg.close();

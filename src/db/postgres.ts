@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { SqlParam } from '../translators/sql.js';
-import { OID, normaliseRow, toError } from './normalise.js';
-import type { Database, Queryable, Row } from './types.js';
+import { OID, normaliseRow, quoteChannel, toError } from './normalise.js';
+import type { Database, Listener, Queryable, Row } from './types.js';
 
 /**
  * node-postgres returns int8 and numeric as strings; we want int8 exact
@@ -97,6 +97,40 @@ export function postgresDatabase(target: string | pg.Pool | pg.Client): Database
       } finally {
         if (isPool) (client as pg.PoolClient).release();
       }
+    },
+    async listen(channel: string, onPayload: (payload: string) => void): Promise<Listener> {
+      const isPool = pool instanceof pg.Pool;
+      let client: pg.PoolClient | pg.Client;
+      try {
+        client = isPool ? await pool.connect() : pool;
+      } catch (error) {
+        throw toError(error);
+      }
+      const onNotification = (n: pg.Notification): void => {
+        if (n.channel === channel) onPayload(n.payload ?? '');
+      };
+      client.on('notification', onNotification);
+      const release = (): void => {
+        client.off('notification', onNotification);
+        if (isPool) (client as pg.PoolClient).release();
+      };
+      const conn = queryable(client);
+      try {
+        await conn.exec(`LISTEN ${quoteChannel(channel)}`);
+      } catch (error) {
+        release();
+        throw error;
+      }
+      return {
+        ...conn,
+        async close(): Promise<void> {
+          try {
+            await conn.exec(`UNLISTEN ${quoteChannel(channel)}`);
+          } finally {
+            release();
+          }
+        },
+      };
     },
     async close(): Promise<void> {
       if (owned) await (pool as pg.Pool).end();

@@ -24,6 +24,11 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** A LISTENing connection (see `Database.listen`); `close()` stops listening and releases it. */
+export interface Listener extends Queryable {
+  close(): Promise<void>;
+}
+
 export interface Database extends Queryable {
   /** `embedded` for PGlite, `postgres` for a server reached with node-postgres. */
   readonly kind: 'embedded' | 'postgres';
@@ -34,6 +39,14 @@ export interface Database extends Queryable {
    *   await db.transaction(async (tx) => { await tx.query(a.sql, a.params); await tx.query(b.sql, b.params); })
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * A connection of its own that LISTENs to `channel` (a PostgreSQL channel
+   * name, unquoted) and calls `onPayload` for each notification; its queries
+   * run on that connection (its `pg_backend_pid()` is the listener's).
+   *
+   *   const l = await db.listen('redis2sql.redis', (payload) => …); …; await l.close();
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<Listener>;
   /** Release the connection(s) this object opened; a pool or client passed in is left to its owner. */
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSchema, postgresDatabase, type Database } from '../../src/db/index.js';
 import type { RedisReply } from '../../src/emit/reply.js';
-import { runCommand } from '../../src/exec.js';
+import { Session } from '../../src/session.js';
 import { cliLine } from '../support/fuzz.js';
 import { bytesFromJson, compareReplies, replyFromJson, universeQuery, type Recording } from '../support/oracle.js';
 import { RespClient } from '../support/resp.js';
@@ -48,13 +48,15 @@ describe('replay the recordings on redis-server and PostgreSQL', () => {
     await ensureSchema(db, { schema: SCHEMA });
     const stale: string[] = [];
     const diffs: string[] = [];
+    // One connection's state (MULTI, WATCH) on both sides, as the recorder had.
+    const session = new Session(db, { schema: SCHEMA });
     for (const command of rec.commands) {
       const argv = command.argv.map(bytesFromJson);
       const rule = command.rule ?? { kind: 'exact' as const };
       const query = rule.kind === 'random' ? universeQuery(argv) : undefined;
       const universe: RedisReply | undefined = query ? await redis.send(query) : undefined;
       const live = await redis.send(argv);
-      const got = await runCommand(db, argv, { schema: SCHEMA });
+      const got = await session.run(argv);
       const where = `${rec.source}:${command.line}: ${cliLine(argv)}`;
       const recorded = command.universe === undefined ? undefined : replyFromJson(command.universe);
       const drift = compareReplies(replyFromJson(command.reply), live, rule, recorded);

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedDatabase, ensureSchema, type Database } from '../../src/db/index.js';
-import { runCommand } from '../../src/exec.js';
+import { Session } from '../../src/session.js';
 import { readScript } from '../../scripts/record-fixtures.js';
 import {
   bytesFromJson,
@@ -18,7 +18,8 @@ import { cliLine } from '../support/fuzz.js';
  * The recorded oracle, replayed without a server: every
  * fixtures/oracle/<name>.redis has its <name>.replies.json (recorded from a
  * real redis-server by `npm run record`); each file runs on a fresh embedded
- * PGlite through runCommand (parse → translate → query → decode) and every
+ * PGlite through a Session (parse → translate → query → decode; MULTI/WATCH
+ * state kept as one Redis connection keeps it) and every
  * reply must match the recording under its rule (test/support/oracle.ts).
  * A command we refuse gives an `ERR redis2sql: …` reply, which no recording
  * holds, so it fails: there are no silent skips.
@@ -60,9 +61,10 @@ describe.each(recordings)('replay %s on PGlite', (file) => {
   it(`${file}: every reply as Redis gave it`, async () => {
     const rec = readRecording(file);
     const diffs: string[] = [];
+    const session = new Session(db);
     for (const command of rec.commands) {
       const argv = command.argv.map(bytesFromJson);
-      const got = await runCommand(db, argv);
+      const got = await session.run(argv);
       const universe = command.universe === undefined ? undefined : replyFromJson(command.universe);
       const diff = compareReplies(replyFromJson(command.reply), got, command.rule ?? { kind: 'exact' }, universe);
       if (diff !== undefined) diffs.push(`${rec.source}:${command.line}: ${cliLine(argv)}\n    ${diff}`);
