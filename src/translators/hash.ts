@@ -11,6 +11,7 @@
  */
 import { RedisError } from '../errors.js';
 import { BULK, INTEGER, OK, scalar, type ReplyShape } from '../emit/reply.js';
+import { toInteger } from '../grammar/values.js';
 import { liveKey } from './shared.js';
 import { param, raw, sql, type Fragment, type Raw } from './sql.js';
 import type { GroupTranslators, Translator } from './types.js';
@@ -26,13 +27,16 @@ const keyText = (key: string): Fragment => sql`${param(key)}::text`;
 
 /**
  * A SCAN-family cursor as Redis 7.0's parseScanCursorOrReply reads it
- * (strtoul): optional sign, decimal digits, nothing else, no leading space;
- * a negative one wraps around; the empty string is 0.
+ * (strtoul on a C string, so up to the first NUL byte): optional sign,
+ * decimal digits, nothing else, no leading space; a negative one wraps
+ * around; the empty string is 0.
  *
  *   parseScanCursor(Buffer.from('-1')) → 18446744073709551615n
  *   parseScanCursor(Buffer.from(' 5')) → throws RedisError('ERR invalid cursor')
  */
-export function parseScanCursor(cursor: Buffer): bigint {
+export function parseScanCursor(bytes: Buffer): bigint {
+  const nul = bytes.indexOf(0);
+  const cursor = nul < 0 ? bytes : bytes.subarray(0, nul);
   const m = /^([+-]?)([0-9]*)$/.exec(cursor.toString('latin1'));
   if (cursor.length === 0) return 0n;
   if (m === null || m[2] === '') throw new RedisError('ERR invalid cursor', 2);
@@ -48,13 +52,14 @@ const SLOT_END = 2n ** 53n + 1n;
  * HSCAN / SSCAN: COUNT elements from the cursor's slot on (with every other
  * element of the last slot; all of them for a collection Redis would keep in
  * its compact encoding), then MATCH filters them, so a batch can be empty
- * while the cursor is not 0, as in Redis. A missing key is an empty scan
- * whatever COUNT says; COUNT < 1 is a syntax error only for an existing key.
+ * while the cursor is not 0, as in Redis. Redis reads the cursor first, then
+ * looks the key up, then reads COUNT: a missing key is an empty scan whatever
+ * COUNT says, so COUNT's error is raised by SQL, only for an existing key.
  *
  *   HSCAN h 0 MATCH f* COUNT 10 →
  *   SELECT coalesce(<first slot after the page>, 0)::text AS cursor,
  *          ARRAY(<field, value of the page's slots that match, by slot>) AS reply,
- *          redis.scan_check(k.type, 'hash', $3::bigint) AS type_ok
+ *          redis.scan_check(k.type, 'hash', $4::text) AS type_ok
  *   FROM (VALUES (1)) AS one LEFT JOIN redis.keys k ON k.key = $1 AND redis.is_live(k.expires_at)
  *   LEFT JOIN LATERAL (SELECT max(slot) AS last FROM (<COUNT slots from $2>) AS p) AS page ON true
  */
@@ -65,12 +70,21 @@ export function memberScan(
     readonly key: string;
     readonly cursor: Buffer;
     readonly pattern: Buffer | undefined;
-    readonly count: bigint | undefined;
+    /** Every COUNT given, in order: Redis reads them in turn, the last one counts. */
+    readonly count: readonly Buffer[];
   },
 ): { sql: Fragment; reply: ReplyShape } {
   const cursor = parseScanCursor(scan.cursor);
   const from = param(cursor > SLOT_END ? SLOT_END : cursor);
-  const count = param(scan.count ?? 10n);
+  let countError: string | null = null;
+  let parsed = 10n;
+  for (const given of scan.count) {
+    const n = toInteger(given);
+    countError = n === undefined ? 'ERR value is not an integer or out of range' : n < 1n ? 'ERR syntax error' : null;
+    if (n === undefined || countError !== null) break;
+    parsed = n;
+  }
+  const count = param(parsed);
   const [table, column, items] =
     scan.type === 'hash'
       ? [sql`${S}.hashes`, raw('field'), sql`(VALUES (1, e.field), (2, e.value)) AS v(o, x)`]
@@ -97,12 +111,12 @@ export function memberScan(
   ARRAY(SELECT v.x FROM ${table} e, LATERAL ${items}
         WHERE e.key = k.key AND ${slot} BETWEEN ${from}::bigint AND page.last${match}
         ORDER BY ${slot}, e.${column}, v.o) AS reply,
-  ${S}.scan_check(k.type, ${raw(`'${scan.type}'`)}, ${count}::bigint) AS type_ok
+  ${S}.scan_check(k.type, ${raw(`'${scan.type}'`)}, ${param(countError)}::text) AS type_ok
 FROM (VALUES (1)) AS one
 LEFT JOIN ${S}.keys k ON ${liveKey(S, k, param(scan.key))}
 LEFT JOIN LATERAL (SELECT max(p.slot) AS last
   FROM (SELECT ${slot} AS slot FROM ${table} e WHERE e.key = k.key AND ${slot} >= ${from}::bigint
-        ORDER BY 1 LIMIT CASE WHEN ${compact} THEN NULL ELSE greatest(${count}::bigint, 0) END) AS p) AS page ON true`,
+        ORDER BY 1 LIMIT CASE WHEN ${compact} THEN NULL ELSE ${count}::bigint END) AS p) AS page ON true`,
     reply: { kind: 'tuple', items: [scalar('bulk', 'cursor'), ARRAY] },
   };
 }

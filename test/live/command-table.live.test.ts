@@ -182,6 +182,13 @@ const DEVIATIONS: readonly Deviation[] = [
     why: 'Redis converts the amount only after finding a string (nil for a missing key): the SQL reads the bytes',
     evidence: ['GETEX', 'command-table:none', word, 'abc'],
   })),
+  ...['HSCAN', 'SSCAN'].map((command): Deviation => ({
+    command,
+    path: ['COUNT'],
+    patch: (arg) => ({ ...asString(arg), multiple: true, multipleToken: true }),
+    why: 'Redis converts each COUNT in turn, after the cursor and the key lookup (a missing key scans empty): SQL raises',
+    evidence: [command, 'command-table:none', '0', 'COUNT', 'x'],
+  })),
   {
     command: 'HINCRBYFLOAT',
     path: ['increment'],

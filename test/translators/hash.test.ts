@@ -138,6 +138,9 @@ describe('HSCAN', () => {
     expect(parseScanCursor(Buffer.from('-1'))).toBe(2n ** 64n - 1n);
     expect(parseScanCursor(Buffer.from('-0'))).toBe(0n);
     expect(parseScanCursor(Buffer.from('18446744073709551615'))).toBe(2n ** 64n - 1n);
+    // strtoul reads a C string: it stops at the first NUL byte.
+    expect(parseScanCursor(Buffer.from('5\x00abc', 'latin1'))).toBe(5n);
+    expect(parseScanCursor(Buffer.from('\x00 x', 'latin1'))).toBe(0n);
     for (const bad of ['18446744073709551616', ' 1', '1 ', '+', '-', '0x1', '1e3']) {
       expect(() => parseScanCursor(Buffer.from(bad)), bad).toThrow('ERR invalid cursor');
     }

@@ -19,14 +19,15 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 CREATE INDEX IF NOT EXISTS hashes_scan_slot ON @S.hashes (key, @S.member_slot(field));
 
--- What HSCAN/SSCAN/ZSCAN check once the key is found, in Redis' order: the
--- type first, then COUNT (a missing key answers an empty scan whatever COUNT is).
-CREATE OR REPLACE FUNCTION @S.scan_check(actual text, expected text, count bigint) RETURNS boolean
+-- What HSCAN/SSCAN check once the key is found, in Redis' order: the type
+-- first, then the options (p_error: COUNT's error, found by the translator).
+-- A missing key answers an empty scan whatever the options say.
+CREATE OR REPLACE FUNCTION @S.scan_check(actual text, expected text, p_error text) RETURNS boolean
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
   PERFORM @S.expect_type(actual, expected);
-  IF actual IS NOT NULL AND count < 1 THEN
-    PERFORM @S.raise('ERR syntax error');
+  IF actual IS NOT NULL AND p_error IS NOT NULL THEN
+    PERFORM @S.raise(p_error);
   END IF;
   RETURN true;
 END $$;

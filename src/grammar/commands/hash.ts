@@ -1,4 +1,4 @@
-import { block, command, int, key, keys, multiple, optional, pattern, str, tok, token } from '../spec.js';
+import { block, command, int, key, keys, multiple, multipleToken, optional, pattern, str, tok, token } from '../spec.js';
 
 /** Redis 7.0's `hash` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
 export const HASH_COMMANDS = [
@@ -30,7 +30,9 @@ export const HASH_COMMANDS = [
     // Redis reads the cursor with strtoul (`-1`, `01`, 2^64-1 are cursors): the translator parses it.
     str('cursor'),
     optional(tok('MATCH', pattern('pattern'))),
-    optional(tok('COUNT', int('count'))),
+    // Redis converts each COUNT in turn (the first bad one is the error) only after the cursor
+    // and the key lookup (a missing key scans empty): the translator converts them, SQL raises.
+    optional(multipleToken(tok('COUNT', str('count')))),
   ]),
   command('HSET', 'hash', -4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
     key(),

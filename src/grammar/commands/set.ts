@@ -1,4 +1,4 @@
-import { NO_KEYS, command, int, key, keys, multiple, optional, pattern, rules, str, tok } from '../spec.js';
+import { NO_KEYS, command, int, key, keys, multiple, multipleToken, optional, pattern, rules, str, tok } from '../spec.js';
 
 /**
  * Redis 7.0's `set` group. Arity, flags and key positions as `COMMAND INFO` gives them;
@@ -31,7 +31,9 @@ export const SET_COMMANDS = [
     // Redis reads the cursor with strtoul (`-1`, `01`, 2^64-1 are cursors): the translator parses it.
     str('cursor'),
     optional(tok('MATCH', pattern('pattern'))),
-    optional(tok('COUNT', int('count'))),
+    // Redis converts each COUNT in turn (the first bad one is the error) only after the cursor
+    // and the key lookup (a missing key scans empty): the translator converts them, SQL raises.
+    optional(multipleToken(tok('COUNT', str('count')))),
   ]),
   command('SUNION', 'set', -2, ['readonly'], keys(1, -1, 1), [multiple(key())]),
   command('SUNIONSTORE', 'set', -3, ['write', 'denyoom'], keys(1, -1, 1), [key('destination'), multiple(key())]),
