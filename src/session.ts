@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { RedisError, TokenizeError, UsageError } from './errors.js';
 import type { Database, Listener, Queryable } from './db/types.js';
 import { decodeReply } from './emit/decode.js';
@@ -66,6 +67,8 @@ export class Session {
   private readonly channels = new Map<string, Buffer>();
   private readonly patterns = new Map<string, Buffer>();
   private listener: Listener | undefined;
+  /** Names this session's rows in the subscriptions registry. */
+  private readonly id = randomUUID();
 
   constructor(
     private readonly db: Database,
@@ -119,7 +122,7 @@ export class Session {
     if (this.subscribed && !SUBSCRIBE_COMMANDS.has(cmd.name) && cmd.name !== 'PING') {
       return [
         error(
-          `ERR Can't execute '${cmd.name.toLowerCase()}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+          `ERR Can't execute '${cmd.name.toLowerCase().replace(' ', '|')}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
         ),
       ];
     }
@@ -238,8 +241,8 @@ export class Session {
       for (const n of names) {
         if (!set.has(n.toString('latin1'))) {
           await listener.query(
-            `INSERT INTO ${S}.subscriptions (pid, kind, name) VALUES (pg_backend_pid(), $1, $2::bytea) ON CONFLICT DO NOTHING`,
-            [kind, n],
+            `INSERT INTO ${S}.subscriptions (pid, session, kind, name) VALUES (pg_backend_pid(), $1, $2, $3::bytea) ON CONFLICT DO NOTHING`,
+            [this.id, kind, n],
           );
           set.set(n.toString('latin1'), n);
         }
@@ -251,7 +254,8 @@ export class Session {
     if (targets.length === 0) return [array([bulk(name.toLowerCase()), bulk(null), integer(this.channels.size + this.patterns.size)])];
     for (const n of targets) {
       if (set.delete(n.toString('latin1')) && this.listener !== undefined) {
-        await this.listener.query(`DELETE FROM ${S}.subscriptions WHERE pid = pg_backend_pid() AND kind = $1 AND name = $2::bytea`, [
+        await this.listener.query(`DELETE FROM ${S}.subscriptions WHERE session = $1 AND kind = $2 AND name = $3::bytea`, [
+          this.id,
           kind,
           n,
         ]);
@@ -275,7 +279,7 @@ export class Session {
     if (listener === undefined) return;
     const S = quoteSchema(this.options.schema ?? DEFAULT_SCHEMA);
     try {
-      await listener.query(`DELETE FROM ${S}.subscriptions WHERE pid = pg_backend_pid()`);
+      await listener.query(`DELETE FROM ${S}.subscriptions WHERE session = $1`, [this.id]);
     } finally {
       await listener.close();
     }

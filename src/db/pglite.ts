@@ -58,6 +58,8 @@ export async function embeddedDatabase(options: EmbeddedOptions = {}): Promise<D
     throw toError(error);
   }
   const base = queryable(pg);
+  /** Open listeners per channel. */
+  const listeners = new Map<string, number>();
   return {
     kind: 'embedded',
     ...base,
@@ -69,14 +71,26 @@ export async function embeddedDatabase(options: EmbeddedOptions = {}): Promise<D
       }
     },
     async listen(channel: string, onPayload: (payload: string) => void): Promise<Listener> {
-      // One connection: the listener shares it (PGlite delivers a NOTIFY to its own session too).
-      let unlisten: () => Promise<void>;
-      try {
-        unlisten = await pg.listen(quoteChannel(channel), onPayload);
-      } catch (error) {
-        throw toError(error);
-      }
-      return { ...base, close: () => unlisten() };
+      // One connection: every listener shares it (PGlite delivers a NOTIFY to its own session
+      // too), so it UNLISTENs when the last one closes. LISTEN ourselves: pg.listen's unlisten
+      // drops the quotes a channel name with a dot needs.
+      await base.exec(`LISTEN ${quoteChannel(channel)}`);
+      listeners.set(channel, (listeners.get(channel) ?? 0) + 1);
+      const stop = pg.onNotification((from, payload) => {
+        if (from === channel) onPayload(payload);
+      });
+      let open = true;
+      return {
+        ...base,
+        async close(): Promise<void> {
+          if (!open) return;
+          open = false;
+          stop();
+          const left = (listeners.get(channel) ?? 1) - 1;
+          listeners.set(channel, left);
+          if (left === 0) await base.exec(`UNLISTEN ${quoteChannel(channel)}`);
+        },
+      };
     },
     async close(): Promise<void> {
       await pg.close();

@@ -9,15 +9,17 @@
  *
  * NOTIFY cannot say how many listeners got a message, so subscribers record
  * their subscriptions in `subscriptions` under the backend pid of their
- * LISTENing connection; PUBLISH's count and PUBSUB CHANNELS / NUMSUB / NUMPAT
+ * LISTENing connection (and a session id: an embedded database has one backend
+ * for every session); PUBLISH's count and PUBSUB CHANNELS / NUMSUB / NUMPAT
  * read it, ignoring rows whose backend is gone (pg_stat_activity).
  */
 export const PUBSUB_DDL = /* sql */ `
 CREATE @UNLOGGED TABLE IF NOT EXISTS @S.subscriptions (
-  pid  integer NOT NULL,                                       -- pg_backend_pid() of the listener
-  kind text NOT NULL CHECK (kind IN ('channel', 'pattern')),
-  name bytea NOT NULL,                                         -- the Redis channel or glob pattern
-  PRIMARY KEY (pid, kind, name)
+  pid     integer NOT NULL,                                    -- pg_backend_pid() of the listener
+  session text NOT NULL,                                       -- the subscriber (several may share a backend)
+  kind    text NOT NULL CHECK (kind IN ('channel', 'pattern')),
+  name    bytea NOT NULL,                                      -- the Redis channel or glob pattern
+  PRIMARY KEY (session, kind, name)
 );
 
 -- Subscriptions of connections still alive (a crashed subscriber leaves rows behind).
