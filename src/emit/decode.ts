@@ -55,6 +55,26 @@ export function decodeReply(shape: ReplyShape, rows: readonly Row[]): RedisReply
       const first = rows.slice(0, 1);
       return { type: 'array', value: shape.items.map((item) => decodeReply(item, first)) };
     }
+    case 'zip': {
+      const row = rows[0];
+      if (row === undefined) return EMPTY_ARRAY;
+      const arrays = shape.columns.map(({ column: name }) => {
+        const value = column(row, name);
+        if (value !== null && !Array.isArray(value)) throw new Error(`decode: column ${name} is not an array`);
+        return (value ?? []) as readonly DbValue[];
+      });
+      const length = arrays[0]?.length ?? 0;
+      const items: RedisReply[] = [];
+      for (let i = 0; i < length; i++) {
+        const element = shape.columns.map(({ of }, c) => {
+          const v = arrays[c]![i] ?? null;
+          return v === null ? NIL_BULK : scalarReply(of, v);
+        });
+        if (shape.flat === true || element.length === 1) items.push(...element);
+        else items.push({ type: 'array', value: element });
+      }
+      return { type: 'array', value: items };
+    }
     case 'json': {
       const row = rows[0];
       if (row === undefined) return NIL_BULK;

@@ -51,6 +51,17 @@ export type ReplyShape =
   /** A fixed-length array whose items all read the first row (SCAN: cursor then keys). */
   | { readonly kind: 'tuple'; readonly items: readonly ReplyShape[]; readonly nilWhenNoRow?: boolean }
   /**
+   * Parallel SQL arrays in the first row's columns (members, scores), zipped
+   * element by element: `flat` gives [m1, s1, m2, s2…] (WITHSCORES), otherwise
+   * one column gives [m1, m2…] and several give [[m1, s1], [m2, s2]…] (ZMPOP).
+   * A NULL array (array_agg of nothing) or no row is an empty array.
+   */
+  | {
+      readonly kind: 'zip';
+      readonly columns: readonly { readonly column: string; readonly of: ScalarKind }[];
+      readonly flat?: boolean;
+    }
+  /**
    * JSON text (or a json/jsonb value) in the first row's column, decoded by its
    * structure: array → array, integer → :integer, string → bulk (its UTF-8
    * bytes), null → nil bulk; NULL or no row → nil bulk. For nested replies made

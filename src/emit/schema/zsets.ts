@@ -1,0 +1,276 @@
+/**
+ * Sorted-set writes. Members are ordered by (score, member bytes), which the
+ * `zsets_by_score` index serves directly; the registry row's `size` is ZCARD.
+ * Every function locks the key with `open_key` first (see core.ts).
+ */
+export const ZSETS_DDL = /* sql */ `
+-- ZADD (without INCR): apply each score/member pair in order, as Redis does
+-- (a member given twice keeps the last score). The count of added members, or
+-- of added and changed ones with CH.
+CREATE OR REPLACE FUNCTION @S.zadd(p_key text, p_scores float8[], p_members bytea[],
+                                   p_nx boolean, p_xx boolean, p_gt boolean, p_lt boolean, p_ch boolean)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+  i integer;
+  old float8;
+  added bigint := 0;
+  changed bigint := 0;
+BEGIN
+  k := @S.open_key(p_key, 'zset', NOT p_xx);
+  IF k.key IS NULL THEN
+    RETURN 0;
+  END IF;
+  FOR i IN 1 .. cardinality(p_members) LOOP
+    SELECT score INTO old FROM @S.zsets WHERE key = p_key AND member = p_members[i];
+    IF NOT FOUND THEN
+      CONTINUE WHEN p_xx;
+      INSERT INTO @S.zsets (key, member, score) VALUES (p_key, p_members[i], p_scores[i]);
+      added := added + 1;
+    ELSE
+      CONTINUE WHEN p_nx OR (p_gt AND p_scores[i] <= old) OR (p_lt AND p_scores[i] >= old);
+      IF p_scores[i] <> old THEN
+        UPDATE @S.zsets SET score = p_scores[i] WHERE key = p_key AND member = p_members[i];
+        changed := changed + 1;
+      END IF;
+    END IF;
+  END LOOP;
+  IF added > 0 OR changed > 0 THEN
+    PERFORM @S.close_key(p_key, k.size + added);
+  END IF;
+  RETURN CASE WHEN p_ch THEN added + changed ELSE added END;
+END $$;
+
+-- ZADD … INCR and ZINCRBY: the new score, or NULL when a condition stopped it.
+CREATE OR REPLACE FUNCTION @S.zincrby(p_key text, p_increment float8, p_member bytea,
+                                      p_nx boolean, p_xx boolean, p_gt boolean, p_lt boolean)
+RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+  old float8;
+  new float8;
+BEGIN
+  k := @S.open_key(p_key, 'zset', NOT p_xx);
+  IF k.key IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT score INTO old FROM @S.zsets WHERE key = p_key AND member = p_member;
+  IF NOT FOUND THEN
+    IF p_xx THEN
+      RETURN NULL;
+    END IF;
+    IF p_increment = 'NaN'::float8 THEN
+      PERFORM @S.raise('ERR resulting score is not a number (NaN)');
+    END IF;
+    INSERT INTO @S.zsets (key, member, score) VALUES (p_key, p_member, p_increment);
+    PERFORM @S.close_key(p_key, k.size + 1);
+    RETURN p_increment;
+  END IF;
+  IF p_nx THEN
+    RETURN NULL;
+  END IF;
+  new := old + p_increment;
+  IF new = 'NaN'::float8 THEN
+    PERFORM @S.raise('ERR resulting score is not a number (NaN)');
+  END IF;
+  IF (p_gt AND new <= old) OR (p_lt AND new >= old) THEN
+    RETURN NULL;
+  END IF;
+  IF new <> old THEN
+    UPDATE @S.zsets SET score = new WHERE key = p_key AND member = p_member;
+    PERFORM @S.touch_key(p_key);
+  END IF;
+  RETURN new;
+END $$;
+
+-- ZREM: the number of members removed.
+CREATE OR REPLACE FUNCTION @S.zrem(p_key text, p_members bytea[]) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+  removed bigint;
+BEGIN
+  k := @S.open_key(p_key, 'zset', false);
+  IF k.key IS NULL THEN
+    RETURN 0;
+  END IF;
+  DELETE FROM @S.zsets WHERE key = p_key AND member = ANY (p_members);
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  IF removed > 0 THEN
+    PERFORM @S.close_key(p_key, k.size - removed);
+  END IF;
+  RETURN removed;
+END $$;
+
+-- ZPOPMIN / ZPOPMAX (and ZMPOP, BZPOPMIN…): up to p_count members from one
+-- end, in pop order; no row when the key does not exist.
+CREATE OR REPLACE FUNCTION @S.zpop(p_key text, p_max boolean, p_count bigint)
+RETURNS TABLE (member bytea, score float8)
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+  n bigint;
+BEGIN
+  k := @S.open_key(p_key, 'zset', false);
+  IF k.key IS NULL THEN
+    RETURN;
+  END IF;
+  -- Two static queries, so that each walks the (key, score, member) index.
+  IF p_max THEN
+    RETURN QUERY
+      WITH victims AS (
+        SELECT z.member FROM @S.zsets z WHERE z.key = p_key ORDER BY z.score DESC, z.member DESC LIMIT p_count
+      ), d AS (
+        DELETE FROM @S.zsets z USING victims v WHERE z.key = p_key AND z.member = v.member
+        RETURNING z.member, z.score
+      )
+      SELECT d.member, d.score FROM d ORDER BY d.score DESC, d.member DESC;
+  ELSE
+    RETURN QUERY
+      WITH victims AS (
+        SELECT z.member FROM @S.zsets z WHERE z.key = p_key ORDER BY z.score, z.member LIMIT p_count
+      ), d AS (
+        DELETE FROM @S.zsets z USING victims v WHERE z.key = p_key AND z.member = v.member
+        RETURNING z.member, z.score
+      )
+      SELECT d.member, d.score FROM d ORDER BY d.score, d.member;
+  END IF;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  PERFORM @S.close_key(p_key, k.size - n);
+END $$;
+
+-- ZMPOP / BZMPOP / BZPOPMIN / BZPOPMAX: pop from the first of p_keys holding a
+-- sorted set; no row when none does.
+CREATE OR REPLACE FUNCTION @S.zmpop(p_keys text[], p_max boolean, p_count bigint)
+RETURNS TABLE (key text, member bytea, score float8)
+LANGUAGE plpgsql AS $$
+DECLARE
+  candidate text;
+BEGIN
+  FOREACH candidate IN ARRAY p_keys LOOP
+    RETURN QUERY SELECT candidate, p.member, p.score FROM @S.zpop(candidate, p_max, p_count) p;
+    IF FOUND THEN
+      RETURN;
+    END IF;
+  END LOOP;
+END $$;
+
+-- ZREMRANGEBYRANK / BYSCORE / BYLEX: remove what a range selects, read under
+-- the key's lock. Each returns the number removed.
+CREATE OR REPLACE FUNCTION @S.zrem_selected(p_key text, p_size bigint, p_members bytea[]) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  removed bigint;
+BEGIN
+  DELETE FROM @S.zsets WHERE key = p_key AND member = ANY (p_members);
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  IF removed > 0 THEN
+    PERFORM @S.close_key(p_key, p_size - removed);
+  END IF;
+  RETURN removed;
+END $$;
+
+CREATE OR REPLACE FUNCTION @S.zremrange_rank(p_key text, p_start bigint, p_stop bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+  s bigint;
+  e bigint;
+BEGIN
+  k := @S.open_key(p_key, 'zset', false);
+  IF k.key IS NULL THEN
+    RETURN 0;
+  END IF;
+  s := CASE WHEN p_start < 0 THEN greatest(k.size + p_start, 0) ELSE p_start END;
+  e := CASE WHEN p_stop < 0 THEN k.size + p_stop ELSE least(p_stop, k.size - 1) END;
+  IF s > e OR s >= k.size THEN
+    RETURN 0;
+  END IF;
+  RETURN @S.zrem_selected(p_key, k.size, ARRAY(
+    SELECT member FROM @S.zsets WHERE key = p_key ORDER BY score, member OFFSET s LIMIT e - s + 1));
+END $$;
+
+CREATE OR REPLACE FUNCTION @S.zremrange_score(p_key text, p_min float8, p_min_exclusive boolean,
+                                              p_max float8, p_max_exclusive boolean) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+BEGIN
+  k := @S.open_key(p_key, 'zset', false);
+  IF k.key IS NULL THEN
+    RETURN 0;
+  END IF;
+  RETURN @S.zrem_selected(p_key, k.size, ARRAY(
+    SELECT member FROM @S.zsets
+    WHERE key = p_key AND score >= p_min AND score <= p_max
+      AND NOT (p_min_exclusive AND score = p_min) AND NOT (p_max_exclusive AND score = p_max)));
+END $$;
+
+-- Lex bounds: p_*_kind is '-', '+', '[' (inclusive) or '(' (exclusive).
+CREATE OR REPLACE FUNCTION @S.zremrange_lex(p_key text, p_min bytea, p_min_kind text,
+                                            p_max bytea, p_max_kind text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+BEGIN
+  k := @S.open_key(p_key, 'zset', false);
+  IF k.key IS NULL THEN
+    RETURN 0;
+  END IF;
+  RETURN @S.zrem_selected(p_key, k.size, ARRAY(
+    SELECT member FROM @S.zsets
+    WHERE key = p_key
+      AND CASE p_min_kind WHEN '-' THEN true WHEN '+' THEN false WHEN '[' THEN member >= p_min ELSE member > p_min END
+      AND CASE p_max_kind WHEN '+' THEN true WHEN '-' THEN false WHEN '[' THEN member <= p_max ELSE member < p_max END));
+END $$;
+
+-- *STORE destinations: replace p_key, whatever it held, by these members; an
+-- empty result deletes it. The number of members stored.
+CREATE OR REPLACE FUNCTION @S.zstore(p_key text, p_members bytea[], p_scores float8[]) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+  n bigint := coalesce(cardinality(p_members), 0);
+BEGIN
+  k := @S.open_key(p_key, NULL, false);
+  IF k.key IS NOT NULL THEN
+    PERFORM @S.drop_key(p_key, k.type);
+  END IF;
+  IF n = 0 THEN
+    RETURN 0;
+  END IF;
+  PERFORM @S.open_key(p_key, 'zset', true);
+  INSERT INTO @S.zsets (key, member, score)
+  SELECT p_key, m, s FROM unnest(p_members, p_scores) AS u(m, s);
+  PERFORM @S.close_key(p_key, n);
+  RETURN n;
+END $$;
+
+-- ZUNION, ZINTER, ZDIFF… read plain sets too (every member scores 1).
+CREATE OR REPLACE FUNCTION @S.expect_set_or_zset(actual text) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF actual IS NOT NULL AND actual NOT IN ('set', 'zset') THEN
+    RAISE EXCEPTION USING ERRCODE = 'RD000',
+      MESSAGE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+  END IF;
+  RETURN true;
+END $$;
+
+-- Weighted score of ZUNION/ZINTER: Redis turns the NaN of inf * 0 into 0.
+CREATE OR REPLACE FUNCTION @S.zweight(score float8, weight float8) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN score * weight = 'NaN'::float8 THEN 0 ELSE score * weight END
+$$;
+
+-- SUM aggregate of ZUNION/ZINTER, folded in Redis' order: inf + -inf is 0.
+CREATE OR REPLACE FUNCTION @S.zsum_step(acc float8, score float8) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN acc IS NULL THEN score
+              WHEN acc + score = 'NaN'::float8 THEN 0
+              ELSE acc + score END
+$$;
+CREATE OR REPLACE AGGREGATE @S.zsum(float8) (SFUNC = @S.zsum_step, STYPE = float8);
+`;
