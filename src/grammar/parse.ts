@@ -18,8 +18,9 @@ export type { CommandInput } from './tokenize.js';
  *   block, XADD's MAXLEN|MINID) are a conflict (`SET k v NX XX`) unless
  *   `lastWins`, `once` arguments may not repeat, `multipleToken` ones
  *   accumulate. A word that starts several arguments of a run goes to the
- *   first one not given yet (LMOVE's `LEFT LEFT`). Required token-introduced
- *   arguments join the run too (XREADGROUP's GROUP may come after COUNT).
+ *   first one not given yet. Required token-introduced arguments join the run
+ *   too (XREADGROUP's GROUP may come after COUNT); a required choice of bare
+ *   words (LMPOP's LEFT|RIGHT, LMOVE's two) keeps its place.
  * - A `multiple` argument takes as many words as it can while leaving enough
  *   for the arguments after it and stopping at an option word of the run that
  *   follows it; a fixed-size item cut short is the argument's `error` (by
@@ -44,8 +45,11 @@ interface Node {
   readonly multiple: boolean;
   readonly multipleToken: boolean;
   readonly error: string | undefined;
+  readonly countError: string | undefined;
   readonly late: boolean;
   readonly once: boolean;
+  /** The message for a repeat of a `once` argument. */
+  readonly onceError: string | undefined;
   readonly lastWins: boolean;
   /** Block children. */
   readonly seq: Seq | undefined;
@@ -149,8 +153,10 @@ function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
     multiple,
     multipleToken,
     error: spec.error,
+    countError: spec.countError,
     late,
-    once: spec.once === true,
+    once: spec.once !== undefined && spec.once !== false,
+    onceError: typeof spec.once === 'string' ? spec.once : undefined,
     lastWins: spec.lastWins === true,
     seq,
     branches,
@@ -163,14 +169,24 @@ function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
   };
 }
 
+/**
+ * Whether an argument can take part in an any-order option run. A required
+ * choice of bare words (LMPOP's `LEFT|RIGHT`, LMOVE's `wherefrom whereto`)
+ * stays in its place: Redis reads it positionally (`LMPOP 1 l COUNT 1 LEFT`
+ * is a syntax error), unlike a required argument with its own token
+ * (XREADGROUP's `GROUP g c`), which may come after the options.
+ */
+const joinsRun = (node: Node): boolean =>
+  node.starts !== undefined && !(node.kind === 'oneof' && node.token === undefined && !node.optional);
+
 function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
   const nodes = specs.map((s) => compileNode(s, late));
   const items: Item[] = [];
   for (let k = 0; k < nodes.length; k++) {
     const node = nodes[k]!;
-    if (node.starts !== undefined) {
+    if (joinsRun(node)) {
       const run: Node[] = [node];
-      while (k + 1 < nodes.length && nodes[k + 1]!.starts !== undefined) run.push(nodes[++k]!);
+      while (k + 1 < nodes.length && joinsRun(nodes[k + 1]!)) run.push(nodes[++k]!);
       const lookup = new Map<string, Node[]>();
       for (const n of run) for (const w of n.starts!) lookup.set(w, [...(lookup.get(w) ?? []), n]);
       const byHash = new Map<number, string[]>();
@@ -193,7 +209,7 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
       while (j < nodes.length && nodes[j]!.multiple && nodes[j]!.starts === undefined) j++;
       if (j - k >= 2) share = j - k;
     }
-    items.push({ kind: 'positional', node, countedBy, countError: countedBy === undefined ? undefined : previous?.error, share });
+    items.push({ kind: 'positional', node, countedBy, countError: countedBy === undefined ? undefined : (previous?.countError ?? previous?.error), share });
   }
   const itemMin = (item: Item): number =>
     item.kind === 'run' ? item.nodes.reduce((sum, n) => sum + n.min, 0) : item.node.min;
@@ -552,7 +568,7 @@ function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
     const alternative = branch?.name ?? (head?.kind === 'oneof' ? (head.branchByWord.get(word!)?.name ?? '') : '');
     const previous = seen?.get(node);
     if (previous !== undefined && !node.multipleToken) {
-      if (node.once) throw new RedisSyntaxError(node.error ?? SYNTAX, at);
+      if (node.once) throw new RedisSyntaxError(node.onceError ?? node.error ?? SYNTAX, at);
       if (previous !== alternative && !node.lastWins) throw new RedisSyntaxError(node.error ?? SYNTAX, at);
     }
     (seen ??= new Map()).set(node, alternative);

@@ -72,14 +72,24 @@ interface ArgFlags {
    * not a type error. Applies to every value beneath the argument.
    */
   readonly late?: boolean;
-  /** Giving it twice is an error (ZRANGE's REV: `error`, else a syntax error) instead of the later one winning. */
-  readonly once?: boolean;
+  /**
+   * Giving it twice is an error (ZRANGE's REV: `error`, else a syntax error)
+   * instead of the later one winning; a string is the repeat's own message
+   * where `error` says something else (LMPOP's second COUNT: `ERR syntax error`).
+   */
+  readonly once?: boolean | string;
+  /**
+   * For a `numkeys` integer: Redis' message for a count below the minimum
+   * where a value that does not convert keeps `error` (ZUNION's `ERR at least
+   * 1 input key is needed for 'zunion' command`, EVAL's negative count).
+   */
+  readonly countError?: string;
   /** A oneof whose later branch replaces an earlier different one (SORT's ASC DESC) instead of conflicting. */
   readonly lastWins?: boolean;
 }
 
 /** The parse rules of `ArgFlags` that Redis' hand-written parsers add to COMMAND DOCS. */
-export type ParseRules = Pick<ArgFlags, 'error' | 'late' | 'once' | 'lastWins'>;
+export type ParseRules = Pick<ArgFlags, 'error' | 'late' | 'once' | 'lastWins' | 'countError'>;
 
 export interface ScalarArg<N extends string = string, K extends ScalarKind = ScalarKind> extends ArgFlags {
   readonly kind: K;

@@ -36,10 +36,6 @@ function outcome(argv: readonly string[]): string | null {
 const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   '["PING","a","b"]': "server.ts: PING checks a maximum of 2 arguments inside the command, in arity's words",
   '["SORT","l","ASC","DESC","ALPHA"]': 'generic.ts: SORT\'s order oneof needs lastWins (DESC after ASC wins)',
-  '["LMPOP","1","l","COUNT","1","LEFT"]':
-    'engine: required option words join the run (XREADGROUP needs it), so LMPOP accepts its LEFT|RIGHT after COUNT',
-  '["EVAL","return","-1"]': "scripting.ts: a negative numkeys needs EVAL's own words (we give the too-many error)",
-  '["ZUNIONSTORE","d","0","z"]': "a count below 1 has its own words while a non-integer numkeys keeps the generic ones: ParseRules cannot say both",
   '["XADD","s","MAXLEN","1","MINID","1","*","f","v"]': "stream.ts: XADD's trim block needs once and error: 'ERR syntax error, MAXLEN and MINID …'",
   '["XADD","s","MAXLEN","1","MAXLEN","2","*","f","v"]': 'stream.ts: as above (Redis refuses any second trim, even the same strategy)',
 };
@@ -225,6 +221,12 @@ describe('the engine’s rules on a table of its own (parserFor)', () => {
         oneof('to', token('l', 'L'), token('r', 'R')),
       ]),
       command('BOX OPEN', 'generic', -3, [], NO_KEYS, [str('what')]),
+      command('POP', 'generic', -4, [], NO_KEYS, [
+        rules(int('numkeys'), { error: 'ERR bad count', countError: 'ERR at least 1' }),
+        multiple(key()),
+        oneof('where', token('l', 'L'), token('r', 'R')),
+        optional(rules(tok('COUNT', rules(int('count'), { error: 'ERR count > 0' })), { once: 'ERR syntax error' })),
+      ]),
     ],
     { NOPE: 'not here, on purpose' },
   );
@@ -253,6 +255,14 @@ describe('the engine’s rules on a table of its own (parserFor)', () => {
     ['BOX', "ERR wrong number of arguments for 'box' command"],
     ['BOX shut x', "ERR unknown subcommand 'shut'. Try BOX HELP."],
     ['box open', "ERR wrong number of arguments for 'box|open' command"],
+    ['POP 0 k L', 'ERR at least 1'],
+    ['POP -1 k L', 'ERR at least 1'],
+    ['POP x k L', 'ERR bad count'],
+    ['POP 2 k L', 'ERR syntax error'],
+    ['POP 1 k COUNT 1 L', 'ERR syntax error'],
+    ['POP 1 k L COUNT 1 COUNT 2', 'ERR syntax error'],
+    ['POP 1 k L COUNT x', 'ERR count > 0'],
+    ['POP 1 k r count 2', null],
   ] as const)('%s → %s', (line, expected) => {
     expect(message(line)).toBe(expected);
   });

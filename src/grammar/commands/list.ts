@@ -3,6 +3,8 @@ import { NO_KEYS, command, dbl, int, key, keys, multiple, oneof, optional, rules
 // Redis' own words for a value that does not convert, where they are not the generic ones.
 const timeout = rules(dbl('timeout'), { error: 'ERR timeout is not a float or out of range' });
 const numkeys = rules(int('numkeys'), { error: 'ERR numkeys should be greater than 0' });
+// A second COUNT is refused before its value is read (`LMPOP 1 l LEFT COUNT 1 COUNT 0`).
+const SYNTAX_ERROR = 'ERR syntax error';
 const mpopCount = rules(int('count'), { error: 'ERR count should be greater than 0' });
 const popCount = rules(int('count'), { error: 'ERR value is out of range, must be positive' });
 
@@ -20,7 +22,7 @@ export const LIST_COMMANDS = [
     numkeys,
     multiple(key()),
     oneof('where', token('left', 'LEFT'), token('right', 'RIGHT')),
-    optional(tok('COUNT', mpopCount)),
+    optional(rules(tok('COUNT', mpopCount), { once: SYNTAX_ERROR })),
   ]),
   command('BLPOP', 'list', -3, ['write', 'noscript', 'blocking'], keys(1, -2, 1), [multiple(key()), timeout]),
   command('BRPOP', 'list', -3, ['write', 'noscript', 'blocking'], keys(1, -2, 1), [multiple(key()), timeout]),
@@ -47,7 +49,7 @@ export const LIST_COMMANDS = [
     numkeys,
     multiple(key()),
     oneof('where', token('left', 'LEFT'), token('right', 'RIGHT')),
-    optional(tok('COUNT', mpopCount)),
+    optional(rules(tok('COUNT', mpopCount), { once: SYNTAX_ERROR })),
   ]),
   command('LPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(popCount)]),
   command('LPOS', 'list', -3, ['readonly'], keys(1, 1, 1), [

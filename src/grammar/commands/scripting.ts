@@ -16,15 +16,15 @@ import {
 // EVAL, EVALSHA and FCALL share their flags; the _RO variants add `readonly`.
 const SCRIPT: readonly CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'];
 const READ_ONLY_SCRIPT: readonly CommandFlag[] = ['readonly', ...SCRIPT];
-// EVAL's words for a numkeys larger than the arguments (a negative one is worded
-// `can't be negative`, which one message cannot also say: it stays a syntax error).
+// EVAL's words for a numkeys larger than the arguments, and for a negative one.
+const evalNumkeys = rules(int('numkeys'), { countError: "ERR Number of keys can't be negative" });
 const evalKeys = optional(rules(multiple(key()), { error: "ERR Number of keys can't be greater than number of args" }));
 
 /** Redis 7.0's `scripting` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
 export const SCRIPTING_COMMANDS = [
   command('EVAL', 'scripting', -3, SCRIPT, NO_KEYS, [
     str('script'),
-    int('numkeys'),
+    evalNumkeys,
     evalKeys,
     optional(multiple(str('arg'))),
   ]),
@@ -42,7 +42,7 @@ export const SCRIPTING_COMMANDS = [
   ]),
   command('EVAL_RO', 'scripting', -3, READ_ONLY_SCRIPT, NO_KEYS, [
     str('script'),
-    int('numkeys'),
+    evalNumkeys,
     evalKeys,
     optional(multiple(str('arg'))),
   ]),

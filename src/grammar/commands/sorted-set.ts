@@ -19,6 +19,11 @@ import {
 // Redis' own words for a value that does not convert, where they are not the generic ones.
 const timeout = rules(dbl('timeout'), { error: 'ERR timeout is not a float or out of range' });
 const numkeys = rules(int('numkeys'), { error: 'ERR numkeys should be greater than 0' });
+// A second COUNT is refused before its value is read (`LMPOP 1 l LEFT COUNT 1 COUNT 0`).
+const SYNTAX_ERROR = 'ERR syntax error';
+/** ZUNION's and its kin's numkeys: below 1 has the command's own words, a non-integer the generic ones. */
+const inputKeys = (command: string) =>
+  rules(int('numkeys'), { countError: `ERR at least 1 input key is needed for '${command}' command` });
 const mpopCount = rules(int('count'), { error: 'ERR count should be greater than 0' });
 const popCount = rules(int('count'), { error: 'ERR value is out of range, must be positive' });
 const weights = optional(multiple(tok('WEIGHTS', rules(dbl('weight'), { error: 'ERR weight value is not a float' }))));
@@ -44,7 +49,7 @@ export const SORTED_SET_COMMANDS = [
     numkeys,
     multiple(key()),
     oneof('where', token('min', 'MIN'), token('max', 'MAX')),
-    optional(tok('COUNT', mpopCount)),
+    optional(rules(tok('COUNT', mpopCount), { once: SYNTAX_ERROR })),
   ]),
   command('BZPOPMAX', 'sorted_set', -3, ['write', 'noscript', 'blocking', 'fast'], keys(1, -2, 1), [
     multiple(key()),
@@ -74,13 +79,13 @@ export const SORTED_SET_COMMANDS = [
   command('ZCARD', 'sorted_set', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
   command('ZCOUNT', 'sorted_set', 4, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('min'), str('max')]),
   command('ZDIFF', 'sorted_set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
-    int('numkeys'),
+    inputKeys('zdiff'),
     multiple(key()),
     optional(token('withscores', 'WITHSCORES')),
   ]),
   command('ZDIFFSTORE', 'sorted_set', -4, ['write', 'denyoom', 'movablekeys'], keys(1, 1, 1), [
     key('destination'),
-    int('numkeys'),
+    inputKeys('zdiffstore'),
     multiple(key()),
   ]),
   command('ZINCRBY', 'sorted_set', 4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
@@ -89,20 +94,20 @@ export const SORTED_SET_COMMANDS = [
     str('member'),
   ]),
   command('ZINTER', 'sorted_set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
-    int('numkeys'),
+    inputKeys('zinter'),
     multiple(key()),
     weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
     optional(token('withscores', 'WITHSCORES')),
   ]),
   command('ZINTERCARD', 'sorted_set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
-    int('numkeys'),
+    inputKeys('zintercard'),
     multiple(key()),
     optional(tok('LIMIT', rules(int('limit'), { error: "ERR LIMIT can't be negative" }))),
   ]),
   command('ZINTERSTORE', 'sorted_set', -4, ['write', 'denyoom', 'movablekeys'], keys(1, 1, 1), [
     key('destination'),
-    int('numkeys'),
+    inputKeys('zinterstore'),
     multiple(key()),
     weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
@@ -112,7 +117,7 @@ export const SORTED_SET_COMMANDS = [
     numkeys,
     multiple(key()),
     oneof('where', token('min', 'MIN'), token('max', 'MAX')),
-    optional(tok('COUNT', mpopCount)),
+    optional(rules(tok('COUNT', mpopCount), { once: SYNTAX_ERROR })),
   ]),
   command('ZMSCORE', 'sorted_set', -3, ['readonly', 'fast'], keys(1, 1, 1), [key(), multiple(str('member'))]),
   command('ZPOPMAX', 'sorted_set', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(popCount)]),
@@ -186,7 +191,7 @@ export const SORTED_SET_COMMANDS = [
   ]),
   command('ZSCORE', 'sorted_set', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('member')]),
   command('ZUNION', 'sorted_set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
-    int('numkeys'),
+    inputKeys('zunion'),
     multiple(key()),
     weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
@@ -194,7 +199,7 @@ export const SORTED_SET_COMMANDS = [
   ]),
   command('ZUNIONSTORE', 'sorted_set', -4, ['write', 'denyoom', 'movablekeys'], keys(1, 1, 1), [
     key('destination'),
-    int('numkeys'),
+    inputKeys('zunionstore'),
     multiple(key()),
     weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
