@@ -127,10 +127,12 @@ BEGIN
 END $$;
 
 -- Mark a key as written (WATCH sees it) without changing anything else.
+-- (PL/pgSQL, not SQL: a SQL function body is planned again at every call.)
 CREATE OR REPLACE FUNCTION @S.touch_key(p_key text) RETURNS void
-LANGUAGE sql AS $$
-  UPDATE @S.keys SET version = nextval('@S.versions') WHERE key = p_key
-$$;
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE @S.keys SET version = nextval('@S.versions') WHERE key = p_key;
+END $$;
 
 -- Delete every expired key and its values, in bulk. Reads never see expired
 -- keys anyway; this only reclaims space. Schedule it (pg_cron, or the app):

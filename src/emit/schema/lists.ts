@@ -85,18 +85,28 @@ LANGUAGE plpgsql AS $$
 DECLARE
   src @S.keys;
   dst @S.keys;
+  held boolean := false;
   moved bytea[];
 BEGIN
-  -- Lock both keys in a fixed order, so two opposite moves cannot deadlock;
-  -- then check types in Redis' order: a missing source wins over a bad destination.
-  IF p_destination < p_source THEN
+  -- Lock both keys in byte order, like every multi-key write, so that no two
+  -- writes wait for each other; an absent destination that sorts first is
+  -- created empty right away, so that its place is held in that order too.
+  IF p_destination COLLATE "C" < p_source COLLATE "C" THEN
     dst := @S.open_key(p_destination, NULL, false);
+    IF dst.key IS NULL THEN
+      dst := @S.open_key(p_destination, 'list', true);
+      held := true;
+    END IF;
     src := @S.open_key(p_source, NULL, false);
   ELSE
     src := @S.open_key(p_source, NULL, false);
     dst := @S.open_key(p_destination, NULL, false);
   END IF;
+  -- Then Redis' order of checks: a missing source wins over a bad destination.
   IF src.key IS NULL THEN
+    IF held THEN
+      PERFORM @S.close_key(p_destination, 0);  -- the empty list held above
+    END IF;
     RETURN NULL;
   END IF;
   PERFORM @S.expect_type(src.type, 'list');
