@@ -22,9 +22,13 @@ export const SET_COMMANDS = [
   command('SMOVE', 'set', 4, ['write', 'fast'], keys(1, 2, 1), [key('source'), key('destination'), str('member')]),
   command('SPOP', 'set', -2, ['write', 'fast'], keys(1, 1, 1), [
     key(),
-    optional(rules(int('count'), { error: 'ERR value is out of range, must be positive' })),
+    // Redis refuses extra arguments (syntax error) before it converts the count: late.
+    optional(rules(int('count'), { error: 'ERR value is out of range, must be positive', late: true })),
   ]),
-  command('SRANDMEMBER', 'set', -2, ['readonly'], keys(1, 1, 1), [key(), optional(int('count'))]),
+  command('SRANDMEMBER', 'set', -2, ['readonly'], keys(1, 1, 1), [
+    key(),
+    optional(rules(int('count'), { late: true })),
+  ]),
   command('SREM', 'set', -3, ['write', 'fast'], keys(1, 1, 1), [key(), multiple(str('member'))]),
   command('SSCAN', 'set', -3, ['readonly'], keys(1, 1, 1), [
     key(),
