@@ -3,7 +3,7 @@ import type { AnyCommand } from './command.js';
 import type { ArgSpec, CommandSpec } from './spec.js';
 import { COMMAND_SPECS, REFUSED_COMMANDS } from './table.js';
 import { toArgv, type CommandInput } from './tokenize.js';
-import { toDouble, toInteger, toKey, type KeyProblem } from './values.js';
+import { toDouble, toInteger, toKey, toScanCursor, type KeyProblem } from './values.js';
 
 export type { CommandInput } from './tokenize.js';
 
@@ -28,6 +28,8 @@ export type { CommandInput } from './tokenize.js';
  *   `numkeys` it takes exactly that many (a count below the minimum is the
  *   count's `error`, one beyond the words left the counted argument's);
  *   adjacent multiples (XREAD's `key … id …`) share the rest evenly.
+ * - An integer named `cursor` is a SCAN cursor, read with strtoul's leniency
+ *   (`""`, `+3`, `007`, `-1` wrapping around) into an unsigned 64-bit value.
  * - Values convert left to right as they are met (what most Redis commands
  *   do), or after the whole line is read for `late` arguments (SET, GETEX).
  * - Redis' checks run first (unknown command, arity, syntax, types); keys that
@@ -660,7 +662,8 @@ function convert(node: Node, word: Buffer, index: number): bigint | number {
     if (d === undefined) throw new RedisSyntaxError(node.error ?? 'ERR value is not a valid float', index);
     return d;
   }
-  const n = toInteger(word);
+  // An integer named `cursor` is read as Redis reads SCAN cursors (strtoul), as `numkeys` counts.
+  const n = node.name === 'cursor' ? toScanCursor(word) : toInteger(word);
   if (n === undefined) throw new RedisSyntaxError(node.error ?? 'ERR value is not an integer or out of range', index);
   return n;
 }

@@ -135,6 +135,31 @@ function hexDouble(bytes: Uint8Array, from: number): number | undefined {
   return value;
 }
 
+const ULONG_MAX = 2n ** 64n - 1n;
+
+/**
+ * A SCAN-family cursor as Redis 7.0's `parseScanCursorOrReply` reads it:
+ * `strtoul` on a C string (so up to the first NUL byte): no leading space,
+ * an optional sign, decimal digits (leading zeros fine) below 2^64, nothing
+ * else; a negative one wraps around; the empty string is 0.
+ *
+ *   toScanCursor(Buffer.from('-1')) → 18446744073709551615n;   toScanCursor(Buffer.from('')) → 0n
+ *   toScanCursor(Buffer.from(' 5')) → undefined;   toScanCursor(Buffer.from('nan')) → undefined
+ */
+export function toScanCursor(bytes: Uint8Array): bigint | undefined {
+  const nul = bytes.indexOf(0);
+  const end = nul < 0 ? bytes.length : nul;
+  if (end === 0) return 0n;
+  let i = 0;
+  const negative = bytes[0] === 0x2d;
+  if (negative || bytes[0] === 0x2b) i = 1;
+  if (i === end) return undefined;
+  for (let j = i; j < end; j++) if (!isDigit(bytes[j]!)) return undefined;
+  const magnitude = BigInt(Buffer.from(bytes.buffer, bytes.byteOffset + i, end - i).toString('latin1'));
+  if (magnitude > ULONG_MAX) return undefined;
+  return negative ? (ULONG_MAX + 1n - magnitude) % (ULONG_MAX + 1n) : magnitude;
+}
+
 /** Why a key cannot be a PostgreSQL `text` value, or `undefined` when it can. */
 export type KeyProblem = 'contains a NUL byte' | 'is not valid UTF-8';
 

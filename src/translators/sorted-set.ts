@@ -15,7 +15,7 @@
  */
 import { RedisError, RedisSyntaxError } from '../errors.js';
 import { DOUBLE, INTEGER, type ReplyShape } from '../emit/reply.js';
-import { toDouble } from '../grammar/values.js';
+import { toDouble, toScanCursor } from '../grammar/values.js';
 import { param, raw, sql, type Fragment, type Raw } from './sql.js';
 import { liveKey } from './shared.js';
 import type { GroupTranslators, Translation, Translator } from './types.js';
@@ -482,14 +482,8 @@ WHERE ${liveKey(S, k, cmd.args.key)}`,
   };
 };
 
-/** Redis reads SCAN cursors with strtoul: decimal digits only, below 2^64. */
-function checkCursor(bytes: Buffer, argIndex: number): void {
-  const text = bytes.toString('latin1');
-  if (!/^\d+$/.test(text) || BigInt(text) >= 2n ** 64n) throw new RedisError('ERR invalid cursor', argIndex);
-}
-
 const ZSCAN: Translator<'ZSCAN'> = (cmd, { S }) => {
-  checkCursor(cmd.args.cursor, 2);
+  if (toScanCursor(cmd.args.cursor) === undefined) throw new RedisError('ERR invalid cursor', 2);
   if (cmd.args.count !== undefined && cmd.args.count < 1n) throw new RedisSyntaxError(SYNTAX);
   const match = cmd.args.pattern === undefined ? sql`` : sql` AND ${S}.glob_match(${cmd.args.pattern}::bytea, z.member)`;
   return {
