@@ -81,9 +81,27 @@ export function decodeReply(shape: ReplyShape, rows: readonly Row[]): RedisReply
       const value = column(row, shape.column);
       return value === null ? NIL_BULK : jsonReply(typeof value === 'string' ? (JSON.parse(value) as unknown) : value);
     }
+    case 'lua': {
+      const row = rows[0];
+      if (row === undefined) return NIL_BULK;
+      const value = column(row, shape.column);
+      return value === null ? NIL_BULK : luaReply(typeof value === 'string' ? (JSON.parse(value) as unknown) : value);
+    }
     default:
       return unreachable(shape);
   }
+}
+
+/** A parsed value of the `lua` shape (see reply.ts) as a Redis reply. */
+function luaReply(value: unknown): RedisReply {
+  if (value === null) return NIL_BULK;
+  const v = value as { i?: string; b?: string; s?: string; e?: string; a?: unknown[] };
+  if (typeof v.i === 'string') return { type: 'integer', value: BigInt(v.i) };
+  if (typeof v.b === 'string') return { type: 'bulk', value: Buffer.from(v.b, 'hex') };
+  if (typeof v.s === 'string') return { type: 'status', value: Buffer.from(v.s, 'hex').toString('utf8') };
+  if (typeof v.e === 'string') return { type: 'error', message: Buffer.from(v.e, 'hex').toString('utf8') };
+  if (Array.isArray(v.a)) return { type: 'array', value: v.a.map(luaReply) };
+  throw new Error(`decode: not a lua reply: ${JSON.stringify(value)}`);
 }
 
 /** A parsed JSON value of the `json` shape as a Redis reply. */

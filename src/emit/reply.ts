@@ -67,7 +67,14 @@ export type ReplyShape =
    * bytes), null → nil bulk; NULL or no row → nil bulk. For nested replies made
    * of integers and text only (LCS … IDX): never for binary data.
    */
-  | { readonly kind: 'json'; readonly column?: string };
+  | { readonly kind: 'json'; readonly column?: string }
+  /**
+   * A Lua script's reply: jsonb in the first row's column, one object per
+   * Redis value — {"i": "12"} integer (decimal text), {"b": hex} bulk,
+   * {"s": hex} status, {"e": hex} error, {"a": […]} array — and null for a nil
+   * bulk. Bytes are lower-case hex, so binary values survive. NULL or no row → nil bulk.
+   */
+  | { readonly kind: 'lua'; readonly column?: string };
 
 /** SQLSTATE of errors raised by our SQL: the message is Redis' reply text. */
 export const REDIS_ERROR_SQLSTATE = 'RD000';

@@ -1,25 +1,58 @@
-import { pending, type GroupTranslators } from './types.js';
+import { BULK, OK, type ReplyShape } from '../emit/reply.js';
+import { compileLua } from './lua/compile.js';
+import { sql } from './sql.js';
+import { never, pending, type GroupTranslators, type TranslateContext, type Translation } from './types.js';
+
+const LUA: ReplyShape = { kind: 'lua' };
+
+/**
+ * EVAL compiles the script to its PL/pgSQL function (src/translators/lua/),
+ * and one statement creates it the first time its sha is seen and calls it:
+ *
+ *   EVAL "return redis.call('GET', KEYS[1])" 1 k
+ *   → SELECT redis.lua_eval($1, $2, $3::text[], $4::bytea[]) AS reply   ($2 is the CREATE FUNCTION)
+ */
+function evalScript(S: TranslateContext['S'], script: Buffer, keys: readonly string[], args: readonly Buffer[]): Translation {
+  const compiled = compileLua(script, { schema: schemaName(S.text) });
+  return {
+    sql: sql`SELECT ${S}.lua_eval(${compiled.sha}, ${compiled.ddl}, ${[...keys]}::text[], ${[...args]}::bytea[]) AS reply`,
+    reply: LUA,
+  };
+}
+
+function schemaName(quoted: string): string {
+  return quoted.startsWith('"') ? quoted.slice(1, -1).replace(/""/g, '"') : quoted;
+}
 
 export const SCRIPTING_TRANSLATORS = {
-  EVAL: pending('not translated yet (issue #8)'),
-  EVALSHA: pending('not translated yet (issue #8)'),
-  EVALSHA_RO: pending('not translated yet (issue #8)'),
-  EVAL_RO: pending('not translated yet (issue #8)'),
-  FCALL: pending('not translated yet (issue #8)'),
-  FCALL_RO: pending('not translated yet (issue #8)'),
-  'FUNCTION DELETE': pending('not translated yet (issue #8)'),
-  'FUNCTION DUMP': pending('not translated yet (issue #8)'),
-  'FUNCTION FLUSH': pending('not translated yet (issue #8)'),
-  'FUNCTION HELP': pending('not translated yet (issue #8)'),
-  'FUNCTION KILL': pending('not translated yet (issue #8)'),
-  'FUNCTION LIST': pending('not translated yet (issue #8)'),
-  'FUNCTION LOAD': pending('not translated yet (issue #8)'),
-  'FUNCTION RESTORE': pending('not translated yet (issue #8)'),
-  'FUNCTION STATS': pending('not translated yet (issue #8)'),
-  'SCRIPT DEBUG': pending('not translated yet (issue #8)'),
-  'SCRIPT EXISTS': pending('not translated yet (issue #8)'),
-  'SCRIPT FLUSH': pending('not translated yet (issue #8)'),
-  'SCRIPT HELP': pending('not translated yet (issue #8)'),
-  'SCRIPT KILL': pending('not translated yet (issue #8)'),
-  'SCRIPT LOAD': pending('not translated yet (issue #8)'),
+  EVAL: (cmd, { S }) => evalScript(S, cmd.args.script, cmd.args.key ?? [], cmd.args.arg ?? []),
+  EVALSHA: (cmd, { S }) => ({
+    sql: sql`SELECT ${S}.lua_evalsha(${cmd.args.sha1.toString('latin1')}, ${[...(cmd.args.key ?? [])]}::text[], ${[...(cmd.args.arg ?? [])]}::bytea[]) AS reply`,
+    reply: LUA,
+  }),
+  EVALSHA_RO: pending('read-only scripts need write commands refused inside the script (issue #8)'),
+  EVAL_RO: pending('read-only scripts need write commands refused inside the script (issue #8)'),
+  FCALL: pending('Redis functions (FUNCTION LOAD libraries) are not compiled yet (issue #8)'),
+  FCALL_RO: pending('Redis functions (FUNCTION LOAD libraries) are not compiled yet (issue #8)'),
+  'FUNCTION DELETE': pending('Redis functions are not compiled yet (issue #8)'),
+  'FUNCTION DUMP': never('the payload is a Redis RDB serialisation'),
+  'FUNCTION FLUSH': pending('Redis functions are not compiled yet (issue #8)'),
+  'FUNCTION HELP': pending('help text not reproduced yet'),
+  'FUNCTION KILL': never('a statement cannot stop another session\'s running function the way Redis does'),
+  'FUNCTION LIST': pending('Redis functions are not compiled yet (issue #8)'),
+  'FUNCTION LOAD': pending('Redis functions are not compiled yet (issue #8)'),
+  'FUNCTION RESTORE': never('the payload is a Redis RDB serialisation'),
+  'FUNCTION STATS': never('reports on scripts running in the server process'),
+  'SCRIPT DEBUG': never('the Lua debugger runs inside redis-server'),
+  'SCRIPT EXISTS': (cmd, { S }) => ({
+    sql: sql`SELECT ARRAY(SELECT ${S}.lua_exists(s)::int FROM unnest(${cmd.args.sha1.map((b) => b.toString('latin1'))}::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n) AS reply`,
+    reply: { kind: 'array-column', of: 'integer' },
+  }),
+  'SCRIPT FLUSH': (_cmd, { S }) => ({ sql: sql`SELECT ${S}.lua_flush()`, reply: OK }),
+  'SCRIPT HELP': pending('help text not reproduced yet'),
+  'SCRIPT KILL': never('a statement cannot stop another session\'s running script the way Redis does'),
+  'SCRIPT LOAD': (cmd, { S }) => {
+    const compiled = compileLua(cmd.args.script, { schema: schemaName(S.text) });
+    return { sql: sql`SELECT ${S}.lua_define(${compiled.sha}, ${compiled.ddl}) AS reply`, reply: BULK };
+  },
 } as const satisfies GroupTranslators<'scripting'>;
