@@ -28,6 +28,7 @@ export type { CommandInput } from './tokenize.js';
  *   `numkeys` it takes exactly that many (a count below the minimum is the
  *   count's `error`, one beyond the words left the counted argument's);
  *   adjacent multiples (XREAD's `key … id …`) share the rest evenly.
+ * - Words beyond a `final` argument are the arity error (LPOP k 1 2).
  * - An integer named `cursor` is a SCAN cursor, read with strtoul's leniency
  *   (`""`, `+3`, `007`, `-1` wrapping around) into an unsigned 64-bit value.
  * - Values convert left to right as they are met (what most Redis commands
@@ -105,6 +106,8 @@ interface Plan {
   /** argv index of the first argument (2 for a subcommand). */
   readonly first: number;
   readonly seq: Seq;
+  /** Most words the command takes, when an argument is `final`. */
+  readonly maxArgc: number | undefined;
 }
 
 function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
@@ -219,6 +222,19 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
   return { items, after, nodes };
 }
 
+/** With a `final` argument, the words up to it (each argument's longest occurrence) are all there can be. */
+function maxArgcOf(spec: CommandSpec, first: number): number | undefined {
+  const at = spec.args.findIndex((a) => a.final === true);
+  if (at < 0) return undefined;
+  let words = first;
+  for (const a of spec.args.slice(0, at + 1)) {
+    const node = compileNode(a, false);
+    if (node.multiple || node.size < 0) throw new Error(`${spec.name}: a final argument needs fixed-size arguments up to it`);
+    words += node.size;
+  }
+  return words;
+}
+
 function compilePlan(spec: CommandSpec): Plan {
   const space = spec.name.indexOf(' ');
   return {
@@ -226,6 +242,7 @@ function compilePlan(spec: CommandSpec): Plan {
     fullname: spec.name.toLowerCase().replace(' ', '|'),
     first: space < 0 ? 1 : 2,
     seq: compileSeq(spec.args, false),
+    maxArgc: maxArgcOf(spec, space < 0 ? 1 : 2),
   };
 }
 
@@ -314,7 +331,7 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
   const plan = lookup(grammar, argv);
   const argc = argv.length;
   const arity = plan.spec.arity;
-  if (arity > 0 ? argc !== arity : argc < -arity) {
+  if (arity > 0 ? argc !== arity : argc < -arity || argc > (plan.maxArgc ?? argc)) {
     throw new RedisSyntaxError(`ERR wrong number of arguments for '${plan.fullname}' command`, 0);
   }
   const st: State = { argv, fullname: plan.fullname, i: plan.first, lates: undefined, keyProblem: undefined };

@@ -84,12 +84,18 @@ interface ArgFlags {
    * 1 input key is needed for 'zunion' command`, EVAL's negative count).
    */
   readonly countError?: string;
+  /**
+   * The command's last argument: words beyond it are Redis' arity error,
+   * checked before any value converts, where the command counts its
+   * arguments itself (LPOP's `count`, PING's `message`).
+   */
+  readonly final?: boolean;
   /** A oneof whose later branch replaces an earlier different one (SORT's ASC DESC) instead of conflicting. */
   readonly lastWins?: boolean;
 }
 
 /** The parse rules of `ArgFlags` that Redis' hand-written parsers add to COMMAND DOCS. */
-export type ParseRules = Pick<ArgFlags, 'error' | 'late' | 'once' | 'lastWins' | 'countError'>;
+export type ParseRules = Pick<ArgFlags, 'error' | 'late' | 'once' | 'lastWins' | 'countError' | 'final'>;
 
 export interface ScalarArg<N extends string = string, K extends ScalarKind = ScalarKind> extends ArgFlags {
   readonly kind: K;

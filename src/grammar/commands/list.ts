@@ -51,7 +51,7 @@ export const LIST_COMMANDS = [
     oneof('where', token('left', 'LEFT'), token('right', 'RIGHT')),
     optional(rules(tok('COUNT', mpopCount), { once: SYNTAX_ERROR })),
   ]),
-  command('LPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(popCount)]),
+  command('LPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(rules(popCount, { final: true }))]),
   command('LPOS', 'list', -3, ['readonly'], keys(1, 1, 1), [
     key(),
     str('element'),
@@ -65,7 +65,7 @@ export const LIST_COMMANDS = [
   command('LREM', 'list', 4, ['write'], keys(1, 1, 1), [key(), int('count'), str('element')]),
   command('LSET', 'list', 4, ['write', 'denyoom'], keys(1, 1, 1), [key(), int('index'), str('element')]),
   command('LTRIM', 'list', 4, ['write'], keys(1, 1, 1), [key(), int('start'), int('stop')]),
-  command('RPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(popCount)]),
+  command('RPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(rules(popCount, { final: true }))]),
   command('RPOPLPUSH', 'list', 3, ['write', 'denyoom'], keys(1, 2, 1), [key('source'), key('destination')]),
   command('RPUSH', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),
   command('RPUSHX', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),

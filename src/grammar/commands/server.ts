@@ -1,4 +1,4 @@
-import { command, int, NO_KEYS, oneof, optional, str, token, type CommandSpec } from '../spec.js';
+import { command, int, NO_KEYS, oneof, optional, rules, str, token, type CommandSpec } from '../spec.js';
 
 const flushMode = optional(oneof('async', token('async', 'ASYNC'), token('sync', 'SYNC')));
 
@@ -12,7 +12,7 @@ export const SERVER_COMMANDS = [
   command('ECHO', 'connection', 2, ['loading', 'stale', 'fast'], NO_KEYS, [str('message')]),
   command('FLUSHALL', 'server', -1, ['write'], NO_KEYS, [flushMode]),
   command('FLUSHDB', 'server', -1, ['write'], NO_KEYS, [flushMode]),
-  command('PING', 'connection', -1, ['fast'], NO_KEYS, [optional(str('message'))]),
+  command('PING', 'connection', -1, ['fast'], NO_KEYS, [optional(rules(str('message'), { final: true }))]),
   command('SELECT', 'connection', 2, ['loading', 'stale', 'fast'], NO_KEYS, [int('index')]),
   command('TIME', 'server', 1, ['loading', 'stale', 'fast'], NO_KEYS, []),
 ] as const satisfies readonly CommandSpec[];
