@@ -24,6 +24,10 @@ const DATABASES = 16n;
  * invalid one is Redis' error.
  */
 export function checkDatabase(command: string, index: bigint): void {
+  // Redis reads the index as a C int first (getIntFromObjectOrReply).
+  if (index < -(2n ** 31n) || index >= 2n ** 31n) {
+    throw new RedisError('ERR value is out of range, value must between -2147483648 and 2147483647');
+  }
   if (index < 0n || index >= DATABASES) throw new RedisError('ERR DB index is out of range');
   if (index !== 0n) throw new UnsupportedError(command, ONLY_DB_0);
 }
