@@ -23,7 +23,8 @@ export interface SessionOptions extends ExecOptions {
 type Queued = { readonly compiled: CompiledCommand } | { readonly reply: RedisReply };
 
 const OK: RedisReply = { type: 'status', value: 'OK' };
-const SAVEPOINT = 'redis2sql_command';
+/** The savepoint around each command of EXEC. */
+export const SAVEPOINT = 'redis2sql_command';
 const SUBSCRIBE_COMMANDS = new Set(['SUBSCRIBE', 'UNSUBSCRIBE', 'PSUBSCRIBE', 'PUNSUBSCRIBE']);
 
 /**
@@ -210,10 +211,7 @@ export class Session {
     return this.db.transaction(async (tx) => {
       if (watched.size > 0) {
         // Locked in key order (as multi-key writes lock), so they cannot change until COMMIT.
-        const rows = await tx.query(
-          `SELECT k.key, k.version, ${S}.is_live(k.expires_at) AS live FROM ${S}.keys k WHERE k.key = ANY($1::text[]) ORDER BY k.key FOR UPDATE`,
-          [[...watched.keys()]],
-        );
+        const rows = await tx.query(watchCheckSql(S), [[...watched.keys()]]);
         const now = new Map(rows.map((r) => [r['key'] as string, r['live'] === true ? (r['version'] as bigint) : null]));
         for (const [key, version] of watched) {
           if ((now.get(key) ?? null) !== version) return { type: 'array', value: null } as const;
@@ -301,11 +299,22 @@ export class Session {
 }
 
 /**
+ * The statement EXEC runs first when keys are watched: lock their registry
+ * rows (in key order, as multi-key writes lock) and read their versions; a
+ * key that is absent or expired (`live` false) counts as absent.
+ *
+ *   watchCheckSql('redis') → SELECT k.key, k.version, redis.is_live(k.expires_at) AS live FROM redis.keys k WHERE k.key = ANY($1::text[]) ORDER BY k.key FOR UPDATE
+ */
+export function watchCheckSql(S: string): string {
+  return `SELECT k.key, k.version, ${S}.is_live(k.expires_at) AS live FROM ${S}.keys k WHERE k.key = ANY($1::text[]) ORDER BY k.key FOR UPDATE`;
+}
+
+/**
  * Whether Redis refuses a command before its own code runs (processCommand:
  * unknown command or subcommand, the table's arity; a line the protocol
  * cannot split). Our parser marks those with argument index 0.
  */
-function rejectedBeforeQueueing(error: unknown): boolean {
+export function rejectedBeforeQueueing(error: unknown): boolean {
   if (error instanceof TokenizeError) return true;
   if (!(error instanceof RedisError)) return false;
   return error.argIndex === 0 || error.message.startsWith('ERR unknown subcommand');

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline';
 import { DatabaseError, UsageError } from '../errors.js';
-import { ensureSchema, openDatabase, type Database } from '../db/index.js';
+import { ensureSchema, openDatabase } from '../db/index.js';
 import { formatRedisCli } from '../emit/redis-cli.js';
-import { runCommand, type ExecOptions } from '../exec.js';
+import { Session } from '../session.js';
 import type { CommandInput } from '../grammar/tokenize.js';
 import { inputSource, type CliIo } from './io.js';
 
@@ -14,6 +14,21 @@ export interface ExecCliOptions {
 }
 
 export const PROMPT = 'redis2sql> ';
+/** What redis-cli prints when a connection starts subscribing. */
+const READING = 'Reading messages... (press Ctrl-C to quit)\n';
+
+/** Resolves at Ctrl-C (SIGINT) or SIGTERM. */
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
 
 /**
  * `redis2sql exec`: run commands on PGlite (default) or a PostgreSQL server,
@@ -37,23 +52,35 @@ export async function execCommand(words: readonly string[], options: ExecCliOpti
       onWarning: (warning: string) => io.stderr.write(`redis2sql: warning: ${warning}\n`),
     };
     await ensureSchema(db, schema);
-    if (source.kind === 'terminal') return await interactive(db, schema, io);
-    const inputs: Iterable<{ text: CommandInput }> | AsyncIterable<{ text: CommandInput }> =
-      source.kind === 'words' ? [{ text: words.length === 1 ? words[0]! : words }] : source.lines;
-    let failed = false;
-    for await (const { text: input } of inputs) {
-      const reply = await runCommand(db, input, schema);
-      if (reply.type === 'error') failed = true;
-      io.stdout.write(formatRedisCli(reply));
+    // One session, as one redis-cli connection: MULTI, WATCH and subscriptions span lines.
+    const session = new Session(db, { ...schema, onMessage: (m) => io.stdout.write(formatRedisCli(m)) });
+    try {
+      if (source.kind === 'terminal') return await interactive(session, io);
+      const inputs: Iterable<{ text: CommandInput }> | AsyncIterable<{ text: CommandInput }> =
+        source.kind === 'words' ? [{ text: words.length === 1 ? words[0]! : words }] : source.lines;
+      let failed = false;
+      for await (const { text: input } of inputs) {
+        const wasSubscribed = session.subscribed;
+        const replies = await session.execute(input);
+        if (!wasSubscribed && session.subscribed) io.stdout.write(READING);
+        for (const reply of replies) {
+          if (reply.type === 'error') failed = true;
+          io.stdout.write(formatRedisCli(reply));
+        }
+      }
+      // Subscribed at the end of the input: print messages until interrupted, as redis-cli does.
+      if (session.subscribed) await (io.interrupted ?? interrupted)();
+      return failed ? 1 : 0;
+    } finally {
+      await session.close();
     }
-    return failed ? 1 : 0;
   } finally {
     await db.close();
   }
 }
 
 /** A prompt on a terminal: one line, one reply; `quit` or `exit` (or end of input) leaves. */
-async function interactive(db: Database, schema: ExecOptions, io: CliIo): Promise<number> {
+async function interactive(session: Session, io: CliIo): Promise<number> {
   // Line editing and history need the real terminal streams; anything else gets a plain prompt.
   const stdout = io.stdout as Partial<NodeJS.WriteStream>;
   const terminal = typeof stdout.on === 'function' && stdout.isTTY === true;
@@ -70,7 +97,10 @@ async function interactive(db: Database, schema: ExecOptions, io: CliIo): Promis
     if (/^(quit|exit)$/i.test(trimmed)) break;
     if (trimmed !== '') {
       try {
-        io.stdout.write(formatRedisCli(await runCommand(db, line, schema)));
+        const wasSubscribed = session.subscribed;
+        const replies = await session.execute(line);
+        if (!wasSubscribed && session.subscribed) io.stdout.write(READING);
+        for (const reply of replies) io.stdout.write(formatRedisCli(reply));
       } catch (error) {
         // A failure of the database does not end the session; anything else is a bug.
         if (!(error instanceof DatabaseError || error instanceof UsageError)) throw error;

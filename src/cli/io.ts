@@ -11,6 +11,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** How `exec` opens its database (default `openDatabase`); tests share one PGlite through it. */
   readonly openDatabase?: (options: OpenOptions) => Promise<Database>;
+  /** Resolves when a subscribed `exec` should stop printing messages (default: Ctrl-C / SIGTERM). */
+  readonly interrupted?: () => Promise<void>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { renderTranslation, translateForOutput, type OutputFormat, type TranslationResult } from '../emit/format.js';
-import type { CommandInput } from '../grammar/tokenize.js';
+import { toArgv, type CommandInput } from '../grammar/tokenize.js';
+import { translateTransaction } from '../translate-transaction.js';
 import { inputSource, type CliIo } from './io.js';
 
 export interface TranslateCliOptions {
@@ -22,16 +23,38 @@ export async function translateCommand(words: readonly string[], options: Transl
   let failed = false;
   // Lines from a file or stdin are translated as they come, each under a `-- <line>` header.
   const header = source.kind === 'lines';
-  for await (const { line, text: input } of inputs) {
-    const result: TranslationResult = translateForOutput(input, translateOptions);
+  const emit = (result: TranslationResult, line: number | undefined): void => {
     if ('error' in result) {
       failed = true;
       if (options.format !== 'json') io.stderr.write(`redis2sql: ${line === undefined ? '' : `line ${line}: `}${oneLine(result.error)}\n`);
     }
     const text = renderTranslation(result, options.format, header);
     if (text !== '') io.stdout.write(header && options.format !== 'json' ? `${text}\n` : text);
+  };
+  // From WATCH or MULTI to EXEC/DISCARD the lines are one transaction: translated together.
+  let block: CommandInput[] | undefined;
+  for await (const { line, text: input } of inputs) {
+    const word = firstWord(input);
+    if (block === undefined && (word === 'MULTI' || word === 'WATCH')) block = [];
+    if (block !== undefined) {
+      block.push(input);
+      if (word !== 'EXEC' && word !== 'DISCARD') continue;
+      for (const result of translateTransaction(block, translateOptions)) emit(result, undefined);
+      block = undefined;
+      continue;
+    }
+    emit(translateForOutput(input, translateOptions), line);
   }
+  if (block !== undefined) for (const result of translateTransaction(block, translateOptions)) emit(result, undefined);
   return failed ? 1 : 0;
+}
+
+function firstWord(input: CommandInput): string | undefined {
+  try {
+    return toArgv(input)[0]?.toString('latin1').toUpperCase();
+  } catch {
+    return undefined;
+  }
 }
 
 function oneLine(s: string): string {
