@@ -1,5 +1,6 @@
 import { RedisError, UnsupportedError } from '../errors.js';
 import { BULK, INTEGER, OK, STATUS, scalar, type ReplyShape } from '../emit/reply.js';
+import { toInteger } from '../grammar/values.js';
 import { liveKey } from './shared.js';
 import { join, param, raw, sql, type Fragment, type Raw } from './sql.js';
 import {
@@ -71,7 +72,7 @@ interface ExpireArgs {
 function expire(
   name: 'EXPIRE' | 'PEXPIRE' | 'EXPIREAT' | 'PEXPIREAT',
   args: ExpireArgs,
-  amount: bigint,
+  bytes: Buffer,
   { S }: TranslateContext,
 ): Translation {
   const { nx, xx, gt, lt } = args;
@@ -79,6 +80,9 @@ function expire(
     throw new RedisError('ERR NX and XX, GT or LT options at the same time are not compatible');
   }
   if (gt && lt) throw new RedisError('ERR GT and LT options at the same time are not compatible');
+  // Only now, after the flags, does Redis read the amount.
+  const amount = toInteger(bytes);
+  if (amount === undefined) throw new RedisError('ERR value is not an integer or out of range', 2);
   const command = name.toLowerCase();
   const seconds = name === 'EXPIRE' || name === 'EXPIREAT';
   // Redis converts seconds to ms before it adds the clock, and refuses what would overflow.

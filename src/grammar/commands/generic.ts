@@ -14,7 +14,6 @@ import {
   str,
   tok,
   token,
-  unixTime,
   type CommandSpec,
 } from '../spec.js';
 
@@ -25,12 +24,15 @@ import {
  * (`ERR NX and XX, GT or LT options at the same time are not compatible`)
  * rather than `ERR syntax error`. Four optional tokens let the parser accept
  * every combination in any order; the translator applies the conflict rules.
+ * Redis reads every flag (another word is `ERR Unsupported option <word>`)
+ * and checks the conflicts before it converts the amount, so the amount is
+ * `string` and the translator converts it.
  */
 const expireFlags = [
   optional(token('nx', 'NX')),
   optional(token('xx', 'XX')),
   optional(token('gt', 'GT')),
-  optional(token('lt', 'LT')),
+  optional(rules(token('lt', 'LT'), { unknownOption: 'ERR Unsupported option %s' })),
 ] as const;
 
 /**
@@ -57,10 +59,10 @@ export const GENERIC_COMMANDS = [
   command('DEL', 'generic', -2, ['write'], keys(1, -1, 1), [multiple(key())]),
   command('DUMP', 'generic', 2, ['readonly'], keys(1, 1, 1), [key()]),
   command('EXISTS', 'generic', -2, ['readonly', 'fast'], keys(1, -1, 1), [multiple(key())]),
-  command('EXPIRE', 'generic', -3, ['write', 'fast'], keys(1, 1, 1), [key(), int('seconds'), ...expireFlags]),
+  command('EXPIRE', 'generic', -3, ['write', 'fast'], keys(1, 1, 1), [key(), str('seconds'), ...expireFlags]),
   command('EXPIREAT', 'generic', -3, ['write', 'fast'], keys(1, 1, 1), [
     key(),
-    unixTime('unix-time-seconds'),
+    str('unix-time-seconds'),
     ...expireFlags,
   ]),
   command('EXPIRETIME', 'generic', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
@@ -89,10 +91,10 @@ export const GENERIC_COMMANDS = [
   command('OBJECT IDLETIME', 'generic', 3, ['readonly'], keys(2, 2, 1), [key()]),
   command('OBJECT REFCOUNT', 'generic', 3, ['readonly'], keys(2, 2, 1), [key()]),
   command('PERSIST', 'generic', 2, ['write', 'fast'], keys(1, 1, 1), [key()]),
-  command('PEXPIRE', 'generic', -3, ['write', 'fast'], keys(1, 1, 1), [key(), int('milliseconds'), ...expireFlags]),
+  command('PEXPIRE', 'generic', -3, ['write', 'fast'], keys(1, 1, 1), [key(), str('milliseconds'), ...expireFlags]),
   command('PEXPIREAT', 'generic', -3, ['write', 'fast'], keys(1, 1, 1), [
     key(),
-    unixTime('unix-time-milliseconds'),
+    str('unix-time-milliseconds'),
     ...expireFlags,
   ]),
   command('PEXPIRETIME', 'generic', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
