@@ -2,6 +2,7 @@ import { RedisError, UnsupportedError } from '../errors.js';
 import { BULK, INTEGER, OK, STATUS, scalar, type ReplyShape } from '../emit/reply.js';
 import { toInteger } from '../grammar/values.js';
 import { liveKey } from './shared.js';
+import { SORT, SORT_RO } from './sort.js';
 import { join, param, raw, sql, type Fragment, type Raw } from './sql.js';
 import {
   never,
@@ -291,8 +292,8 @@ export const GENERIC_TRANSLATORS = {
   RENAMENX: rename(true, INTEGER),
   RESTORE: never("RESTORE reads Redis' RDB serialization (from DUMP), which is not reproduced"),
   SCAN,
-  SORT: pending('not translated yet (issue #4)'),
-  SORT_RO: pending('not translated yet (issue #4)'),
+  SORT,
+  SORT_RO,
   TOUCH: EXISTS,
   TTL: ttl((S) => sql`div(k.expires_at - ${S}.now_ms() + 500::numeric, 1000)::bigint`),
   TYPE,

@@ -44,7 +44,7 @@ const sortArgs = [
   optional(tok('BY', pattern('pattern'))),
   optional(tok('LIMIT', block('offset_count', int('offset'), int('count')))),
   optional(multipleToken(tok('GET', pattern('get')))),
-  optional(oneof('order', token('asc', 'ASC'), token('desc', 'DESC'))),
+  rules(optional(oneof('order', token('asc', 'ASC'), token('desc', 'DESC'))), { lastWins: true }),
   optional(token('sorting', 'ALPHA')),
 ] as const;
 
