@@ -59,6 +59,27 @@ const cases: [string, ReplyShape, Row[], RedisReply][] = [
   ['json: nested arrays of integers and text (LCS IDX)', { kind: 'json' }, [{ reply: '["matches", [[[4, 7], [5, 8], 4]], "len", 6, null]' }], arr(bulk('matches'), arr(arr(arr(int(4n), int(7n)), arr(int(5n), int(8n)), int(4n))), bulk('len'), int(6n), bulk(null))],
   ['json: NULL → nil', { kind: 'json', column: 'j' }, [{ j: null }], bulk(null)],
   ['json: no row → nil', { kind: 'json' }, [], bulk(null)],
+  [
+    'zip flat: WITHSCORES from parallel arrays',
+    { kind: 'zip', flat: true, columns: [{ column: 'm', of: 'bulk' }, { column: 's', of: 'double' }] },
+    [{ m: [Buffer.from('a'), Buffer.from('b')], s: [1, 0.1] }],
+    arr(bulk('a'), bulk('1'), bulk('b'), bulk('0.10000000000000001')),
+  ],
+  [
+    'zip of two columns: pairs (ZMPOP)',
+    { kind: 'zip', columns: [{ column: 'm', of: 'bulk' }, { column: 's', of: 'double' }] },
+    [{ m: [Buffer.from('a')], s: [-Infinity] }],
+    arr(arr(bulk('a'), bulk('-inf'))),
+  ],
+  ['zip of one column: plain list', { kind: 'zip', columns: [{ column: 'm', of: 'bulk' }] }, [{ m: [Buffer.from('a'), Buffer.from('b')] }], arr(bulk('a'), bulk('b'))],
+  ['zip: NULL arrays or no row → empty', { kind: 'zip', columns: [{ column: 'm', of: 'bulk' }] }, [{ m: null }], arr()],
+  [
+    'lua: every Redis value, bytes in hex',
+    { kind: 'lua' },
+    [{ reply: '{"a": [{"i": "-9223372036854775808"}, {"b": "00ff"}, {"s": "4f4b"}, {"e": "45525220626164"}, null, {"a": []}]}' }],
+    arr(int(-9223372036854775808n), { type: 'bulk', value: Buffer.from([0, 0xff]) }, { type: 'status', value: 'OK' }, { type: 'error', message: 'ERR bad' }, bulk(null), arr()),
+  ],
+  ['lua: NULL → nil', { kind: 'lua' }, [{ reply: null }], bulk(null)],
   ['tuple: no row → items from nothing', { kind: 'tuple', items: [BULK, { kind: 'array-column', of: 'bulk' }] }, [], arr(bulk(null), arr())],
 ];
 
