@@ -10,24 +10,15 @@
 import { RedisError } from '../errors.js';
 import { BULK, INTEGER, STATUS, type ReplyShape } from '../emit/reply.js';
 import { param, raw, sql, type Fragment, type Raw } from './sql.js';
-import { liveKey } from './shared.js';
+import { bigintParam, blockingWarning, checkMpopCount, checkTimeout, liveKey } from './shared.js';
 import type { GroupTranslators, Translation, Translator } from './types.js';
 
 const k = raw('k');
 const LEFT = true;
 
-const bigintParam = (value: bigint): Fragment => sql`${param(value)}::bigint`;
 
-const blockingWarning = (name: string): string =>
-  `${name} does not wait here: like ${name} inside MULTI, it answers at once (nil when there is nothing to pop)`;
 
-function checkTimeout(timeout: number, argIndex: number): void {
-  if (timeout < 0) throw new RedisError('ERR timeout is negative', argIndex);
-}
 
-function checkCount(count: bigint | undefined, argIndex: number): void {
-  if (count !== undefined && count <= 0n) throw new RedisError('ERR count should be greater than 0', argIndex);
-}
 
 // ------------------------------------------------------------------ reads
 
@@ -173,13 +164,13 @@ FROM ${S}.list_mpop(${keyNames}::text[], ${left}, ${bigintParam(count)}) m
 WHERE m.key IS NOT NULL`;
 
 const LMPOP: Translator<'LMPOP'> = (cmd, { S }) => {
-  checkCount(cmd.args.count, cmd.argv.length - 1);
+  checkMpopCount(cmd.args.count, cmd.argv.length - 1);
   return { sql: mpop(cmd.args.key, cmd.args.where.kind === 'left', cmd.args.count ?? 1n, S), reply: MPOP_REPLY };
 };
 
 const BLMPOP: Translator<'BLMPOP'> = (cmd, { S }) => {
   checkTimeout(cmd.args.timeout, 1);
-  checkCount(cmd.args.count, cmd.argv.length - 1);
+  checkMpopCount(cmd.args.count, cmd.argv.length - 1);
   return {
     sql: mpop(cmd.args.key, cmd.args.where.kind === 'left', cmd.args.count ?? 1n, S),
     reply: MPOP_REPLY,

@@ -17,12 +17,11 @@ import { RedisError, RedisSyntaxError } from '../errors.js';
 import { DOUBLE, INTEGER, type ReplyShape } from '../emit/reply.js';
 import { toDouble, toScanCursor } from '../grammar/values.js';
 import { param, raw, sql, type Fragment, type Raw } from './sql.js';
-import { liveKey } from './shared.js';
+import { bigintParam, blockingWarning, checkMpopCount, checkTimeout, liveKey } from './shared.js';
 import type { GroupTranslators, Translation, Translator } from './types.js';
 
 const k = raw('k');
 const SYNTAX = 'ERR syntax error';
-const bigintParam = (value: bigint): Fragment => sql`${param(value)}::bigint`;
 const doubleParam = (value: number): Fragment => sql`${param(value)}::float8`;
 
 // ----------------------------------------------------------------- bounds
@@ -363,12 +362,7 @@ const ZREMRANGEBYLEX: Translator<'ZREMRANGEBYLEX'> = (cmd, { S }) => {
 
 // -------------------------------------------------------------------- pops
 
-const blockingWarning = (name: string): string =>
-  `${name} does not wait here: like ${name} inside MULTI, it answers at once (nil when there is nothing to pop)`;
 
-function checkTimeout(timeout: number, argIndex: number): void {
-  if (timeout < 0) throw new RedisError('ERR timeout is negative', argIndex);
-}
 
 /** ZPOPMIN / ZPOPMAX key [count]: `[member, score, …]`, empty for a missing key. */
 const pop =
@@ -404,18 +398,15 @@ const mpop = (keyNames: readonly string[], max: boolean, count: bigint, S: Raw):
 FROM ${S}.zmpop(${keyNames}::text[], ${max}, ${bigintParam(count)}) WITH ORDINALITY AS p(key, member, score, ord)
 HAVING count(*) > 0`;
 
-function checkCount(count: bigint | undefined, argIndex: number): void {
-  if (count !== undefined && count <= 0n) throw new RedisError('ERR count should be greater than 0', argIndex);
-}
 
 const ZMPOP: Translator<'ZMPOP'> = (cmd, { S }) => {
-  checkCount(cmd.args.count, cmd.argv.length - 1);
+  checkMpopCount(cmd.args.count, cmd.argv.length - 1);
   return { sql: mpop(cmd.args.key, cmd.args.where.kind === 'max', cmd.args.count ?? 1n, S), reply: MPOP_REPLY };
 };
 
 const BZMPOP: Translator<'BZMPOP'> = (cmd, { S }) => {
   checkTimeout(cmd.args.timeout, 1);
-  checkCount(cmd.args.count, cmd.argv.length - 1);
+  checkMpopCount(cmd.args.count, cmd.argv.length - 1);
   return {
     sql: mpop(cmd.args.key, cmd.args.where.kind === 'max', cmd.args.count ?? 1n, S),
     reply: MPOP_REPLY,

@@ -11,7 +11,7 @@
 import { RedisError } from '../errors.js';
 import { BULK, INTEGER, OK, STATUS, scalar } from '../emit/reply.js';
 import { param, raw, sql, type Fragment, type Raw } from './sql.js';
-import { liveKey } from './shared.js';
+import { bigintParam, liveKey } from './shared.js';
 import type { GroupTranslators, Translator } from './types.js';
 
 const k = raw('k');
@@ -20,7 +20,6 @@ const INT64_MIN = -(2n ** 63n);
 const MAX_SECONDS = 9223372036854775n;
 
 const bool = (value: boolean): Raw => raw(value ? 'true' : 'false');
-const bigintParam = (value: bigint): Fragment => sql`${param(value)}::bigint`;
 
 type ExpireUnit = 'EX' | 'PX' | 'EXAT' | 'PXAT';
 
