@@ -93,5 +93,6 @@ const rows = LINES.map((input, i) => ({
   raw: cli(port, input, false),
 }));
 const out = fileURLToPath(new URL('./redis-cli.recorded.json', import.meta.url));
-writeFileSync(out, JSON.stringify({ recordedWith: execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim(), rows }, null, 2) + '\n');
+const recordedWith = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim();
+writeFileSync(out, JSON.stringify({ recordedWith, setup: SETUP, rows }, null, 2) + '\n');
 console.log(`wrote ${rows.length} rows to ${out}`);
