@@ -31,28 +31,41 @@ BEGIN
   RAISE EXCEPTION USING ERRCODE = 'RL000', MESSAGE = message;
 END $$;
 
+-- Lua 5.1's words for a value in a type error: "local 'x' (a nil value)", or "a nil value" for an unnamed one.
+CREATE OR REPLACE FUNCTION @S.lua_culprit(v jsonb, d text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN coalesce(d, '') = '' THEN 'a ' || @S.lua_typename(v) || ' value'
+    ELSE d || ' (a ' || @S.lua_typename(v) || ' value)' END
+$$;
+
 -- %.14g, as Lua 5.1 prints numbers (LUAI_NUMFFORMAT).
 CREATE OR REPLACE FUNCTION @S.lua_fmt_number(x float8) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
+  sci text;
+  digits text;
   e int;
-  m numeric;
+  sign text := CASE WHEN x < 0 THEN '-' ELSE '' END;
   t text;
 BEGIN
   IF x = 0 THEN RETURN CASE WHEN text(x) LIKE '-%' THEN '-0' ELSE '0' END; END IF;
   IF x = 'Infinity'::float8 THEN RETURN 'inf'; END IF;
   IF x = '-Infinity'::float8 THEN RETURN '-inf'; END IF;
   IF x = 'NaN'::float8 THEN RETURN 'nan'; END IF;
-  m := round(x::numeric, 13 - floor(log(abs(x::numeric)))::int);
-  e := floor(log(abs(m)))::int;
+  -- 14 significant digits rounded from the binary value, as printf's %.13e does.
+  sci := btrim(to_char(abs(x), '9.9999999999999EEEE'));
+  digits := replace(split_part(sci, 'e', 1), '.', '');
+  e := split_part(sci, 'e', 2)::int;
   IF e < -4 OR e >= 14 THEN
-    t := rtrim(rtrim(to_char(round(m / power(10::numeric, e), 13), 'FM0.0000000000000'), '0'), '.');
-    IF t LIKE '-%' OR x < 0 THEN t := '-' || ltrim(t, '-'); END IF;
-    RETURN t || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END || lpad(abs(e)::text, 2, '0');
+    t := rtrim(substr(digits, 2), '0');
+    RETURN sign || substr(digits, 1, 1) || CASE WHEN t = '' THEN '' ELSE '.' || t END
+      || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END || CASE WHEN abs(e) < 10 THEN '0' ELSE '' END || abs(e)::text;
   END IF;
-  t := m::text;
-  IF position('.' in t) > 0 THEN t := rtrim(rtrim(t, '0'), '.'); END IF;
-  RETURN t;
+  IF e >= 0 THEN
+    t := rtrim(substr(digits, e + 2), '0');
+    RETURN sign || substr(digits, 1, e + 1) || CASE WHEN t = '' THEN '' ELSE '.' || t END;
+  END IF;
+  RETURN sign || '0.' || repeat('0', -e - 1) || rtrim(digits, '0');
 END $$;
 
 -- Lua's tonumber on bytes: decimal or hex (0x), surrounding spaces allowed; NULL when not a number.
@@ -79,23 +92,30 @@ END $$;
 CREATE OR REPLACE FUNCTION @S.lua_bytes(v jsonb) RETURNS bytea
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT decode(v #>> '{}', 'hex') $$;
 
+-- PL/pgSQL, not SQL, in these helpers: an inlined SQL function's CASE branches are
+-- constant-folded, and a branch cast that does not apply to a literal would fail.
 CREATE OR REPLACE FUNCTION @S.lua_tonumber(v jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE jsonb_typeof(v) WHEN 'number' THEN v
-    WHEN 'string' THEN to_jsonb(@S.lua_parse_number(@S.lua_bytes(v))) END
-$$;
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  IF jsonb_typeof(v) = 'number' THEN RETURN v; END IF;
+  IF jsonb_typeof(v) = 'string' THEN RETURN to_jsonb(@S.lua_parse_number(@S.lua_bytes(v))); END IF;
+  RETURN NULL;
+END $$;
 
 CREATE OR REPLACE FUNCTION @S.lua_tostring(v jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN v IS NULL THEN @S.lua_str('nil') ELSE CASE jsonb_typeof(v)
-    WHEN 'string' THEN v
-    WHEN 'number' THEN @S.lua_str(convert_to(@S.lua_fmt_number((v #>> '{}')::float8), 'UTF8'))
-    WHEN 'boolean' THEN @S.lua_str(convert_to(v #>> '{}', 'UTF8'))
-    ELSE @S.lua_error('tostring of a table is not supported') END END
-$$;
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF v IS NULL THEN RETURN @S.lua_str('nil'); END IF;
+  CASE jsonb_typeof(v)
+    WHEN 'string' THEN RETURN v;
+    WHEN 'number' THEN RETURN @S.lua_str(convert_to(@S.lua_fmt_number((v #>> '{}')::float8), 'UTF8'));
+    WHEN 'boolean' THEN RETURN @S.lua_str(convert_to(v #>> '{}', 'UTF8'));
+    ELSE RETURN @S.lua_error('tostring of a table is not supported by redis2sql');
+  END CASE;
+END $$;
 
 -- A number for arithmetic: numbers, and strings that convert (Lua 5.1 coercion).
-CREATE OR REPLACE FUNCTION @S.lua_arith_num(v jsonb) RETURNS float8
+CREATE OR REPLACE FUNCTION @S.lua_arith_num(v jsonb, d text DEFAULT '') RETURNS float8
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
   n float8;
@@ -103,7 +123,7 @@ BEGIN
   IF jsonb_typeof(v) = 'number' THEN RETURN (v #>> '{}')::float8; END IF;
   IF jsonb_typeof(v) = 'string' THEN n := @S.lua_parse_number(@S.lua_bytes(v)); END IF;
   IF n IS NULL THEN
-    PERFORM @S.lua_error('attempt to perform arithmetic on a ' || @S.lua_typename(v) || ' value');
+    PERFORM @S.lua_error('attempt to perform arithmetic on ' || @S.lua_culprit(v, d));
   END IF;
   RETURN n;
 END $$;
@@ -117,42 +137,43 @@ BEGIN
   RETURN to_jsonb(x);
 END $$;
 
-CREATE OR REPLACE FUNCTION @S.lua_add(a jsonb, b jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_num(@S.lua_arith_num(a) + @S.lua_arith_num(b)) $$;
-CREATE OR REPLACE FUNCTION @S.lua_sub(a jsonb, b jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_num(@S.lua_arith_num(a) - @S.lua_arith_num(b)) $$;
-CREATE OR REPLACE FUNCTION @S.lua_mul(a jsonb, b jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_num(@S.lua_arith_num(a) * @S.lua_arith_num(b)) $$;
-CREATE OR REPLACE FUNCTION @S.lua_div(a jsonb, b jsonb) RETURNS jsonb
+CREATE OR REPLACE FUNCTION @S.lua_add(a jsonb, b jsonb, da text DEFAULT '', db text DEFAULT '') RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_num(@S.lua_arith_num(a, da) + @S.lua_arith_num(b, db)) $$;
+CREATE OR REPLACE FUNCTION @S.lua_sub(a jsonb, b jsonb, da text DEFAULT '', db text DEFAULT '') RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_num(@S.lua_arith_num(a, da) - @S.lua_arith_num(b, db)) $$;
+CREATE OR REPLACE FUNCTION @S.lua_mul(a jsonb, b jsonb, da text DEFAULT '', db text DEFAULT '') RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_num(@S.lua_arith_num(a, da) * @S.lua_arith_num(b, db)) $$;
+CREATE OR REPLACE FUNCTION @S.lua_div(a jsonb, b jsonb, da text DEFAULT '', db text DEFAULT '') RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE x float8 := @S.lua_arith_num(a); y float8 := @S.lua_arith_num(b);
+DECLARE x float8 := @S.lua_arith_num(a, da); y float8 := @S.lua_arith_num(b, db);
 BEGIN
   IF y = 0 THEN PERFORM @S.lua_error('division by zero gives inf or nan, not supported by redis2sql''s Lua numbers'); END IF;
   RETURN @S.lua_num(x / y);
 END $$;
 -- Lua 5.1: a % b == a - floor(a/b)*b
-CREATE OR REPLACE FUNCTION @S.lua_mod(a jsonb, b jsonb) RETURNS jsonb
+CREATE OR REPLACE FUNCTION @S.lua_mod(a jsonb, b jsonb, da text DEFAULT '', db text DEFAULT '') RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE x float8 := @S.lua_arith_num(a); y float8 := @S.lua_arith_num(b);
+DECLARE x float8 := @S.lua_arith_num(a, da); y float8 := @S.lua_arith_num(b, db);
 BEGIN
   IF y = 0 THEN PERFORM @S.lua_error('modulo by zero gives nan, not supported by redis2sql''s Lua numbers'); END IF;
   RETURN @S.lua_num(x - floor(x / y) * y);
 END $$;
-CREATE OR REPLACE FUNCTION @S.lua_pow(a jsonb, b jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_num(power(@S.lua_arith_num(a), @S.lua_arith_num(b))) $$;
-CREATE OR REPLACE FUNCTION @S.lua_unm(a jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_num(- @S.lua_arith_num(a)) $$;
+CREATE OR REPLACE FUNCTION @S.lua_pow(a jsonb, b jsonb, da text DEFAULT '', db text DEFAULT '') RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_num(power(@S.lua_arith_num(a, da), @S.lua_arith_num(b, db))) $$;
+CREATE OR REPLACE FUNCTION @S.lua_unm(a jsonb, da text DEFAULT '') RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_num(- @S.lua_arith_num(a, da)) $$;
 
 CREATE OR REPLACE FUNCTION @S.lua_truthy(v jsonb) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT v IS NOT NULL AND v <> 'false'::jsonb $$;
 
 CREATE OR REPLACE FUNCTION @S.lua_eq(a jsonb, b jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN a IS NULL OR b IS NULL THEN a IS NULL AND b IS NULL
-    WHEN jsonb_typeof(a) <> jsonb_typeof(b) THEN false
-    WHEN jsonb_typeof(a) = 'number' THEN (a #>> '{}')::float8 = (b #>> '{}')::float8
-    ELSE a = b END
-$$;
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  IF a IS NULL OR b IS NULL THEN RETURN a IS NULL AND b IS NULL; END IF;
+  IF jsonb_typeof(a) <> jsonb_typeof(b) THEN RETURN false; END IF;
+  IF jsonb_typeof(a) = 'number' THEN RETURN (a #>> '{}')::float8 = (b #>> '{}')::float8; END IF;
+  RETURN a = b;
+END $$;
 
 CREATE OR REPLACE FUNCTION @S.lua_lt(a jsonb, b jsonb, orequal boolean) RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE AS $$
@@ -170,24 +191,24 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE OR REPLACE FUNCTION @S.lua_concat_part(v jsonb) RETURNS bytea
+CREATE OR REPLACE FUNCTION @S.lua_concat_part(v jsonb, d text DEFAULT '') RETURNS bytea
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
   IF jsonb_typeof(v) IN ('string', 'number') THEN RETURN @S.lua_bytes(@S.lua_tostring(v)); END IF;
-  PERFORM @S.lua_error('attempt to concatenate a ' || @S.lua_typename(v) || ' value');
+  PERFORM @S.lua_error('attempt to concatenate ' || @S.lua_culprit(v, d));
   RETURN NULL;
 END $$;
 
-CREATE OR REPLACE FUNCTION @S.lua_concat(a jsonb, b jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_str(@S.lua_concat_part(a) || @S.lua_concat_part(b)) $$;
+CREATE OR REPLACE FUNCTION @S.lua_concat(a jsonb, b jsonb, da text DEFAULT '', db text DEFAULT '') RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_str(@S.lua_concat_part(a, da) || @S.lua_concat_part(b, db)) $$;
 
-CREATE OR REPLACE FUNCTION @S.lua_len(v jsonb) RETURNS jsonb
+CREATE OR REPLACE FUNCTION @S.lua_len(v jsonb, d text DEFAULT '') RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
   IF jsonb_typeof(v) = 'string' THEN RETURN to_jsonb(length(v #>> '{}') / 2); END IF;
   IF jsonb_typeof(v) = 'array' THEN RETURN to_jsonb(jsonb_array_length(v)); END IF;
   IF jsonb_typeof(v) = 'object' THEN RETURN to_jsonb(0); END IF;
-  PERFORM @S.lua_error('attempt to get length of a ' || @S.lua_typename(v) || ' value');
+  PERFORM @S.lua_error('attempt to get length of ' || @S.lua_culprit(v, d));
   RETURN NULL;
 END $$;
 
@@ -199,7 +220,7 @@ BEGIN
   RETURN t;
 END $$;
 
-CREATE OR REPLACE FUNCTION @S.lua_index(t jsonb, k jsonb) RETURNS jsonb
+CREATE OR REPLACE FUNCTION @S.lua_index(t jsonb, k jsonb, d text DEFAULT '') RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE i float8;
 BEGIN
@@ -213,7 +234,7 @@ BEGIN
     IF jsonb_typeof(k) <> 'string' THEN RETURN NULL; END IF;
     RETURN t -> convert_from(@S.lua_bytes(k), 'UTF8');
   END IF;
-  PERFORM @S.lua_error('attempt to index a ' || @S.lua_typename(t) || ' value');
+  PERFORM @S.lua_error('attempt to index ' || @S.lua_culprit(t, d));
   RETURN NULL;
 END $$;
 
@@ -275,6 +296,19 @@ BEGIN
   RAISE EXCEPTION USING ERRCODE = 'RS000', MESSAGE = 'ERR Lua redis lib command arguments must be strings or integers';
 END $$;
 
+-- An argument the command reads as a double (strtod; Redis' words when it is not one).
+CREATE OR REPLACE FUNCTION @S.lua_arg_float(v jsonb) RETURNS float8
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE t text := convert_from(@S.lua_arg(v), 'UTF8');
+BEGIN
+  IF lower(t) IN ('inf', '+inf', 'infinity', '+infinity') THEN RETURN 'Infinity'::float8; END IF;
+  IF lower(t) IN ('-inf', '-infinity') THEN RETURN '-Infinity'::float8; END IF;
+  IF t ~ '^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$' THEN RETURN t::float8; END IF;
+  RAISE EXCEPTION USING ERRCODE = 'RD000', MESSAGE = 'ERR value is not a valid float';
+EXCEPTION WHEN numeric_value_out_of_range THEN
+  RAISE EXCEPTION USING ERRCODE = 'RD000', MESSAGE = 'ERR value is not a valid float';
+END $$;
+
 CREATE OR REPLACE FUNCTION @S.lua_arg_text(v jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$ SELECT convert_from(@S.lua_arg(v), 'UTF8') $$;
 
@@ -302,7 +336,9 @@ BEGIN
   IF v IS NULL OR v = 'false'::jsonb THEN RETURN 'null'::jsonb; END IF;
   CASE jsonb_typeof(v)
     WHEN 'boolean' THEN RETURN jsonb_build_object('i', '1');
-    WHEN 'number' THEN RETURN jsonb_build_object('i', trunc((v #>> '{}')::float8)::numeric::text);
+    WHEN 'number' THEN
+      RETURN jsonb_build_object('i', CASE WHEN abs((v #>> '{}')::numeric) < 9223372036854775808
+        THEN trunc((v #>> '{}')::numeric)::text ELSE '-9223372036854775808' END);
     WHEN 'string' THEN RETURN jsonb_build_object('b', v);
     WHEN 'object' THEN
       IF jsonb_typeof(v -> 'err') = 'string' THEN RETURN jsonb_build_object('e', v -> 'err'); END IF;

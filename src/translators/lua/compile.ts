@@ -221,7 +221,7 @@ class Compiler {
         const step = s.step ? this.expr(s.step, d) : { pre: '', expr: "'1'::jsonb" };
         const [i, lim, st] = [this.fresh('for_i'), this.fresh('for_limit'), this.fresh('for_step')];
         let out = line + start.pre + end.pre + step.pre;
-        out += `${I}${i} := ${this.forNum(start.expr, 'initial')};\n${I}${lim} := ${this.forNum(end.expr, 'limit')};\n${I}${st} := ${this.forNum(step.expr, 'step')};\n`;
+        out += `${I}${i} := ${this.forNum(start.expr, 'initial value')};\n${I}${lim} := ${this.forNum(end.expr, 'limit')};\n${I}${st} := ${this.forNum(step.expr, 'step')};\n`;
         this.scopes.push(new Map());
         const v = this.declare(s.variable.name);
         const body = this.block(s.body, d + 1);
@@ -270,7 +270,7 @@ class Compiler {
   }
 
   private forNum(e: string, what: string): string {
-    return `CASE WHEN jsonb_typeof(${this.S}.lua_tonumber(${e})) = 'number' THEN ${this.S}.lua_tonumber(${e}) ELSE ${this.S}.lua_error('''for'' ${what} value must be a number') END`;
+    return `CASE WHEN jsonb_typeof(${this.S}.lua_tonumber(${e})) = 'number' THEN ${this.S}.lua_tonumber(${e}) ELSE ${this.S}.lua_error('''for'' ${what} must be a number') END`;
   }
 
   private exprList(list: readonly ast.Expression[], n: number, d: number): { pre: string; exprs: string[] } {
@@ -323,7 +323,7 @@ class Compiler {
         const pre = l.pre + r.pre;
         const fn: Record<string, string> = { '+': 'lua_add', '-': 'lua_sub', '*': 'lua_mul', '/': 'lua_div', '%': 'lua_mod', '^': 'lua_pow', '..': 'lua_concat' };
         const f = fn[e.operator];
-        if (f !== undefined) return { pre, expr: `${S}.${f}(${l.expr}, ${r.expr})` };
+        if (f !== undefined) return { pre, expr: `${S}.${f}(${l.expr}, ${r.expr}, ${this.describe(e.left)}, ${this.describe(e.right)})` };
         const b = (x: string): string => `to_jsonb(${x})`;
         switch (e.operator) {
           case '==':
@@ -354,14 +354,14 @@ class Compiler {
       case 'UnaryExpression': {
         const a = this.expr(e.argument, d);
         if (e.operator === 'not') return { pre: a.pre, expr: `to_jsonb(NOT ${S}.lua_truthy(${a.expr}))` };
-        if (e.operator === '-') return { pre: a.pre, expr: `${S}.lua_unm(${a.expr})` };
-        if (e.operator === '#') return { pre: a.pre, expr: `${S}.lua_len(${a.expr})` };
+        if (e.operator === '-') return { pre: a.pre, expr: `${S}.lua_unm(${a.expr}, ${this.describe(e.argument)})` };
+        if (e.operator === '#') return { pre: a.pre, expr: `${S}.lua_len(${a.expr}, ${this.describe(e.argument)})` };
         return this.refuse(e, `operator ${String(e.operator)} is not compiled`);
       }
       case 'IndexExpression': {
         const b = this.expr(e.base, d);
         const k = this.expr(e.index, d);
-        return { pre: b.pre + k.pre, expr: `${S}.lua_index(${b.expr}, ${k.expr})` };
+        return { pre: b.pre + k.pre, expr: `${S}.lua_index(${b.expr}, ${k.expr}, ${this.describe(e.base)})` };
       }
       case 'TableConstructorExpression':
         return this.table(e, d);
@@ -373,6 +373,13 @@ class Compiler {
       default:
         return this.refuse(e, `${e.type} is not compiled`);
     }
+  }
+
+  /** How Lua 5.1 names an operand in a type error (getobjname): locals, globals, fields with a string key. */
+  private describe(e: ast.Expression): string {
+    if (e.type === 'Identifier') return lit(this.lookup(e.name) !== undefined ? `local '${e.name}'` : `global '${e.name}'`);
+    if (e.type === 'IndexExpression') return lit(e.index.type === 'StringLiteral' && e.index.value !== null ? `field '${e.index.value}'` : "field '?'");
+    return "''";
   }
 
   private stringValue(e: ast.StringLiteral): string {
@@ -496,8 +503,10 @@ class Compiler {
     const lookupParam = (value: unknown, asText: boolean): string | undefined => {
       for (const [i, v] of dynamic) {
         const s = sentinelOf(i);
-        const matches = Buffer.isBuffer(value) ? value.equals(Buffer.from(s)) : value === s;
+        const matches = Buffer.isBuffer(value) ? value.equals(Buffer.from(s)) : typeof value === 'number' ? String(value) === s : value === s;
         if (matches) {
+          used.add(v);
+          if (typeof value === 'number') return `${S}.lua_arg_float(${v})`;
           if (ints.has(i)) return `${S}.lua_arg_int(${v})`;
           return asText ? `${S}.lua_arg_text(${v})` : `${S}.lua_arg(${v})`;
         }
@@ -509,16 +518,16 @@ class Compiler {
       if (p === null) return 'NULL';
       if (Buffer.isBuffer(p)) {
         const dyn = lookupParam(p, false);
-        if (dyn !== undefined) return (used.add(dyn), dyn);
+        if (dyn !== undefined) return dyn;
         return `'\\x${p.toString('hex')}'::bytea`;
       }
       if (typeof p === 'string') {
         const dyn = lookupParam(p, true);
-        if (dyn !== undefined) return (used.add(dyn), dyn);
+        if (dyn !== undefined) return dyn;
         if (p.includes(SENTINEL)) this.refuse(e, 'an argument computed at run time is used in a way the compiler cannot follow: make it a literal');
         return `${lit(p)}::text`;
       }
-      if (typeof p === 'number') return String(p);
+      if (typeof p === 'number') return lookupParam(p, false) ?? String(p);
       if (typeof p === 'boolean') return p ? 'true' : 'false';
       const items = p.map((x) => render(x as SqlParam));
       const isBytes = p.some((x) => Buffer.isBuffer(x));
@@ -527,8 +536,7 @@ class Compiler {
     };
     const values = compiled.params.map(render);
     for (const [i, v] of dynamic) {
-      const dyn = ints.has(i) ? `${S}.lua_arg_int(${v})` : undefined;
-      if (![...used].some((u) => u.includes(`(${v})`)) && dyn === undefined) {
+      if (!used.has(v)) {
         this.refuse(e, `argument ${i} of ${compiled.command} is used in a way the compiler cannot follow: make it a literal`);
       }
     }
