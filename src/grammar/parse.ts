@@ -28,6 +28,8 @@ export type { CommandInput } from './tokenize.js';
  *   `numkeys` it takes exactly that many (a count below the minimum is the
  *   count's `error`, one beyond the words left the counted argument's);
  *   adjacent multiples (XREAD's `key … id …`) share the rest evenly.
+ * - A word left over after the arguments is a syntax error, or the command's
+ *   `unknownOption` error naming it (EXPIRE's `ERR Unsupported option 20`).
  * - Words beyond a `final` argument are the arity error (LPOP k 1 2).
  * - An integer named `cursor` is a SCAN cursor, read with strtoul's leniency
  *   (`""`, `+3`, `007`, `-1` wrapping around) into an unsigned 64-bit value.
@@ -108,6 +110,8 @@ interface Plan {
   readonly seq: Seq;
   /** Most words the command takes, when an argument is `final`. */
   readonly maxArgc: number | undefined;
+  /** The error for a word left over after the arguments (`%s`: the word), when not a syntax error. */
+  readonly unknownOption: string | undefined;
 }
 
 function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
@@ -243,6 +247,7 @@ function compilePlan(spec: CommandSpec): Plan {
     first: space < 0 ? 1 : 2,
     seq: compileSeq(spec.args, false),
     maxArgc: maxArgcOf(spec, space < 0 ? 1 : 2),
+    unknownOption: spec.args.find((a) => a.unknownOption !== undefined)?.unknownOption,
   };
 }
 
@@ -336,7 +341,13 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
   }
   const st: State = { argv, fullname: plan.fullname, i: plan.first, lates: undefined, keyProblem: undefined };
   const args = parseSeq(plan.seq, st, 0);
-  if (st.i < argc) throw new RedisSyntaxError(SYNTAX, st.i);
+  if (st.i < argc) {
+    const left = argv[st.i]!;
+    throw new RedisSyntaxError(
+      plan.unknownOption === undefined ? SYNTAX : oneLine(plan.unknownOption.replace('%s', () => cString(left, left.length))),
+      st.i,
+    );
+  }
   if (st.lates !== undefined) {
     for (const late of st.lates) late.value = convert(late.node, late.word, late.index);
     resolveLates(args);

@@ -90,12 +90,21 @@ interface ArgFlags {
    * arguments itself (LPOP's `count`, PING's `message`).
    */
   readonly final?: boolean;
+  /**
+   * On a command's last option: a word after the options that is none of
+   * them is this error instead of a syntax error, `%s` standing for the word
+   * (EXPIRE's `ERR Unsupported option %s`).
+   */
+  readonly unknownOption?: string;
   /** A oneof whose later branch replaces an earlier different one (SORT's ASC DESC) instead of conflicting. */
   readonly lastWins?: boolean;
 }
 
 /** The parse rules of `ArgFlags` that Redis' hand-written parsers add to COMMAND DOCS. */
-export type ParseRules = Pick<ArgFlags, 'error' | 'late' | 'once' | 'lastWins' | 'countError' | 'final'>;
+export type ParseRules = Pick<
+  ArgFlags,
+  'error' | 'late' | 'once' | 'lastWins' | 'countError' | 'final' | 'unknownOption'
+>;
 
 export interface ScalarArg<N extends string = string, K extends ScalarKind = ScalarKind> extends ArgFlags {
   readonly kind: K;

@@ -156,6 +156,17 @@ const DEVIATIONS: readonly Deviation[] = [
     why: 'Redis accepts XX with GT or LT, which a oneof would refuse',
     evidence: [command, K, '10', 'XX', 'GT'],
   })),
+  ...[
+    ['EXPIRE', 'seconds'],
+    ['PEXPIRE', 'milliseconds'],
+    ['EXPIREAT', 'unix-time-seconds'],
+    ['PEXPIREAT', 'unix-time-milliseconds'],
+  ].map(([command = '', name = '']): Deviation => ({
+    command,
+    path: [name],
+    patch: asString,
+    why: 'Redis reads every flag and checks the conflicts before it converts the amount (EXPIRE k x NX XX is the conflict error): the translator converts it',
+  })),
   ...['HSCAN', 'SSCAN', 'ZSCAN'].map((command): Deviation => ({
     command,
     path: ['cursor'],
