@@ -109,10 +109,19 @@ export function postgresDatabase(target: string | pg.Pool | pg.Client): Database
       const onNotification = (n: pg.Notification): void => {
         if (n.channel === channel) onPayload(n.payload ?? '');
       };
+      // A listening connection that dies (server restart, pg_terminate_backend) emits
+      // 'error' on the client, which would end the process unhandled: it just stops.
+      let lost: Error | undefined;
+      const onError = (error: Error): void => {
+        lost = error;
+      };
       client.on('notification', onNotification);
+      client.on('error', onError);
       const release = (): void => {
         client.off('notification', onNotification);
-        if (isPool) (client as pg.PoolClient).release();
+        client.off('error', onError);
+        // A dead connection is destroyed, not handed back to the pool.
+        if (isPool) (client as pg.PoolClient).release(lost);
       };
       const conn = queryable(client);
       try {
@@ -125,7 +134,7 @@ export function postgresDatabase(target: string | pg.Pool | pg.Client): Database
         ...conn,
         async close(): Promise<void> {
           try {
-            await conn.exec(`UNLISTEN ${quoteChannel(channel)}`);
+            if (lost === undefined) await conn.exec(`UNLISTEN ${quoteChannel(channel)}`);
           } finally {
             release();
           }
