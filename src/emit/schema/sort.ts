@@ -22,8 +22,7 @@ BEGIN
 END $$;
 
 -- C's strtod as SORT uses it: the whole C string must be a number (leading
--- spaces allowed, "" is 0), neither NaN nor out of range (glibc reports
--- subnormal results as ERANGE too). NULL when Redis would call it an error.
+-- spaces allowed, "" is 0), neither NaN nor out of range. NULL when Redis would call it an error.
 CREATE OR REPLACE FUNCTION @S.sort_strtod(p_bytes bytea) RETURNS float8
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
@@ -61,8 +60,10 @@ BEGIN
   EXCEPTION WHEN numeric_value_out_of_range OR invalid_text_representation THEN
     RETURN NULL;   -- overflow, or underflow to zero: ERANGE
   END;
-  IF v <> 0 AND abs(v) < 2.2250738585072014e-308 THEN
-    RETURN NULL;   -- subnormal: ERANGE
+  -- glibc reports an inexact subnormal as ERANGE: every decimal one in
+  -- practice; a hexadecimal one is taken as exact (0x1p-1074 is).
+  IF v <> 0 AND abs(v) < 2.2250738585072014e-308 AND m IS NULL THEN
+    RETURN NULL;
   END IF;
   RETURN v;
 END $$;
