@@ -42,6 +42,12 @@ const SECTIONS: readonly Section[] = [
     unavailable: async () => (existsSync(REDIS_SERVER) ? postgresMissing() : `no redis-server at ${REDIS_SERVER}`),
     run: async () => (await import('./sql-latency.js')).sqlLatencyBench(),
   },
+  {
+    name: 'collections',
+    description: 'hashes, lists, sets, sorted sets on PostgreSQL 15 vs redis-server vs the naive mapping; scaling 1k → 100k',
+    unavailable: async () => (existsSync(REDIS_SERVER) ? postgresMissing() : `no redis-server at ${REDIS_SERVER}`),
+    run: async () => (await import('./collections.js')).collectionsBench(),
+  },
 ];
 
 async function main(names: readonly string[]): Promise<number> {
