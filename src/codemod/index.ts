@@ -1,0 +1,137 @@
+/**
+ * The codemod over a set of files: find the Redis client call sites, convert
+ * what converts, report the rest. Pure apart from reading the files (and
+ * writing them when asked), so tests and the CLI share it.
+ */
+import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import * as prettier from 'prettier';
+import { Project, ts } from 'ts-morph';
+import { convertIoredisFile } from './ioredis.js';
+import type { Finding } from './report.js';
+
+export { formatFinding, type Finding } from './report.js';
+export { unifiedDiff } from './diff.js';
+
+export interface ChangedFile {
+  readonly path: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+export interface CodemodResult {
+  /** Files whose converted text differs from what is on disk (written when `write` was set). */
+  readonly changed: readonly ChangedFile[];
+  readonly findings: readonly Finding[];
+  /** How many source files were looked at. */
+  readonly scanned: number;
+}
+
+export interface CodemodOptions {
+  /** Write the changed files (atomically: a temporary file renamed over the original). */
+  readonly write?: boolean;
+  /** Paths in findings are made relative to this directory (default: the current one). */
+  readonly cwd?: string;
+}
+
+const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
+
+/**
+ * Convert the ioredis 5 call sites under `paths` (files or directories).
+ *
+ *   await codemod(['src'])
+ *   → { changed: [{ path: 'src/cache.ts', before: '…redis.get(k)…', after: '…r2s.ioredis(redis, …)…' }],
+ *       findings: [{ path: 'src/events.ts', line: 4, column: 3, rule: 'ioredis/pubsub', … }], scanned: 12 }
+ */
+export async function codemod(paths: readonly string[], options: CodemodOptions = {}): Promise<CodemodResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const files = paths.flatMap((p) => sourceFiles(resolve(cwd, p)));
+  const project = new Project({
+    compilerOptions: {
+      allowJs: true,
+      esModuleInterop: true,
+      strict: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    },
+    skipAddingFilesFromTsConfig: true,
+  });
+  for (const f of files) project.addSourceFileAtPath(f);
+  project.resolveSourceFileDependencies();
+
+  const changed: ChangedFile[] = [];
+  const findings: Finding[] = [];
+  const rel = (f: Finding): Finding => ({ ...f, path: relative(cwd, f.path) || f.path });
+  for (const path of files) {
+    const file = project.getSourceFileOrThrow(path);
+    const usesIoredis = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'ioredis');
+    if (usesIoredis) {
+      const major = clientMajor(dirname(path), 'ioredis');
+      if (major !== 5) {
+        findings.push(
+          rel({
+            path,
+            line: 1,
+            column: 1,
+            rule: 'ioredis/version',
+            message: major === undefined ? 'no package.json above this file names ioredis: its major version is unknown' : `ioredis ${major} is not supported yet (only ioredis 5)`,
+          }),
+        );
+        continue;
+      }
+    }
+    const result = convertIoredisFile(file);
+    findings.push(...result.findings.map(rel));
+    if (result.text === null) continue;
+    const before = file.getFullText();
+    let after: string;
+    try {
+      const config = (await prettier.resolveConfig(path)) ?? {};
+      after = await prettier.format(result.text, { ...config, filepath: path });
+    } catch (error) {
+      // Prettier parses the file: a result it cannot parse is never written.
+      findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/parse-error', message: `the converted file does not parse, left unchanged: ${String(error).split('\n')[0]}` }));
+      continue;
+    }
+    if (after === before) continue;
+    changed.push({ path: relative(cwd, path) || path, before, after });
+    if (options.write === true) writeAtomically(path, after);
+  }
+  return { changed, findings, scanned: files.length };
+}
+
+function sourceFiles(path: string): string[] {
+  const stat = statSync(path);
+  if (stat.isFile()) return [path];
+  const out: string[] = [];
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) out.push(...sourceFiles(full));
+    else if (SOURCE.test(entry.name) && !/\.d\.[cm]?ts$/.test(entry.name)) out.push(full);
+  }
+  return out.sort();
+}
+
+/** The major version of `name` in the nearest package.json above `dir` that depends on it. */
+function clientMajor(dir: string, name: string): number | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    const pkgPath = join(d, 'package.json');
+    if (existsSync(pkgPath)) {
+      const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as Record<string, Record<string, string> | undefined>;
+      const range = pkg['dependencies']?.[name] ?? pkg['devDependencies']?.[name] ?? pkg['peerDependencies']?.[name];
+      if (range !== undefined) {
+        const m = /(\d+)/.exec(range);
+        return m === null ? undefined : Number(m[1]);
+      }
+    }
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.redis2sql-${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}

@@ -1,0 +1,334 @@
+/**
+ * ioredis 5 call sites → calls of the codemod runtime running compiled SQL.
+ *
+ * Clients are found by their type (the checker resolves the `Redis` class
+ * declared in the ioredis package), never by variable names. A file is
+ * converted only when every use of a client in it converts: a client that
+ * stayed an ioredis object beside one that became a pg Pool would no longer
+ * type-check, so one unconvertible use leaves the whole file as it was and
+ * each such use is reported.
+ */
+import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type SourceFile, type Type } from 'ts-morph';
+import { Redis2SqlError } from '../errors.js';
+import type { ReplyShape } from '../emit/reply.js';
+import { translate } from '../translate.js';
+import type { SqlParam } from '../translators/sql.js';
+import type { Finding } from './report.js';
+
+/** ioredis method → Redis command, and how its reply is shaped beyond the generic mapping. */
+const METHODS: Readonly<Record<string, { readonly command: string; readonly as?: 'object' }>> = {
+  get: { command: 'GET' },
+  set: { command: 'SET' },
+  incr: { command: 'INCR' },
+  incrby: { command: 'INCRBY' },
+  del: { command: 'DEL' },
+  exists: { command: 'EXISTS' },
+  expire: { command: 'EXPIRE' },
+  ttl: { command: 'TTL' },
+  hget: { command: 'HGET' },
+  hset: { command: 'HSET' },
+  hgetall: { command: 'HGETALL', as: 'object' },
+  lpush: { command: 'LPUSH' },
+  rpush: { command: 'RPUSH' },
+  lrange: { command: 'LRANGE' },
+  sadd: { command: 'SADD' },
+  smembers: { command: 'SMEMBERS' },
+  zadd: { command: 'ZADD' },
+  zrange: { command: 'ZRANGE' },
+  zscore: { command: 'ZSCORE' },
+};
+
+const SHUTDOWN = new Set(['quit', 'disconnect']);
+
+/** Methods that are not plain commands, with the rule id and reason they are reported under. */
+const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
+  pipeline: ['ioredis/pipeline', 'pipelines are not converted yet'],
+  multi: ['ioredis/multi', 'transactions (multi) are not converted yet'],
+  exec: ['ioredis/multi', 'transactions (multi) are not converted yet'],
+  subscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  psubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  ssubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  unsubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  punsubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  publish: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  on: ['ioredis/events', 'client events have no pg Pool equivalent'],
+  once: ['ioredis/events', 'client events have no pg Pool equivalent'],
+  blpop: ['ioredis/blocking', 'blocking commands are not converted'],
+  brpop: ['ioredis/blocking', 'blocking commands are not converted'],
+  blmove: ['ioredis/blocking', 'blocking commands are not converted'],
+  brpoplpush: ['ioredis/blocking', 'blocking commands are not converted'],
+  blmpop: ['ioredis/blocking', 'blocking commands are not converted'],
+  bzpopmin: ['ioredis/blocking', 'blocking commands are not converted'],
+  bzpopmax: ['ioredis/blocking', 'blocking commands are not converted'],
+  bzmpop: ['ioredis/blocking', 'blocking commands are not converted'],
+  xread: ['ioredis/blocking', 'XREAD (blocking reads) is not converted'],
+  xreadgroup: ['ioredis/blocking', 'XREADGROUP (blocking reads) is not converted'],
+  eval: ['ioredis/script', 'scripts (eval/evalsha/defineCommand) are not converted yet'],
+  evalsha: ['ioredis/script', 'scripts (eval/evalsha/defineCommand) are not converted yet'],
+  defineCommand: ['ioredis/script', 'scripts (eval/evalsha/defineCommand) are not converted yet'],
+  call: ['ioredis/call', 'call() is not converted yet'],
+  callBuffer: ['ioredis/call', 'call() is not converted yet'],
+  duplicate: ['ioredis/duplicate', 'duplicate() opens a second Redis connection; a pg Pool already has several'],
+  monitor: ['ioredis/monitor', 'MONITOR has no PostgreSQL equivalent'],
+};
+
+const IMPORT = "import * as r2s from 'redis2sql/codemod-runtime';";
+const PG_IMPORT = "import pg from 'pg';";
+const POOL = 'new pg.Pool({ connectionString: process.env.DATABASE_URL })';
+
+/** Marks of arguments whose value is known only at run time (compiled with a stand-in). */
+const TEXT_MARK = '__r2s_arg_';
+const NUMBER_BASE = 48271000;
+
+interface Edit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export interface FileResult {
+  /** The new text, or null when the file is left as it was. */
+  readonly text: string | null;
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * Convert one source file's ioredis 5 call sites.
+ *
+ *   // const redis = new Redis(); const v = await redis.get(k);
+ *   convertIoredisFile(file)
+ *   // → const redis = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ *   //   const v = await r2s.ioredis(redis, 'SELECT … AS reply', [r2s.text(k)], { kind: 'scalar', of: 'bulk' });
+ */
+export function convertIoredisFile(file: SourceFile): FileResult {
+  const findings: Finding[] = [];
+  const edits: Edit[] = [];
+  const report = (node: Node, rule: string, message: string): void => {
+    const { line, column } = file.getLineAndColumnAtPos(node.getStart());
+    findings.push({ path: file.getFilePath(), line, column, rule, message });
+  };
+
+  for (const node of file.getDescendants()) {
+    if (Node.isNewExpression(node) && isClient(node.getType())) {
+      edits.push({ start: node.getStart(), end: node.getEnd(), text: POOL });
+    } else if (Node.isTypeReference(node) && isClient(node.getType())) {
+      edits.push({ start: node.getStart(), end: node.getEnd(), text: 'pg.Pool' });
+    } else if (Node.isPropertyAccessExpression(node) && isClient(node.getExpression().getType())) {
+      const call = node.getParent();
+      const method = node.getName();
+      if (!Node.isCallExpression(call) || call.getExpression() !== node) {
+        report(node, 'ioredis/property', `'${method}' of an ioredis client is not a command call`);
+        continue;
+      }
+      const converted = convertCall(call, method, node.getExpression().getText());
+      if ('rule' in converted) report(call, converted.rule, converted.message);
+      else edits.push(converted);
+    }
+  }
+  if (edits.length === 0 && findings.length === 0) return { text: null, findings };
+  if (findings.length > 0) {
+    const first = findings[0]!;
+    findings.push({
+      path: file.getFilePath(),
+      line: first.line,
+      column: first.column,
+      rule: 'ioredis/file-untouched',
+      message: 'file left unchanged: every use of an ioredis client in a file must convert, or none is',
+    });
+    return { text: null, findings };
+  }
+  const overlapping = findOverlap(edits);
+  if (overlapping !== undefined) {
+    const { line, column } = file.getLineAndColumnAtPos(overlapping.start);
+    findings.push({
+      path: file.getFilePath(),
+      line,
+      column,
+      rule: 'ioredis/nested-call',
+      message: 'a client call inside the arguments of another is not converted yet; file left unchanged',
+    });
+    return { text: null, findings };
+  }
+  return { text: withImports(file, applyEdits(file.getFullText(), edits)), findings };
+}
+
+function isClient(type: Type): boolean {
+  const symbol = type.getSymbol() ?? type.getAliasSymbol();
+  if (symbol === undefined || symbol.getName() !== 'Redis') return false;
+  return symbol.getDeclarations().some((d) => /[\\/]node_modules[\\/]ioredis[\\/]/.test(d.getSourceFile().getFilePath()));
+}
+
+type Converted = Edit | { readonly rule: string; readonly message: string };
+
+function convertCall(call: CallExpression, method: string, receiver: string): Converted {
+  const range = { start: call.getStart(), end: call.getEnd() };
+  if (SHUTDOWN.has(method)) {
+    if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: `${method}() with arguments is not converted` };
+    return { ...range, text: `${receiver}.end()` };
+  }
+  const refused = REFUSED[method];
+  if (refused !== undefined) return { rule: refused[0], message: refused[1] };
+  const entry = METHODS[method];
+  if (entry === undefined) return { rule: 'ioredis/unsupported-method', message: `${method}() is not converted yet` };
+
+  // Flatten the arguments one level, as ioredis does, keeping what is known at compile time.
+  const args: { readonly literal?: string; readonly expr?: string; readonly numeric?: boolean }[] = [];
+  const flat: Node[] = [];
+  for (const arg of call.getArguments()) {
+    if (Node.isSpreadElement(arg)) return { rule: 'ioredis/spread', message: 'spread arguments of unknown length are not converted' };
+    if (Node.isArrayLiteralExpression(arg)) {
+      for (const element of arg.getElements()) {
+        if (Node.isSpreadElement(element)) return { rule: 'ioredis/spread', message: 'spread arguments of unknown length are not converted' };
+        flat.push(element);
+      }
+    } else flat.push(arg);
+  }
+  for (const [i, arg] of flat.entries()) {
+    const type = arg.getType();
+    if (type.getCallSignatures().length > 0) {
+      return i === flat.length - 1
+        ? { rule: 'ioredis/callback', message: 'calls with a callback are not converted' }
+        : { rule: 'ioredis/function-arg', message: 'a function argument is not converted' };
+    }
+    if (type.isArray() || type.isTuple()) return { rule: 'ioredis/array-arg', message: 'an array argument of unknown length is not converted' };
+    if (Node.isStringLiteral(arg) || Node.isNoSubstitutionTemplateLiteral(arg)) args.push({ literal: arg.getLiteralValue() });
+    else if (Node.isNumericLiteral(arg)) args.push({ literal: String(arg.getLiteralValue()) });
+    else if (Node.isPrefixUnaryExpression(arg) && arg.getOperatorToken() === SyntaxKind.MinusToken && Node.isNumericLiteral(arg.getOperand())) {
+      args.push({ literal: String(-Number(arg.getOperand().getText())) });
+    } else if (type.isObject() && !isBufferType(type)) {
+      return { rule: 'ioredis/object-arg', message: 'an object argument (field/value map or options) is not converted yet' };
+    } else args.push({ expr: arg.getText(), numeric: type.isNumber() || type.isNumberLiteral() });
+  }
+
+  const argv = [entry.command, ...args.map((a, i) => a.literal ?? (a.numeric === true ? String(NUMBER_BASE + i) : `${TEXT_MARK}${i}__`))];
+  let compiled;
+  try {
+    compiled = translate(argv);
+  } catch (error) {
+    if (error instanceof Redis2SqlError) {
+      const hasRuntime = args.some((a) => a.expr !== undefined);
+      return hasRuntime
+        ? { rule: 'ioredis/runtime-arguments', message: `arguments known only at run time decide the command's shape: ${error.message}` }
+        : { rule: 'ioredis/command-error', message: `redis2sql cannot compile this call: ${error.message}` };
+    }
+    throw error;
+  }
+  const uses = new Map<number, number>();
+  const params: string[] = [];
+  for (const p of compiled.params) {
+    const emitted = emitParam(p, args, uses);
+    if (emitted === undefined) {
+      return { rule: 'ioredis/runtime-arguments', message: 'an argument known only at run time is transformed at compile time; only literals are converted here' };
+    }
+    params.push(emitted);
+  }
+  // Each argument expression must run once, as it did in the ioredis call.
+  for (const [i, n] of uses) if (n > 1 && !isPlainReference(flat[i]!)) {
+    return { rule: 'ioredis/repeated-argument', message: 'an argument with side effects would be evaluated twice' };
+  }
+  const shape = shapeText(compiled.reply);
+  const as = entry.as === undefined ? '' : `, '${entry.as}'`;
+  // The value's static type stays what ioredis declared, so the code around the call still type-checks.
+  const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+  const typeArg = resolved === undefined || resolved.includes('import(') ? '' : `<${resolved}>`;
+  return { ...range, text: `r2s.ioredis${typeArg}(${receiver}, ${JSON.stringify(compiled.sql)}, [${params.join(', ')}], ${shape}${as})` };
+}
+
+function isBufferType(type: Type): boolean {
+  return type.getSymbol()?.getName() === 'Buffer';
+}
+
+function isPlainReference(node: Node): boolean {
+  return Node.isIdentifier(node) || (Node.isPropertyAccessExpression(node) && isPlainReference(node.getExpression())) || Node.isThisExpression(node);
+}
+
+/** A compiled parameter as JS source: literals as they are, run-time arguments converted as ioredis sends them. */
+function emitParam(
+  p: SqlParam,
+  args: readonly { readonly literal?: string; readonly expr?: string; readonly numeric?: boolean }[],
+  uses: Map<number, number>,
+): string | undefined {
+  const runtime = (text: string): number | undefined => {
+    for (const [i, a] of args.entries()) {
+      if (a.expr === undefined) continue;
+      const mark = a.numeric === true ? String(NUMBER_BASE + i) : `${TEXT_MARK}${i}__`;
+      if (text === mark) {
+        uses.set(i, (uses.get(i) ?? 0) + 1);
+        return i;
+      }
+    }
+    return undefined;
+  };
+  const marked = (text: string): boolean =>
+    text.includes(TEXT_MARK) || args.some((a, i) => a.expr !== undefined && a.numeric === true && text.includes(String(NUMBER_BASE + i)));
+  if (p === null) return 'null';
+  if (typeof p === 'boolean') return String(p);
+  if (typeof p === 'number') {
+    const i = runtime(String(p));
+    if (i !== undefined) return `Number(${args[i]!.expr!})`;
+    return marked(String(p)) ? undefined : String(p);
+  }
+  if (typeof p === 'string') {
+    const i = runtime(p);
+    if (i !== undefined) return `r2s.text(${args[i]!.expr!})`;
+    return marked(p) ? undefined : JSON.stringify(p);
+  }
+  if (Buffer.isBuffer(p)) {
+    const s = p.toString('utf8');
+    const i = runtime(s);
+    if (i !== undefined) return `r2s.bytes(${args[i]!.expr!})`;
+    return marked(s) ? undefined : `Buffer.from(${JSON.stringify(s)})`;
+  }
+  const items: string[] = [];
+  for (const item of p as readonly SqlParam[]) {
+    const e = emitParam(item, args, uses);
+    if (e === undefined) return undefined;
+    items.push(e);
+  }
+  return `[${items.join(', ')}]`;
+}
+
+function shapeText(shape: ReplyShape): string {
+  return JSON.stringify(shape).replace(/"([a-zA-Z_]\w*)":/g, '$1: ').replace(/"/g, "'").replace(/,/g, ', ');
+}
+
+function findOverlap(edits: readonly Edit[]): Edit | undefined {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.start < sorted[i - 1]!.end) return sorted[i - 1];
+  return undefined;
+}
+
+function applyEdits(text: string, edits: readonly Edit[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+/** Drop the ioredis import once nothing in the file uses it, and add ours after the last import. */
+function withImports(file: SourceFile, text: string): string {
+  const imports = file.getImportDeclarations();
+  const ioredis = imports.filter((d) => d.getModuleSpecifierValue() === 'ioredis');
+  let out = text;
+  // The edits never touch import declarations, so their positions in `text` are still valid after the last edit before them.
+  for (const decl of [...ioredis].reverse()) {
+    const names = [decl.getDefaultImport()?.getText(), ...decl.getNamedImports().map((n) => (n.getAliasNode() ?? n.getNameNode()).getText())].filter(
+      (n): n is string => n !== undefined,
+    );
+    const rest = out.slice(decl.getEnd());
+    const before = out.slice(0, decl.getStart());
+    if (names.every((n) => !new RegExp(`\\b${n}\\b`).test(before + rest))) {
+      const end = out[decl.getEnd()] === '\n' ? decl.getEnd() + 1 : decl.getEnd();
+      out = out.slice(0, decl.getStart()) + out.slice(end);
+    }
+  }
+  const add = [out.includes('pg.Pool') && !/import pg from ['"]pg['"]/.test(out) ? PG_IMPORT : undefined, out.includes(IMPORT) ? undefined : IMPORT].filter(
+    (l): l is string => l !== undefined,
+  );
+  if (add.length === 0) return out;
+  // Insert before the first remaining statement that is not an import.
+  const lines = out.split('\n');
+  let at = 0;
+  for (const [i, line] of lines.entries()) if (/^import\b/.test(line)) at = i + 1;
+  lines.splice(at, 0, ...add);
+  return lines.join('\n');
+}
