@@ -5,6 +5,7 @@ import { compatibilityMatrix } from '../emit/matrix.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../emit/format.js';
 import { schemaSql } from '../emit/schema/index.js';
 import { execCommand } from './exec.js';
+import { registerLua } from './lua.js';
 import { processIo, type CliIo } from './io.js';
 import { translateCommand } from './translate.js';
 
@@ -133,6 +134,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
         io.stdout.write(line.trimEnd() + '\n');
       }
     });
+
+  registerLua(program, io, setCode);
 
   // Subcommands report their own usage errors through exitOverride too.
   for (const sub of program.commands) {

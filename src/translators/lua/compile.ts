@@ -13,7 +13,7 @@ import type { SqlParam } from '../sql.js';
  * script's Redis reply as the `lua` reply shape reads it.
  *
  *   compileLua("return redis.call('GET', KEYS[1])").ddl
- *   → CREATE OR REPLACE FUNCTION redis.lua_4e6d…(keys text[], argv bytea[]) RETURNS jsonb …
+ *   → CREATE OR REPLACE FUNCTION redis.lua_d3c21d0c…(keys text[], argv bytea[]) RETURNS jsonb …
  *
  * Lua values are jsonb (see src/emit/schema/scripting.ts). `redis.call` with a
  * literal command name is compiled by the same translators as commands

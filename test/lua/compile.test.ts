@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { embeddedDatabase, ensureSchema, type Database } from '../../src/db/index.js';
+import { decodeReply } from '../../src/emit/decode.js';
+import { runCommand } from '../../src/exec.js';
+import { LuaCompileError } from '../../src/errors.js';
+import { translate } from '../../src/translate.js';
+import { compileLua } from '../../src/translators/lua/compile.js';
+
+/*
+ * What the compiler refuses (with the construct's line and column), the SQL
+ * EVAL sends, and the `lua` subcommand's function used directly from SQL.
+ */
+
+const refusal = (source: string): { line: number; column: number; reason: string } => {
+  try {
+    compileLua(source);
+  } catch (e) {
+    if (e instanceof LuaCompileError) return { line: e.line, column: e.column, reason: e.reason };
+    throw e;
+  }
+  throw new Error(`compiled: ${source}`);
+};
+
+describe('refusals carry line:column and a reason', () => {
+  it.each([
+    ['local cmd = "GET"\nreturn redis.call(cmd, KEYS[1])', 2, 'redis.call needs a literal command name'],
+    ['local f = function() return 1 end', 1, 'FunctionDeclaration is not compiled'],
+    ['x = 1', 1, "assignment to global 'x' (Redis forbids creating globals)"],
+    ['for k, v in pairs(KEYS) do end', 1, 'only `for i, v in ipairs(t)` is compiled among generic for loops'],
+    ['return {a = 1}', 1, 'tables with keys are not compiled (only arrays, {err=…} and {ok=…})'],
+    ['return setmetatable({}, {})', 1, 'call not compiled'],
+    ["return redis.call('ZSCORE', KEYS[1], 'm')", 1, "ZSCORE's reply (scalar) is not converted to Lua yet"],
+    ["return redis.call('SET', KEYS[1], 'v', ARGV[1])", 1, 'make them literals'],
+    ['return (', 1, 'syntax error'],
+  ])('%s', (source, line, reason) => {
+    const r = refusal(source);
+    expect(r.line).toBe(line);
+    expect(r.reason).toContain(reason);
+  });
+});
+
+describe('EVAL is one statement whose SQL text depends only on the script', () => {
+  // The sha redis-server 7.0 gave to SCRIPT LOAD of the same script.
+  it('keys and arguments are parameters, the function is created by its sha', () => {
+    const a = translate(['EVAL', "return redis.call('GET', KEYS[1])", '1', 'k1', 'a\\b']);
+    const b = translate(['EVAL', "return redis.call('GET', KEYS[1])", '2', 'k2', 'k3']);
+    expect(a.sql).toBe('SELECT redis.lua_eval($1, $2, $3::text[], $4::bytea[]) AS reply');
+    expect(b.sql).toBe(a.sql);
+    expect(a.params[0]).toBe('d3c21d0c2b9ca22f82737626a27bcaf5d288f99f');
+    expect(a.params[1]).toBe(b.params[1]);
+    expect(a.params.slice(2)).toEqual([['k1'], [Buffer.from('a\\b')]]);
+    expect(String(a.params[1])).not.toContain('k1');
+  });
+});
+
+let db: Database;
+let dir: string;
+beforeAll(async () => {
+  db = await embeddedDatabase();
+  await ensureSchema(db);
+  dir = mkdtempSync(join(tmpdir(), 'redis2sql-lua-'));
+}, 120_000);
+afterAll(async () => {
+  await db?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string | Uint8Array) => ((stdout += s.toString()), true) },
+    stderr: { write: (s: string | Uint8Array) => ((stderr += s.toString()), true) },
+    stdin: Object.assign(Readable.from([]), { isTTY: true }),
+    env: {},
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('redis2sql lua', () => {
+  it('prints a function that SQL calls with KEYS and ARGV', async () => {
+    const out = await cli(['lua', new URL('../../fixtures/lua/lock-release.lua', import.meta.url).pathname, '--name', 'unlock']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('CREATE OR REPLACE FUNCTION redis.unlock(keys text[], argv bytea[]) RETURNS jsonb');
+    await db.exec(out.stdout);
+    await runCommand(db, ['SET', 'lock', 'tok']);
+    const call = (token: string) => db.query('SELECT redis.unlock($1::text[], $2::bytea[]) AS reply', [['lock'], [Buffer.from(token)]]);
+    expect(decodeReply({ kind: 'lua' }, await call('other'))).toEqual({ type: 'integer', value: 0n });
+    expect(decodeReply({ kind: 'lua' }, await call('tok'))).toEqual({ type: 'integer', value: 1n });
+    expect(decodeReply({ kind: 'lua' }, await call('tok'))).toEqual({ type: 'integer', value: 0n });
+  }, 120_000);
+
+  it('reports what it cannot compile as FILE:LINE:COLUMN', async () => {
+    const file = join(dir, 'dynamic.lua');
+    writeFileSync(file, "local n = 'GET'\nreturn redis.call(n, KEYS[1])\n");
+    const out = await cli(['lua', file]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe(`redis2sql: ${file}:2:7: redis.call needs a literal command name\n`);
+    expect(out.stdout).toBe('');
+  });
+});
