@@ -4,6 +4,7 @@ import { DatabaseError, Redis2SqlError, UsageError } from '../errors.js';
 import { compatibilityMatrix } from '../emit/matrix.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../emit/format.js';
 import { schemaSql } from '../emit/schema/index.js';
+import { registerCodemod } from './codemod.js';
 import { execCommand } from './exec.js';
 import { registerLua } from './lua.js';
 import { processIo, type CliIo } from './io.js';
@@ -136,6 +137,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     });
 
   registerLua(program, io, setCode);
+
+  registerCodemod(program, io, setCode);
 
   // Subcommands report their own usage errors through exitOverride too.
   for (const sub of program.commands) {

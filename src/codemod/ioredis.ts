@@ -304,31 +304,26 @@ function applyEdits(text: string, edits: readonly Edit[]): string {
   return out;
 }
 
-/** Drop the ioredis import once nothing in the file uses it, and add ours after the last import. */
+/** Add our imports after the last import, and drop the ioredis import once nothing in the file uses it. */
 function withImports(file: SourceFile, text: string): string {
   const imports = file.getImportDeclarations();
-  const ioredis = imports.filter((d) => d.getModuleSpecifierValue() === 'ioredis');
-  let out = text;
-  // The edits never touch import declarations, so their positions in `text` are still valid after the last edit before them.
-  for (const decl of [...ioredis].reverse()) {
-    const names = [decl.getDefaultImport()?.getText(), ...decl.getNamedImports().map((n) => (n.getAliasNode() ?? n.getNameNode()).getText())].filter(
-      (n): n is string => n !== undefined,
-    );
-    const rest = out.slice(decl.getEnd());
-    const before = out.slice(0, decl.getStart());
-    if (names.every((n) => !new RegExp(`\\b${n}\\b`).test(before + rest))) {
-      const end = out[decl.getEnd()] === '\n' ? decl.getEnd() + 1 : decl.getEnd();
-      out = out.slice(0, decl.getStart()) + out.slice(end);
-    }
+  // Edits never touch import declarations, which come before the code they
+  // change, so the declarations' positions are still valid in `text`.
+  const add = [
+    text.includes('pg.Pool') && !/import pg from ['"]pg['"]/.test(text) ? PG_IMPORT : undefined,
+    text.includes(IMPORT) ? undefined : IMPORT,
+  ].filter((l): l is string => l !== undefined);
+  const at = imports.at(-1)?.getEnd() ?? 0;
+  let out = add.length === 0 ? text : `${text.slice(0, at)}${at === 0 ? '' : '\n'}${add.join('\n')}${at === 0 ? '\n' : ''}${text.slice(at)}`;
+  for (const decl of [...imports].reverse()) {
+    if (decl.getModuleSpecifierValue() !== 'ioredis') continue;
+    const names = [decl.getDefaultImport(), ...decl.getNamedImports().map((n) => n.getAliasNode() ?? n.getNameNode())]
+      .filter((n) => n !== undefined)
+      .map((n) => n.getText());
+    const rest = out.slice(0, decl.getStart()) + out.slice(decl.getEnd());
+    if (names.some((n) => new RegExp(`\\b${n}\\b`).test(rest))) continue;
+    const end = out[decl.getEnd()] === '\n' ? decl.getEnd() + 1 : decl.getEnd();
+    out = out.slice(0, decl.getStart()) + out.slice(end);
   }
-  const add = [out.includes('pg.Pool') && !/import pg from ['"]pg['"]/.test(out) ? PG_IMPORT : undefined, out.includes(IMPORT) ? undefined : IMPORT].filter(
-    (l): l is string => l !== undefined,
-  );
-  if (add.length === 0) return out;
-  // Insert before the first remaining statement that is not an import.
-  const lines = out.split('\n');
-  let at = 0;
-  for (const [i, line] of lines.entries()) if (/^import\b/.test(line)) at = i + 1;
-  lines.splice(at, 0, ...add);
-  return lines.join('\n');
+  return out;
 }
