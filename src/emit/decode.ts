@@ -75,6 +75,21 @@ export function decodeReply(shape: ReplyShape, rows: readonly Row[]): RedisReply
       }
       return { type: 'array', value: items };
     }
+    case 'groups': {
+      if (rows.length === 0) return NIL_ARRAY;
+      const groups: RedisReply[] = [];
+      let start = 0;
+      for (let i = 1; i <= rows.length; i++) {
+        if (i < rows.length && String(column(rows[i]!, shape.by)) === String(column(rows[start]!, shape.by))) continue;
+        const group = rows.slice(start, i);
+        groups.push({
+          type: 'array',
+          value: [decodeReply(shape.head, group), { type: 'array', value: group.map((r) => decodeReply(shape.row, [r])) }],
+        });
+        start = i;
+      }
+      return { type: 'array', value: groups };
+    }
     case 'json': {
       const row = rows[0];
       if (row === undefined) return NIL_BULK;

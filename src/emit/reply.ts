@@ -74,7 +74,14 @@ export type ReplyShape =
    * {"s": hex} status, {"e": hex} error, {"a": […]} array — and null for a nil
    * bulk. Bytes are lower-case hex, so binary values survive. NULL or no row → nil bulk.
    */
-  | { readonly kind: 'lua'; readonly column?: string };
+  | { readonly kind: 'lua'; readonly column?: string }
+  /**
+   * Rows split into groups where the integer column `by` changes (the
+   * statement orders them so): each group → [`head` decoded from the group's
+   * first row, [each row of the group decoded by `row`]]. No rows → nil
+   * array (XREAD: [[key, [entry…]]…], or nil when no stream has anything).
+   */
+  | { readonly kind: 'groups'; readonly by: string; readonly head: ReplyShape; readonly row: ReplyShape };
 
 /** SQLSTATE of errors raised by our SQL: the message is Redis' reply text. */
 export const REDIS_ERROR_SQLSTATE = 'RD000';

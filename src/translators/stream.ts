@@ -7,7 +7,7 @@
  * unsigned 64-bit).
  *
  * Not translated yet (refused as pending): consumer groups (XGROUP,
- * XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM), XREAD and XINFO.
+ * XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM) and XINFO.
  */
 import { RedisError } from '../errors.js';
 import { INTEGER, OK, scalar, type ReplyShape } from '../emit/reply.js';
@@ -19,7 +19,7 @@ import { pending, type GroupTranslators, type Translator } from './types.js';
 const k = raw('k');
 const U64_MAX = 2n ** 64n - 1n;
 const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
-const PENDING = pending('not translated yet (issue #5): consumer groups, XREAD and XINFO come after XADD/XRANGE');
+const PENDING = pending('not translated yet (issue #5): consumer groups and XINFO come after XADD/XRANGE/XREAD');
 
 /** A stream ID; `seq` undefined: `<ms>-*` (XADD picks the sequence). */
 export interface StreamId {
@@ -259,6 +259,72 @@ const XSETID: Translator<'XSETID'> = (cmd, { S }) => {
   };
 };
 
+/**
+ * XREAD [COUNT count] [BLOCK ms] STREAMS key … id …: for each stream in turn,
+ * its entries after the ID (`$`: its last ID, so none), COUNT at most each
+ * (≤ 0: all); streams with nothing are left out, nil when none has anything.
+ * An ID this cannot read is raised by SQL at its turn, after the types of the
+ * streams before it, as Redis checks them. BLOCK does not wait (see the warning).
+ *   SELECT given.i AS stream, given.key, e.ms, e.seq, e.ms || '-' || e.seq AS id, e.field_values
+ *   FROM unnest($1::text[], $2::numeric[], $3::numeric[]) WITH ORDINALITY AS given(key, ms, seq, i)
+ *   JOIN redis.keys k … JOIN LATERAL (<entries after the ID> LIMIT $4) e ON true
+ *   UNION ALL <xread_check> ORDER BY stream, ms, seq
+ */
+const XREAD: Translator<'XREAD'> = (cmd, { S }) => {
+  const block = cmd.args.milliseconds;
+  if (block !== undefined && block < 0n) throw new RedisError('ERR timeout is negative');
+  const keys = cmd.args.streams.key;
+  const ms: (string | null)[] = [];
+  const seq: (string | null)[] = [];
+  let bad = 0;
+  let error: string | null = null;
+  cmd.args.streams.id.forEach((given, i) => {
+    if (bad > 0) return;
+    const text = given.toString('latin1');
+    if (text === '$') {
+      ms.push(null);
+      seq.push(null);
+      return;
+    }
+    if (text === '>') {
+      error = 'ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.';
+    } else {
+      try {
+        const id = parseStreamId(given, 0n, { strict: true });
+        ms.push(id.ms.toString());
+        seq.push((id.seq ?? 0n).toString());
+        return;
+      } catch (e) {
+        if (!(e instanceof RedisError)) throw e;
+        error = e.message;
+      }
+    }
+    bad = i + 1;
+  });
+  const count = cmd.args.count !== undefined && cmd.args.count > 0n ? cmd.args.count : null;
+  const keyArray = param([...keys]);
+  return {
+    sql: sql`SELECT * FROM (
+  SELECT given.i AS stream, given.key, e.ms, e.seq, e.ms::text || '-' || e.seq::text AS id, e.field_values
+  FROM unnest(${keyArray}::text[], ${param(ms)}::numeric[], ${param(seq)}::numeric[]) WITH ORDINALITY AS given(key, ms, seq, i)
+  JOIN ${S}.keys k ON k.key = given.key AND ${S}.is_live(k.expires_at) AND k.type = 'stream'
+  JOIN ${S}.streams st ON st.key = k.key
+  JOIN LATERAL (SELECT e.ms, e.seq, e.field_values FROM ${S}.stream_entries e
+    WHERE e.key = k.key AND (e.ms, e.seq) > (coalesce(given.ms, st.last_ms), coalesce(given.seq, st.last_seq))
+    ORDER BY e.ms, e.seq LIMIT ${param(count)}::bigint) AS e ON true
+  UNION ALL
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL
+  FROM (SELECT ${S}.xread_check(${keyArray}::text[], ${param(bad)}::integer, ${param(error)}::text) AS ok OFFSET 0) AS checked
+  WHERE NOT checked.ok
+) AS entries ORDER BY stream, ms, seq`,
+    reply: { kind: 'groups', by: 'stream', head: scalar('bulk', 'key'), row: ENTRY },
+    warnings:
+      block === undefined
+        ? []
+        : ['XREAD BLOCK does not wait here: like XREAD BLOCK inside MULTI, it answers at once (nil when there is nothing to read)'],
+  };
+};
+
 export const STREAM_TRANSLATORS = {
   XACK: PENDING,
   XADD,
@@ -278,7 +344,7 @@ export const STREAM_TRANSLATORS = {
   XLEN,
   XPENDING: PENDING,
   XRANGE,
-  XREAD: PENDING,
+  XREAD,
   XREADGROUP: PENDING,
   XREVRANGE,
   XSETID,

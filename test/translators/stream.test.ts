@@ -146,10 +146,32 @@ describe('SQL text depends on the shape only', () => {
   });
 });
 
-describe('consumer groups and XREAD are refused, not guessed', () => {
+describe('consumer groups are refused, not guessed', () => {
   it('answers an explicit redis2sql error', async () => {
     const reply = await run('XGROUP', 'CREATE', 's', 'g', '$');
     expect(reply.type).toBe('error');
     if (reply.type === 'error') expect(reply.message).toMatch(/^ERR redis2sql: /);
+  });
+});
+
+describe('the groups reply shape (XREAD)', () => {
+  it('starts a group where the ordinal changes, so a stream named twice gives two groups', async () => {
+    const { decodeReply } = await import('../../src/emit/decode.js');
+    const shape = translate(['XREAD', 'STREAMS', 'a', 'a', '0', '0']).reply;
+    const row = (stream: number, id: string) => ({ stream, key: 'a', id, field_values: [Buffer.from('f'), Buffer.from('v')] });
+    const one = entry('1-1', 'f', 'v');
+    expect(decodeReply(shape, [row(1, '1-1'), row(2, '1-1')])).toEqual({
+      type: 'array',
+      value: [
+        { type: 'array', value: [bulk('a'), { type: 'array', value: [one] }] },
+        { type: 'array', value: [bulk('a'), { type: 'array', value: [one] }] },
+      ],
+    });
+    expect(decodeReply(shape, [])).toEqual({ type: 'array', value: null });
+  });
+
+  it('XREAD BLOCK answers at once, with a warning', () => {
+    expect(translate(['XREAD', 'BLOCK', '0', 'STREAMS', 'a', '$']).warnings).toHaveLength(1);
+    expect(translate(['XREAD', 'STREAMS', 'a', '$']).warnings).toHaveLength(0);
   });
 });

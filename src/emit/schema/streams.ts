@@ -277,4 +277,22 @@ BEGIN
   PERFORM @S.touch_key(p_key);
   RETURN 'OK';
 END $$;
+
+-- XREAD's checks, in Redis' order: for each stream in turn its type, then its
+-- ID (p_bad: the 1-based position of the first ID the translator could not
+-- read, with p_error its error). True, or an error.
+CREATE OR REPLACE FUNCTION @S.xread_check(p_keys text[], p_bad integer, p_error text) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  t text;
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(p_keys, 1), 0) LOOP
+    SELECT k.type INTO t FROM @S.keys k WHERE k.key = p_keys[i] AND @S.is_live(k.expires_at);
+    PERFORM @S.expect_type(t, 'stream');
+    IF i = p_bad THEN
+      PERFORM @S.raise(p_error);
+    END IF;
+  END LOOP;
+  RETURN true;
+END $$;
 `;
