@@ -303,14 +303,25 @@ WHERE ${liveKey(S, k, cmd.args.key)}`,
 
 const ZADD: Translator<'ZADD'> = (cmd, { S }) => {
   const a = cmd.args;
-  const nx = a.condition?.kind === 'nx';
-  const xx = a.condition?.kind === 'xx';
-  const gt = a.comparison?.kind === 'gt';
-  const lt = a.comparison?.kind === 'lt';
-  if (nx && (gt || lt)) throw new RedisError('ERR GT, LT, and/or NX options at the same time are not compatible');
-  const pairs = a.score_member;
+  const nx = a.nx === true;
+  const xx = a.xx === true;
+  const gt = a.gt === true;
+  const lt = a.lt === true;
+  if (nx && xx) throw new RedisError('ERR XX and NX options at the same time are not compatible');
+  if ((nx && (gt || lt)) || (gt && lt)) {
+    throw new RedisError('ERR GT, LT, and/or NX options at the same time are not compatible');
+  }
+  if (a.increment === true && a.score_member.length !== 1) {
+    throw new RedisError('ERR INCR option supports a single increment-element pair');
+  }
+  // Only now does Redis read the scores.
+  const first = cmd.argv.length - 2 * a.score_member.length;
+  const pairs = a.score_member.map((p, i) => {
+    const score = toDouble(p.score);
+    if (score === undefined) throw new RedisError('ERR value is not a valid float', first + 2 * i);
+    return { score, member: p.member };
+  });
   if (a.increment === true) {
-    if (pairs.length !== 1) throw new RedisError('ERR INCR option supports a single increment-element pair');
     const [pair] = pairs;
     return {
       sql: sql`SELECT ${S}.zincrby(${a.key}, ${doubleParam(pair!.score)}, ${pair!.member}::bytea, ${nx}, ${xx}, ${gt}, ${lt}) AS reply`,

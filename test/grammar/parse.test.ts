@@ -105,12 +105,11 @@ describe('parsed arguments, typed as ArgsOf says', () => {
   it('integers are bigint over the whole int64 range, doubles numbers', () => {
     const lr = parseCommand(['LRANGE', 'l', '9223372036854775807', '-9223372036854775808']);
     expect(lr.args).toEqual({ key: 'l', start: 9223372036854775807n, stop: -9223372036854775808n });
-    const z = parseCommand('ZADD z 0x1p3 a -inf b 1.5E2 c');
-    expect(z.name === 'ZADD' && z.args.score_member).toEqual([
-      { score: 8, member: b('a') },
-      { score: -Infinity, member: b('b') },
-      { score: 150, member: b('c') },
-    ]);
+    const increments = ['0x1p3', '-inf', '1.5E2'].map((d) => {
+      const z = parseCommand(['ZINCRBY', 'z', d, 'm']);
+      return z.name === 'ZINCRBY' && z.args.increment;
+    });
+    expect(increments).toEqual([8, -Infinity, 150]);
   });
 
   it('blocks, numkeys, shared multiples and token-led multiples', () => {
@@ -175,7 +174,7 @@ describe('errors carry what a caller needs', () => {
     ['SET k v EX', 3],
     ['SET k v EX 1 FOO', 5],
     ['LRANGE l 0 x', 3],
-    ['ZADD z 1 a x b', 4],
+    ['ZINCRBY z x m', 2],
     ['HSET h f v f', 4],
   ])('%s → argIndex %i', (line, index) => {
     const e = thrown(() => parseCommand(line));
@@ -192,6 +191,13 @@ describe('errors carry what a caller needs', () => {
     expect(e).toBeInstanceOf(StorageError);
     expect((e as StorageError).message).toBe(message);
     expect((e as StorageError).argIndex).toBe(index);
+  });
+
+  it("a score the translator converts (ZADD reads scores after its checks) names its argument", () => {
+    const e = thrown(() => translate('ZADD z NX 1 a x b'));
+    expect(e).toBeInstanceOf(RedisError);
+    expect((e as RedisError).message).toBe('ERR value is not a valid float');
+    expect((e as RedisError).argIndex).toBe(5);
   });
 
   it("Redis' own errors win over the key check", () => {

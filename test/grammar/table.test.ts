@@ -259,9 +259,10 @@ describe('the typed arguments translators receive', () => {
     }>();
     expectTypeOf<Command<'LPOP'>['args']['count']>().toEqualTypeOf<bigint | undefined>();
     expectTypeOf<Command<'ZADD'>['args']['score_member']>().toEqualTypeOf<
-      readonly { readonly score: number; readonly member: Buffer }[]
+      readonly { readonly score: Buffer; readonly member: Buffer }[]
     >();
-    expectTypeOf<Command<'ZADD'>['args']['condition']>().toEqualTypeOf<
+    expectTypeOf<Command<'ZADD'>['args']['nx']>().toEqualTypeOf<true | undefined>();
+    expectTypeOf<Command<'SET'>['args']['condition']>().toEqualTypeOf<
       { readonly kind: 'nx'; readonly value: true } | { readonly kind: 'xx'; readonly value: true } | undefined
     >();
     expectTypeOf<Command<'ZRANGEBYSCORE'>['args']['min']>().toEqualTypeOf<Buffer>();

@@ -167,6 +167,26 @@ const DEVIATIONS: readonly Deviation[] = [
     patch: asString,
     why: 'Redis reads every flag and checks the conflicts before it converts the amount (EXPIRE k x NX XX is the conflict error): the translator converts it',
   })),
+  {
+    command: 'ZADD',
+    path: ['condition'],
+    patch: (oneof) => oneof.args.map((branch) => ({ ...branch, optional: true })),
+    why: 'Redis reads NX, XX, GT, LT, then checks the pairs, then the conflicts: the translator applies the conflict rules',
+    evidence: ['ZADD', Z, 'NX', 'NX', '1', 'a'],
+  },
+  {
+    command: 'ZADD',
+    path: ['comparison'],
+    patch: (oneof) => oneof.args.map((branch) => ({ ...branch, optional: true })),
+    why: 'as NX|XX: the translator applies the conflict rules',
+    evidence: ['ZADD', Z, 'GT', 'GT', '1', 'a'],
+  },
+  {
+    command: 'ZADD',
+    path: ['score_member', 'score'],
+    patch: asString,
+    why: 'Redis reads the scores after the conflict and INCR checks (ZADD z NX GT x a is the conflict error): the translator converts them',
+  },
   ...['HSCAN', 'SSCAN', 'ZSCAN'].map((command): Deviation => ({
     command,
     path: ['cursor'],

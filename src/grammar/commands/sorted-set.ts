@@ -61,20 +61,18 @@ export const SORTED_SET_COMMANDS = [
   ]),
   command('ZADD', 'sorted_set', -4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
     key(),
-    optional(
-      rules(oneof('condition', token('nx', 'NX'), token('xx', 'XX')), {
-        error: 'ERR XX and NX options at the same time are not compatible',
-      }),
-    ),
-    optional(
-      rules(oneof('comparison', token('gt', 'GT'), token('lt', 'LT')), {
-        error: 'ERR GT, LT, and/or NX options at the same time are not compatible',
-      }),
-    ),
+    // NX, XX, GT, LT as independent flags: Redis reads every flag, then
+    // checks the pairs (`ZADD z NX XX 1 a 2` is a syntax error), then the
+    // conflicts and INCR's single pair, and only then reads the scores. So
+    // the translator makes those checks, and converts the scores (`string`).
+    optional(token('nx', 'NX')),
+    optional(token('xx', 'XX')),
+    optional(token('gt', 'GT')),
+    optional(token('lt', 'LT')),
     optional(token('change', 'CH')),
     optional(token('increment', 'INCR')),
     // Pairs cut short are a syntax error here, not the arity error.
-    multiple(rules(block('score_member', dbl('score'), str('member')), { error: 'ERR syntax error' })),
+    multiple(rules(block('score_member', str('score'), str('member')), { error: 'ERR syntax error' })),
   ]),
   command('ZCARD', 'sorted_set', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
   command('ZCOUNT', 'sorted_set', 4, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('min'), str('max')]),
