@@ -86,6 +86,16 @@ export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
     ['EVAL', "return redis.call('INCRBY', KEYS[1], ARGV[1])", '1', 'n', '41'],
     ['EVAL', "return redis.call('INCRBY', KEYS[1], 1.5)", '1', 'n'],
   ],
+  'commands Redis checks when the call runs': [
+    ['EVAL', "return redis.pcall('nosuch')", '0'],
+    ['EVAL', "return redis.pcall('get')", '0'],
+    ['EVAL', "return redis.pcall('set', 'a', 'b', 'xx', 'nx')", '0'],
+    ['EVAL', "return redis.pcall('eval', 'return 1', '0')", '0'],
+    ['EVAL', "redis.call('SET', 'before', '1')\nreturn redis.call('set', 'a', 'b', 'xx', 'nx')", '0'],
+    ['GET', 'before'],
+    ['EVAL', "local r = redis.pcall('get')\nreturn {r['err'], 'after'}", '0'],
+    ['EVAL', "return redis.call('nosuch', KEYS[1])", '1', 'k'],
+  ],
   'EVALSHA and the script cache': [
     ['SCRIPT', 'FLUSH'],
     ['EVALSHA', '@sha:lock-release.lua', '1', 'lock', 'x'],

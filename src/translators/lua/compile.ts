@@ -6,6 +6,8 @@ import { DEFAULT_SCHEMA, quoteSchema } from '../../emit/schema/index.js';
 import type { ReplyShape } from '../../emit/reply.js';
 import { translate } from '../../translate.js';
 import type { SqlParam } from '../sql.js';
+import type { CompiledCommand } from '../types.js';
+import { specOf } from '../../grammar/table.js';
 
 /**
  * A Redis Lua script compiled to one PL/pgSQL function
@@ -498,7 +500,16 @@ class Compiler {
         literal.push(null);
       }
     });
-    const { compiled, ints } = this.translateWithSentinels(e, literal, dynamic);
+    const line = e.loc?.start.line ?? 0;
+    const translated = this.translateWithSentinels(e, literal, dynamic);
+    if ('error' in translated) {
+      // Redis checks the command when the call runs: the call fails, pcall returns the error.
+      const msg = lit(translated.error);
+      return protectedCall
+        ? { pre, expr: `jsonb_build_object('err', ${S}.lua_str(convert_to(${msg}, 'UTF8')))` }
+        : { pre: pre + `${I}RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(${lit(`${translated.error} script: ${this.sha}, on @user_script:${line}.`)}, 'UTF8')));\n`, expr: 'NULL::jsonb' };
+    }
+    const { compiled, ints } = translated;
     const sentinelOf = (i: number): string => (ints.has(i) ? String(SENTINEL_INT + BigInt(i)) : `${SENTINEL}${i}\u0001`);
     const lookupParam = (value: unknown, asText: boolean): string | undefined => {
       for (const [i, v] of dynamic) {
@@ -546,7 +557,6 @@ class Compiler {
     const stmt = compiled.sql.replace(/\$(\d+)/g, (_, n: string) => `(${values[Number(n) - 1] ?? 'NULL'})`);
     const result = this.fresh('call');
     const shape = JSON.stringify(compiled.reply).replace(/'/g, "''");
-    const line = e.loc?.start.line ?? 0;
     const onError = protectedCall
       ? `${I}  ${result} := jsonb_build_object('err', ${S}.lua_str(convert_to(SQLERRM, 'UTF8')));\n`
       : `${I}  RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(SQLERRM || ' script: ${this.sha}, on @user_script:${line}.', 'UTF8')));\n`;
@@ -558,8 +568,14 @@ class Compiler {
     return { pre, expr: result };
   }
 
-  private translateWithSentinels(e: Node, literal: readonly (Buffer | null)[], dynamic: ReadonlyMap<number, string>) {
+  private translateWithSentinels(
+    e: Node,
+    literal: readonly (Buffer | null)[],
+    dynamic: ReadonlyMap<number, string>,
+  ): { compiled: CompiledCommand; ints: ReadonlySet<number> } | { error: string } {
     const ints = new Set<number>();
+    const spec = specOf((literal[0] ?? Buffer.alloc(0)).toString('latin1').toUpperCase());
+    if (spec?.flags.includes('noscript')) return { error: 'ERR This Redis command is not allowed from script' };
     for (let attempt = 0; attempt <= dynamic.size; attempt++) {
       const argv = literal.map((b, i) => b ?? Buffer.from(ints.has(i) ? String(SENTINEL_INT + BigInt(i)) : `${SENTINEL}${i}\u0001`));
       try {
@@ -569,6 +585,11 @@ class Compiler {
           ints.add(err.argIndex);
           continue;
         }
+        if (err instanceof RedisError && /^ERR unknown command /.test(err.message)) return { error: 'ERR Unknown Redis command called from script' };
+        if (err instanceof RedisError && /^ERR wrong number of arguments /.test(err.message)) {
+          return { error: 'ERR Wrong number of args calling Redis command from script' };
+        }
+        if (err instanceof RedisError && dynamic.size === 0) return { error: err.message };
         if (err instanceof Redis2SqlError) {
           if (dynamic.size > 0 && err instanceof RedisError) this.refuse(e, `${err.message} (with run-time arguments as placeholders: make them literals)`);
           // Redis would raise this when the call runs: compile it as that error.
