@@ -43,7 +43,9 @@ export function unifiedDiff(path: string, before: string, after: string, context
     i = end;
     start = end;
   }
-  return `--- a/${path}\n+++ b/${path}\n${hunks.join('')}`;
+  // git's a/ b/ prefixes for relative paths; an absolute path is shown as it is.
+  const [from, to] = path.startsWith('/') ? [path, path] : [`a/${path}`, `b/${path}`];
+  return `--- ${from}\n+++ ${to}\n${hunks.join('')}`;
 }
 
 interface Op {

@@ -4,7 +4,7 @@
  * writing them when asked), so tests and the CLI share it.
  */
 import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as prettier from 'prettier';
 import { Project, ts } from 'ts-morph';
 import { convertIoredisFile } from './ioredis.js';
@@ -62,7 +62,7 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
 
   const changed: ChangedFile[] = [];
   const findings: Finding[] = [];
-  const rel = (f: Finding): Finding => ({ ...f, path: relative(cwd, f.path) || f.path });
+  const rel = (f: Finding): Finding => ({ ...f, path: shown(cwd, f.path) });
   for (const path of files) {
     const file = project.getSourceFileOrThrow(path);
     const usesIoredis = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'ioredis');
@@ -95,10 +95,16 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
       continue;
     }
     if (after === before) continue;
-    changed.push({ path: relative(cwd, path) || path, before, after });
+    changed.push({ path: shown(cwd, path), before, after });
     if (options.write === true) writeAtomically(path, after);
   }
   return { changed, findings, scanned: files.length };
+}
+
+/** A path as the user would write it: relative to `cwd` when inside it, absolute otherwise. */
+function shown(cwd: string, path: string): string {
+  const r = relative(cwd, path);
+  return r === '' || r.startsWith('..') || isAbsolute(r) ? path : r;
 }
 
 function sourceFiles(path: string): string[] {

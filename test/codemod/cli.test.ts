@@ -1,0 +1,62 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { CliIo } from '../../src/cli/io.js';
+
+const CASES = fileURLToPath(new URL('../../fixtures/codemod/cases/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string | Uint8Array) => ((stdout += s.toString()), true) },
+    stderr: { write: (s: string | Uint8Array) => ((stderr += s.toString()), true) },
+    stdin: Readable.from([]),
+    env: {},
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('redis2sql codemod', () => {
+  // A project of its own: a package.json naming ioredis 5, and the repository's
+  // node_modules so that the checker resolves ioredis' types.
+  const project = mkdtempSync(join(tmpdir(), 'redis2sql-codemod-cli-'));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', dependencies: { ioredis: '^5.4.0' } }));
+  symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'));
+  copyFileSync(join(CASES, 'get.input.ts'), join(project, 'get.ts'));
+  copyFileSync(join(CASES, 'refused.input.ts'), join(project, 'refused.ts'));
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  it('dry run: the unified diff, one line per reported call site, a summary; nothing written', async () => {
+    const r = await run(['codemod', join(project, 'get.ts'), join(project, 'refused.ts')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`--- ${join(project, 'get.ts')}\n+++ ${join(project, 'get.ts')}\n@@ -1,8 +1,14 @@\n`);
+    expect(r.stdout).toContain(`${join(project, 'refused.ts')}:7:3: warning: calls with a callback are not converted [ioredis/callback]\n`);
+    expect(r.stdout).toContain('\n-import Redis from \'ioredis\';\n+import pg from "pg";\n+import * as r2s from "redis2sql/codemod-runtime";\n');
+    expect(r.stdout).toMatch(/refused\.ts:9:9: warning: pub\/sub has no request\/response equivalent in pg calls \[ioredis\/pubsub\]\n/);
+    expect(r.stdout.endsWith('2 files scanned, 1 would change, 9 call sites reported\n')).toBe(true);
+    expect(readFileSync(join(project, 'get.ts'), 'utf8')).toBe(readFileSync(join(CASES, 'get.input.ts'), 'utf8'));
+  }, 120_000);
+
+  it('--write --report json: writes the converted file, reports as JSON, and a second run changes nothing', async () => {
+    const r = await run(['codemod', '--write', '--report', 'json', join(project, 'get.ts')]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { changed: string[]; written: boolean; findings: unknown[]; scanned: number };
+    expect(report).toMatchObject({ written: true, findings: [], scanned: 1 });
+    expect(report.changed).toHaveLength(1);
+    // The project has no prettier config: prettier's defaults, not the fixtures' single quotes.
+    const written = readFileSync(join(project, 'get.ts'), 'utf8');
+    expect(written).toContain('import * as r2s from "redis2sql/codemod-runtime";');
+    expect(written).toContain('const redis = new pg.Pool({ connectionString: process.env.DATABASE_URL });');
+    const again = await run(['codemod', '--write', join(project, 'get.ts')]);
+    expect(again.stdout).toBe('1 files scanned, 0 changed, 0 call sites reported\n');
+    expect(readFileSync(join(project, 'get.ts'), 'utf8')).toBe(written);
+  }, 120_000);
+});
