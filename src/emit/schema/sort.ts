@@ -21,12 +21,24 @@ BEGIN
   RETURN CASE WHEN nul = 0 THEN p_bytes ELSE substring(p_bytes FOR nul - 1) END;
 END $$;
 
+-- Bytes as text, or NULL when PostgreSQL text cannot hold them. Plain ASCII
+-- (no NUL, no byte above 0x7f: what encode(…, 'escape') leaves as it is)
+-- skips the exception block of utf8_or_null, a subtransaction per call.
+CREATE OR REPLACE FUNCTION @S.sort_text(p_bytes bytea) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  IF octet_length(p_bytes) = octet_length(encode(p_bytes, 'escape')) THEN
+    RETURN convert_from(p_bytes, 'UTF8');
+  END IF;
+  RETURN @S.utf8_or_null(p_bytes);
+END $$;
+
 -- C's strtod as SORT uses it: the whole C string must be a number (leading
 -- spaces allowed, "" is 0), neither NaN nor out of range. NULL when Redis would call it an error.
 CREATE OR REPLACE FUNCTION @S.sort_strtod(p_bytes bytea) RETURNS float8
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
-  t text := @S.utf8_or_null(@S.sort_cstr(p_bytes));
+  t text := @S.sort_text(@S.sort_cstr(p_bytes));
   m text[];
   mantissa float8 := 0;
   digit text;
@@ -34,6 +46,8 @@ DECLARE
 BEGIN
   IF t IS NULL THEN
     RETURN NULL;   -- bytes above 0x7f: never part of a number
+  ELSIF t ~ '^[+-]?[0-9]{1,20}(\\.[0-9]{0,20})?$' THEN
+    RETURN t::float8;   -- the common case, never out of range: no exception block
   ELSIF t = '' THEN
     RETURN 0;      -- no conversion, yet the end pointer is at the NUL
   END IF;
@@ -89,14 +103,14 @@ BEGIN
   arrow := position('\\x2d3e'::bytea IN substring(c FROM star + 1));
   IF arrow > 0 AND star + arrow + 2 <= length(c) THEN
     arrow := star + arrow;  -- the '-' of the first "->" after the '*'
-    name := @S.utf8_or_null(substring(p_pattern FOR star - 1) || p_elem
+    name := @S.sort_text(substring(p_pattern FOR star - 1) || p_elem
                             || substring(p_pattern FROM star + 1 FOR arrow - star - 1));
     SELECT h.value INTO v
     FROM @S.keys k JOIN @S.hashes h ON h.key = k.key
     WHERE k.key = name AND @S.is_live(k.expires_at) AND k.type = 'hash'
       AND h.field = substring(p_pattern FROM arrow + 2);
   ELSE
-    name := @S.utf8_or_null(substring(p_pattern FOR star - 1) || p_elem || substring(p_pattern FROM star + 1));
+    name := @S.sort_text(substring(p_pattern FOR star - 1) || p_elem || substring(p_pattern FROM star + 1));
     SELECT s.value INTO v
     FROM @S.keys k JOIN @S.strings s ON s.key = k.key
     WHERE k.key = name AND @S.is_live(k.expires_at) AND k.type = 'string';
@@ -175,8 +189,13 @@ BEGIN
     IF NOT alpha THEN
       -- A missing BY value scores 0; anything else must be a number.
       SELECT array_agg(s.score ORDER BY s.i), bool_or(s.v IS NOT NULL AND s.score IS NULL) INTO scores, bad
-      FROM (SELECT b.i, b.v, CASE WHEN b.v IS NULL THEN 0 ELSE @S.sort_strtod(b.v) END AS score
-            FROM unnest(sort_keys) WITH ORDINALITY AS b(v, i)) s;
+      -- Plain decimals (escape encoding leaves them as they are) skip the call.
+      FROM (SELECT b.i, b.v,
+                   CASE WHEN b.v IS NULL THEN 0
+                        WHEN encode(b.v, 'escape') ~ '^[+-]?[0-9]{1,20}(\\.[0-9]{0,20})?$' THEN encode(b.v, 'escape')::float8
+                        ELSE @S.sort_strtod(b.v) END AS score
+            FROM unnest(sort_keys) WITH ORDINALITY AS b(v, i)
+            OFFSET 0) s;  -- a fence: each score is computed once, not once per use
       IF bad THEN
         PERFORM @S.raise('ERR One or more scores can''t be converted into double');
       END IF;
@@ -184,7 +203,9 @@ BEGIN
     ELSE
       scores := array_fill(0::float8, ARRAY[cardinality(elems)]);
       IF NOT p_store THEN
-        sort_keys := ARRAY(SELECT @S.sort_cstr(x) FROM unnest(sort_keys) WITH ORDINALITY AS u(x, i) ORDER BY i);
+        sort_keys := ARRAY(
+          SELECT CASE WHEN position('\\x00'::bytea IN x) = 0 THEN x ELSE @S.sort_cstr(x) END
+          FROM unnest(sort_keys) WITH ORDINALITY AS u(x, i) ORDER BY i);
       END IF;
     END IF;
     -- DESC negates the comparison; ties (ALPHA only) keep the collection's order.
