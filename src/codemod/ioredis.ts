@@ -109,7 +109,9 @@ export function convertIoredisFile(file: SourceFile): FileResult {
   };
 
   for (const node of file.getDescendants()) {
-    if (Node.isNewExpression(node) && isClient(node.getType())) {
+    if (Node.isNewExpression(node) && isIoredis(node.getType(), 'Cluster')) {
+      report(node, 'ioredis/cluster', 'cluster clients are not converted (PostgreSQL has no cluster topology to mirror)');
+    } else if (Node.isNewExpression(node) && isClient(node.getType())) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: POOL });
     } else if (Node.isTypeReference(node) && isClient(node.getType())) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'pg.Pool' });
@@ -153,8 +155,15 @@ export function convertIoredisFile(file: SourceFile): FileResult {
 }
 
 function isClient(type: Type): boolean {
+  return isIoredis(type, 'Redis');
+}
+
+/** Whether `type` is an instance of the class `name` declared in the ioredis package. */
+function isIoredis(type: Type, name: string): boolean {
+  // The class itself (`Redis.Cluster`, `typeof Redis`) carries the same symbol: only instances are clients.
+  if (type.getConstructSignatures().length > 0) return false;
   const symbol = type.getSymbol() ?? type.getAliasSymbol();
-  if (symbol === undefined || symbol.getName() !== 'Redis') return false;
+  if (symbol === undefined || symbol.getName() !== name) return false;
   return symbol.getDeclarations().some((d) => /[\\/]node_modules[\\/]ioredis[\\/]/.test(d.getSourceFile().getFilePath()));
 }
 
