@@ -6,8 +6,10 @@
  * looks at the key, and reach SQL as decimal strings (`numeric`: they are
  * unsigned 64-bit).
  *
- * Not translated yet (refused as pending): consumer groups (XGROUP,
- * XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM) and XINFO.
+ * Not translated yet (refused as pending): reading and acknowledging in
+ * consumer groups (XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM), XINFO
+ * and the HELP subcommands. XGROUP keeps groups, consumers and (for
+ * DELCONSUMER) pending entries in their own tables.
  */
 import { RedisError } from '../errors.js';
 import { INTEGER, OK, scalar, type ReplyShape } from '../emit/reply.js';
@@ -19,7 +21,7 @@ import { pending, type GroupTranslators, type Translator } from './types.js';
 const k = raw('k');
 const U64_MAX = 2n ** 64n - 1n;
 const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
-const PENDING = pending('not translated yet (issue #5): consumer groups and XINFO come after XADD/XRANGE/XREAD');
+const PENDING = pending('not translated yet (issue #5): reading in consumer groups and XINFO come after XADD/XRANGE/XREAD/XGROUP');
 
 /** A stream ID; `seq` undefined: `<ms>-*` (XADD picks the sequence). */
 export interface StreamId {
@@ -325,18 +327,82 @@ const XREAD: Translator<'XREAD'> = (cmd, { S }) => {
   };
 };
 
+/** Redis' NOGROUP text: the group name is printed as a C string (up to a NUL byte). */
+function noGroup(group: Buffer, key: string): string {
+  const nul = group.indexOf(0);
+  return `NOGROUP No such consumer group '${(nul < 0 ? group : group.subarray(0, nul)).toString()}' for key name '${key}'`;
+}
+
+/** ENTRIESREAD of XGROUP CREATE/SETID: -1 (unknown) when absent. */
+function entriesRead(n: bigint | undefined): bigint {
+  if (n !== undefined && n < 0n && n !== -1n) throw new RedisError('ERR value for ENTRIESREAD must be positive or -1');
+  return n ?? -1n;
+}
+
+/** A group's ID argument (`$`: NULL), or the error Redis gives for it once it has checked the key. */
+function groupId(id: { readonly kind: 'new_id' } | { readonly kind: 'id'; readonly value: Buffer }, strict: boolean): Fragment {
+  if (id.kind === 'new_id') return sql`NULL::numeric, NULL::numeric, NULL::text`;
+  try {
+    const parsed = parseStreamId(id.value, 0n, { strict });
+    return sql`${numeric(parsed.ms)}, ${numeric(parsed.seq)}, NULL::text`;
+  } catch (e) {
+    if (!(e instanceof RedisError)) throw e;
+    return sql`NULL::numeric, NULL::numeric, ${param(e.message)}::text`;
+  }
+}
+
+const bytes = (b: Buffer): Fragment => sql`${param(b)}::bytea`;
+
+/** XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD n] → OK (or BUSYGROUP). */
+const XGROUP_CREATE: Translator<'XGROUP CREATE'> = (cmd, { S }) => {
+  const read = entriesRead(cmd.args.entries_read);
+  return {
+    sql: sql`SELECT ${S}.xgroup_create(${keyText(cmd.args.key)}, ${bytes(cmd.args.groupname)}, ${groupId(cmd.args.id, true)},
+  ${raw(cmd.args.mkstream === true ? 'true' : 'false')}, ${param(read)}::bigint) AS reply`,
+    reply: OK,
+  };
+};
+
+/** XGROUP SETID key group id|$ [ENTRIESREAD n] → OK. */
+const XGROUP_SETID: Translator<'XGROUP SETID'> = (cmd, { S }) => {
+  const read = entriesRead(cmd.args.entries_read);
+  return {
+    sql: sql`SELECT ${S}.xgroup_setid(${keyText(cmd.args.key)}, ${bytes(cmd.args.groupname)}, ${param(noGroup(cmd.args.groupname, cmd.args.key))}::text,
+  ${groupId(cmd.args.id, false)}, ${param(read)}::bigint) AS reply`,
+    reply: OK,
+  };
+};
+
+/** XGROUP DESTROY key group → 1 or 0. */
+const XGROUP_DESTROY: Translator<'XGROUP DESTROY'> = (cmd, { S }) => ({
+  sql: sql`SELECT ${S}.xgroup_destroy(${keyText(cmd.args.key)}, ${bytes(cmd.args.groupname)}) AS reply`,
+  reply: INTEGER,
+});
+
+/** XGROUP CREATECONSUMER key group consumer → 1 when created. */
+const XGROUP_CREATECONSUMER: Translator<'XGROUP CREATECONSUMER'> = (cmd, { S }) => ({
+  sql: sql`SELECT ${S}.xgroup_createconsumer(${keyText(cmd.args.key)}, ${bytes(cmd.args.groupname)}, ${param(noGroup(cmd.args.groupname, cmd.args.key))}::text, ${bytes(cmd.args.consumername)}) AS reply`,
+  reply: INTEGER,
+});
+
+/** XGROUP DELCONSUMER key group consumer → the number of entries it had pending. */
+const XGROUP_DELCONSUMER: Translator<'XGROUP DELCONSUMER'> = (cmd, { S }) => ({
+  sql: sql`SELECT ${S}.xgroup_delconsumer(${keyText(cmd.args.key)}, ${bytes(cmd.args.groupname)}, ${param(noGroup(cmd.args.groupname, cmd.args.key))}::text, ${bytes(cmd.args.consumername)}) AS reply`,
+  reply: INTEGER,
+});
+
 export const STREAM_TRANSLATORS = {
   XACK: PENDING,
   XADD,
   XAUTOCLAIM: PENDING,
   XCLAIM: PENDING,
   XDEL,
-  'XGROUP CREATE': PENDING,
-  'XGROUP CREATECONSUMER': PENDING,
-  'XGROUP DELCONSUMER': PENDING,
-  'XGROUP DESTROY': PENDING,
+  'XGROUP CREATE': XGROUP_CREATE,
+  'XGROUP CREATECONSUMER': XGROUP_CREATECONSUMER,
+  'XGROUP DELCONSUMER': XGROUP_DELCONSUMER,
+  'XGROUP DESTROY': XGROUP_DESTROY,
   'XGROUP HELP': PENDING,
-  'XGROUP SETID': PENDING,
+  'XGROUP SETID': XGROUP_SETID,
   'XINFO CONSUMERS': PENDING,
   'XINFO GROUPS': PENDING,
   'XINFO HELP': PENDING,

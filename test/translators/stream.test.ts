@@ -146,9 +146,9 @@ describe('SQL text depends on the shape only', () => {
   });
 });
 
-describe('consumer groups are refused, not guessed', () => {
+describe('reading in consumer groups is refused, not guessed', () => {
   it('answers an explicit redis2sql error', async () => {
-    const reply = await run('XGROUP', 'CREATE', 's', 'g', '$');
+    const reply = await run('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>');
     expect(reply.type).toBe('error');
     if (reply.type === 'error') expect(reply.message).toMatch(/^ERR redis2sql: /);
   });

@@ -37,25 +37,38 @@ CREATE @UNLOGGED TABLE IF NOT EXISTS @S.stream_entries (
 CREATE INDEX IF NOT EXISTS stream_entries_by_node ON @S.stream_entries (key, node);
 
 CREATE OR REPLACE FUNCTION @S.drop_stream(p_key text) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
   DELETE FROM @S.stream_entries WHERE key = p_key;
   DELETE FROM @S.streams WHERE key = p_key;
-$$;
+  PERFORM @S.drop_stream_groups(p_key);
+END $$;
 
 CREATE OR REPLACE FUNCTION @S.rename_stream(p_src text, p_dst text) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
   UPDATE @S.stream_entries SET key = p_dst WHERE key = p_src;
   UPDATE @S.streams SET key = p_dst WHERE key = p_src;
-$$;
+  UPDATE @S.stream_groups SET key = p_dst WHERE key = p_src;
+  UPDATE @S.stream_consumers SET key = p_dst WHERE key = p_src;
+  UPDATE @S.stream_pending SET key = p_dst WHERE key = p_src;
+END $$;
 
 CREATE OR REPLACE FUNCTION @S.copy_stream(p_src text, p_dst text) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
   INSERT INTO @S.stream_entries (key, ms, seq, field_values, node)
   SELECT p_dst, ms, seq, field_values, node FROM @S.stream_entries WHERE key = p_src;
   INSERT INTO @S.streams (key, last_ms, last_seq, entries_added, max_deleted_ms, max_deleted_seq, last_node, node_fill)
   SELECT p_dst, last_ms, last_seq, entries_added, max_deleted_ms, max_deleted_seq, last_node, node_fill
   FROM @S.streams WHERE key = p_src;
-$$;
+  INSERT INTO @S.stream_groups (key, name, last_ms, last_seq, entries_read)
+  SELECT p_dst, name, last_ms, last_seq, entries_read FROM @S.stream_groups WHERE key = p_src;
+  INSERT INTO @S.stream_consumers (key, grp, name, seen_time)
+  SELECT p_dst, grp, name, seen_time FROM @S.stream_consumers WHERE key = p_src;
+  INSERT INTO @S.stream_pending (key, grp, ms, seq, consumer, delivery_time, delivery_count)
+  SELECT p_dst, grp, ms, seq, consumer, delivery_time, delivery_count FROM @S.stream_pending WHERE key = p_src;
+END $$;
 
 -- Record a stream's new length and version; an empty stream stays.
 CREATE OR REPLACE FUNCTION @S.stream_written(p_key text, p_size bigint) RETURNS void
@@ -294,5 +307,154 @@ BEGIN
     END IF;
   END LOOP;
   RETURN true;
+END $$;
+
+-- Consumer groups. Group and consumer names are bytes, as in Redis.
+-- entries_read -1: unknown (Redis' SCG_INVALID_ENTRIES_READ).
+CREATE @UNLOGGED TABLE IF NOT EXISTS @S.stream_groups (
+  key           text COLLATE "C" NOT NULL,
+  name          bytea NOT NULL,
+  last_ms       numeric(20, 0) NOT NULL,
+  last_seq      numeric(20, 0) NOT NULL,
+  entries_read  bigint NOT NULL DEFAULT -1,
+  PRIMARY KEY (key, name)
+);
+
+CREATE @UNLOGGED TABLE IF NOT EXISTS @S.stream_consumers (
+  key        text COLLATE "C" NOT NULL,
+  grp        bytea NOT NULL,
+  name       bytea NOT NULL,
+  seen_time  bigint NOT NULL,            -- ms, last time it read or claimed
+  PRIMARY KEY (key, grp, name)
+);
+
+-- The pending entries list: delivered to a consumer of a group, not acknowledged.
+CREATE @UNLOGGED TABLE IF NOT EXISTS @S.stream_pending (
+  key             text COLLATE "C" NOT NULL,
+  grp             bytea NOT NULL,
+  ms              numeric(20, 0) NOT NULL,
+  seq             numeric(20, 0) NOT NULL,
+  consumer        bytea NOT NULL,
+  delivery_time   bigint NOT NULL,
+  delivery_count  bigint NOT NULL,
+  PRIMARY KEY (key, grp, ms, seq)
+);
+
+CREATE OR REPLACE FUNCTION @S.drop_stream_groups(p_key text) RETURNS void
+LANGUAGE sql AS $$
+  DELETE FROM @S.stream_pending WHERE key = p_key;
+  DELETE FROM @S.stream_consumers WHERE key = p_key;
+  DELETE FROM @S.stream_groups WHERE key = p_key;
+$$;
+
+-- XGROUP's common start: lock the stream (which must exist) and, when
+-- p_nogroup is given (Redis' NOGROUP text), the group must exist too.
+CREATE OR REPLACE FUNCTION @S.xgroup_open(p_key text, p_group bytea, p_nogroup text) RETURNS @S.keys
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+BEGIN
+  k := @S.open_key(p_key, 'stream', false);
+  IF k.key IS NULL THEN
+    PERFORM @S.raise('ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.');
+  END IF;
+  IF p_nogroup IS NOT NULL AND NOT EXISTS (SELECT FROM @S.stream_groups g WHERE g.key = p_key AND g.name = p_group) THEN
+    PERFORM @S.raise(p_nogroup);
+  END IF;
+  RETURN k;
+END $$;
+
+-- XGROUP CREATE: p_ms NULL is "$" (the stream's last ID). 'OK' or BUSYGROUP.
+-- p_id_error: the ID could not be read; Redis says so once the key is checked.
+CREATE OR REPLACE FUNCTION @S.xgroup_create(p_key text, p_group bytea, p_ms numeric, p_seq numeric,
+    p_id_error text, p_mkstream boolean, p_entries_read bigint) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  k @S.keys;
+  s @S.streams;
+BEGIN
+  IF p_mkstream THEN
+    k := @S.open_key(p_key, 'stream', true);
+    INSERT INTO @S.streams (key) VALUES (p_key) ON CONFLICT (key) DO NOTHING;
+  ELSE
+    k := @S.xgroup_open(p_key, p_group, NULL);
+  END IF;
+  IF p_id_error IS NOT NULL THEN
+    PERFORM @S.raise(p_id_error);
+  END IF;
+  SELECT * INTO s FROM @S.streams WHERE key = p_key;
+  INSERT INTO @S.stream_groups (key, name, last_ms, last_seq, entries_read)
+  VALUES (p_key, p_group, coalesce(p_ms, s.last_ms), coalesce(p_seq, s.last_seq), p_entries_read)
+  ON CONFLICT (key, name) DO NOTHING;
+  IF NOT FOUND THEN
+    PERFORM @S.raise('BUSYGROUP Consumer Group name already exists');
+  END IF;
+  PERFORM @S.touch_key(p_key);
+  RETURN 'OK';
+END $$;
+
+-- XGROUP SETID: p_ms NULL is "$".
+CREATE OR REPLACE FUNCTION @S.xgroup_setid(p_key text, p_group bytea, p_nogroup text, p_ms numeric, p_seq numeric,
+    p_id_error text, p_entries_read bigint) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM @S.xgroup_open(p_key, p_group, p_nogroup);
+  IF p_id_error IS NOT NULL THEN
+    PERFORM @S.raise(p_id_error);
+  END IF;
+  UPDATE @S.stream_groups g SET last_ms = coalesce(p_ms, s.last_ms), last_seq = coalesce(p_seq, s.last_seq),
+    entries_read = p_entries_read
+  FROM @S.streams s WHERE s.key = p_key AND g.key = p_key AND g.name = p_group;
+  PERFORM @S.touch_key(p_key);
+  RETURN 'OK';
+END $$;
+
+-- XGROUP DESTROY: 1 when the group existed.
+CREATE OR REPLACE FUNCTION @S.xgroup_destroy(p_key text, p_group bytea) RETURNS integer
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM @S.xgroup_open(p_key, p_group, NULL);
+  DELETE FROM @S.stream_groups WHERE key = p_key AND name = p_group;
+  IF NOT FOUND THEN
+    RETURN 0;
+  END IF;
+  DELETE FROM @S.stream_consumers WHERE key = p_key AND grp = p_group;
+  DELETE FROM @S.stream_pending WHERE key = p_key AND grp = p_group;
+  PERFORM @S.touch_key(p_key);
+  RETURN 1;
+END $$;
+
+-- XGROUP CREATECONSUMER: 1 when created, 0 when it existed.
+CREATE OR REPLACE FUNCTION @S.xgroup_createconsumer(p_key text, p_group bytea, p_nogroup text, p_consumer bytea)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM @S.xgroup_open(p_key, p_group, p_nogroup);
+  INSERT INTO @S.stream_consumers (key, grp, name, seen_time) VALUES (p_key, p_group, p_consumer, @S.now_ms())
+  ON CONFLICT DO NOTHING;
+  IF NOT FOUND THEN
+    RETURN 0;
+  END IF;
+  PERFORM @S.touch_key(p_key);
+  RETURN 1;
+END $$;
+
+-- XGROUP DELCONSUMER: the number of entries the consumer still had pending
+-- (they are dropped with it); 0 when there was no such consumer.
+CREATE OR REPLACE FUNCTION @S.xgroup_delconsumer(p_key text, p_group bytea, p_nogroup text, p_consumer bytea)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+BEGIN
+  PERFORM @S.xgroup_open(p_key, p_group, p_nogroup);
+  DELETE FROM @S.stream_consumers WHERE key = p_key AND grp = p_group AND name = p_consumer;
+  IF NOT FOUND THEN
+    RETURN 0;
+  END IF;
+  DELETE FROM @S.stream_pending WHERE key = p_key AND grp = p_group AND consumer = p_consumer;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  PERFORM @S.touch_key(p_key);
+  RETURN n;
 END $$;
 `;

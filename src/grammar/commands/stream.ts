@@ -29,6 +29,10 @@ const streams = tok(
   ),
 );
 
+// XGROUP's words for an option it does not know (addReplySubcommandSyntaxError).
+const xgroupUsage = (sub: string): string =>
+  `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try XGROUP HELP.`;
+
 /**
  * Redis 7.0's `stream` group. Arity, flags and key positions as `COMMAND INFO` gives them.
  * XGROUP CREATE/SETID list the `$` branch of `id` first (the docs list it
@@ -81,7 +85,7 @@ export const STREAM_COMMANDS = [
     str('groupname'),
     oneof('id', token('new_id', '$'), str('id')),
     optional(token('mkstream', 'MKSTREAM')),
-    optional(tok('ENTRIESREAD', int('entries_read'))),
+    optional(rules(tok('ENTRIESREAD', int('entries_read')), { unknownOption: xgroupUsage('CREATE') })),
   ]),
   command('XGROUP CREATECONSUMER', 'stream', 5, ['write', 'denyoom'], keys(2, 2, 1), [
     key(),
@@ -95,7 +99,7 @@ export const STREAM_COMMANDS = [
     key(),
     str('groupname'),
     oneof('id', token('new_id', '$'), str('id')),
-    optional(tok('ENTRIESREAD', int('entries_read'))),
+    optional(rules(tok('ENTRIESREAD', int('entries_read')), { unknownOption: xgroupUsage('SETID') })),
   ]),
   command('XINFO CONSUMERS', 'stream', 4, ['readonly'], keys(2, 2, 1), [key(), str('groupname')]),
   command('XINFO GROUPS', 'stream', 3, ['readonly'], keys(2, 2, 1), [key()]),
