@@ -281,6 +281,13 @@ BEGIN
   RETURN @S.lua_str(substring(s FROM a::int FOR (b - a + 1)::int));
 END $$;
 
+-- string.format's %s: Lua 5.1 sprintf()s strings under 100 bytes, which ends them at a NUL byte.
+CREATE OR REPLACE FUNCTION @S.lua_format_s(b bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN length(b) >= 100 OR position('\\x00'::bytea IN b) = 0 THEN b
+    ELSE substring(b FROM 1 FOR position('\\x00'::bytea IN b) - 1) END
+$$;
+
 -- KEYS / ARGV as Lua tables of strings.
 CREATE OR REPLACE FUNCTION @S.lua_strings(a bytea[]) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -379,6 +386,7 @@ DECLARE
   out jsonb := '[]'::jsonb;
   x jsonb;
   item jsonb;
+  n int := 0;
 BEGIN
   CASE shape ->> 'kind'
     WHEN 'constant' THEN RETURN jsonb_build_object('ok', @S.lua_str(convert_to(shape ->> 'status', 'UTF8')));
@@ -407,6 +415,19 @@ BEGIN
       IF jsonb_array_length(rows) = 0 AND (shape ->> 'nilWhenNoRow')::boolean THEN RETURN 'false'::jsonb; END IF;
       FOR x IN SELECT e FROM jsonb_array_elements(shape -> 'items') AS e LOOP
         out := out || jsonb_build_array(@S.lua_from_rows(x, jsonb_path_query_array(rows, '$[0]')));
+      END LOOP;
+      RETURN out;
+    WHEN 'zip' THEN
+      IF first IS NULL THEN RETURN '[]'::jsonb; END IF;
+      SELECT coalesce(max(jsonb_array_length(coalesce(nullif(first -> (c ->> 'column'), 'null'::jsonb), '[]'::jsonb))), 0)
+        INTO n FROM jsonb_array_elements(shape -> 'columns') AS c;
+      FOR i IN 0 .. n - 1 LOOP
+        item := '[]'::jsonb;
+        FOR x IN SELECT c FROM jsonb_array_elements(shape -> 'columns') AS c LOOP
+          item := item || jsonb_build_array(@S.lua_from_scalar(x ->> 'of', first -> (x ->> 'column') -> i));
+        END LOOP;
+        IF (shape ->> 'flat')::boolean OR jsonb_array_length(shape -> 'columns') = 1 THEN out := out || item;
+        ELSE out := out || jsonb_build_array(item); END IF;
       END LOOP;
       RETURN out;
     ELSE

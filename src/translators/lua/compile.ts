@@ -66,7 +66,8 @@ DECLARE
   _line int := 0;
   _rows jsonb;
   _r record;
-  v_keys jsonb := ${S}.lua_strings(keys::bytea[]);
+  -- Keys as their UTF-8 bytes (a cast to bytea would read backslashes as escapes).
+  v_keys jsonb := ${S}.lua_strings(ARRAY(SELECT convert_to(k, 'UTF8') FROM unnest(keys) WITH ORDINALITY AS u(k, n) ORDER BY n));
   v_argv jsonb := ${S}.lua_strings(argv);
 ${decls}
 BEGIN
@@ -469,7 +470,7 @@ class Compiler {
         if (a === undefined) this.refuse(e, 'string.format: missing argument');
         const v = this.expr(a, d);
         pre += v.pre;
-        parts.push(piece === '%s' ? `${S}.lua_bytes(${S}.lua_tostring(${v.expr}))` : `convert_to(trunc(${S}.lua_arith_num(${v.expr}))::numeric::text, 'UTF8')`);
+        parts.push(piece === '%s' ? `${S}.lua_format_s(${S}.lua_bytes(${S}.lua_tostring(${v.expr})))` : `convert_to(trunc(${S}.lua_arith_num(${v.expr}))::numeric::text, 'UTF8')`);
       } else {
         if (piece.includes('%')) this.refuse(fmt, 'string.format: only %d, %s and %% are compiled');
         parts.push(`'\\x${Buffer.from(piece, 'latin1').toString('hex')}'::bytea`);
@@ -551,7 +552,7 @@ class Compiler {
         this.refuse(e, `argument ${i} of ${compiled.command} is used in a way the compiler cannot follow: make it a literal`);
       }
     }
-    if (compiled.reply.kind === 'zip' || compiled.reply.kind === 'json' || hasKind(compiled.reply, ['double', 'decimal'])) {
+    if (compiled.reply.kind === 'json' || hasKind(compiled.reply, ['double', 'decimal'])) {
       this.refuse(e, `${compiled.command}'s reply (${compiled.reply.kind}) is not converted to Lua yet`);
     }
     const stmt = compiled.sql.replace(/\$(\d+)/g, (_, n: string) => `(${values[Number(n) - 1] ?? 'NULL'})`);
@@ -614,6 +615,8 @@ function hasKind(shape: ReplyShape, kinds: readonly string[]): boolean {
       return hasKind(shape.row, kinds);
     case 'tuple':
       return shape.items.some((s) => hasKind(s, kinds));
+    case 'zip':
+      return shape.columns.some((c) => kinds.includes(c.of));
     default:
       return false;
   }
