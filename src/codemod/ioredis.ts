@@ -224,8 +224,11 @@ function convertCall(call: CallExpression, method: string, receiver: string): Co
   }
   const uses = new Map<number, number>();
   const params: string[] = [];
-  for (const p of compiled.params) {
-    const emitted = emitParam(p, args, uses);
+  for (const [n, p] of compiled.params.entries()) {
+    // A run-time value the SQL reads as an integer is checked first as Redis checks it (string2ll),
+    // so that 1.5 fails with Redis' error rather than PostgreSQL's cast error.
+    const integer = compiled.sql.includes(`$${n + 1}::bigint`);
+    const emitted = emitParam(p, args, uses, integer);
     if (emitted === undefined) {
       return { rule: 'ioredis/runtime-arguments', message: 'an argument known only at run time is transformed at compile time; only literals are converted here' };
     }
@@ -256,6 +259,7 @@ function emitParam(
   p: SqlParam,
   args: readonly { readonly literal?: string; readonly expr?: string; readonly numeric?: boolean }[],
   uses: Map<number, number>,
+  integer = false,
 ): string | undefined {
   const runtime = (text: string): number | undefined => {
     for (const [i, a] of args.entries()) {
@@ -274,12 +278,12 @@ function emitParam(
   if (typeof p === 'boolean') return String(p);
   if (typeof p === 'number') {
     const i = runtime(String(p));
-    if (i !== undefined) return `Number(${args[i]!.expr!})`;
+    if (i !== undefined) return `r2s.double(${args[i]!.expr!})`;
     return marked(String(p)) ? undefined : String(p);
   }
   if (typeof p === 'string') {
     const i = runtime(p);
-    if (i !== undefined) return `r2s.text(${args[i]!.expr!})`;
+    if (i !== undefined) return `r2s.${integer ? 'integer' : 'text'}(${args[i]!.expr!})`;
     return marked(p) ? undefined : JSON.stringify(p);
   }
   if (Buffer.isBuffer(p)) {

@@ -99,3 +99,34 @@ export function text(value: unknown): string {
   if (Buffer.isBuffer(value)) return value.toString('utf8');
   return value === null || value === undefined ? '' : String(value);
 }
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A value sent where Redis reads a 64-bit integer, checked as Redis checks it;
+ * anything else fails with Redis' own error (as ioredis would reject).
+ *
+ *   integer(60)   → '60'
+ *   integer(1.5)  → throws RedisError('ERR value is not an integer or out of range')
+ */
+export function integer(value: unknown): string {
+  const s = text(value);
+  if (/^-?(0|[1-9][0-9]*)$/.test(s) && s !== '-0') {
+    const n = BigInt(s);
+    if (n >= INT64_MIN && n <= INT64_MAX) return s;
+  }
+  throw new RedisError('ERR value is not an integer or out of range');
+}
+
+/**
+ * A number sent where Redis reads a double (ZADD's scores): NaN is Redis' error.
+ *
+ *   double(2.5)  → 2.5
+ *   double(NaN)  → throws RedisError('ERR value is not a valid float')
+ */
+export function double(value: unknown): number {
+  const n = Number(value);
+  if (Number.isNaN(n)) throw new RedisError('ERR value is not a valid float');
+  return n;
+}

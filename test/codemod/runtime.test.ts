@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { RedisError } from '../../src/errors.js';
+import { bytes, double, integer, text, toIoredis } from '../../src/codemod/runtime.js';
+import { unifiedDiff } from '../../src/codemod/diff.js';
+
+describe('codemod runtime: arguments as ioredis sends them', () => {
+  it('text and bytes: Buffers kept, null/undefined as "", the rest String(x)', () => {
+    expect(text(undefined)).toBe('');
+    expect(text(null)).toBe('');
+    expect(text(12.5)).toBe('12.5');
+    expect(text(Buffer.from('k'))).toBe('k');
+    expect(bytes('a\\b')).toEqual(Buffer.from([0x61, 0x5c, 0x62]));
+    expect(bytes(Buffer.from([0xff]))).toEqual(Buffer.from([0xff]));
+    expect(bytes(7)).toEqual(Buffer.from('7'));
+  });
+
+  it('integer: what Redis reads as a 64-bit integer (the errors are the server\'s, see the sample app)', () => {
+    expect(integer(60)).toBe('60');
+    expect(integer(-2)).toBe('-2');
+    expect(integer('9223372036854775807')).toBe('9223372036854775807');
+    for (const bad of [1.5, Number.NaN, 2 ** 63, '007', '-0', '+1', '', 1e21]) {
+      expect(() => integer(bad), String(bad)).toThrow(new RedisError('ERR value is not an integer or out of range'));
+    }
+  });
+
+  it('double: NaN is Redis\' error, infinities pass', () => {
+    expect(double(2.5)).toBe(2.5);
+    expect(double(-Infinity)).toBe(-Infinity);
+    expect(() => double(Number.NaN)).toThrow(new RedisError('ERR value is not a valid float'));
+  });
+});
+
+describe('codemod runtime: replies as ioredis 5 returns them', () => {
+  it('bulk → string, integer → number, status → text, nil → null, arrays walked, errors thrown', () => {
+    expect(toIoredis({ type: 'bulk', value: Buffer.from('caf\u00e9') })).toBe('caf\u00e9');
+    expect(toIoredis({ type: 'bulk', value: null })).toBeNull();
+    expect(toIoredis({ type: 'integer', value: 42n })).toBe(42);
+    expect(toIoredis({ type: 'status', value: 'OK' })).toBe('OK');
+    expect(toIoredis({ type: 'array', value: [{ type: 'bulk', value: Buffer.from('a') }, { type: 'integer', value: 1n }] })).toEqual(['a', 1]);
+    expect(() => toIoredis({ type: 'error', message: 'WRONGTYPE x' })).toThrow(new RedisError('WRONGTYPE x'));
+  });
+});
+
+describe('codemod unified diff', () => {
+  it('hunks with context, removals before additions, nothing for equal texts', () => {
+    expect(unifiedDiff('a.ts', 'x\ny\n', 'x\nz\n')).toBe('--- a/a.ts\n+++ b/a.ts\n@@ -1,2 +1,2 @@\n x\n-y\n+z\n');
+    expect(unifiedDiff('a.ts', 'same\n', 'same\n')).toBe('');
+    const before = Array.from({ length: 20 }, (_, i) => `l${i}`).join('\n') + '\n';
+    const after = before.replace('l1\n', 'L1\n').replace('l18\n', 'L18\n');
+    expect(unifiedDiff('/abs/f.ts', before, after)).toBe(
+      '--- /abs/f.ts\n+++ /abs/f.ts\n' +
+        '@@ -1,5 +1,5 @@\n l0\n-l1\n+L1\n l2\n l3\n l4\n' +
+        '@@ -16,5 +16,5 @@\n l15\n l16\n l17\n-l18\n+L18\n l19\n',
+    );
+  });
+});
