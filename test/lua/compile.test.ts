@@ -35,7 +35,7 @@ describe('refusals carry line:column and a reason', () => {
     ['for k, v in pairs(KEYS) do end', 1, 'only `for i, v in ipairs(t)` is compiled among generic for loops'],
     ['return {a = 1}', 1, 'tables with keys are not compiled (only arrays, {err=…} and {ok=…})'],
     ['return setmetatable({}, {})', 1, 'call not compiled'],
-    ["return redis.call('ZSCORE', KEYS[1], 'm')", 1, "ZSCORE's reply (scalar) is not converted to Lua yet"],
+    ["return redis.call('LCS', KEYS[1], KEYS[2], 'IDX')", 1, "LCS's reply (json) is not converted to Lua yet"],
     ["return redis.call('SET', KEYS[1], 'v', ARGV[1])", 1, 'make them literals'],
     ['return (', 1, 'syntax error'],
   ])('%s', (source, line, reason) => {

@@ -38,8 +38,8 @@ LANGUAGE sql IMMUTABLE AS $$
     ELSE d || ' (a ' || @S.lua_typename(v) || ' value)' END
 $$;
 
--- %.14g, as Lua 5.1 prints numbers (LUAI_NUMFFORMAT).
-CREATE OR REPLACE FUNCTION @S.lua_fmt_number(x float8) RETURNS text
+-- printf's %.<p>g: %.14g is how Lua 5.1 prints numbers (LUAI_NUMFFORMAT), %.17g how Redis 7.0 replies doubles.
+CREATE OR REPLACE FUNCTION @S.lua_fmt_number(x float8, p int DEFAULT 14) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
   sci text;
@@ -52,11 +52,11 @@ BEGIN
   IF x = 'Infinity'::float8 THEN RETURN 'inf'; END IF;
   IF x = '-Infinity'::float8 THEN RETURN '-inf'; END IF;
   IF x = 'NaN'::float8 THEN RETURN 'nan'; END IF;
-  -- 14 significant digits rounded from the binary value, as printf's %.13e does.
-  sci := btrim(to_char(abs(x), '9.9999999999999EEEE'));
+  -- p significant digits rounded from the binary value, as printf's %.<p-1>e does (to_char's EEEE is that).
+  sci := btrim(to_char(abs(x), '9.' || repeat('9', p - 1) || 'EEEE'));
   digits := replace(split_part(sci, 'e', 1), '.', '');
   e := split_part(sci, 'e', 2)::int;
-  IF e < -4 OR e >= 14 THEN
+  IF e < -4 OR e >= p THEN
     t := rtrim(substr(digits, 2), '0');
     RETURN sign || substr(digits, 1, 1) || CASE WHEN t = '' THEN '' ELSE '.' || t END
       || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END || CASE WHEN abs(e) < 10 THEN '0' ELSE '' END || abs(e)::text;
@@ -374,6 +374,8 @@ BEGIN
   -- to_jsonb writes bytea as '\\x' and hex; bulk text columns (key names) are their UTF-8 bytes.
   IF kind = 'bulk' AND t ~ '^\\\\x([0-9a-f]{2})*$' THEN RETURN to_jsonb(substr(t, 3)); END IF;
   IF kind = 'status' THEN RETURN jsonb_build_object('ok', @S.lua_str(convert_to(t, 'UTF8'))); END IF;
+  -- A double reply is the bulk string Redis 7.0 prints (%.17g, inf, -inf).
+  IF kind = 'double' THEN RETURN @S.lua_str(convert_to(@S.lua_fmt_number(t::float8, 17), 'UTF8')); END IF;
   RETURN @S.lua_str(convert_to(t, 'UTF8'));
 END $$;
 

@@ -539,7 +539,7 @@ class Compiler {
         if (p.includes(SENTINEL)) this.refuse(e, 'an argument computed at run time is used in a way the compiler cannot follow: make it a literal');
         return `${lit(p)}::text`;
       }
-      if (typeof p === 'number') return lookupParam(p, false) ?? String(p);
+      if (typeof p === 'number') return lookupParam(p, false) ?? (Number.isFinite(p) ? String(p) : `'${String(p)}'::float8`);
       if (typeof p === 'boolean') return p ? 'true' : 'false';
       const items = p.map((x) => render(x as SqlParam));
       const isBytes = p.some((x) => Buffer.isBuffer(x));
@@ -552,7 +552,7 @@ class Compiler {
         this.refuse(e, `argument ${i} of ${compiled.command} is used in a way the compiler cannot follow: make it a literal`);
       }
     }
-    if (compiled.reply.kind === 'json' || hasKind(compiled.reply, ['double', 'decimal'])) {
+    if (compiled.reply.kind === 'json') {
       this.refuse(e, `${compiled.command}'s reply (${compiled.reply.kind}) is not converted to Lua yet`);
     }
     const stmt = compiled.sql.replace(/\$(\d+)/g, (_, n: string) => `(${values[Number(n) - 1] ?? 'NULL'})`);
