@@ -2,6 +2,12 @@
  * The codemod over a set of files: find the Redis client call sites, convert
  * what converts, report the rest. Pure apart from reading the files (and
  * writing them when asked), so tests and the CLI share it.
+ *
+ * Choices (issue #6): each converted call keeps its SQL inline and calls
+ * `redis2sql/codemod-runtime` (a runtime dependency of the converted app), so
+ * that replies decode through the same code as `exec`; the client becomes
+ * `new pg.Pool({ connectionString: process.env.DATABASE_URL })` whatever its
+ * Redis options were; a file is converted whole or left as it was.
  */
 import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';

@@ -128,6 +128,12 @@ export function convertIoredisFile(file: SourceFile): FileResult {
     }
   }
   if (edits.length === 0 && findings.length === 0) return { text: null, findings };
+  // The output names the runtime `r2s` and node-postgres `pg`: a file that already uses those names for something else is not rewritten.
+  const pgImported = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'pg' && d.getDefaultImport()?.getText() === 'pg');
+  const taken = file
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .find((id) => id.getText() === 'r2s' || (id.getText() === 'pg' && !pgImported));
+  if (taken !== undefined) report(taken, 'codemod/name-taken', `the file already uses the name '${taken.getText()}', which the converted code needs`);
   if (findings.length > 0) {
     const first = findings[0]!;
     findings.push({
@@ -135,7 +141,7 @@ export function convertIoredisFile(file: SourceFile): FileResult {
       line: first.line,
       column: first.column,
       rule: 'ioredis/file-untouched',
-      message: 'file left unchanged: every use of an ioredis client in a file must convert, or none is',
+      message: 'file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all',
     });
     return { text: null, findings };
   }
