@@ -25,8 +25,13 @@ import { specOf } from '../../grammar/table.js';
  * Known differences: tables are values, not references (an aliased table
  * mutated through one name is not changed through the other); an error raised
  * by Lua itself (not by redis.call) undoes the script's earlier writes, where
- * Redis keeps them; arguments redis.call reads as integers are checked as
- * integers only (command-specific range errors are not given).
+ * Redis keeps them (PL/pgSQL's exception block is a subtransaction); run-time
+ * arguments redis.call reads as integers or doubles are checked as such only
+ * (command-specific range errors are not given), and an argument in a place
+ * where its value changes the SQL (an option word) is refused; numbers are
+ * jsonb numerics, so -0, inf and nan are not Lua values here (an operation
+ * producing inf or nan is a script error); a text column of a reply (a key
+ * name) that reads `\x` followed by hex digits is taken for bytes.
  */
 export interface CompiledScript {
   readonly sha: string;
