@@ -376,8 +376,6 @@ describe('translation', () => {
     ['OBJECT REFCOUNT k', 'reference counts'],
     ['OBJECT HELP', 'not translated'],
     ['WAIT 1 0', 'synchronous_commit'],
-    ['SORT k', 'issue #4'],
-    ['SORT_RO k', 'issue #4'],
   ])('%s is refused: %s', (line, reason) => {
     expect(() => translate(line)).toThrow(UnsupportedError);
     expect(() => translate(line)).toThrow(reason);
