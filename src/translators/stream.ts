@@ -1,26 +1,25 @@
 /**
- * Streams. Reads (XLEN, XRANGE, XREVRANGE) are plain SQL over the registry
- * joined to `stream_entries`; writes (XADD, XDEL, XTRIM, XSETID) call the
- * functions of emit/schema/streams.ts, which lock the key before they read
- * the stream's last ID. IDs are parsed here, as Redis parses them before it
- * looks at the key, and reach SQL as decimal strings (`numeric`: they are
- * unsigned 64-bit).
+ * Streams. Reads (XLEN, XRANGE, XREVRANGE, XREAD) are plain SQL over the
+ * registry joined to `stream_entries`; writes (XADD, XDEL, XTRIM, XSETID,
+ * XGROUP) call the functions of emit/schema/streams.ts, which lock the key
+ * before they read the stream's last ID. IDs are parsed here, as Redis parses
+ * them, and reach SQL as decimal strings (`numeric`: they are unsigned 64-bit).
  *
  * Not translated yet (refused as pending): reading and acknowledging in
- * consumer groups (XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM), XINFO
- * and the HELP subcommands. XGROUP keeps groups, consumers and (for
- * DELCONSUMER) pending entries in their own tables.
+ * consumer groups (XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM) and XINFO.
+ * The HELP subcommands are refused: server help text, not data.
  */
 import { RedisError } from '../errors.js';
 import { INTEGER, OK, scalar, type ReplyShape } from '../emit/reply.js';
 import { toInteger } from '../grammar/values.js';
 import { liveKey } from './shared.js';
 import { param, raw, sql, type Fragment, type Raw } from './sql.js';
-import { pending, type GroupTranslators, type Translator } from './types.js';
+import { never, pending, type GroupTranslators, type Translator } from './types.js';
 
 const k = raw('k');
 const U64_MAX = 2n ** 64n - 1n;
 const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
+const HELP = never('help text of the server, not data: ask redis-server');
 const PENDING = pending('not translated yet (issue #5): reading in consumer groups and XINFO come after XADD/XRANGE/XREAD/XGROUP');
 
 /** A stream ID; `seq` undefined: `<ms>-*` (XADD picks the sequence). */
@@ -401,11 +400,11 @@ export const STREAM_TRANSLATORS = {
   'XGROUP CREATECONSUMER': XGROUP_CREATECONSUMER,
   'XGROUP DELCONSUMER': XGROUP_DELCONSUMER,
   'XGROUP DESTROY': XGROUP_DESTROY,
-  'XGROUP HELP': PENDING,
+  'XGROUP HELP': HELP,
   'XGROUP SETID': XGROUP_SETID,
   'XINFO CONSUMERS': PENDING,
   'XINFO GROUPS': PENDING,
-  'XINFO HELP': PENDING,
+  'XINFO HELP': HELP,
   'XINFO STREAM': PENDING,
   XLEN,
   XPENDING: PENDING,
