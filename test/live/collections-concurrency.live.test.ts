@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { postgresDatabase, type Database } from '../../src/db/index.js';
-import { schemaSql } from '../../src/emit/schema/index.js';
 import type { RedisReply } from '../../src/emit/reply.js';
-import { runCommand } from '../../src/exec.js';
-import { replyKey, showReply } from '../support/oracle.js';
-import { RespClient } from '../support/resp.js';
+import { showReply } from '../support/oracle.js';
+import { LiveClients, type Side, integer, members } from '../support/live-clients.js';
 
 /**
  * Hash and set read-modify-writes under contention (DESIGN §4): CLIENTS
@@ -23,57 +19,21 @@ const CLIENTS = 8;
 const SCHEMA = 'redis_collections';
 const P = 'coll:';
 
-let conns: pg.Client[] = [];
-let dbs: Database[] = [];
-let redis: RespClient[] = [];
-
-/** Run `work(i)` for every client index at once; each client stays sequential inside. */
-async function concurrently(work: (i: number) => Promise<void>): Promise<void> {
-  await Promise.all(Array.from({ length: CLIENTS }, (_, i) => work(i)));
-}
-
-const onPg = (i: number, ...argv: string[]): Promise<RedisReply> => runCommand(dbs[i]!, argv, { schema: SCHEMA });
-const onRedis = (i: number, ...argv: string[]): Promise<RedisReply> => redis[i]!.send(argv);
-type Side = (i: number, ...argv: string[]) => Promise<RedisReply>;
+let live: LiveClients;
+const onPg: Side = (i, ...argv) => live.onPg(i, ...argv);
+const onRedis: Side = (i, ...argv) => live.onRedis(i, ...argv);
 const SIDES: readonly [string, Side][] = [
   ['postgres', onPg],
   ['redis', onRedis],
 ];
-
-const integer = (r: RedisReply): bigint => {
-  if (r.type !== 'integer') throw new Error(`not an integer: ${showReply(r)}`);
-  return r.value;
-};
-const members = (r: RedisReply): string[] => {
-  if (r.type !== 'array' || r.value === null) throw new Error(`not an array: ${showReply(r)}`);
-  return r.value.map((x) => (x.type === 'bulk' && x.value !== null ? x.value.toString('latin1') : replyKey(x)));
-};
+const concurrently = (work: (i: number) => Promise<void>): Promise<void> => live.concurrently(work);
 
 beforeAll(async () => {
-  const url = process.env.DATABASE_URL;
-  const port = Number(process.env.REDIS_PORT);
-  if (url === undefined || !(port > 0)) throw new Error('DATABASE_URL and REDIS_PORT come from the live globalSetup');
-  const setup = new pg.Client({ connectionString: url });
-  await setup.connect();
-  await setup.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  await setup.query(schemaSql({ schema: SCHEMA }));
-  await setup.end();
-  conns = await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      return client;
-    }),
-  );
-  dbs = conns.map((c) => postgresDatabase(c));
-  redis = await Promise.all(Array.from({ length: CLIENTS }, () => RespClient.connect(port)));
-  const keys = ['h', 'hf', 's', 's2', 'queue', 'left', 'right'].map((k) => P + k);
-  await redis[0]!.send(['DEL', ...keys]);
+  live = await LiveClients.open(SCHEMA, CLIENTS, ['h', 'hf', 's', 's2', 'queue', 'left', 'right'].map((k) => P + k));
 });
 
 afterAll(async () => {
-  await Promise.all(redis.map((c) => c.close()));
-  await Promise.all(conns.map((c) => c.end()));
+  await live?.close();
 });
 
 describe('hashes under contention', () => {
@@ -148,7 +108,7 @@ describe('sets under contention', () => {
       expect(added - removed, side).toBe(integer(await call(0, 'SCARD', `${P}s2`)));
     }
     const [row] = (
-      await conns[0]!.query(
+      await live.pgClients[0]!.query(
         `SELECT k.size, (SELECT count(*) FROM ${SCHEMA}.sets s WHERE s.key = k.key) AS n FROM ${SCHEMA}.keys k WHERE k.key = $1`,
         [`${P}s2`],
       )

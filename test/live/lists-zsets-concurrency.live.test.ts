@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { postgresDatabase, type Database } from '../../src/db/index.js';
-import { schemaSql } from '../../src/emit/schema/index.js';
 import type { RedisReply } from '../../src/emit/reply.js';
-import { runCommand } from '../../src/exec.js';
-import { replyKey, showReply } from '../support/oracle.js';
-import { RespClient } from '../support/resp.js';
+import { showReply } from '../support/oracle.js';
+import { LiveClients, type Side, integer, members } from '../support/live-clients.js';
 
 /**
  * List and sorted-set read-modify-writes under contention (DESIGN §4, issue
@@ -22,30 +18,15 @@ const CLIENTS = 8;
 const SCHEMA = 'redis_lists_zsets';
 const P = 'lz:';
 
-let conns: pg.Client[] = [];
-let dbs: Database[] = [];
-let redis: RespClient[] = [];
-
-async function concurrently(work: (i: number) => Promise<void>): Promise<void> {
-  await Promise.all(Array.from({ length: CLIENTS }, (_, i) => work(i)));
-}
-
-const onPg = (i: number, ...argv: string[]): Promise<RedisReply> => runCommand(dbs[i]!, argv, { schema: SCHEMA });
-const onRedis = (i: number, ...argv: string[]): Promise<RedisReply> => redis[i]!.send(argv);
-type Side = (i: number, ...argv: string[]) => Promise<RedisReply>;
+let live: LiveClients;
+const onPg: Side = (i, ...argv) => live.onPg(i, ...argv);
+const onRedis: Side = (i, ...argv) => live.onRedis(i, ...argv);
 const SIDES: readonly [string, Side][] = [
   ['postgres', onPg],
   ['redis', onRedis],
 ];
+const concurrently = (work: (i: number) => Promise<void>): Promise<void> => live.concurrently(work);
 
-const integer = (r: RedisReply): bigint => {
-  if (r.type !== 'integer') throw new Error(`not an integer: ${showReply(r)}`);
-  return r.value;
-};
-const members = (r: RedisReply): string[] => {
-  if (r.type !== 'array' || r.value === null) throw new Error(`not an array: ${showReply(r)}`);
-  return r.value.map((x) => (x.type === 'bulk' && x.value !== null ? x.value.toString('latin1') : replyKey(x)));
-};
 /** A popped element, or undefined when the list was empty (nil). */
 const element = (r: RedisReply): string | undefined => {
   if (r.type !== 'bulk') throw new Error(`not a bulk: ${showReply(r)}`);
@@ -54,29 +35,11 @@ const element = (r: RedisReply): string | undefined => {
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 beforeAll(async () => {
-  const url = process.env.DATABASE_URL;
-  const port = Number(process.env.REDIS_PORT);
-  if (url === undefined || !(port > 0)) throw new Error('DATABASE_URL and REDIS_PORT come from the live globalSetup');
-  const setup = new pg.Client({ connectionString: url });
-  await setup.connect();
-  await setup.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  await setup.query(schemaSql({ schema: SCHEMA }));
-  await setup.end();
-  conns = await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      return client;
-    }),
-  );
-  dbs = conns.map((c) => postgresDatabase(c));
-  redis = await Promise.all(Array.from({ length: CLIENTS }, () => RespClient.connect(port)));
-  await redis[0]!.send(['DEL', ...['a', 'b', 'q', 'z1', 'z2'].map((k) => P + k)]);
+  live = await LiveClients.open(SCHEMA, CLIENTS, ['a', 'b', 'q', 'z1', 'z2'].map((k) => P + k));
 });
 
 afterAll(async () => {
-  await Promise.all(redis.map((c) => c.close()));
-  await Promise.all(conns.map((c) => c.end()));
+  await live?.close();
 });
 
 describe('lists under contention', () => {

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { postgresDatabase, type Database } from '../../src/db/index.js';
-import { schemaSql } from '../../src/emit/schema/index.js';
 import type { RedisReply } from '../../src/emit/reply.js';
-import { runCommand } from '../../src/exec.js';
 import { showReply } from '../support/oracle.js';
-import { RespClient } from '../support/resp.js';
+import { LiveClients, type Side } from '../support/live-clients.js';
 
 /**
  * XADD under contention on a real PostgreSQL 15 and a real redis-server:
@@ -20,13 +16,10 @@ const PER_CLIENT = 100;
 const SCHEMA = 'redis_streams_live';
 const P = 'xlive:';
 
-let conns: pg.Client[] = [];
-let dbs: Database[] = [];
-let redis: RespClient[] = [];
-
-const onPg = (i: number, ...argv: string[]): Promise<RedisReply> => runCommand(dbs[i]!, argv, { schema: SCHEMA });
-const onRedis = (i: number, ...argv: string[]): Promise<RedisReply> => redis[i]!.send(argv);
-const SIDES: readonly [string, typeof onPg][] = [
+let live: LiveClients;
+const onPg: Side = (i, ...argv) => live.onPg(i, ...argv);
+const onRedis: Side = (i, ...argv) => live.onRedis(i, ...argv);
+const SIDES: readonly [string, Side][] = [
   ['postgres', onPg],
   ['redis', onRedis],
 ];
@@ -49,29 +42,11 @@ const compareIds = (a: string, b: string): number => {
 };
 
 beforeAll(async () => {
-  const url = process.env.DATABASE_URL;
-  const port = Number(process.env.REDIS_PORT);
-  if (url === undefined || !(port > 0)) throw new Error('DATABASE_URL and REDIS_PORT come from the live globalSetup');
-  const setup = new pg.Client({ connectionString: url });
-  await setup.connect();
-  await setup.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  await setup.query(schemaSql({ schema: SCHEMA }));
-  await setup.end();
-  conns = await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      return client;
-    }),
-  );
-  dbs = conns.map((c) => postgresDatabase(c));
-  redis = await Promise.all(Array.from({ length: CLIENTS }, () => RespClient.connect(port)));
-  await redis[0]!.send(['DEL', `${P}auto`, `${P}seq`]);
+  live = await LiveClients.open(SCHEMA, CLIENTS, [`${P}auto`, `${P}seq`]);
 });
 
 afterAll(async () => {
-  await Promise.all(redis.map((c) => c.close()));
-  await Promise.all(conns.map((c) => c.end()));
+  await live?.close();
 });
 
 describe('XADD IDs under contention', () => {
