@@ -89,6 +89,10 @@ EXCEPTION WHEN numeric_value_out_of_range THEN
   RETURN NULL;
 END $$;
 
+-- The first value of a pack (a jsonb array of a call's results, nil as JSON null): Lua's truncation to one value.
+CREATE OR REPLACE FUNCTION @S.lua_first(p jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT NULLIF(p -> 0, 'null'::jsonb) $$;
+
 CREATE OR REPLACE FUNCTION @S.lua_bytes(v jsonb) RETURNS bytea
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT decode(v #>> '{}', 'hex') $$;
 

@@ -8,6 +8,7 @@ import { translate } from '../../translate.js';
 import type { SqlParam } from '../sql.js';
 import type { CompiledCommand } from '../types.js';
 import { specOf } from '../../grammar/table.js';
+import { LIBRARY } from './library.js';
 
 /**
  * A Redis Lua script compiled to one PL/pgSQL function
@@ -429,59 +430,31 @@ class Compiler {
       const key = (base as ast.MemberExpression).identifier.name === 'error_reply' ? 'err' : 'ok';
       return { pre: a.pre, expr: `jsonb_build_object('${key}', ${S}.lua_str(${S}.lua_concat_part(${a.expr})))` };
     }
-    const unary: Record<string, (x: string) => string> = {
-      tonumber: (x) => `${S}.lua_tonumber(${x})`,
-      tostring: (x) => `${S}.lua_tostring(${x})`,
-      type: (x) => `${S}.lua_str(convert_to(${S}.lua_typename(${x}), 'UTF8'))`,
-    };
-    if (base.type === 'Identifier' && this.lookup(base.name) === undefined && unary[base.name] !== undefined) {
-      if (args.length !== 1) this.refuse(e, `${base.name} with ${args.length} arguments is not compiled`);
-      const a = one(0);
-      return { pre: a.pre, expr: (unary[base.name] as (x: string) => string)(a.expr) };
-    }
-    const str = (x: string): string => `${S}.lua_bytes(${S}.lua_tostring(${x}))`;
-    const strFns: Record<string, (xs: string[]) => string> = {
-      len: ([s]) => `to_jsonb(length(${str(s as string)}))`,
-      upper: ([s]) => `${S}.lua_str(convert_to(upper(convert_from(${str(s as string)}, 'SQL_ASCII') COLLATE "C"), 'SQL_ASCII'))`,
-      lower: ([s]) => `${S}.lua_str(convert_to(lower(convert_from(${str(s as string)}, 'SQL_ASCII') COLLATE "C"), 'SQL_ASCII'))`,
-      sub: ([s, i, j]) => `${S}.lua_sub_string(${str(s as string)}, ${i ?? "'1'::jsonb"}, ${j ?? "'-1'::jsonb"})`,
-    };
-    if (base.type === 'MemberExpression' && this.isGlobal(base.base, 'string') && base.indexer === '.') {
-      const fname = base.identifier.name;
-      if (fname === 'format') return this.format(e, d);
-      const f = strFns[fname];
-      if (f === undefined) this.refuse(e, `string.${fname} is not compiled`);
+    const fname = this.libraryName(base);
+    const fn = fname === undefined ? undefined : LIBRARY[fname];
+    if (fname !== undefined && fn !== undefined) {
+      if (args.length < fn.minArgs || args.length > fn.maxArgs) this.refuse(e, `${fname} with ${args.length} arguments is not compiled`);
+      if (fn.results === 'iterator') this.refuse(e, `${fname} is an iterator: use it in a generic for`);
       const parts = args.map((a) => this.expr(a, d));
-      if (parts.length === 0) this.refuse(e, `string.${fname} needs an argument`);
-      return { pre: parts.map((p) => p.pre).join(''), expr: f(parts.map((p) => p.expr)) };
+      const literal = (i: number): Buffer | number | undefined => {
+        const a = args[i];
+        if (a?.type === 'StringLiteral') return Buffer.from(this.stringValue(a), 'latin1');
+        if (a?.type === 'NumericLiteral') return a.value;
+        return undefined;
+      };
+      const sql = fn.sql({ S, args: parts.map((p) => p.expr), literal, refuse: (reason) => this.refuse(e, reason) });
+      return { pre: parts.map((p) => p.pre).join(''), expr: fn.results === 'multi' ? `${S}.lua_first(${sql})` : sql };
     }
-    return this.refuse(e, 'call not compiled (supported: redis.call/pcall/error_reply/status_reply, tonumber, tostring, type, string.len/sub/upper/lower/format, table.insert)');
+    return this.refuse(e, `call not compiled${fname === undefined ? '' : ` (${fname} is not in the library)`}`);
   }
 
-  private format(e: ast.CallExpression, d: number): { pre: string; expr: string } {
-    const S = this.S;
-    const [fmt, ...rest] = e.arguments;
-    if (fmt === undefined || fmt.type !== 'StringLiteral') return this.refuse(e, 'string.format needs a literal format');
-    const f = this.stringValue(fmt);
-    const pieces = f.split(/(%[%ds])/);
-    let pre = '';
-    const parts: string[] = [];
-    let i = 0;
-    for (const piece of pieces) {
-      if (piece === '') continue;
-      if (piece === '%%') parts.push(`'\\x25'::bytea`);
-      else if (piece === '%d' || piece === '%s') {
-        const a = rest[i++];
-        if (a === undefined) this.refuse(e, 'string.format: missing argument');
-        const v = this.expr(a, d);
-        pre += v.pre;
-        parts.push(piece === '%s' ? `${S}.lua_format_s(${S}.lua_bytes(${S}.lua_tostring(${v.expr})))` : `convert_to(trunc(${S}.lua_arith_num(${v.expr}))::numeric::text, 'UTF8')`);
-      } else {
-        if (piece.includes('%')) this.refuse(fmt, 'string.format: only %d, %s and %% are compiled');
-        parts.push(`'\\x${Buffer.from(piece, 'latin1').toString('hex')}'::bytea`);
-      }
+  /** `tonumber`, `string.len`…: the library name a call's function is, when it is a global or a field of one. */
+  private libraryName(base: ast.Expression): string | undefined {
+    if (base.type === 'Identifier' && this.lookup(base.name) === undefined) return base.name;
+    if (base.type === 'MemberExpression' && base.indexer === '.' && base.base.type === 'Identifier' && this.lookup(base.base.name) === undefined) {
+      return `${base.base.name}.${base.identifier.name}`;
     }
-    return { pre, expr: `${S}.lua_str(${parts.length ? parts.join(' || ') : "''::bytea"})` };
+    return undefined;
   }
 
   /** redis.call / redis.pcall with a literal command name: the command's own translation, inlined. */
