@@ -13,23 +13,26 @@
  */
 import type pg from 'pg';
 import { RedisError } from '../errors.js';
+import { clientValue, rawValue, type Transform } from './values.js';
 import { decodeReply } from '../emit/decode.js';
 import type { RedisReply, ReplyShape } from '../emit/reply.js';
 import { postgresDatabase } from '../db/postgres.js';
 import type { Queryable } from '../db/types.js';
 import type { SqlParam } from '../translators/sql.js';
 
+export type { Transform } from './values.js';
+
 /** Where the statement runs: the application's pg Pool/Client, or one of our databases (tests use PGlite). */
 export type Target = pg.Pool | pg.Client | (Queryable & { readonly kind: 'embedded' | 'postgres' });
 
-/** How a reply becomes an ioredis value beyond the generic mapping (HGETALL's object). */
-export type IoredisAs = 'value' | 'object';
+/** How a reply becomes an ioredis value beyond the generic mapping: HGETALL's object, `…Buffer` methods' Buffers. */
+export type IoredisAs = 'value' | 'object' | 'buffer' | 'object-buffer';
 
 /** The JS values ioredis 5 resolves with (default reply transformers). */
 export type IoredisValue = string | number | null | IoredisValue[] | Record<string, string>;
 
 /**
- * Run a compiled statement and return what ioredis 5 would have returned.
+ * Run a compiled statement and return what ioredis would have returned.
  * Redis error replies reject with a `RedisError` carrying Redis' message (as
  * ioredis' ReplyError does).
  *
@@ -43,11 +46,36 @@ export async function ioredis<T = IoredisValue>(
   shape: ReplyShape,
   as: IoredisAs = 'value',
 ): Promise<T> {
-  const db: Queryable = 'kind' in target ? target : postgresDatabase(target);
-  const rows = await db.query(sql, params);
-  const value = toIoredis(decodeReply(shape, rows));
+  const reply = await run(target, sql, params, shape);
+  const buffers = as === 'buffer' || as === 'object-buffer';
   // T is the type ioredis declared for the call the codemod replaced; the shape decides the value.
-  return (as === 'object' ? pairsToObject(value) : value) as T;
+  return clientValue(reply, 'ioredis', as === 'object' || as === 'object-buffer' ? 'object' : undefined, buffers) as T;
+}
+
+/**
+ * Run a compiled statement and return what node-redis (`major` 4 or 5, RESP2,
+ * no type mapping) would have returned from the command module whose reply
+ * transform is `transform`. Redis error replies reject with a `RedisError`
+ * carrying Redis' message (as node-redis' ErrorReply does).
+ *
+ *   await nodeRedis(pool, 4, sql, ['s', 'm'], { kind: 'scalar', of: 'integer' }, 'boolean')  → true
+ *   await nodeRedis(pool, 5, sql, ['s', 'm'], { kind: 'scalar', of: 'integer' }, 'boolean')  → 1
+ */
+export async function nodeRedis<T = unknown>(
+  target: Target,
+  major: 4 | 5,
+  sql: string,
+  params: readonly SqlParam[],
+  shape: ReplyShape,
+  transform?: Transform,
+): Promise<T> {
+  const reply = await run(target, sql, params, shape);
+  return clientValue(reply, major === 4 ? 'node-redis4' : 'node-redis5', transform) as T;
+}
+
+async function run(target: Target, sql: string, params: readonly SqlParam[], shape: ReplyShape): Promise<RedisReply> {
+  const db: Queryable = 'kind' in target ? target : postgresDatabase(target);
+  return decodeReply(shape, await db.query(sql, params));
 }
 
 /**
@@ -57,26 +85,7 @@ export async function ioredis<T = IoredisValue>(
  *   toIoredis({ type: 'integer', value: 3n })  → 3
  */
 export function toIoredis(reply: RedisReply): IoredisValue {
-  switch (reply.type) {
-    case 'status':
-      return reply.value;
-    case 'error':
-      throw new RedisError(reply.message);
-    case 'integer':
-      return Number(reply.value);
-    case 'bulk':
-      return reply.value === null ? null : reply.value.toString('utf8');
-    case 'array':
-      return reply.value === null ? null : reply.value.map(toIoredis);
-  }
-}
-
-function pairsToObject(value: IoredisValue): Record<string, string> {
-  // ioredis builds HGETALL's object the same way: a plain object, later fields win.
-  const out: Record<string, string> = {};
-  if (!Array.isArray(value)) return out;
-  for (let i = 0; i + 1 < value.length; i += 2) out[String(value[i])] = String(value[i + 1]);
-  return out;
+  return rawValue(reply) as IoredisValue;
 }
 
 /**

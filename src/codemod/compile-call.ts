@@ -1,0 +1,156 @@
+/**
+ * A Redis command whose arguments are partly known only at run time (the
+ * expressions of a call site) → one compiled statement plus the JS source of
+ * its parameter list.
+ *
+ * Each run-time argument is compiled with a stand-in (a marked text, or a
+ * marked number when the expression is a number) and the stand-in is looked
+ * for among the compiled parameters, which become the expression again. The
+ * command is compiled three times with different stand-ins (two positive
+ * numbers, one negative): when the SQL text differs, the statement's shape
+ * depends on a value the codemod cannot see, and the call is refused rather
+ * than guessed. A stand-in the translator transformed (a pattern rewritten,
+ * a number parsed into another) is refused the same way.
+ */
+import { Redis2SqlError } from '../errors.js';
+import type { ReplyShape } from '../emit/reply.js';
+import { translate } from '../translate.js';
+import type { SqlParam } from '../translators/sql.js';
+
+/** A JS expression of the call site whose value is known only at run time. */
+export interface RuntimeExpr {
+  readonly expr: string;
+  /** Typed as a number (its stand-in is a number, so numeric arguments parse). */
+  readonly numeric: boolean;
+  /** A plain reference (no side effects): it may be evaluated more than once. */
+  readonly plain: boolean;
+}
+
+/** One stand-in value per run-time expression, by its index. */
+export type StandIn = (i: number) => string | number;
+
+/**
+ * The Redis argv of the call with stand-ins in place of the run-time values
+ * (a function, since the client's own argument transform may build it).
+ */
+export type BuildArgv = (standIn: StandIn) => readonly string[];
+
+export interface CompiledCall {
+  readonly sql: string;
+  /** The parameter list as JS source (`[r2s.text(key), Buffer.from("v")]`). */
+  readonly params: string;
+  readonly shape: ReplyShape;
+  /** The canonical command name (`SET`, `XGROUP CREATE`). */
+  readonly command: string;
+}
+
+export interface CallRefusal {
+  readonly rule: string;
+  readonly message: string;
+}
+
+const STAND_INS = [
+  { text: (i: number) => `__r2s_arg_${i}__`, number: (i: number) => 48271000 + i },
+  { text: (i: number) => `__r2s_alt_${i}__`, number: (i: number) => 69621000 + i },
+  { text: (i: number) => `__r2s_neg_${i}__`, number: (i: number) => -(91331000 + i) },
+] as const;
+
+/**
+ * Compile the call's command. `prefix` names the rule ids (`ioredis`, `node-redis`).
+ *
+ *   compileCall((v) => ['GET', String(v(0))], [{ expr: 'key', numeric: false, plain: true }], 'ioredis')
+ *   → { sql: 'SELECT … AS reply', params: '[r2s.text(key)]', shape: { kind: 'scalar', of: 'bulk' }, command: 'GET' }
+ */
+export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], prefix: string): CompiledCall | CallRefusal {
+  const runtime = exprs.length > 0;
+  const compiled = [];
+  for (const [n, standIn] of STAND_INS.entries()) {
+    if (n > 0 && !runtime) break;
+    let argv: readonly string[];
+    try {
+      argv = build((i) => (exprs[i]?.numeric === true ? standIn.number(i) : standIn.text(i)));
+    } catch (error) {
+      // The client's own argument transform refused the arguments (it would throw at run time too).
+      if (n === 2) break;
+      return { rule: `${prefix}/arguments`, message: `the client rejects these arguments: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    try {
+      compiled.push(translate(argv));
+    } catch (error) {
+      if (!(error instanceof Redis2SqlError)) throw error;
+      // A negative number Redis refuses while parsing (a count, a TTL) is checked again by the SQL at run time.
+      if (n === 2) break;
+      return runtime
+        ? { rule: `${prefix}/runtime-arguments`, message: `arguments known only at run time decide the command's shape: ${error.message}` }
+        : { rule: `${prefix}/command-error`, message: `redis2sql cannot compile this call: ${error.message}` };
+    }
+  }
+  const first = compiled[0]!;
+  if (compiled.some((c) => c.sql !== first.sql)) {
+    return { rule: `${prefix}/runtime-arguments`, message: 'the SQL depends on the value of an argument known only at run time' };
+  }
+  const uses = new Map<number, number>();
+  const params: string[] = [];
+  for (const [n, p] of first.params.entries()) {
+    // A run-time value the SQL reads as an integer is checked as Redis checks it
+    // (string2ll), so that 1.5 fails with Redis' error rather than PostgreSQL's.
+    const integer = first.sql.includes(`$${n + 1}::bigint`);
+    const emitted = emitParam(p, exprs, uses, integer);
+    if (emitted === undefined) {
+      return { rule: `${prefix}/runtime-arguments`, message: 'an argument known only at run time is transformed at compile time; only literals are converted here' };
+    }
+    params.push(emitted);
+  }
+  // Each argument expression must run once, as it did in the client's call.
+  for (const [i, n] of uses) {
+    if (n > 1 && !exprs[i]!.plain) return { rule: `${prefix}/repeated-argument`, message: 'an argument with side effects would be evaluated twice' };
+  }
+  return { sql: first.sql, params: `[${params.join(', ')}]`, shape: first.reply, command: first.command };
+}
+
+function emitParam(p: SqlParam, exprs: readonly RuntimeExpr[], uses: Map<number, number>, integer = false): string | undefined {
+  const [mark] = STAND_INS;
+  const exprAt = (text: string): string | undefined => {
+    for (const [i, a] of exprs.entries()) {
+      if (text === (a.numeric ? String(mark.number(i)) : mark.text(i))) {
+        uses.set(i, (uses.get(i) ?? 0) + 1);
+        return a.expr;
+      }
+    }
+    return undefined;
+  };
+  const marked = (text: string): boolean =>
+    text.includes('__r2s_arg_') || exprs.some((a, i) => a.numeric && text.includes(String(mark.number(i))));
+  if (p === null) return 'null';
+  if (typeof p === 'boolean') return String(p);
+  if (typeof p === 'number') {
+    const e = exprAt(String(p));
+    if (e !== undefined) return `r2s.double(${e})`;
+    return marked(String(p)) ? undefined : String(p);
+  }
+  if (typeof p === 'string') {
+    const e = exprAt(p);
+    if (e !== undefined) return `r2s.${integer ? 'integer' : 'text'}(${e})`;
+    return marked(p) ? undefined : JSON.stringify(p);
+  }
+  if (Buffer.isBuffer(p)) {
+    const s = p.toString('utf8');
+    const e = exprAt(s);
+    if (e !== undefined) return `r2s.bytes(${e})`;
+    if (marked(s)) return undefined;
+    // Bytes that are not UTF-8 text keep their exact value.
+    return Buffer.from(s, 'utf8').equals(p) ? `Buffer.from(${JSON.stringify(s)})` : `Buffer.from(${JSON.stringify(p.toString('hex'))}, 'hex')`;
+  }
+  const items: string[] = [];
+  for (const item of p as readonly SqlParam[]) {
+    const e = emitParam(item, exprs, uses);
+    if (e === undefined) return undefined;
+    items.push(e);
+  }
+  return `[${items.join(', ')}]`;
+}
+
+/** A reply shape as compact JS source (`{ kind: 'scalar', of: 'bulk' }`). */
+export function shapeText(shape: ReplyShape): string {
+  return JSON.stringify(shape).replace(/"([a-zA-Z_]\w*)":/g, '$1: ').replace(/"/g, "'").replace(/,/g, ', ');
+}

@@ -1,0 +1,218 @@
+/**
+ * Redis replies as the JavaScript values each client library resolves with.
+ *
+ * Written from the clients' own sources (ioredis 5 `Command` reply
+ * transformers; node-redis 4 and 5 `transformReply` of each command module,
+ * RESP2 with no type mapping, which is what `createClient()` speaks by
+ * default) and checked against the real clients by
+ * test/live/codemod-values.live.test.ts. A transform the clients apply that is
+ * not here is never approximated: the codemod reports the call instead.
+ */
+import { RedisError } from '../errors.js';
+import type { RedisReply } from '../emit/reply.js';
+
+/** Which client's values: ioredis (4, 5, 6's default mapping), node-redis 4, node-redis 5. */
+export type Flavour = 'ioredis' | 'node-redis4' | 'node-redis5';
+
+/** The value of a RESP2 reply before any command-specific transform. */
+export type RawValue = string | Buffer | number | null | RawValue[];
+
+/**
+ * Named command-specific transforms. ioredis: `object` (HGETALL). node-redis:
+ * the `transformReply` of the command module, named by what it builds.
+ */
+export type Transform =
+  | 'object'
+  | 'boolean'
+  | 'boolean-array'
+  | 'double'
+  | 'double-nullable'
+  | 'double-array'
+  | 'with-scores'
+  | 'member-nullable'
+  | 'tuples'
+  | 'field-values'
+  | 'scan'
+  | 'sscan'
+  | 'hscan'
+  | 'hscan-novalues'
+  | 'zscan'
+  | 'zmpop'
+  | 'stream-messages';
+
+const TRANSFORMS: readonly string[] = [
+  'object',
+  'boolean',
+  'boolean-array',
+  'double',
+  'double-nullable',
+  'double-array',
+  'with-scores',
+  'member-nullable',
+  'tuples',
+  'field-values',
+  'scan',
+  'sscan',
+  'hscan',
+  'hscan-novalues',
+  'zscan',
+  'zmpop',
+  'stream-messages',
+];
+
+/** Whether `name` is one of the transforms this module reproduces. */
+export function isTransform(name: string): name is Transform {
+  return TRANSFORMS.includes(name);
+}
+
+/**
+ * A reply as the client decodes it before command transforms: bulk strings
+ * as UTF-8 strings (Buffers when `buffers`, ioredis' `…Buffer` methods),
+ * integers as numbers, status as its text, nil as null; an error reply throws
+ * a `RedisError` with Redis' message (ioredis' ReplyError, node-redis'
+ * ErrorReply carry the same text).
+ *
+ *   rawValue({ type: 'integer', value: 3n })  → 3
+ */
+export function rawValue(reply: RedisReply, buffers = false): RawValue {
+  switch (reply.type) {
+    case 'status':
+      return reply.value;
+    case 'error':
+      throw new RedisError(reply.message);
+    case 'integer':
+      return Number(reply.value);
+    case 'bulk':
+      return reply.value === null ? null : buffers ? reply.value : reply.value.toString('utf8');
+    case 'array':
+      return reply.value === null ? null : reply.value.map((r) => rawValue(r, buffers));
+  }
+}
+
+/**
+ * The value `flavour` resolves with for `reply`, after `transform`.
+ *
+ *   clientValue({ type: 'integer', value: 1n }, 'node-redis4', 'boolean')  → true
+ *   clientValue({ type: 'integer', value: 1n }, 'node-redis5', 'boolean')  → 1
+ *   clientValue(hgetallReply, 'node-redis5', 'tuples')  → Object.assign(Object.create(null), { f: 'v' })
+ */
+export function clientValue(reply: RedisReply, flavour: Flavour, transform?: Transform, buffers = false): unknown {
+  const raw = rawValue(reply, buffers);
+  return transform === undefined ? raw : applyTransform(raw, flavour, transform);
+}
+
+function applyTransform(raw: RawValue, flavour: Flavour, transform: Transform): unknown {
+  const v4 = flavour === 'node-redis4';
+  const list = (): RawValue[] => (Array.isArray(raw) ? raw : []);
+  const cursor = (c: RawValue | undefined): unknown => (v4 ? Number(c) : c);
+  switch (transform) {
+    case 'object':
+      return ioredisObject(list());
+    case 'boolean':
+      // node-redis 5 dropped the boolean transforms: its commands give the integer.
+      return v4 ? raw === 1 : raw;
+    case 'boolean-array':
+      return v4 ? list().map((r) => r === 1) : raw;
+    case 'double':
+      return toDouble(raw);
+    case 'double-nullable':
+      return raw === null ? null : toDouble(raw);
+    case 'double-array':
+      return list().map((r) => (r === null ? null : toDouble(r)));
+    case 'with-scores':
+      return withScores(list());
+    case 'member-nullable': {
+      const l = list();
+      return l.length === 0 ? null : { value: l[0], score: toDouble(l[1] ?? null) };
+    }
+    case 'tuples':
+      return tuples(list());
+    case 'field-values': {
+      const l = list();
+      const out: { field: RawValue | undefined; value: RawValue | undefined }[] = [];
+      for (let i = 0; i < l.length; i += 2) out.push({ field: l[i], value: l[i + 1] });
+      return out;
+    }
+    case 'scan': {
+      const [c, keys] = list();
+      return { cursor: cursor(c), keys };
+    }
+    case 'sscan': {
+      const [c, members] = list();
+      return { cursor: cursor(c), members };
+    }
+    case 'hscan': {
+      const [c, flat] = list();
+      const entries: { field: RawValue | undefined; value: RawValue | undefined }[] = [];
+      const l = Array.isArray(flat) ? flat : [];
+      for (let i = 0; i < l.length; i += 2) entries.push({ field: l[i], value: l[i + 1] });
+      return v4 ? { cursor: cursor(c), tuples: entries } : { cursor: c, entries };
+    }
+    case 'hscan-novalues': {
+      const [c, fields] = list();
+      return v4 ? { cursor: cursor(c), keys: fields } : { cursor: c, fields };
+    }
+    case 'zscan': {
+      const [c, flat] = list();
+      return { cursor: cursor(c), members: withScores(Array.isArray(flat) ? flat : []) };
+    }
+    case 'zmpop': {
+      if (raw === null) return null;
+      const [key, members] = list();
+      const pairs = (Array.isArray(members) ? members : []).map((m) => {
+        const [value, score] = Array.isArray(m) ? m : [];
+        return { value, score: toDouble(score ?? null) };
+      });
+      return v4 ? { key, elements: pairs } : { key, members: pairs };
+    }
+    case 'stream-messages':
+      return list().map((entry) => {
+        const [id, fields] = Array.isArray(entry) ? entry : [];
+        return { id, message: tuples(Array.isArray(fields) ? fields : []) };
+      });
+  }
+}
+
+/** node-redis' transformNumberInfinityReply (v4) / transformDoubleReply (v5). */
+function toDouble(reply: RawValue): number {
+  switch (String(reply)) {
+    case 'inf':
+    case '+inf':
+      return Infinity;
+    case '-inf':
+      return -Infinity;
+    case 'nan':
+      return NaN;
+    default:
+      return Number(reply);
+  }
+}
+
+function withScores(l: readonly RawValue[]): { value: RawValue | undefined; score: number }[] {
+  const out: { value: RawValue | undefined; score: number }[] = [];
+  for (let i = 0; i < l.length; i += 2) out.push({ value: l[i], score: toDouble(l[i + 1] ?? null) });
+  return out;
+}
+
+/** node-redis' transformTuplesReply: an object without a prototype, later fields win. */
+function tuples(l: readonly RawValue[]): Record<string, RawValue | undefined> {
+  const out = Object.create(null) as Record<string, RawValue | undefined>;
+  for (let i = 0; i < l.length; i += 2) out[String(l[i])] = l[i + 1];
+  return out;
+}
+
+/**
+ * ioredis' HGETALL transformer: a plain object; a field that is already a
+ * property (`__proto__`, `constructor`) is defined as an own property rather
+ * than assigned, as ioredis does (its issue #1267).
+ */
+function ioredisObject(l: readonly RawValue[]): Record<string, RawValue | undefined> {
+  const out: Record<string, RawValue | undefined> = {};
+  for (let i = 0; i < l.length; i += 2) {
+    const key = l[i] as string;
+    const value = l[i + 1];
+    if (key in out) Object.defineProperty(out, key, { value, configurable: true, enumerable: true, writable: true });
+    else out[key] = value;
+  }
+  return out;
+}
