@@ -1,0 +1,145 @@
+/**
+ * One ioredis command call → its compiled statement, for every command that
+ * has a translator: the method name is the command (`hincrby`, `zrangebyscore`,
+ * `xgroup('CREATE', …)`), its `…Buffer` twin the same command with Buffer
+ * replies. Arguments are flattened as ioredis flattens them: arrays one level,
+ * and the object (field → value) of mset/msetnx/hset/hmset.
+ */
+import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type Type } from 'ts-morph';
+import { COMMAND_SPECS, specOf } from '../grammar/table.js';
+import { translationStatus } from '../translate.js';
+import { compileCall, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
+
+/** ioredis' argument transformers: an object or Map of fields and values in place of the pairs. */
+const OBJECT_ARGUMENT: Readonly<Record<string, number>> = { MSET: 0, MSETNX: 0, HSET: 1, HMSET: 1 };
+
+const CONTAINERS: ReadonlySet<string> = new Set(COMMAND_SPECS.map((s) => s.name).filter((n) => n.includes(' ')).map((n) => n.split(' ')[0]!));
+
+export interface IoredisCompiled {
+  readonly compiled: CompiledCall;
+  /** The argument list after the client: `"SELECT …", [r2s.text(k)], { kind: … }[, 'object']`. */
+  readonly args: string;
+  /** `<T>` keeping the static type ioredis declared for the value, or ''. */
+  readonly typeArg: string;
+  readonly as?: 'object' | 'buffer' | 'object-buffer';
+}
+
+/**
+ * The Redis command an ioredis method runs, and whether its replies are Buffers.
+ *
+ *   ioredisCommand('zrangebyscore')  → { command: 'ZRANGEBYSCORE', buffers: false }
+ *   ioredisCommand('getBuffer')      → { command: 'GET', buffers: true }
+ *   ioredisCommand('lrangeWithScores')  → undefined
+ */
+export function ioredisCommand(method: string): { readonly command: string; readonly buffers: boolean } | undefined {
+  const buffers = method.endsWith('Buffer') && method.length > 'Buffer'.length;
+  const base = buffers ? method.slice(0, -'Buffer'.length) : method;
+  if (base !== base.toLowerCase()) return undefined;
+  const command = base.toUpperCase();
+  return specOf(command) !== undefined || CONTAINERS.has(command) ? { command, buffers } : undefined;
+}
+
+/**
+ * Compile an ioredis command call.
+ *
+ *   // redis.hincrby(key, 'visits', 1)
+ *   compileIoredisMethod(call, 'hincrby')
+ *   → { args: '"SELECT … AS reply", [r2s.text(key), Buffer.from("visits"), "1"], { kind: \'scalar\', of: \'integer\' }', typeArg: '<number>', … }
+ */
+export function compileIoredisMethod(call: CallExpression, method: string): IoredisCompiled | CallRefusal {
+  const found = ioredisCommand(method);
+  if (found === undefined) return { rule: 'ioredis/unsupported-method', message: `${method}() is not a Redis command redis2sql knows` };
+  const { command, buffers } = found;
+  if (!CONTAINERS.has(command)) {
+    const status = translationStatus(command);
+    if (!status.translated) return { rule: 'ioredis/untranslated', message: `${command} is not translated: ${status.refusal.refused}` };
+  }
+
+  const flat: (Node | { readonly literal: string })[] = [];
+  for (const [i, arg] of call.getArguments().entries()) {
+    if (Node.isSpreadElement(arg)) return { rule: 'ioredis/spread', message: 'spread arguments of unknown length are not converted' };
+    if (Node.isArrayLiteralExpression(arg)) {
+      for (const element of arg.getElements()) {
+        if (Node.isSpreadElement(element)) return { rule: 'ioredis/spread', message: 'spread arguments of unknown length are not converted' };
+        flat.push(element);
+      }
+    } else if (OBJECT_ARGUMENT[command] === i && call.getArguments().length === i + 1 && Node.isObjectLiteralExpression(arg)) {
+      const pairs = objectPairs(arg);
+      if (pairs === undefined) return { rule: 'ioredis/object-arg', message: 'an object argument with computed, spread or method members is not converted' };
+      flat.push(...pairs);
+    } else flat.push(arg);
+  }
+
+  const tokens: ({ readonly literal: string } | { readonly expr: number })[] = [];
+  const exprs: RuntimeExpr[] = [];
+  for (const [i, arg] of flat.entries()) {
+    const literal = 'literal' in arg ? arg.literal : literalText(arg);
+    if (literal !== undefined) {
+      tokens.push({ literal });
+      continue;
+    }
+    const node = arg as Node;
+    const type = node.getType();
+    if (type.getCallSignatures().length > 0) {
+      return i === flat.length - 1
+        ? { rule: 'ioredis/callback', message: 'calls with a callback are not converted' }
+        : { rule: 'ioredis/function-arg', message: 'a function argument is not converted' };
+    }
+    if (type.isArray() || type.isTuple()) return { rule: 'ioredis/array-arg', message: 'an array argument of unknown length is not converted' };
+    if (isObjectLike(type)) return { rule: 'ioredis/object-arg', message: 'an object argument (field/value map or options) known only at run time is not converted' };
+    tokens.push({ expr: exprs.length });
+    exprs.push({ expr: node.getText(), numeric: type.isNumber() || type.isNumberLiteral(), plain: isPlainReference(node) });
+  }
+
+  const compiled = compileCall((standIn) => [command, ...tokens.map((t) => ('literal' in t ? t.literal : String(standIn(t.expr))))], exprs, 'ioredis');
+  if (!('sql' in compiled)) return compiled;
+  const object = compiled.command === 'HGETALL';
+  const as = object ? (buffers ? 'object-buffer' : 'object') : buffers ? 'buffer' : undefined;
+  const shape = JSON.stringify(compiled.shape).replace(/"([a-zA-Z_]\w*)":/g, '$1: ').replace(/"/g, "'").replace(/,/g, ', ');
+  // The value's static type stays what ioredis declared, so the code around the call still type-checks.
+  const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+  const typeArg = resolved === undefined || resolved.includes('import(') ? '' : `<${resolved}>`;
+  return {
+    compiled,
+    args: `${JSON.stringify(compiled.sql)}, ${compiled.params}, ${shape}${as === undefined ? '' : `, '${as}'`}`,
+    typeArg,
+    ...(as === undefined ? {} : { as }),
+  };
+}
+
+/** The text a literal argument sends (ioredis: `String(x)`, null/undefined as ""), or undefined for an expression. */
+function literalText(arg: Node): string | undefined {
+  if (Node.isStringLiteral(arg) || Node.isNoSubstitutionTemplateLiteral(arg)) return arg.getLiteralValue();
+  if (Node.isNumericLiteral(arg)) return String(arg.getLiteralValue());
+  if (Node.isPrefixUnaryExpression(arg) && arg.getOperatorToken() === SyntaxKind.MinusToken && Node.isNumericLiteral(arg.getOperand())) {
+    return String(-Number(arg.getOperand().getText()));
+  }
+  if (Node.isTrueLiteral(arg) || Node.isFalseLiteral(arg)) return arg.getText();
+  if (Node.isNullLiteral(arg)) return '';
+  return undefined;
+}
+
+/** `{ a: x, 'b': y, c }` as key, value… in Object.keys order, or undefined when that order or a key is not known. */
+function objectPairs(obj: Node): (Node | { readonly literal: string })[] | undefined {
+  if (!Node.isObjectLiteralExpression(obj)) return undefined;
+  const out: (Node | { readonly literal: string })[] = [];
+  for (const p of obj.getProperties()) {
+    if (Node.isPropertyAssignment(p)) {
+      const name = p.getNameNode();
+      // Object.keys puts integer-like keys first: such objects are left to a report.
+      if (!(Node.isIdentifier(name) || Node.isStringLiteral(name)) || /^\d+$/.test(p.getName())) return undefined;
+      out.push({ literal: Node.isStringLiteral(name) ? name.getLiteralValue() : name.getText() }, p.getInitializerOrThrow());
+    } else if (Node.isShorthandPropertyAssignment(p)) {
+      out.push({ literal: p.getName() }, p.getNameNode());
+    } else return undefined;
+  }
+  return out;
+}
+
+function isObjectLike(type: Type): boolean {
+  return type.isObject() && type.getSymbol()?.getName() !== 'Buffer';
+}
+
+function isPlainReference(node: Node): boolean {
+  return Node.isIdentifier(node) || (Node.isPropertyAccessExpression(node) && isPlainReference(node.getExpression())) || Node.isThisExpression(node);
+}
