@@ -14,6 +14,7 @@ import type { ReplyShape } from '../emit/reply.js';
 import { translate } from '../translate.js';
 import type { SqlParam } from '../translators/sql.js';
 import type { Finding } from './report.js';
+import { convertBatchMethod, convertBatchStart, convertWatch, pairWatches } from './transaction.js';
 
 /** ioredis method → Redis command, and how its reply is shaped beyond the generic mapping. */
 const METHODS: Readonly<Record<string, { readonly command: string; readonly as?: 'object' }>> = {
@@ -42,9 +43,8 @@ const SHUTDOWN = new Set(['quit', 'disconnect']);
 
 /** Methods that are not plain commands, with the rule id and reason they are reported under. */
 const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
-  pipeline: ['ioredis/pipeline', 'pipelines are not converted yet'],
-  multi: ['ioredis/multi', 'transactions (multi) are not converted yet'],
-  exec: ['ioredis/multi', 'transactions (multi) are not converted yet'],
+  exec: ['ioredis/multi', 'exec() on the client itself is not converted (exec() of the multi() batch is)'],
+  unwatch: ['ioredis/watch', 'UNWATCH depends on which connection ran the WATCH, which a pool does not keep'],
   subscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   psubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   ssubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
@@ -108,6 +108,7 @@ export function convertIoredisFile(file: SourceFile): FileResult {
     findings.push({ path: file.getFilePath(), line, column, rule, message });
   };
 
+  const watches = pairWatches(file, isClient);
   for (const node of file.getDescendants()) {
     if (Node.isNewExpression(node) && isIoredis(node.getType(), 'Cluster')) {
       report(node, 'ioredis/cluster', 'cluster clients are not converted (PostgreSQL has no cluster topology to mirror)');
@@ -115,6 +116,22 @@ export function convertIoredisFile(file: SourceFile): FileResult {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: POOL });
     } else if (Node.isTypeReference(node) && isClient(node.getType())) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'pg.Pool' });
+    } else if (Node.isTypeReference(node) && isIoredis(node.getType(), 'ChainableCommander')) {
+      edits.push({ start: node.getStart(), end: node.getEnd(), text: 'r2s.IoredisBatch' });
+    } else if (Node.isPropertyAccessExpression(node) && isIoredis(node.getExpression().getType(), 'ChainableCommander')) {
+      // A method of multi()/pipeline()'s batch: queued commands compile as plain calls do (src/codemod/transaction.ts).
+      const call = node.getParent();
+      if (!Node.isCallExpression(call) || call.getExpression() !== node) {
+        report(node, 'ioredis/property', `'${node.getName()}' of an ioredis batch is not a command call`);
+        continue;
+      }
+      const converted = convertBatchMethod(call, node.getName(), (c, m) => {
+        const r = compileIoredisCall(c, m);
+        return 'rule' in r ? r : { args: r.args };
+      });
+      if (converted === null) continue;
+      if ('rule' in converted) report(call, converted.rule, converted.message);
+      else edits.push(converted);
     } else if (Node.isPropertyAccessExpression(node) && isClient(node.getExpression().getType())) {
       const call = node.getParent();
       const method = node.getName();
@@ -122,7 +139,16 @@ export function convertIoredisFile(file: SourceFile): FileResult {
         report(node, 'ioredis/property', `'${method}' of an ioredis client is not a command call`);
         continue;
       }
-      const converted = convertCall(call, method, node.getExpression().getText());
+      const receiver = node.getExpression().getText();
+      const watch = watches.find((w) => w.watch === call || w.multi === call);
+      const converted =
+        method === 'multi' || method === 'pipeline'
+          ? convertBatchStart(call, method, receiver, method === 'multi' ? watch?.name : undefined)
+          : method === 'watch'
+            ? watch === undefined
+              ? { rule: 'ioredis/watch', message: 'a WATCH is converted only as an awaited statement followed, in the same block, by the multi() it guards' }
+              : convertWatch(watch, receiver)
+            : convertCall(call, method, receiver);
       if ('rule' in converted) report(call, converted.rule, converted.message);
       else edits.push(converted);
     }
@@ -181,6 +207,17 @@ function convertCall(call: CallExpression, method: string, receiver: string): Co
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: `${method}() with arguments is not converted` };
     return { ...range, text: `${receiver}.end()` };
   }
+  const compiled = compileIoredisCall(call, method);
+  if ('rule' in compiled) return compiled;
+  return { ...range, text: `r2s.ioredis${compiled.typeArg}(${receiver}, ${compiled.args})` };
+}
+
+/**
+ * A command call's compiled form as the argument list after the client
+ * (`"SELECT …", [r2s.text(k)], { kind: … }`), shared by plain calls and the
+ * commands queued on a multi()/pipeline() batch.
+ */
+function compileIoredisCall(call: CallExpression, method: string): { readonly args: string; readonly typeArg: string } | { readonly rule: string; readonly message: string } {
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
   const entry = METHODS[method];
@@ -249,7 +286,7 @@ function convertCall(call: CallExpression, method: string, receiver: string): Co
   // The value's static type stays what ioredis declared, so the code around the call still type-checks.
   const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
   const typeArg = resolved === undefined || resolved.includes('import(') ? '' : `<${resolved}>`;
-  return { ...range, text: `r2s.ioredis${typeArg}(${receiver}, ${JSON.stringify(compiled.sql)}, [${params.join(', ')}], ${shape}${as})` };
+  return { typeArg, args: `${JSON.stringify(compiled.sql)}, [${params.join(', ')}], ${shape}${as}` };
 }
 
 function isBufferType(type: Type): boolean {

@@ -1,0 +1,147 @@
+/**
+ * ioredis `multi()`, `pipeline()` and `watch()` call sites → the batches of
+ * the codemod runtime (src/codemod/transaction-runtime.ts).
+ *
+ * Each queued command is compiled exactly as a plain call would be (the
+ * flavour's compiler is passed in) and becomes `.add(sql, params, shape)` in
+ * place, so chains (`redis.multi().set(…).get(…).exec()`) and builder
+ * variables (`const m = redis.multi(); m.set(…); await m.exec()`) keep their
+ * form; `exec()` stays. A WATCH is converted when it is an awaited statement
+ * of the same block as the `multi()` of the same client that follows it (the
+ * pattern of optimistic locking): it becomes a read of the keys' versions
+ * that the multi checks under lock, and `exec()` resolves to null when one
+ * changed. A WATCH anywhere else (another function, a branch) depends on
+ * which connection runs what, which a pool does not keep: it is reported.
+ */
+import { Node, SyntaxKind, type CallExpression, type SourceFile, type Type } from 'ts-morph';
+
+/** A replacement of the source text between two positions. */
+export interface BatchEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export interface BatchRefusal {
+  readonly rule: string;
+  readonly message: string;
+}
+
+/**
+ * Compiles one command call as the flavour does for a plain call: the
+ * argument list after the client (`"SELECT …", [r2s.text(k)], { kind: … }`),
+ * or why it is not converted.
+ */
+export type CompileArguments = (call: CallExpression, method: string) => { readonly args: string } | BatchRefusal;
+
+/** Methods of a batch that are not commands. */
+const NOT_COMMANDS: Readonly<Record<string, string>> = {
+  exec: '',
+  execBuffer: 'execBuffer() is not converted yet',
+  length: '',
+  discard: 'discard() of a queued transaction is not converted',
+  addBatch: 'addBatch() is not converted',
+};
+
+/**
+ * A method call on an ioredis batch (the object `multi()`/`pipeline()` returned).
+ *
+ *   // redis.multi().incr('n').exec()   (node: the `.incr` access)
+ *   convertBatchMethod(node.getParent(), 'incr', compile)
+ *   → { start, end, text: 'add("SELECT redis.incrby($1, $2) AS reply", ["n", "1"], { kind: \'scalar\', of: \'integer\' })' }
+ */
+export function convertBatchMethod(call: CallExpression, method: string, compile: CompileArguments): BatchEdit | BatchRefusal | null {
+  const callee = call.getExpression();
+  if (!Node.isPropertyAccessExpression(callee)) return { rule: 'ioredis/multi', message: 'a batch method called indirectly is not converted' };
+  const special = NOT_COMMANDS[method];
+  if (special === '') {
+    if (method === 'exec' && call.getArguments().length > 0) return { rule: 'ioredis/callback', message: 'exec() with a callback is not converted' };
+    return null;
+  }
+  if (special !== undefined) return { rule: 'ioredis/multi', message: special };
+  const compiled = compile(call, method);
+  if ('rule' in compiled) return compiled;
+  // Only the method and its arguments change: the receiver (maybe another queued call) is left to its own edit.
+  return { start: callee.getNameNode().getStart(), end: call.getEnd(), text: `add(${compiled.args})` };
+}
+
+/**
+ * `client.multi()` / `client.pipeline()` → the runtime's batch on the pool.
+ *
+ *   convertBatchStart(call, 'multi', 'redis', 'r2sWatch1')  → { …, text: 'r2s.ioredisMulti(redis, r2sWatch1)' }
+ */
+export function convertBatchStart(call: CallExpression, method: 'multi' | 'pipeline', receiver: string, watch?: string): BatchEdit | BatchRefusal {
+  if (call.getArguments().length > 0) {
+    return { rule: `ioredis/${method}`, message: `${method}() with arguments (queued commands or options) is not converted` };
+  }
+  const text = method === 'multi' ? `r2s.ioredisMulti(${receiver}${watch === undefined ? '' : `, ${watch}`})` : `r2s.ioredisPipeline(${receiver})`;
+  return { start: call.getStart(), end: call.getEnd(), text };
+}
+
+/** A WATCH paired with the multi() it guards. */
+export interface WatchPair {
+  /** The name the versions are kept under (`r2sWatch1`). */
+  readonly name: string;
+  readonly watch: CallExpression;
+  readonly multi: CallExpression;
+}
+
+/**
+ * Pair each `await client.watch(…);` statement with the next `client.multi()`
+ * of the same client in the same block (none of the client's watch, unwatch
+ * or multi calls in between).
+ *
+ *   // await redis.watch('k'); const v = await redis.get('k'); const r = await redis.multi().set('k', v).exec();
+ *   pairWatches(file, isClient)  → [{ name: 'r2sWatch1', watch: <redis.watch('k')>, multi: <redis.multi()> }]
+ */
+export function pairWatches(file: SourceFile, isClient: (type: Type) => boolean): WatchPair[] {
+  const pairs: WatchPair[] = [];
+  const taken = new Set(file.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()));
+  let n = 0;
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression();
+    if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'watch') continue;
+    const await_ = call.getParent();
+    const statement = await_?.getParent();
+    if (!Node.isAwaitExpression(await_) || !Node.isExpressionStatement(statement)) continue;
+    if (!isClient(callee.getExpression().getType())) continue;
+    const receiver = callee.getExpression().getText();
+    const block = statement.getParent();
+    if (block === undefined || !(Node.isBlock(block) || Node.isSourceFile(block))) continue;
+    const after = block.getStatements().slice(statement.getChildIndex() + 1);
+    let multi: CallExpression | undefined;
+    for (const s of after) {
+      const next = s
+        .getDescendantsOfKind(SyntaxKind.CallExpression)
+        .find((c) => {
+          const e = c.getExpression();
+          return Node.isPropertyAccessExpression(e) && ['watch', 'unwatch', 'multi', 'exec'].includes(e.getName()) && e.getExpression().getText() === receiver;
+        });
+      if (next === undefined) continue;
+      const name = (next.getExpression() as import('ts-morph').PropertyAccessExpression).getName();
+      if (name === 'multi' && isClient((next.getExpression() as import('ts-morph').PropertyAccessExpression).getExpression().getType())) multi = next;
+      break;
+    }
+    if (multi === undefined) continue;
+    let name: string;
+    do name = `r2sWatch${++n}`;
+    while (taken.has(name));
+    pairs.push({ name, watch: call, multi });
+  }
+  return pairs;
+}
+
+/**
+ * The statement a paired WATCH becomes: the keys' versions read into the pair's name.
+ *
+ *   // await redis.watch('a', keys);
+ *   convertWatch(pair, 'redis')  → { …, text: 'const r2sWatch1 = await r2s.ioredisWatch(redis, ["a", keys]);' }
+ */
+export function convertWatch(pair: WatchPair, receiver: string): BatchEdit | BatchRefusal {
+  const args = pair.watch.getArguments();
+  const last = args.at(-1);
+  if (last !== undefined && last.getType().getCallSignatures().length > 0) return { rule: 'ioredis/callback', message: 'calls with a callback are not converted' };
+  const statement = pair.watch.getParentOrThrow().getParentOrThrow();
+  const keys = args.map((a) => a.getText()).join(', ');
+  return { start: statement.getStart(), end: statement.getEnd(), text: `const ${pair.name} = await r2s.ioredisWatch(${receiver}, [${keys}]);` };
+}
