@@ -20,6 +20,8 @@ import { postgresDatabase } from '../db/postgres.js';
 import type { Queryable } from '../db/types.js';
 import type { SqlParam } from '../translators/sql.js';
 
+export { IoredisBatch, ioredisMulti, ioredisPipeline, ioredisWatch, type IoredisEntry, type IoredisWatched } from './transaction-runtime.js';
+
 export type { Transform } from './values.js';
 
 /** Where the statement runs: the application's pg Pool/Client, or one of our databases (tests use PGlite). */
