@@ -13,7 +13,9 @@ import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileS
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as prettier from 'prettier';
 import { Project, ts } from 'ts-morph';
-import { convertIoredisFile } from './ioredis.js';
+import { convertIoredisFile, isIoredisClient } from './ioredis.js';
+import { findDefinitions } from './scripts.js';
+import { convertNodeRedisFile } from './node-redis.js';
 import type { Finding } from './report.js';
 
 export { formatFinding, type Finding } from './report.js';
@@ -31,6 +33,8 @@ export interface CodemodResult {
   readonly findings: readonly Finding[];
   /** How many source files were looked at. */
   readonly scanned: number;
+  /** The DDL of the PL/pgSQL functions the converted scripts call (sha → CREATE FUNCTION), for `--schema-out`. */
+  readonly functions: ReadonlyMap<string, string>;
 }
 
 export interface CodemodOptions {
@@ -38,6 +42,8 @@ export interface CodemodOptions {
   readonly write?: boolean;
   /** Paths in findings are made relative to this directory (default: the current one). */
   readonly cwd?: string;
+  /** The client's major version when no package.json says (`--client-version`): ioredis 4/5/6, node-redis 4/5. */
+  readonly clientVersion?: number;
 }
 
 const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
@@ -65,6 +71,8 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
   });
   for (const f of files) project.addSourceFileAtPath(f);
   project.resolveSourceFileDependencies();
+  // defineCommand() in one file adds a command its clients call in others.
+  const scripts = findDefinitions(files.map((f) => project.getSourceFileOrThrow(f)), isIoredisClient);
 
   const changed: ChangedFile[] = [];
   const findings: Finding[] = [];
@@ -87,8 +95,14 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
         continue;
       }
     }
-    const result = convertIoredisFile(file);
-    findings.push(...result.findings.map(rel));
+    const ioredisResult = convertIoredisFile(file, scripts);
+    const nodeRedisResult = convertNodeRedisFile(file, nodeRedisMajor(dirname(path), options.clientVersion));
+    if (ioredisResult.text !== null && nodeRedisResult.text !== null) {
+      findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/mixed-clients', message: 'a file using both ioredis and node-redis clients is not converted' }));
+      continue;
+    }
+    const result = nodeRedisResult.text !== null || nodeRedisResult.findings.length > 0 ? nodeRedisResult : ioredisResult;
+    findings.push(...ioredisResult.findings.map(rel), ...(result === nodeRedisResult ? nodeRedisResult.findings.map(rel) : []));
     if (result.text === null) continue;
     const before = file.getFullText();
     let after: string;
@@ -104,7 +118,7 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     changed.push({ path: shown(cwd, path), before, after });
     if (options.write === true) writeAtomically(path, after);
   }
-  return { changed, findings, scanned: files.length };
+  return { changed, findings, scanned: files.length, functions: scripts.functions };
 }
 
 /** A path as the user would write it: relative to `cwd` when inside it, absolute otherwise. */
@@ -124,6 +138,18 @@ function sourceFiles(path: string): string[] {
     else if (SOURCE.test(entry.name) && !/\.d\.[cm]?ts$/.test(entry.name)) out.push(full);
   }
   return out.sort();
+}
+
+/**
+ * node-redis' major version: `redis` in the nearest package.json naming it (or
+ * `@redis/client`, whose 1.x is node-redis 4), else `--client-version`, else
+ * undefined (the converter then uses the @redis/client the types come from).
+ */
+function nodeRedisMajor(dir: string, clientVersion: number | undefined): 4 | 5 | undefined {
+  const redis = clientMajor(dir, 'redis');
+  const client = clientMajor(dir, '@redis/client');
+  const major = redis ?? (client === 1 ? 4 : client) ?? clientVersion;
+  return major === 4 || major === 5 ? major : undefined;
 }
 
 /** The major version of `name` in the nearest package.json above `dir` that depends on it. */

@@ -1,0 +1,407 @@
+/**
+ * node-redis 4 / 5 (`redis`, `@redis/client`) call sites → calls of the
+ * codemod runtime running compiled SQL.
+ *
+ * Clients are found by their type (the checker's `RedisClientType` declared
+ * in the `redis` or `@redis/client` package). A method (`hSet`, `HSET`,
+ * `zRangeWithScores`) is looked up in the command table of the @redis/client
+ * the project's types come from, and the call's arguments go through that
+ * command module's own argument transform (`transformArguments` in 4,
+ * `parseCommand` in 5): option objects (`{ EX: 60, NX: true }`,
+ * `{ score, value }`, ZRANGE's `{ BY, REV, LIMIT }`) become exactly the
+ * argv node-redis would send, with stand-ins for the values known only at
+ * run time (src/codemod/compile-call.ts). The module's reply transform
+ * becomes a named transform of src/codemod/values.ts, or a report.
+ *
+ * As with ioredis, a file is converted whole or left as it was.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type SourceFile, type Type } from 'ts-morph';
+import { translationStatus } from '../translate.js';
+import { compileCall, type CallRefusal, type RuntimeExpr, type StandIn } from './compile-call.js';
+import { addImports } from './imports.js';
+import { nodeRedisTransform } from './node-redis-replies.js';
+import type { Finding } from './report.js';
+import { renderCall } from './snippet.js';
+
+const POOL = 'new pg.Pool({ connectionString: process.env.DATABASE_URL })';
+
+/** Client methods that are not commands: how each converts, or why it does not. */
+const LIFECYCLE: Readonly<Record<string, 'connect' | 'end'>> = {
+  connect: 'connect',
+  quit: 'end',
+  disconnect: 'end',
+  close: 'end',
+  destroy: 'end',
+};
+
+const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
+  multi: ['node-redis/multi', 'transactions (multi) of node-redis are not converted yet'],
+  MULTI: ['node-redis/multi', 'transactions (multi) of node-redis are not converted yet'],
+  watch: ['node-redis/watch', 'WATCH of node-redis is not converted yet'],
+  WATCH: ['node-redis/watch', 'WATCH of node-redis is not converted yet'],
+  subscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  pSubscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  sSubscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  unsubscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  pUnsubscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  publish: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  PUBLISH: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  sendCommand: ['node-redis/send-command', 'sendCommand() returns raw replies of any command; not converted'],
+  duplicate: ['node-redis/duplicate', 'duplicate() opens a second Redis connection; a pg Pool already has several'],
+  monitor: ['node-redis/monitor', 'MONITOR has no PostgreSQL equivalent'],
+  MONITOR: ['node-redis/monitor', 'MONITOR has no PostgreSQL equivalent'],
+  scanIterator: ['node-redis/iterator', 'scan iterators are not converted (each step is a SCAN call)'],
+  hScanIterator: ['node-redis/iterator', 'scan iterators are not converted (each step is an HSCAN call)'],
+  sScanIterator: ['node-redis/iterator', 'scan iterators are not converted (each step is an SSCAN call)'],
+  zScanIterator: ['node-redis/iterator', 'scan iterators are not converted (each step is a ZSCAN call)'],
+  executeIsolated: ['node-redis/isolated', 'isolated clients are not converted'],
+  isolated: ['node-redis/isolated', 'isolated clients are not converted'],
+  withTypeMapping: ['node-redis/type-mapping', 'type mappings change every reply; not converted'],
+  eval: ['node-redis/script', 'scripts (eval/evalSha) of node-redis are not converted yet'],
+  EVAL: ['node-redis/script', 'scripts (eval/evalSha) of node-redis are not converted yet'],
+  evalSha: ['node-redis/script', 'scripts (eval/evalSha) of node-redis are not converted yet'],
+  EVALSHA: ['node-redis/script', 'scripts (eval/evalSha) of node-redis are not converted yet'],
+};
+
+/** Command modules that block a connection (not converted). */
+const BLOCKING: ReadonlySet<string> = new Set(['BLPOP', 'BRPOP', 'BLMOVE', 'BRPOPLPUSH', 'BLMPOP', 'BZPOPMIN', 'BZPOPMAX', 'BZMPOP']);
+
+/** One command module of node-redis (its JS, loaded from the project's own copy). */
+interface CommandModule {
+  readonly transformArguments?: (...args: unknown[]) => unknown[];
+  readonly parseCommand?: (parser: unknown, ...args: unknown[]) => void;
+  readonly transformReply?: unknown;
+}
+
+/** The installed @redis/client the project's types come from. */
+interface ClientPackage {
+  readonly root: string;
+  readonly major: 4 | 5;
+  readonly commands: Readonly<Record<string, CommandModule>>;
+  readonly newParser?: () => { readonly redisArgs: readonly unknown[] };
+}
+
+export interface FileResult {
+  readonly text: string | null;
+  readonly findings: readonly Finding[];
+}
+
+interface Edit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/**
+ * Convert one source file's node-redis call sites. `major` is the version the
+ * project declares (package.json or --client-version); it must match the
+ * @redis/client the project's types come from, which decides when undefined.
+ *
+ *   // const client = createClient(); await client.connect(); await client.sIsMember('s', m)
+ *   convertNodeRedisFile(file, 4)
+ *   // → const client = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ *   //   await client.query('SELECT 1').then(() => client);
+ *   //   await r2s.nodeRedis<boolean>(client, 4, 'SELECT … AS reply', [r2s.text('s'), r2s.bytes(m)], …, 'boolean')
+ */
+export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined): FileResult {
+  const findings: Finding[] = [];
+  const edits: Edit[] = [];
+  const report = (node: Node, rule: string, message: string): void => {
+    const { line, column } = file.getLineAndColumnAtPos(node.getStart());
+    findings.push({ path: file.getFilePath(), line, column, rule, message });
+  };
+  const packages = new Map<string, ClientPackage | string>();
+
+  for (const node of file.getDescendants()) {
+    if (Node.isCallExpression(node) && isCreateClient(node)) {
+      edits.push({ start: node.getStart(), end: node.getEnd(), text: POOL });
+    } else if (Node.isCallExpression(node) && isCreateCluster(node)) {
+      report(node, 'node-redis/cluster', 'cluster clients are not converted (PostgreSQL has no cluster topology to mirror)');
+    } else if (Node.isTypeReference(node) && clientRoot(node.getType()) !== undefined) {
+      edits.push({ start: node.getStart(), end: node.getEnd(), text: 'pg.Pool' });
+    } else if (Node.isPropertyAccessExpression(node)) {
+      const root = clientRoot(node.getExpression().getType());
+      if (root === undefined) continue;
+      const call = node.getParent();
+      const method = node.getName();
+      if (!Node.isCallExpression(call) || call.getExpression() !== node) {
+        report(node, 'node-redis/property', `'${method}' of a node-redis client is not a command call`);
+        continue;
+      }
+      let pkg = packages.get(root);
+      if (pkg === undefined) {
+        pkg = loadClientPackage(root);
+        packages.set(root, pkg);
+      }
+      if (typeof pkg === 'string') {
+        report(call, 'node-redis/not-installed', pkg);
+        continue;
+      }
+      if (major !== undefined && pkg.major !== major) {
+        report(call, 'node-redis/version', `the project declares node-redis ${major}, but its types come from @redis/client of node-redis ${pkg.major}`);
+        continue;
+      }
+      const converted = convertCall(call, method, node.getExpression().getText(), pkg);
+      if ('rule' in converted) report(call, converted.rule, converted.message);
+      else edits.push(converted);
+    }
+  }
+  if (edits.length === 0 && findings.length === 0) return { text: null, findings };
+  const pgImported = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'pg' && d.getDefaultImport()?.getText() === 'pg');
+  const taken = file.getDescendantsOfKind(SyntaxKind.Identifier).find((id) => id.getText() === 'r2s' || (id.getText() === 'pg' && !pgImported));
+  if (taken !== undefined) report(taken, 'codemod/name-taken', `the file already uses the name '${taken.getText()}', which the converted code needs`);
+  if (findings.length > 0) {
+    const first = findings[0]!;
+    findings.push({
+      path: file.getFilePath(),
+      line: first.line,
+      column: first.column,
+      rule: 'node-redis/file-untouched',
+      message: 'file left unchanged: a file is converted whole (every use of its node-redis clients) or not at all',
+    });
+    return { text: null, findings };
+  }
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.start < sorted[i - 1]!.end) {
+      const { line, column } = file.getLineAndColumnAtPos(sorted[i - 1]!.start);
+      findings.push({ path: file.getFilePath(), line, column, rule: 'node-redis/nested-call', message: 'a client call inside the arguments of another is not converted yet; file left unchanged' });
+      return { text: null, findings };
+    }
+  }
+  let text = file.getFullText();
+  for (const e of sorted.reverse()) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  return { text: addImports(file, text, ['redis', '@redis/client']), findings };
+}
+
+function convertCall(call: CallExpression, method: string, receiver: string, pkg: ClientPackage): Edit | CallRefusal {
+  const range = { start: call.getStart(), end: call.getEnd() };
+  const lifecycle = LIFECYCLE[method];
+  if (lifecycle !== undefined) {
+    if (call.getArguments().length > 0) return { rule: 'node-redis/lifecycle', message: `${method}() with arguments is not converted` };
+    // connect() resolves to the client once it can reach the server: check the database is reachable the same way.
+    return { ...range, text: lifecycle === 'end' ? `${receiver}.end()` : `${receiver}.query('SELECT 1').then(() => ${receiver})` };
+  }
+  if (method === 'on' || method === 'once') {
+    const [event] = call.getArguments();
+    // A pg Pool emits 'error' too (an idle client's connection failed): the listener stays as it is.
+    if (event !== undefined && Node.isStringLiteral(event) && event.getLiteralValue() === 'error') return { ...range, text: call.getText() };
+    return { rule: 'node-redis/events', message: 'client events other than error have no pg Pool equivalent' };
+  }
+  const refused = REFUSED[method];
+  if (refused !== undefined) return { rule: refused[0], message: refused[1] };
+  const module = pkg.commands[method];
+  if (module === undefined) return { rule: 'node-redis/unsupported-method', message: `${method}() is not a node-redis command` };
+  const key = moduleKey(pkg, module);
+  if (key === undefined) return { rule: 'node-redis/unsupported-method', message: `${method}() is not a node-redis command` };
+  if (BLOCKING.has(key)) {
+    return { rule: 'node-redis/blocking', message: 'blocking commands are not converted' };
+  }
+  const flavour = pkg.major === 4 ? 'node-redis4' : 'node-redis5';
+  const reply = nodeRedisTransform(key, flavour) ?? (hasTransform(module, pkg.major) ? 'unknown' : 'plain');
+  if (reply === 'unknown') return { rule: 'node-redis/reply-transform', message: `node-redis' reply transform of ${key} is not reproduced; not converted` };
+
+  const exprs: RuntimeExpr[] = [];
+  const shapes: ArgValue[] = [];
+  for (const [i, arg] of call.getArguments().entries()) {
+    const v = argValue(arg, exprs);
+    if ('rule' in v) {
+      if (v.rule === 'node-redis/callback' && i < call.getArguments().length - 1) return { rule: 'node-redis/function-arg', message: 'a function argument is not converted' };
+      return v;
+    }
+    shapes.push(v);
+  }
+  const build = (standIn: StandIn): readonly string[] => {
+    const args = shapes.map((s) => materialise(s, standIn));
+    const argv = runTransform(pkg, module, args);
+    return argv.map((a) => (Buffer.isBuffer(a) ? a.toString('utf8') : String(a)));
+  };
+  const compiled = compileCall(build, exprs, 'node-redis');
+  if (!('sql' in compiled)) return compiled;
+  const command = compiled.command.split(' ')[0]!;
+  const status = translationStatus(compiled.command.includes(' ') ? compiled.command : command);
+  if (!status.translated) return { rule: 'node-redis/untranslated', message: `${compiled.command} is not translated: ${status.refusal.refused}` };
+  const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+  const typeArg = resolved === undefined || resolved.includes('import(') ? undefined : resolved;
+  return {
+    ...range,
+    text: renderCall({
+      receiver,
+      compiled,
+      flavour,
+      ...(reply === 'plain' ? {} : { transform: reply }),
+      ...(typeArg === undefined ? {} : { typeArg }),
+    }),
+  };
+}
+
+/** An argument's value as the codemod sees it: literal data with holes for run-time expressions. */
+type ArgValue =
+  | { readonly kind: 'literal'; readonly value: string | number | boolean | null | undefined }
+  | { readonly kind: 'expr'; readonly index: number }
+  | { readonly kind: 'array'; readonly items: readonly ArgValue[] }
+  | { readonly kind: 'object'; readonly entries: readonly (readonly [string, ArgValue])[] };
+
+function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
+  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return { kind: 'literal', value: node.getLiteralValue() };
+  if (Node.isNumericLiteral(node)) return { kind: 'literal', value: node.getLiteralValue() };
+  if (Node.isPrefixUnaryExpression(node) && node.getOperatorToken() === SyntaxKind.MinusToken) {
+    const inner = argValue(node.getOperand(), exprs);
+    if ('kind' in inner && inner.kind === 'literal' && typeof inner.value === 'number') return { kind: 'literal', value: -inner.value };
+  }
+  if (Node.isTrueLiteral(node) || Node.isFalseLiteral(node)) return { kind: 'literal', value: Node.isTrueLiteral(node) };
+  if (Node.isNullLiteral(node)) return { kind: 'literal', value: null };
+  // The globals, unless the file declares its own of those names.
+  if (Node.isIdentifier(node) && (node.getText() === 'undefined' || node.getText() === 'Infinity')) {
+    const own = node.getSymbol()?.getDeclarations().some((d) => !d.getSourceFile().isDeclarationFile()) === true;
+    if (!own) return { kind: 'literal', value: node.getText() === 'Infinity' ? Infinity : undefined };
+  }
+  if (Node.isParenthesizedExpression(node) || Node.isAsExpression(node) || Node.isSatisfiesExpression(node)) return argValue(node.getExpression(), exprs);
+  if (Node.isArrayLiteralExpression(node)) {
+    const items: ArgValue[] = [];
+    for (const e of node.getElements()) {
+      if (Node.isSpreadElement(e)) return { rule: 'node-redis/spread', message: 'spread arguments of unknown length are not converted' };
+      const v = argValue(e, exprs);
+      if ('rule' in v) return v;
+      items.push(v);
+    }
+    return { kind: 'array', items };
+  }
+  if (Node.isObjectLiteralExpression(node)) {
+    const entries: [string, ArgValue][] = [];
+    for (const p of node.getProperties()) {
+      if (Node.isPropertyAssignment(p) && (Node.isIdentifier(p.getNameNode()) || Node.isStringLiteral(p.getNameNode()))) {
+        const v = argValue(p.getInitializerOrThrow(), exprs);
+        if ('rule' in v) return v;
+        entries.push([p.getName().replace(/^['"]|['"]$/g, ''), v]);
+      } else if (Node.isShorthandPropertyAssignment(p)) {
+        const v = argValue(p.getNameNode(), exprs);
+        if ('rule' in v) return v;
+        entries.push([p.getName(), v]);
+      } else return { rule: 'node-redis/object-arg', message: 'an option object with computed, spread or method members is not converted' };
+    }
+    return { kind: 'object', entries };
+  }
+  const type = node.getType();
+  if (type.getCallSignatures().length > 0) return { rule: 'node-redis/callback', message: 'a function argument is not converted' };
+  if (type.isString() || type.isStringLiteral() || type.isNumber() || type.isNumberLiteral() || isBuffer(type)) {
+    exprs.push({ expr: node.getText(), numeric: type.isNumber() || type.isNumberLiteral(), plain: isPlainReference(node) });
+    return { kind: 'expr', index: exprs.length - 1 };
+  }
+  if (type.isBoolean() || type.isBooleanLiteral() || type.isUnion() || type.isUndefined()) {
+    return { rule: 'node-redis/runtime-options', message: `'${node.getText()}' (${type.getText(node)}) chooses the command's options at run time; not converted` };
+  }
+  return { rule: 'node-redis/object-arg', message: `'${node.getText()}' is an array or object known only at run time; not converted` };
+}
+
+/** The JS value handed to node-redis' argument transform: literals, stand-ins for expressions. */
+function materialise(v: ArgValue, standIn: StandIn): unknown {
+  switch (v.kind) {
+    case 'literal':
+      return v.value;
+    case 'expr':
+      return standIn(v.index);
+    case 'array':
+      return v.items.map((i) => materialise(i, standIn));
+    case 'object':
+      return Object.fromEntries(v.entries.map(([k, i]) => [k, materialise(i, standIn)]));
+  }
+}
+
+function runTransform(pkg: ClientPackage, module: CommandModule, args: readonly unknown[]): readonly unknown[] {
+  if (pkg.major === 4) {
+    if (module.transformArguments === undefined) throw new TypeError('the command module has no argument transform');
+    return module.transformArguments(...args);
+  }
+  if (module.parseCommand === undefined || pkg.newParser === undefined) throw new TypeError('the command module has no parseCommand');
+  const parser = pkg.newParser();
+  module.parseCommand(parser, ...args);
+  return parser.redisArgs;
+}
+
+function hasTransform(module: CommandModule, major: 4 | 5): boolean {
+  const t = module.transformReply as unknown;
+  if (typeof t === 'function') return true;
+  if (major === 5 && typeof t === 'object' && t !== null) return (t as Record<number, unknown>)[2] !== undefined;
+  return false;
+}
+
+/** The module's upper-case name in the command table (`ZRANGE_WITHSCORES`). */
+function moduleKey(pkg: ClientPackage, module: CommandModule): string | undefined {
+  return Object.keys(pkg.commands).find((k) => k === k.toUpperCase() && pkg.commands[k] === module);
+}
+
+/**
+ * The package root of the node-redis client class `type` is an instance of
+ * (`RedisClientType` declared in `redis` or `@redis/client`), or undefined.
+ */
+function clientRoot(type: Type): string | undefined {
+  if (type.getConstructSignatures().length > 0) return undefined;
+  const symbol = type.getAliasSymbol() ?? type.getSymbol();
+  if (symbol === undefined || symbol.getName() !== 'RedisClientType') return undefined;
+  for (const d of symbol.getDeclarations()) {
+    const root = packageRoot(d.getSourceFile().getFilePath());
+    if (root !== undefined) return root;
+  }
+  return undefined;
+}
+
+/** The directory of the `redis` or `@redis/client` package holding `file`. */
+function packageRoot(file: string): string | undefined {
+  for (let d = dirname(file); dirname(d) !== d; d = dirname(d)) {
+    const pkg = join(d, 'package.json');
+    if (!existsSync(pkg)) continue;
+    const name = (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name;
+    return name === 'redis' || name === '@redis/client' ? d : undefined;
+  }
+  return undefined;
+}
+
+function isCreateClient(call: CallExpression): boolean {
+  return clientRoot(call.getType()) !== undefined && /^(createClient|\w+\.createClient)$/.test(call.getExpression().getText());
+}
+
+function isCreateCluster(call: CallExpression): boolean {
+  const symbol = call.getType().getAliasSymbol() ?? call.getType().getSymbol();
+  return symbol?.getName() === 'RedisClusterType';
+}
+
+/**
+ * node-redis' command table and argument machinery, from the @redis/client
+ * the project resolved (the `redis` package's own dependency when the types
+ * came from `redis`), or why it cannot be loaded.
+ */
+function loadClientPackage(root: string): ClientPackage | string {
+  try {
+    const fromRoot = createRequire(join(root, 'package.json'));
+    const clientPkgJson = root.endsWith(join('@redis', 'client')) ? join(root, 'package.json') : fromRoot.resolve('@redis/client/package.json');
+    const client = dirname(clientPkgJson);
+    const version = (JSON.parse(readFileSync(clientPkgJson, 'utf8')) as { version: string }).version;
+    const load = createRequire(clientPkgJson);
+    const major = Number(version.split('.')[0]);
+    if (major === 1) {
+      const cluster = (load(join(client, 'dist/lib/cluster/commands.js')) as { default: Record<string, CommandModule> }).default;
+      const server = (load(join(client, 'dist/lib/client/commands.js')) as { default: Record<string, CommandModule> }).default;
+      return { root: client, major: 4, commands: { ...cluster, ...server } };
+    }
+    if (major === 5) {
+      const commands = (load(join(client, 'dist/lib/commands/index.js')) as { default: Record<string, CommandModule> }).default;
+      const { BasicCommandParser } = load(join(client, 'dist/lib/client/parser.js')) as { BasicCommandParser: new () => { redisArgs: unknown[] } };
+      return { root: client, major: 5, commands, newParser: () => new BasicCommandParser() };
+    }
+    return `@redis/client ${version} is not supported (node-redis 4 and 5 are)`;
+  } catch (error) {
+    return `node-redis' command table could not be loaded from ${root}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function isBuffer(type: Type): boolean {
+  return type.getSymbol()?.getName() === 'Buffer';
+}
+
+function isPlainReference(node: Node): boolean {
+  return Node.isIdentifier(node) || (Node.isPropertyAccessExpression(node) && isPlainReference(node.getExpression())) || Node.isThisExpression(node);
+}
