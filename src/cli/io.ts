@@ -5,8 +5,9 @@ import { scriptLines } from '../exec.js';
 
 /** What the CLI touches of the outside world, so tests can run it in-process. */
 export interface CliIo {
-  readonly stdout: { write(text: string | Uint8Array): unknown };
-  readonly stderr: { write(text: string | Uint8Array): unknown };
+  /** `isTTY` decides colour (stdout) and progress bars (stderr): tests set it to play a terminal. */
+  readonly stdout: { write(text: string | Uint8Array): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string | Uint8Array): unknown; readonly isTTY?: boolean; readonly columns?: number };
   readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
   /** How `exec` opens its database (default `openDatabase`); tests share one PGlite through it. */

@@ -4,8 +4,11 @@ import { DatabaseError, Redis2SqlError, UsageError } from '../errors.js';
 import { compatibilityMatrix } from '../emit/matrix.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../emit/format.js';
 import { schemaSql } from '../emit/schema/index.js';
+import { registerAnalyze } from './analyze.js';
 import { registerCodemod } from './codemod.js';
 import { execCommand } from './exec.js';
+import { addExamples } from './help.js';
+import { registerInit } from './init.js';
 import { registerLua } from './lua.js';
 import { processIo, type CliIo } from './io.js';
 import { translateCommand } from './translate.js';
@@ -91,8 +94,9 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS).default('sql'))
     .addOption(schemaOption())
     .option('--file <path>', 'read redis-cli lines from a file (blank lines and # comments skipped)')
+    .addOption(new Option('--from <format>', 'input: redis-cli lines, or a redis-cli MONITOR capture (FILE, --file or stdin)').choices(['lines', 'monitor']).default('lines'))
     .passThroughOptions()
-    .action(async (words: string[], opts: { format: OutputFormat; schema: string; file?: string }) => {
+    .action(async (words: string[], opts: { format: OutputFormat; schema: string; file?: string; from: 'lines' | 'monitor' }) => {
       setCode(await translateCommand(words, opts, io));
     });
 
@@ -140,9 +144,18 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
 
   registerCodemod(program, io, setCode);
 
-  // Subcommands report their own usage errors through exitOverride too.
-  for (const sub of program.commands) {
-    sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  }
+  registerAnalyze(program, io, setCode);
+
+  registerInit(program, io);
+
+  // Subcommands (and theirs) report their own usage errors through exitOverride too, and show examples in --help.
+  const configure = (command: Command): void => {
+    addExamples(command);
+    for (const sub of command.commands) {
+      sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+      configure(sub);
+    }
+  };
+  configure(program);
   return program;
 }
