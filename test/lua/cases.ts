@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { LIBRARY_CASES } from './library-cases.js';
 
 /**
  * Command sequences with Lua scripts, each run from an empty database on
@@ -6,6 +7,7 @@ import { readFileSync } from 'node:fs';
  * `@name.lua` is the script fixtures/lua/name.lua; `@sha:name.lua` its sha1.
  */
 export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  ...LIBRARY_CASES,
   'lock release deletes only our own lock': [
     ['SET', 'lock', 'tok1'],
     ['EVAL', '@lock-release.lua', '1', 'lock', 'tok2'],

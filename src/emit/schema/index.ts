@@ -6,6 +6,7 @@ import { LISTS_DDL } from './lists.js';
 import { PUBSUB_DDL } from './pubsub.js';
 import { ZSETS_DDL } from './zsets.js';
 import { SCRIPTING_DDL } from './scripting.js';
+import { LUA_LIBRARY_DDL } from './lua-library.js';
 import { SETS_DDL } from './sets.js';
 import { SORT_DDL } from './sort.js';
 import { STREAMS_DDL } from './streams.js';
@@ -29,7 +30,7 @@ export interface SchemaOptions {
 export const DEFAULT_SCHEMA = 'redis';
 
 /** The parts, in the order they must run: tables before the functions that name them. */
-const PARTS: readonly string[] = [CORE_DDL, VALUE_TABLES_DDL, LISTS_DDL, ZSETS_DDL, STREAMS_DDL, GENERIC_DDL, STRINGS_DDL, HASHES_DDL, SETS_DDL, PUBSUB_DDL, SCRIPTING_DDL, SORT_DDL, VIEWS_DDL];
+const PARTS: readonly string[] = [CORE_DDL, VALUE_TABLES_DDL, LISTS_DDL, ZSETS_DDL, STREAMS_DDL, GENERIC_DDL, STRINGS_DDL, HASHES_DDL, SETS_DDL, PUBSUB_DDL, SCRIPTING_DDL, LUA_LIBRARY_DDL, SORT_DDL, VIEWS_DDL];
 
 export function quoteSchema(name: string): string {
   if (name === '' || /['\0]/.test(name)) throw new UsageError(`invalid schema name: ${JSON.stringify(name)}`);

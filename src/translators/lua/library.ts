@@ -1,3 +1,5 @@
+import { STD_LIBRARY } from './library-std.js';
+
 /**
  * The Lua standard library as compiled scripts see it: each builtin function
  * (`string.len`, `math.floor`, `cjson.encode`, `tonumber`…) is a descriptor
@@ -96,4 +98,6 @@ export const LIBRARY: Readonly<Record<string, LibraryFunction>> = {
       `${S}.lua_sub_string(${tostr(S, args[0])}, ${args[1] === undefined || args[1] === 'NULL::jsonb' ? "'1'::jsonb" : args[1]}, ${args[2] === undefined || args[2] === 'NULL::jsonb' ? "'-1'::jsonb" : args[2]})`,
   },
   'string.format': { minArgs: 1, maxArgs: Infinity, results: 1, sql: format },
+  // The string, math and cjson libraries (their string.format and tonumber replace the ones above).
+  ...STD_LIBRARY,
 };

@@ -1,0 +1,58 @@
+import type { LibraryCall, LibraryFunction } from './library.js';
+
+/**
+ * Lua 5.1's string, math and cjson libraries as Redis 7.0 gives them to
+ * scripts, as descriptors of library.ts over the SQL helpers of
+ * src/emit/schema/lua-library.ts.
+ *
+ *   STD_LIBRARY['string.find']?.sql({ S: 'redis', args: ['v1_s', "'\"2564\"'::jsonb"], … })
+ *   → redis.lua_str_find(coalesce(v1_s, 'null'::jsonb), coalesce('"2564"'::jsonb, 'null'::jsonb), NULL, NULL, true)
+ *
+ * An argument given is passed as JSON null when its value is nil and an
+ * argument not given as SQL NULL, so that the helpers say `got nil` or
+ * `got no value` in their errors as Lua does.
+ */
+const given = (args: readonly string[], i: number): string => {
+  const a = args[i];
+  return a === undefined ? 'NULL::jsonb' : `coalesce(${a}, 'null'::jsonb)`;
+};
+
+/** The arguments from position `from` as a pack (a jsonb array, nil as JSON null). */
+const pack = (args: readonly string[], from: number): string =>
+  args.length > from ? `jsonb_build_array(${args.slice(from).map((a) => `coalesce(${a}, 'null'::jsonb)`).join(', ')})` : `'[]'::jsonb`;
+
+const fixed = (n: number, results: LibraryFunction['results'], sql: (c: LibraryCall, g: (i: number) => string) => string): LibraryFunction => ({
+  // Too few arguments is Lua's run-time error (`got no value`), not a refusal.
+  minArgs: 0,
+  maxArgs: n,
+  results,
+  sql: (c) => sql(c, (i) => given(c.args, i)),
+});
+
+const math1 = (name: string): LibraryFunction => fixed(1, 1, ({ S }, g) => `${S}.lua_math1('${name}', ${g(0)})`);
+
+export const STD_LIBRARY: Readonly<Record<string, LibraryFunction>> = {
+  tonumber: {
+    minArgs: 0,
+    maxArgs: 2,
+    results: 1,
+    sql: ({ S, args }) => (args.length === 1 ? `${S}.lua_tonumber(${args[0]})` : `${S}.lua_tonumber_base(${given(args, 0)}, ${given(args, 1)})`),
+  },
+  'string.find': fixed(4, 'multi', ({ S }, g) => `${S}.lua_str_find(${g(0)}, ${g(1)}, ${g(2)}, ${g(3)}, true)`),
+  'string.match': fixed(3, 'multi', ({ S }, g) => `${S}.lua_str_find(${g(0)}, ${g(1)}, ${g(2)}, NULL, false)`),
+  'string.gmatch': fixed(2, 'iterator', ({ S }, g) => `${S}.lua_str_gmatch(${g(0)}, ${g(1)})`),
+  'string.gsub': fixed(4, 'multi', ({ S }, g) => `${S}.lua_str_gsub(${g(0)}, ${g(1)}, ${g(2)}, ${g(3)})`),
+  'string.format': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ S, args }) => `${S}.lua_str_format(${given(args, 0)}, ${pack(args, 1)})` },
+  'string.rep': fixed(2, 1, ({ S }, g) => `${S}.lua_str_rep(${g(0)}, ${g(1)})`),
+  'string.byte': fixed(3, 'multi', ({ S }, g) => `${S}.lua_str_byte(${g(0)}, ${g(1)}, ${g(2)})`),
+  'string.char': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ S, args }) => `${S}.lua_str_char(${pack(args, 0)})` },
+  'string.reverse': fixed(1, 1, ({ S }, g) => `${S}.lua_str_reverse(${g(0)})`),
+  'math.floor': math1('floor'),
+  'math.ceil': math1('ceil'),
+  'math.abs': math1('abs'),
+  'math.sqrt': math1('sqrt'),
+  'math.max': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ S, args }) => `${S}.lua_math_maxmin('max', ${pack(args, 0)})` },
+  'math.min': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ S, args }) => `${S}.lua_math_maxmin('min', ${pack(args, 0)})` },
+  'math.fmod': fixed(2, 1, ({ S }, g) => `${S}.lua_math_fmod(${g(0)}, ${g(1)})`),
+  'math.pow': fixed(2, 1, ({ S }, g) => `${S}.lua_math_pow(${g(0)}, ${g(1)})`),
+};
