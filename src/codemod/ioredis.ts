@@ -14,6 +14,7 @@ import type { ReplyShape } from '../emit/reply.js';
 import { translate } from '../translate.js';
 import type { SqlParam } from '../translators/sql.js';
 import type { Finding } from './report.js';
+import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
 import { convertBatchMethod, convertBatchStart, convertWatch, pairWatches } from './transaction.js';
 
 /** ioredis method → Redis command, and how its reply is shaped beyond the generic mapping. */
@@ -63,9 +64,6 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
   bzmpop: ['ioredis/blocking', 'blocking commands are not converted'],
   xread: ['ioredis/blocking', 'XREAD (blocking reads) is not converted'],
   xreadgroup: ['ioredis/blocking', 'XREADGROUP (blocking reads) is not converted'],
-  eval: ['ioredis/script', 'scripts (eval/evalsha/defineCommand) are not converted yet'],
-  evalsha: ['ioredis/script', 'scripts (eval/evalsha/defineCommand) are not converted yet'],
-  defineCommand: ['ioredis/script', 'scripts (eval/evalsha/defineCommand) are not converted yet'],
   call: ['ioredis/call', 'call() is not converted yet'],
   callBuffer: ['ioredis/call', 'call() is not converted yet'],
   duplicate: ['ioredis/duplicate', 'duplicate() opens a second Redis connection; a pg Pool already has several'],
@@ -100,7 +98,7 @@ export interface FileResult {
  *   // → const redis = new pg.Pool({ connectionString: process.env.DATABASE_URL });
  *   //   const v = await r2s.ioredis(redis, 'SELECT … AS reply', [r2s.text(k)], { kind: 'scalar', of: 'bulk' });
  */
-export function convertIoredisFile(file: SourceFile): FileResult {
+export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { defined: new Map(), refused: new Map(), functions: new Map() }): FileResult {
   const findings: Finding[] = [];
   const edits: Edit[] = [];
   const report = (node: Node, rule: string, message: string): void => {
@@ -126,7 +124,7 @@ export function convertIoredisFile(file: SourceFile): FileResult {
         continue;
       }
       const converted = convertBatchMethod(call, node.getName(), (c, m) => {
-        const r = compileIoredisCall(c, m);
+        const r = compileIoredisCall(c, m, scripts);
         return 'rule' in r ? r : { args: r.args };
       });
       if (converted === null) continue;
@@ -148,7 +146,9 @@ export function convertIoredisFile(file: SourceFile): FileResult {
             ? watch === undefined
               ? { rule: 'ioredis/watch', message: 'a WATCH is converted only as an awaited statement followed, in the same block, by the multi() it guards' }
               : convertWatch(watch, receiver)
-            : convertCall(call, method, receiver);
+            : method === 'defineCommand'
+              ? convertDefinition(call, scripts)
+              : convertCall(call, method, receiver, scripts);
       if ('rule' in converted) report(call, converted.rule, converted.message);
       else edits.push(converted);
     }
@@ -190,6 +190,9 @@ function isClient(type: Type): boolean {
   return isIoredis(type, 'Redis');
 }
 
+/** Whether `type` is an ioredis client (an instance of its Redis class). */
+export const isIoredisClient = isClient;
+
 /** Whether `type` is an instance of the class `name` declared in the ioredis package. */
 function isIoredis(type: Type, name: string): boolean {
   // The class itself (`Redis.Cluster`, `typeof Redis`) carries the same symbol: only instances are clients.
@@ -201,13 +204,13 @@ function isIoredis(type: Type, name: string): boolean {
 
 type Converted = Edit | { readonly rule: string; readonly message: string };
 
-function convertCall(call: CallExpression, method: string, receiver: string): Converted {
+function convertCall(call: CallExpression, method: string, receiver: string, scripts: ScriptContext): Converted {
   const range = { start: call.getStart(), end: call.getEnd() };
   if (SHUTDOWN.has(method)) {
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: `${method}() with arguments is not converted` };
     return { ...range, text: `${receiver}.end()` };
   }
-  const compiled = compileIoredisCall(call, method);
+  const compiled = compileIoredisCall(call, method, scripts);
   if ('rule' in compiled) return compiled;
   return { ...range, text: `r2s.ioredis${compiled.typeArg}(${receiver}, ${compiled.args})` };
 }
@@ -217,7 +220,19 @@ function convertCall(call: CallExpression, method: string, receiver: string): Co
  * (`"SELECT …", [r2s.text(k)], { kind: … }`), shared by plain calls and the
  * commands queued on a multi()/pipeline() batch.
  */
-function compileIoredisCall(call: CallExpression, method: string): { readonly args: string; readonly typeArg: string } | { readonly rule: string; readonly message: string } {
+function compileIoredisCall(
+  call: CallExpression,
+  method: string,
+  scripts: ScriptContext,
+): { readonly args: string; readonly typeArg: string } | { readonly rule: string; readonly message: string } {
+  // eval() of a known script and the commands defineCommand() added call the script's function (src/codemod/scripts.ts).
+  const script = compileScriptCall(call, method, scripts);
+  if (script !== null) {
+    if ('rule' in script) return script;
+    // The value's static type stays what the client declared (defined commands declare theirs).
+    const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+    return { args: script.args, typeArg: resolved === undefined || resolved.includes('import(') ? '' : `<${resolved}>` };
+  }
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
   const entry = METHODS[method];

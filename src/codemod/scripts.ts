@@ -1,0 +1,202 @@
+/**
+ * ioredis scripts → calls of the PL/pgSQL function compiled from the Lua
+ * (src/translators/lua/compile.ts): `eval(<literal script>, numkeys, …)` and
+ * the commands `defineCommand(name, { numberOfKeys, lua })` adds. The
+ * function's DDL is collected for `--schema-out` (the user applies it with
+ * the schema), and the call becomes one statement:
+ *
+ *   await redis.eval("return redis.call('GET', KEYS[1])", 1, key)
+ *   → await r2s.ioredis<unknown>(redis, "SELECT redis.lua_d3c2…($1::text[], $2::bytea[]) AS reply", [[r2s.text(key)], []], { kind: 'lua' })
+ *
+ * The script must be known when the codemod runs (a literal, or a `const`
+ * initialised with one); its number of keys too. Anything else is reported.
+ * `evalsha(sha, …)` and `script('LOAD', …)` are plain commands (EVALSHA runs
+ * the function whose name carries the sha, if the schema has it).
+ */
+import { Node, SyntaxKind, type CallExpression, type SourceFile, type Type } from 'ts-morph';
+import { LuaCompileError } from '../errors.js';
+import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
+import { compileLua, type CompiledScript } from '../translators/lua/compile.js';
+import { compileCall, shapeText, type CallRefusal, type RuntimeExpr } from './compile-call.js';
+
+/** A command added by `defineCommand`, usable wherever the client is. */
+export interface DefinedScript {
+  readonly script: CompiledScript;
+  readonly numberOfKeys: number;
+  /** The defineCommand call itself. */
+  readonly at: CallExpression;
+}
+
+/** What the scripts of a run need to share: the defined commands, and the functions the converted code calls. */
+export interface ScriptContext {
+  readonly defined: ReadonlyMap<string, DefinedScript>;
+  /** defineCommand calls that are not converted, and why. */
+  readonly refused: ReadonlyMap<CallExpression, string>;
+  /** sha → the function's DDL, for `--schema-out`. */
+  readonly functions: Map<string, string>;
+}
+
+const S = quoteSchema(DEFAULT_SCHEMA);
+
+/**
+ * Find the `defineCommand` calls of ioredis clients across the files, so
+ * that their commands convert in any file. A definition that cannot be
+ * compiled, or a name defined twice with different scripts, is refused (its
+ * call is reported where it is) and its commands are left to the generic report.
+ *
+ *   findDefinitions(files, isClient)  → { defined: Map { 'getx' → { script: { sha, ddl… }, numberOfKeys: 1 } }, refused: Map {}, functions: Map {} }
+ */
+export function findDefinitions(files: readonly SourceFile[], isClient: (type: Type) => boolean): ScriptContext {
+  const defined = new Map<string, DefinedScript>();
+  const refusedCalls = new Map<CallExpression, string>();
+  const refused = new Set<string>();
+  for (const file of files) {
+    if (!file.getFullText().includes('defineCommand')) continue;
+    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const callee = call.getExpression();
+      if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'defineCommand' || !isClient(callee.getExpression().getType())) continue;
+      const report = (message: string): void => void refusedCalls.set(call, message);
+      const [nameArg, defArg] = call.getArguments();
+      const name = nameArg === undefined ? undefined : literal(nameArg);
+      if (name === undefined || defArg === undefined || !Node.isObjectLiteralExpression(defArg)) {
+        report('defineCommand() is converted when its name and definition are literals');
+        continue;
+      }
+      const lua = property(defArg, 'lua');
+      const keys = property(defArg, 'numberOfKeys');
+      const numberOfKeys = keys === undefined ? undefined : Number(keys);
+      if (lua === undefined || numberOfKeys === undefined || !Number.isInteger(numberOfKeys) || numberOfKeys < 0) {
+        report(`defineCommand('${name}') is converted when its lua and numberOfKeys are known when the codemod runs`);
+        refused.add(name);
+        continue;
+      }
+      const script = compile(lua);
+      if ('message' in script) {
+        report(`the script of '${name}' is not compiled: ${script.message}`);
+        refused.add(name);
+        continue;
+      }
+      const before = defined.get(name);
+      if (before !== undefined && (before.script.sha !== script.sha || before.numberOfKeys !== numberOfKeys)) {
+        report(`'${name}' is defined twice with different scripts`);
+        refused.add(name);
+        continue;
+      }
+      defined.set(name, { script, numberOfKeys, at: call });
+    }
+  }
+  for (const name of refused) {
+    const d = defined.get(name);
+    if (d !== undefined) refusedCalls.set(d.at, `'${name}' is defined elsewhere with a script that is not converted`);
+    defined.delete(name);
+  }
+  return { defined, refused: refusedCalls, functions: new Map() };
+}
+
+/**
+ * The statement's arguments (`"SELECT …", [[keys], [args]], { kind: 'lua' }`) for
+ * `eval(script, numkeys, …)` or a defined command's call, or why not; null
+ * when the call is neither.
+ *
+ *   compileScriptCall(<redis.getx(k, 'a')>, 'getx', context)
+ *   → { args: '"SELECT redis.lua_….($1::text[], $2::bytea[]) AS reply", [[r2s.text(k)], [Buffer.from("a")]], { kind: \'lua\' }' }
+ */
+export function compileScriptCall(call: CallExpression, method: string, context: ScriptContext): { readonly args: string } | CallRefusal | null {
+  const args = call.getArguments();
+  let script: CompiledScript;
+  let rest: Node[];
+  let numberOfKeys: string | undefined;
+  if (method === 'eval') {
+    const source = args[0] === undefined ? undefined : literal(args[0]);
+    if (source === undefined) return { rule: 'ioredis/script', message: 'eval() is converted when its script is known when the codemod runs (a literal or a const)' };
+    const compiled = compile(source);
+    if ('message' in compiled) return { rule: 'ioredis/script', message: `the script is not compiled: ${compiled.message}` };
+    script = compiled;
+    rest = args.slice(1);
+  } else {
+    const defined = context.defined.get(method);
+    if (defined === undefined) return null;
+    script = defined.script;
+    rest = args;
+    numberOfKeys = String(defined.numberOfKeys);
+  }
+  const tokens: ({ readonly literal: string } | { readonly expr: number })[] = [];
+  const exprs: RuntimeExpr[] = [];
+  for (const [i, arg] of rest.flatMap((a) => (Node.isArrayLiteralExpression(a) ? a.getElements() : [a])).entries()) {
+    if (Node.isSpreadElement(arg)) return { rule: 'ioredis/spread', message: 'spread arguments of unknown length are not converted' };
+    const text = literal(arg);
+    if (text !== undefined) {
+      tokens.push({ literal: text });
+      continue;
+    }
+    const type = arg.getType();
+    if (type.getCallSignatures().length > 0) return { rule: 'ioredis/callback', message: 'calls with a callback are not converted' };
+    if (type.isArray() || type.isTuple()) return { rule: 'ioredis/array-arg', message: 'an array argument of unknown length is not converted' };
+    if (i === 0 && numberOfKeys === undefined) return { rule: 'ioredis/script', message: "eval()'s number of keys is converted when it is a literal" };
+    tokens.push({ expr: exprs.length });
+    exprs.push({ expr: arg.getText(), numeric: type.isNumber() || type.isNumberLiteral(), plain: Node.isIdentifier(arg) });
+  }
+  const argv = (standIn: (i: number) => string | number): string[] => [
+    'EVALSHA',
+    script.sha,
+    ...(numberOfKeys === undefined ? [] : [numberOfKeys]),
+    ...tokens.map((t) => ('literal' in t ? t.literal : String(standIn(t.expr)))),
+  ];
+  const compiled = compileCall(argv, exprs, 'ioredis');
+  if (!('sql' in compiled)) return compiled;
+  // EVALSHA's statement looks the function up by the sha at run time; the
+  // codemod knows it, so the function is called directly.
+  const prefix = `[${JSON.stringify(script.sha)}, `;
+  if (compiled.sql !== `SELECT ${S}.lua_evalsha($1, $2::text[], $3::bytea[]) AS reply` || !compiled.params.startsWith(prefix)) {
+    return { rule: 'ioredis/script', message: 'the script call did not compile to the expected EVALSHA statement' };
+  }
+  context.functions.set(script.sha, script.ddl);
+  const sql = `SELECT ${S}.${script.name}($1::text[], $2::bytea[]) AS reply`;
+  return { args: `${JSON.stringify(sql)}, [${compiled.params.slice(prefix.length)}, ${shapeText(compiled.shape)}` };
+}
+
+/**
+ * A `defineCommand` call whose command was compiled: the statement goes (the
+ * function is in the schema), or the call becomes `undefined` where its value is used.
+ *
+ *   convertDefinition(<redis.defineCommand('getx', …)>, context)  → { start, end, text: '' }
+ */
+export function convertDefinition(call: CallExpression, context: ScriptContext): { start: number; end: number; text: string } | CallRefusal {
+  const found = [...context.defined.values()].find((d) => d.at === call);
+  if (found === undefined) return { rule: 'ioredis/script', message: context.refused.get(call) ?? 'defineCommand() is not converted here' };
+  context.functions.set(found.script.sha, found.script.ddl);
+  const statement = call.getParent();
+  if (Node.isExpressionStatement(statement)) return { start: statement.getStart(), end: statement.getEnd(), text: '' };
+  return { start: call.getStart(), end: call.getEnd(), text: 'undefined' };
+}
+
+function compile(source: string): CompiledScript | { readonly message: string } {
+  try {
+    return compileLua(source);
+  } catch (error) {
+    if (error instanceof LuaCompileError) return { message: `${error.reason} (script line ${error.line}, column ${error.column + 1})` };
+    throw error;
+  }
+}
+
+/** A string or number known when the codemod runs: a literal, or a `const` initialised with one. */
+function literal(node: Node): string | undefined {
+  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return node.getLiteralValue();
+  if (Node.isNumericLiteral(node)) return String(node.getLiteralValue());
+  if (Node.isIdentifier(node)) {
+    const decl = node.getSymbol()?.getValueDeclaration();
+    if (Node.isVariableDeclaration(decl) && decl.getVariableStatement()?.getDeclarationKind() === 'const') {
+      const init = decl.getInitializer();
+      if (init !== undefined && !Node.isIdentifier(init)) return literal(init);
+    }
+  }
+  return undefined;
+}
+
+function property(obj: Node, name: string): string | undefined {
+  if (!Node.isObjectLiteralExpression(obj)) return undefined;
+  const p = obj.getProperty(name);
+  if (Node.isPropertyAssignment(p)) return literal(p.getInitializerOrThrow());
+  if (Node.isShorthandPropertyAssignment(p)) return literal(p.getNameNode());
+  return undefined;
+}
