@@ -30,11 +30,15 @@ const refusal = (source: string): { line: number; column: number; reason: string
 describe('refusals carry line:column and a reason', () => {
   it.each([
     ['local cmd = "GET"\nreturn redis.call(cmd, KEYS[1])', 2, 'redis.call needs a literal command name'],
-    ['local f = function() return 1 end', 1, 'FunctionDeclaration is not compiled'],
-    ['x = 1', 1, "assignment to global 'x' (Redis forbids creating globals)"],
-    ['for k, v in pairs(KEYS) do end', 1, 'only `for i, v in ipairs(t)` is compiled among generic for loops'],
-    ['return {a = 1}', 1, 'tables with keys are not compiled (only arrays, {err=…} and {ok=…})'],
+    ['local f = function() return 1 end\nreturn f', 2, "the local function 'f' is used as a value"],
+    ['local function fact(n)\n  if n < 2 then return 1 end\n  return n * fact(n - 1)\nend\nreturn fact(5)', 3, "recursive call of local function 'fact'"],
+    ['local t = {}\nt.f = function() end', 2, 'a function value is not compiled'],
+    ['for k, v in string.find, "x" do end', 1, 'generic for is compiled over pairs(t), ipairs(t), next, t'],
+    ["return redis.call('DEL', unpack(KEYS))", 1, 'known only at run time'],
     ['return setmetatable({}, {})', 1, 'call not compiled'],
+    ['return coroutine.create(nil)', 1, 'call not compiled'],
+    ['return loadstring("return 1")()', 1, 'call not compiled'],
+    ['local t = {1}\ntable.sort(t, math.max)', 2, "table.sort's comparator must be a local or anonymous function"],
     ["return redis.call('LCS', KEYS[1], KEYS[2], 'IDX')", 1, "LCS's reply (json) is not converted to Lua yet"],
     ["return redis.call('SET', KEYS[1], 'v', ARGV[1])", 1, 'make them literals'],
     ['return (', 1, 'syntax error'],
@@ -56,6 +60,28 @@ describe('EVAL is one statement whose SQL text depends only on the script', () =
     expect(a.params[1]).toBe(b.params[1]);
     expect(a.params.slice(2)).toEqual([['k1'], [Buffer.from('a\\b')]]);
     expect(String(a.params[1])).not.toContain('k1');
+  });
+});
+
+describe('the PL/pgSQL reads against the script', () => {
+  it('each statement sits under a comment holding its Lua line', () => {
+    const { ddl } = compileLua("local n = redis.call('INCR', KEYS[1])\nif n > 10 then\n  return 'busy'\nend\nreturn n");
+    const comments = ddl.split('\n').filter((l) => l.trim().startsWith('-- lua '));
+    expect(comments.map((l) => l.trim())).toEqual([
+      "-- lua 1: local n = redis.call('INCR', KEYS[1])",
+      '-- lua 2: if n > 10 then …',
+      "-- lua 3: return 'busy'",
+      '-- lua 5: return n',
+    ]);
+    // The statement follows its comment: the INCR under line 1, the RETURN under line 3.
+    expect(ddl).toMatch(/-- lua 1: [^\n]*\n\s*_line := 1;\n[\s\S]*redis\.incrby\(/);
+    expect(ddl).toMatch(/-- lua 3: [^\n]*\n\s*_line := 3;\n\s*RETURN redis\.lua_reply\(/);
+  });
+
+  it('a script line holding the dollar-quote tag does not end the function body', () => {
+    const { ddl } = compileLua("return 'x' -- $lua$");
+    expect(ddl).toContain('AS $lua1$');
+    expect(ddl.trimEnd().endsWith('$lua1$;')).toBe(true);
   });
 });
 

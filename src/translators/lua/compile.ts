@@ -8,7 +8,7 @@ import { translate } from '../../translate.js';
 import type { SqlParam } from '../sql.js';
 import type { CompiledCommand } from '../types.js';
 import { specOf } from '../../grammar/table.js';
-import { LIBRARY } from './library.js';
+import { LIBRARY, LIBRARY_VALUES, type LibraryFunction } from './library.js';
 
 /**
  * A Redis Lua script compiled to one PL/pgSQL function
@@ -63,11 +63,14 @@ export function compileLua(source: string | Buffer, options: LuaOptions = {}): C
     const err = e as { line?: number; column?: number; message?: string };
     throw new LuaCompileError(`syntax error: ${err.message ?? String(e)}`, err.line ?? 1, err.column ?? 0);
   }
-  const c = new Compiler(S, sha);
+  const c = new Compiler(S, sha, text, text.split('\n'));
   const body = c.block(chunk.body, 1);
   const decls = c.declarations();
+  // The body quotes the script's lines in comments: a dollar-quote tag they do not hold.
+  let tag = 'lua';
+  for (let i = 1; body.includes(`$${tag}$`); i++) tag = `lua${i}`;
   const ddl = `CREATE OR REPLACE FUNCTION ${S}.${name}(keys text[], argv bytea[]) RETURNS jsonb
-LANGUAGE plpgsql AS $lua$
+LANGUAGE plpgsql AS $${tag}$
 DECLARE
   _line int := 0;
   _rows jsonb;
@@ -79,36 +82,69 @@ ${decls}
 BEGIN
 ${body}
   RETURN 'null'::jsonb;
-EXCEPTION WHEN SQLSTATE 'RL000' THEN
-  RETURN jsonb_build_object('e', ${S}.lua_str(convert_to('ERR user_script:' || _line || ': ' || SQLERRM
+-- RL002 first: SQLSTATE 'RL000' names the whole RL class.
+EXCEPTION WHEN SQLSTATE 'RL002' THEN
+  RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(SQLERRM || ' script: ${sha}, on @user_script:' || _line || '.', 'UTF8')));
+WHEN SQLSTATE 'RL000' THEN
+  RETURN jsonb_build_object('e', ${S}.lua_str(convert_to('ERR ' || ${S}.lua_position(SQLSTATE, _line) || SQLERRM
     || ' script: ${sha}, on @user_script:' || _line || '.', 'UTF8')));
 END
-$lua$;`;
+$${tag}$;`;
   return Object.freeze({ sha, name, ddl });
 }
 
 type Node = ast.Node;
 
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+/** The object key of a string key in a table's jsonb (lua_key of scripting.ts): `err` → `s657272`. */
+const tableKey = (name: string): string => `s${Buffer.from(name, 'latin1').toString('hex')}`;
+/** A variable or a literal: cheap and safe to evaluate twice. */
+const isPure = (sql: string): boolean => /^(v\d+_\w+|'[^']*'::jsonb|NULL::jsonb)$/.test(sql);
+/** Names of Lua's and Redis' globals: used as values (not called) they are refused rather than read as nonexistent globals. */
+const BUILTIN_GLOBALS = new Set(['redis', 'string', 'table', 'math', 'tonumber', 'tostring', 'type', 'ipairs', 'pairs', 'unpack', 'pcall', 'error', 'cjson', 'cmsgpack', 'bit', 'struct', 'select', 'next', 'assert', 'os', 'loadstring', 'setmetatable', 'getmetatable', 'rawget', 'rawset', 'rawequal', 'coroutine', 'xpcall', 'load', 'dofile', 'require', 'gcinfo', 'print', '_G']);
 const hexLit = (b: Buffer): string => `'"${b.toString('hex')}"'::jsonb`;
 
+type Code = { pre: string; expr: string };
+/** An expression that may give several values: `expr` is a pack (see library.ts) when `multi`. */
+type Values = { pre: string; expr: string; multi: boolean };
+
+/** A name in scope: a PL/pgSQL variable, or a local function inlined where it is called. */
+type Binding =
+  | { readonly kind: 'var'; readonly v: string }
+  | { readonly kind: 'fn'; readonly node: ast.FunctionDeclaration; readonly scopes: readonly Map<string, Binding>[] };
+
+/** The inlined function whose body is being compiled: `return` fills `ret` and leaves the block `label`. */
+interface InlineFrame {
+  readonly label: string;
+  readonly ret: string;
+  readonly vararg: string | undefined;
+}
+
+const KEYWORDS_BEFORE_PAREN = new Set(['return', 'and', 'or', 'not', 'in', 'do', 'then', 'else', 'elseif', 'until', 'while', 'if', 'local']);
+
 class Compiler {
-  private readonly vars: string[] = [];
-  private readonly scopes: Map<string, string>[] = [new Map()];
+  private readonly vars: { name: string; type: string; init?: string }[] = [];
+  private scopes: Map<string, Binding>[] = [new Map()];
   private counter = 0;
+  private readonly frames: InlineFrame[] = [];
+  private readonly inlining = new Set<ast.FunctionDeclaration>();
+  /** Inside Lua's pcall: a failing redis.call raises (pcall catches it) instead of returning the error. */
+  private pcallDepth = 0;
 
   constructor(
     private readonly S: string,
     private readonly sha: string,
+    private readonly source: string,
+    private readonly lines: readonly string[],
   ) {}
 
   declarations(): string {
-    return this.vars.map((v) => `  ${v} jsonb;`).join('\n');
+    return this.vars.map((v) => `  ${v.name} ${v.type}${v.init === undefined ? '' : ` := ${v.init}`};`).join('\n');
   }
 
-  private fresh(hint: string): string {
+  private fresh(hint: string, type = 'jsonb'): string {
     const v = `v${++this.counter}_${hint.replace(/[^a-zA-Z0-9_]/g, '').slice(0, 20).toLowerCase()}`;
-    this.vars.push(v);
+    this.vars.push({ name: v, type });
     return v;
   }
 
@@ -117,17 +153,28 @@ class Compiler {
     throw new LuaCompileError(reason, loc?.line ?? 1, loc?.column ?? 0);
   }
 
-  private lookup(name: string): string | undefined {
+  private binding(name: string): Binding | undefined {
     for (let i = this.scopes.length - 1; i >= 0; i--) {
-      const v = this.scopes[i]?.get(name);
-      if (v !== undefined) return v;
+      const b = this.scopes[i]?.get(name);
+      if (b !== undefined) return b;
     }
     return undefined;
   }
 
+  /** The variable of a local, or undefined for a global (a local function is refused as a value). */
+  private lookup(name: string, at?: Node): string | undefined {
+    const b = this.binding(name);
+    if (b === undefined) return undefined;
+    if (b.kind === 'fn') {
+      if (at !== undefined) this.refuse(at, `the local function '${name}' is used as a value (only calls of local functions are compiled: they are inlined)`);
+      return undefined;
+    }
+    return b.v;
+  }
+
   private declare(name: string): string {
     const v = this.fresh(name);
-    this.scopes[this.scopes.length - 1]?.set(name, v);
+    this.scopes[this.scopes.length - 1]?.set(name, { kind: 'var', v });
     return v;
   }
 
@@ -142,52 +189,60 @@ class Compiler {
     return '  '.repeat(depth);
   }
 
+  /** `-- lua N: <source line>` above each statement, so the PL/pgSQL reads against the script. */
+  private header(s: Node, I: string): string {
+    const n = s.loc?.start.line ?? 0;
+    const src = Buffer.from(this.lines[n - 1] ?? '', 'latin1').toString('utf8').replace(/[\r\n]/g, '').trim();
+    const more = (s.loc?.end.line ?? n) > n ? ' …' : '';
+    return `${I}-- lua ${n}: ${src}${more}\n${I}_line := ${n};\n`;
+  }
+
   private statement(s: ast.Statement, d: number): string {
     const I = this.ind(d);
-    const line = `${I}_line := ${s.loc?.start.line ?? 0};\n`;
+    const line = this.header(s, I);
+    const S = this.S;
     switch (s.type) {
       case 'LocalStatement': {
+        const [init] = s.init;
+        const [variable] = s.variables;
+        if (s.init.length === 1 && s.variables.length === 1 && init?.type === 'FunctionDeclaration' && variable !== undefined) {
+          this.defineFunction(variable.name, init);
+          return `${I}-- lua ${s.loc?.start.line ?? 0}: local function ${variable.name} (inlined where it is called)\n`;
+        }
         const values = this.exprList(s.init, s.variables.length, d);
         const targets = s.variables.map((v) => this.declare(v.name));
         return line + values.pre + targets.map((t, i) => `${I}${t} := ${values.exprs[i] ?? 'NULL'};\n`).join('');
+      }
+      case 'FunctionDeclaration': {
+        if (s.isLocal && s.identifier?.type === 'Identifier') {
+          // Declared before its body is compiled: the body may call it (and is refused there as recursion).
+          this.defineFunction(s.identifier.name, s);
+          return `${I}-- lua ${s.loc?.start.line ?? 0}: local function ${s.identifier.name} (inlined where it is called)\n`;
+        }
+        if (s.identifier?.type === 'Identifier' && this.lookup(s.identifier.name) === undefined) {
+          return line + `${I}PERFORM ${S}.lua_error('Attempt to modify a readonly table');\n`;
+        }
+        return this.refuse(s, 'a function stored in a variable or a table is not compiled (only local functions, inlined where called)');
       }
       case 'AssignmentStatement': {
         const values = this.exprList(s.init, s.variables.length, d);
         let out = line + values.pre;
         // Lua evaluates every right-hand side before assigning.
-        const temps = values.exprs.map((e) => {
+        const temps = values.exprs.map((e, i) => {
+          if (s.variables.length === 1 && i === 0) return e;
           const t = this.fresh('tmp');
           out += `${I}${t} := ${e};\n`;
           return t;
         });
         s.variables.forEach((v, i) => {
-          const value = temps[i] ?? 'NULL';
-          if (v.type === 'Identifier') {
-            const target = this.lookup(v.name);
-            if (target === undefined) this.refuse(v, `assignment to global '${v.name}' (Redis forbids creating globals)`);
-            out += `${I}${target} := ${value};\n`;
-          } else if (v.type === 'IndexExpression' && v.base.type === 'Identifier' && this.lookup(v.base.name) !== undefined) {
-            const target = this.lookup(v.base.name) as string;
-            const k = this.expr(v.index, d);
-            out += k.pre + `${I}${target} := ${this.S}.lua_setindex(${target}, ${k.expr}, ${value});\n`;
-          } else {
-            this.refuse(v, 'assignment target not compiled (only locals and t[i] of a local table)');
-          }
+          out += this.assign(v, temps[i] ?? 'NULL', d);
         });
         return out;
       }
       case 'CallStatement': {
-        const call = s.expression;
-        if (call.type === 'CallExpression' && this.isName(call.base, 'table', 'insert')) {
-          const [t, v, extra] = call.arguments;
-          if (extra !== undefined || t === undefined || v === undefined) this.refuse(call, 'table.insert with a position is not compiled');
-          if (t.type !== 'Identifier' || this.lookup(t.name) === undefined) this.refuse(t, 'table.insert on something other than a local table');
-          const target = this.lookup(t.name) as string;
-          const val = this.expr(v, d);
-          return line + val.pre + `${I}${target} := ${this.S}.lua_append(${target}, ${val.expr});\n`;
-        }
-        const e = this.expr(call, d);
-        return line + e.pre + `${I}PERFORM ${e.expr};\n`;
+        const e = this.values(s.expression, d);
+        // A call's value is dropped: only an expression still to evaluate needs a PERFORM.
+        return line + e.pre + (e.expr === 'NULL::jsonb' || isPure(e.expr) ? '' : `${I}PERFORM ${e.expr};\n`);
       }
       case 'IfStatement': {
         let out = line;
@@ -200,13 +255,13 @@ class Compiler {
           }
           const cond = this.expr(clause.condition, d + (first ? 0 : 1));
           if (first) {
-            out += cond.pre + `${I}IF ${this.S}.lua_truthy(${cond.expr}) THEN\n` + this.block(clause.body, d + 1);
+            out += cond.pre + `${I}IF ${this.truthy(cond.expr)} THEN\n` + this.block(clause.body, d + 1);
             first = false;
           } else if (cond.pre === '') {
-            out += `${I}ELSIF ${this.S}.lua_truthy(${cond.expr}) THEN\n` + this.block(clause.body, d + 1);
+            out += `${I}ELSIF ${this.truthy(cond.expr)} THEN\n` + this.block(clause.body, d + 1);
           } else {
             // The condition needs statements first: nest it in the ELSE.
-            out += `${I}ELSE\n` + cond.pre + `${I}  IF ${this.S}.lua_truthy(${cond.expr}) THEN\n` + this.block(clause.body, d + 2);
+            out += `${I}ELSE\n` + cond.pre + `${I}  IF ${this.truthy(cond.expr)} THEN\n` + this.block(clause.body, d + 2);
             closing += `${I}  END IF;\n`;
           }
         }
@@ -215,63 +270,109 @@ class Compiler {
       }
       case 'WhileStatement': {
         const cond = this.expr(s.condition, d + 1);
-        return line + `${I}LOOP\n` + cond.pre + `${I}  EXIT WHEN NOT ${this.S}.lua_truthy(${cond.expr});\n` + this.block(s.body, d + 1) + `${I}END LOOP;\n`;
+        return line + `${I}LOOP\n` + cond.pre + `${I}  EXIT WHEN NOT ${this.truthy(cond.expr)};\n` + this.block(s.body, d + 1) + `${I}END LOOP;\n`;
       }
       case 'RepeatStatement': {
+        // The condition sees the body's locals.
         this.scopes.push(new Map());
         const body = s.body.map((st) => this.statement(st, d + 1)).join('');
         const cond = this.expr(s.condition, d + 1);
         this.scopes.pop();
-        return line + `${I}LOOP\n` + body + cond.pre + `${I}  EXIT WHEN ${this.S}.lua_truthy(${cond.expr});\n${I}END LOOP;\n`;
+        return line + `${I}LOOP\n` + body + cond.pre + `${I}  EXIT WHEN ${this.truthy(cond.expr)};\n${I}END LOOP;\n`;
       }
       case 'ForNumericStatement': {
         const start = this.expr(s.start, d);
         const end = this.expr(s.end, d);
         const step = s.step ? this.expr(s.step, d) : { pre: '', expr: "'1'::jsonb" };
-        const [i, lim, st] = [this.fresh('for_i'), this.fresh('for_limit'), this.fresh('for_step')];
+        const [i, lim, st] = [this.fresh('for_i', 'float8'), this.fresh('for_limit', 'float8'), this.fresh('for_step', 'float8')];
         let out = line + start.pre + end.pre + step.pre;
         out += `${I}${i} := ${this.forNum(start.expr, 'initial value')};\n${I}${lim} := ${this.forNum(end.expr, 'limit')};\n${I}${st} := ${this.forNum(step.expr, 'step')};\n`;
         this.scopes.push(new Map());
         const v = this.declare(s.variable.name);
         const body = this.block(s.body, d + 1);
         this.scopes.pop();
-        const n = (x: string): string => `(${x} #>> '{}')::float8`;
-        out += `${I}LOOP\n${I}  EXIT WHEN (${n(st)} > 0 AND ${n(i)} > ${n(lim)}) OR (${n(st)} <= 0 AND ${n(i)} < ${n(lim)});\n`;
-        out += `${I}  ${v} := ${i};\n` + body + `${I}  ${i} := to_jsonb(${n(i)} + ${n(st)});\n${I}END LOOP;\n`;
+        out += `${I}LOOP\n${I}  EXIT WHEN (${st} > 0 AND ${i} > ${lim}) OR (${st} <= 0 AND ${i} < ${lim});\n`;
+        out += `${I}  ${v} := to_jsonb(${i});\n` + body + `${I}  ${i} := ${i} + ${st};\n${I}END LOOP;\n`;
         return out;
       }
-      case 'ForGenericStatement': {
-        const it = s.iterators[0];
-        if (s.iterators.length !== 1 || it === undefined || it.type !== 'CallExpression' || !this.isGlobal(it.base, 'ipairs') || it.arguments.length !== 1) {
-          this.refuse(s, 'only `for i, v in ipairs(t)` is compiled among generic for loops');
-        }
-        const t = this.expr(it.arguments[0] as ast.Expression, d);
-        const [tv, iv, vv] = [this.fresh('ipairs_t'), this.fresh('ipairs_i'), this.fresh('ipairs_v')];
-        let out = line + t.pre + `${I}${tv} := ${t.expr};\n${I}${iv} := '1'::jsonb;\n`;
-        this.scopes.push(new Map());
-        const names = s.variables.map((v) => this.declare(v.name));
-        const body = this.block(s.body, d + 1);
-        this.scopes.pop();
-        out += `${I}LOOP\n${I}  ${vv} := ${this.S}.lua_index(${tv}, ${iv});\n${I}  EXIT WHEN ${vv} IS NULL;\n`;
-        if (names[0] !== undefined) out += `${I}  ${names[0]} := ${iv};\n`;
-        if (names[1] !== undefined) out += `${I}  ${names[1]} := ${vv};\n`;
-        for (const extra of names.slice(2)) out += `${I}  ${extra} := NULL;\n`;
-        out += body + `${I}  ${iv} := to_jsonb((${iv} #>> '{}')::int + 1);\n${I}END LOOP;\n`;
-        return out;
-      }
+      case 'ForGenericStatement':
+        return line + this.forGeneric(s, d);
       case 'ReturnStatement': {
-        const first = s.arguments[0];
-        if (first === undefined) return line + `${I}RETURN 'null'::jsonb;\n`;
-        const e = this.expr(first, d);
-        return line + e.pre + `${I}RETURN ${this.S}.lua_reply(${e.expr});\n`;
+        const frame = this.frames[this.frames.length - 1];
+        if (frame !== undefined) {
+          const p = this.pack(s.arguments, d);
+          return line + p.pre + `${I}${frame.ret} := ${p.expr};\n${I}EXIT ${frame.label};\n`;
+        }
+        // Redis keeps the first value; the others are still evaluated (they may call Redis).
+        const p = this.exprList(s.arguments, 1, d);
+        return line + p.pre + `${I}RETURN ${S}.lua_reply(${p.exprs[0] ?? 'NULL'});\n`;
       }
       case 'BreakStatement':
         return `${I}EXIT;\n`;
       case 'DoStatement':
-        return this.block(s.body, d);
+        return line + this.block(s.body, d);
       default:
         return this.refuse(s, `${s.type} is not compiled`);
     }
+  }
+
+  private truthy(e: string): string {
+    if (e.startsWith('to_jsonb(') && e.endsWith(')') && /^to_jsonb\((NOT )?\S+\.lua_(eq|lt|truthy)\(/.test(e)) return e.slice('to_jsonb('.length, -1);
+    return `${this.S}.lua_truthy(${e})`;
+  }
+
+  private defineFunction(name: string, fn: ast.FunctionDeclaration): void {
+    const scope = this.scopes[this.scopes.length - 1];
+    // A snapshot: locals declared after the function are not visible in it, as in Lua.
+    const snapshot = this.scopes.map((m) => new Map(m));
+    scope?.set(name, { kind: 'fn', node: fn, scopes: snapshot });
+    // `local function f` sees itself (a call is then refused as recursion).
+    if (fn.isLocal && fn.type === 'FunctionDeclaration') snapshot[snapshot.length - 1]?.set(name, { kind: 'fn', node: fn, scopes: snapshot });
+  }
+
+  /** Statements storing `value` (a jsonb SQL expression) into an assignment target. */
+  private assign(target: ast.Expression, value: string, d: number): string {
+    const I = this.ind(d);
+    const S = this.S;
+    if (target.type === 'Identifier') {
+      const b = this.binding(target.name);
+      if (b?.kind === 'fn') this.refuse(target, `assigning to the local function '${target.name}' is not compiled`);
+      if (b === undefined) return `${I}PERFORM ${S}.lua_error('Attempt to modify a readonly table');\n`;
+      return `${I}${b.v} := ${value};\n`;
+    }
+    if (target.type === 'IndexExpression' || target.type === 'MemberExpression') {
+      const path = this.path(target, d);
+      if (path.keys.length === 1) {
+        return path.pre + `${I}${path.root} := ${S}.lua_setindex(${path.root}, ${path.keys[0]}, ${value}, ${path.desc});\n`;
+      }
+      return path.pre + `${I}${path.root} := ${S}.lua_setpath(${path.root}, jsonb_build_array(${path.keys.map((k) => `coalesce(${k}, 'null'::jsonb)`).join(', ')}), ${value}, ${path.desc});\n`;
+    }
+    return this.refuse(target, 'assignment target not compiled');
+  }
+
+  /** `t[a].b[c]` as its root variable (a local, KEYS or ARGV) and its keys. */
+  private path(e: ast.Expression, d: number): { pre: string; root: string; keys: string[]; desc: string } {
+    const keys: string[] = [];
+    let pre = '';
+    let node = e;
+    const keyNodes: Code[] = [];
+    while (node.type === 'IndexExpression' || node.type === 'MemberExpression') {
+      if (node.type === 'MemberExpression') {
+        if (node.indexer !== '.') this.refuse(node, 'method call as an assignment target');
+        keyNodes.unshift({ pre: '', expr: hexLit(Buffer.from(node.identifier.name, 'latin1')) });
+      } else keyNodes.unshift(this.expr(node.index, d));
+      node = node.base;
+    }
+    if (node.type !== 'Identifier') this.refuse(node, 'assignment into a table that is not held by a local variable (tables are values here: write it through a local)');
+    const root = this.lookup(node.name, node) ?? (node.name === 'KEYS' ? 'v_keys' : node.name === 'ARGV' ? 'v_argv' : undefined);
+    if (root === undefined) {
+      return { pre: '', root: this.fresh('global'), keys: [`${this.S}.lua_error(${lit(`Script attempted to access nonexistent global variable '${node.name}'`)})`], desc: "''" };
+    }
+    for (const k of keyNodes) {
+      pre += k.pre;
+      keys.push(k.expr);
+    }
+    return { pre, root, keys, desc: this.describe(node) };
   }
 
   private closeNested(closing: string, I: string): string {
@@ -279,31 +380,167 @@ class Compiler {
   }
 
   private forNum(e: string, what: string): string {
-    return `CASE WHEN jsonb_typeof(${this.S}.lua_tonumber(${e})) = 'number' THEN ${this.S}.lua_tonumber(${e}) ELSE ${this.S}.lua_error('''for'' ${what} must be a number') END`;
+    return `coalesce((${this.S}.lua_tonumber(${e}) #>> '{}')::float8, (${this.S}.lua_error('''for'' ${what} must be a number') #>> '{}')::float8)`;
   }
 
+  /** for k, v in pairs(t) / next, t / ipairs(t) / a library iterator (string.gmatch). */
+  private forGeneric(s: ast.ForGenericStatement, d: number): string {
+    const I = this.ind(d);
+    const S = this.S;
+    const [it, second] = s.iterators;
+    let kind: 'pairs' | 'ipairs' | 'iterator' | undefined;
+    let subject: ast.Expression | undefined;
+    let iterSql: Code | undefined;
+    if (it?.type === 'CallExpression' && s.iterators.length === 1 && it.arguments.length === 1 && (this.isGlobal(it.base, 'pairs') || this.isGlobal(it.base, 'ipairs'))) {
+      kind = this.isGlobal(it.base, 'pairs') ? 'pairs' : 'ipairs';
+      subject = it.arguments[0];
+    } else if (it !== undefined && this.isGlobal(it, 'next') && second !== undefined && (s.iterators.length === 2 || s.iterators[2]?.type === 'NilLiteral')) {
+      kind = 'pairs';
+      subject = second;
+    } else if (it?.type === 'CallExpression' && s.iterators.length === 1) {
+      const name = this.libraryName(it.base);
+      const fn = name === undefined ? undefined : LIBRARY[name];
+      if (fn?.results === 'iterator') {
+        kind = 'iterator';
+        iterSql = this.library(it, fn, d);
+      }
+    }
+    if (kind === undefined) this.refuse(s, 'generic for is compiled over pairs(t), ipairs(t), next, t and the library\'s iterators (string.gmatch)');
+    let out = '';
+    const names = (): string[] => s.variables.map((v) => this.declare(v.name));
+    if (kind === 'iterator' && iterSql !== undefined) {
+      const [list, n, item] = [this.fresh('iter_list'), this.fresh('iter_n', 'int'), this.fresh('iter_item')];
+      out += iterSql.pre + `${I}${list} := ${iterSql.expr};\n${I}${n} := 0;\n`;
+      this.scopes.push(new Map());
+      const vs = names();
+      const body = this.block(s.body, d + 1);
+      this.scopes.pop();
+      out += `${I}LOOP\n${I}  ${item} := ${list} -> ${n};\n${I}  EXIT WHEN ${item} IS NULL;\n${I}  ${n} := ${n} + 1;\n`;
+      vs.forEach((v, i) => (out += `${I}  ${v} := NULLIF(${item} -> ${i}, 'null'::jsonb);\n`));
+      return out + body + `${I}END LOOP;\n`;
+    }
+    const t = this.expr(subject as ast.Expression, d);
+    // A local iterated over is read afresh at each step: fields it changes or clears show, as in Lua.
+    const live = subject?.type === 'Identifier' ? (this.lookup(subject.name) ?? t.expr) : undefined;
+    const tv = this.fresh(`${kind}_t`);
+    out += t.pre + `${I}${tv} := ${t.expr};\n`;
+    const src = live ?? tv;
+    this.scopes.push(new Map());
+    const vs = names();
+    const body = this.block(s.body, d + 1);
+    this.scopes.pop();
+    const [kv, vv] = [this.fresh(`${kind}_k`), this.fresh(`${kind}_v`)];
+    if (kind === 'ipairs') {
+      const n = this.fresh('ipairs_i', 'int');
+      out += `${I}PERFORM ${S}.lua_index(${tv}, '1'::jsonb, ${this.describe(subject as ast.Expression)});\n${I}${n} := 0;\n`;
+      out += `${I}LOOP\n${I}  ${n} := ${n} + 1;\n${I}  ${kv} := to_jsonb(${n});\n${I}  ${vv} := ${S}.lua_index(${src}, ${kv});\n${I}  EXIT WHEN ${vv} IS NULL;\n`;
+    } else {
+      const [keys, n] = [this.fresh('pairs_keys'), this.fresh('pairs_i', 'int')];
+      out += `${I}${keys} := ${S}.lua_keys(${tv});\n${I}${n} := 0;\n`;
+      out += `${I}LOOP\n${I}  EXIT WHEN ${n} >= jsonb_array_length(${keys});\n${I}  ${kv} := ${S}.lua_unkey(${keys} ->> ${n});\n${I}  ${n} := ${n} + 1;\n`;
+      out += `${I}  ${vv} := ${S}.lua_index(${src}, ${kv});\n${I}  CONTINUE WHEN ${vv} IS NULL;\n`;
+    }
+    if (vs[0] !== undefined) out += `${I}  ${vs[0]} := ${kv};\n`;
+    if (vs[1] !== undefined) out += `${I}  ${vs[1]} := ${vv};\n`;
+    for (const extra of vs.slice(2)) out += `${I}  ${extra} := NULL;\n`;
+    return out + body + `${I}END LOOP;\n`;
+  }
+
+  /** Values of an expression list adjusted to n (Lua: the last expression spreads, the others give one value). */
   private exprList(list: readonly ast.Expression[], n: number, d: number): { pre: string; exprs: string[] } {
+    const I = this.ind(d);
     let pre = '';
     const exprs: string[] = [];
-    for (const e of list) {
-      const c = this.expr(e, d);
+    list.forEach((e, i) => {
+      const last = i === list.length - 1;
+      const c = last ? this.values(e, d) : this.expr(e, d);
       pre += c.pre;
-      exprs.push(c.expr);
-    }
+      if (last && 'multi' in c && c.multi) {
+        const p = this.fresh('pack');
+        pre += `${I}${p} := ${c.expr};\n`;
+        for (let j = 0; exprs.length < Math.max(n, i + 1); j++) exprs.push(`NULLIF(${p} -> ${j}, 'null'::jsonb)`);
+      } else exprs.push(c.expr);
+    });
     while (exprs.length < n) exprs.push('NULL');
     return { pre, exprs };
   }
 
+  /** A whole expression list as one pack (arguments of an inlined call, a function's return values). */
+  private pack(list: readonly ast.Expression[], d: number): Code {
+    let pre = '';
+    const items: string[] = [];
+    let tail = '';
+    list.forEach((e, i) => {
+      const c = i === list.length - 1 ? this.values(e, d) : { ...this.expr(e, d), multi: false };
+      pre += c.pre;
+      if (c.multi) tail = c.expr;
+      else items.push(`coalesce(${c.expr}, 'null'::jsonb)`);
+    });
+    const head = items.length === 0 ? `'[]'::jsonb` : `jsonb_build_array(${items.join(', ')})`;
+    return { pre, expr: tail === '' ? head : items.length === 0 ? tail : `${head} || ${tail}` };
+  }
+
   private isGlobal(e: ast.Expression, name: string): boolean {
-    return e.type === 'Identifier' && e.name === name && this.lookup(name) === undefined;
+    return e.type === 'Identifier' && e.name === name && this.binding(name) === undefined;
   }
 
   private isName(e: ast.Expression, base: string, member: string): boolean {
     return e.type === 'MemberExpression' && e.indexer === '.' && this.isGlobal(e.base, base) && e.identifier.name === member;
   }
 
+  /** `(f())`: luaparse drops parentheses, and they cut a call's results to one. */
+  private parenthesized(e: Node): boolean {
+    const range = (e as { range?: [number, number] }).range;
+    if (range === undefined) return false;
+    let i = range[0] - 1;
+    while (i >= 0 && /\s/.test(this.source[i] ?? '')) i--;
+    if (this.source[i] !== '(') return false;
+    let j = i - 1;
+    while (j >= 0 && /\s/.test(this.source[j] ?? '')) j--;
+    const before = this.source[j] ?? '';
+    if (/[)\]]/.test(before)) return false;
+    if (/[A-Za-z0-9_]/.test(before)) {
+      let k = j;
+      while (k >= 0 && /[A-Za-z0-9_]/.test(this.source[k] ?? '')) k--;
+      return KEYWORDS_BEFORE_PAREN.has(this.source.slice(k + 1, j + 1));
+    }
+    return true;
+  }
+
+  /** An expression that may give several values (a call, `...`): a pack when `multi`. */
+  private values(e: ast.Expression, d: number): Values {
+    if (!this.parenthesized(e)) {
+      if (e.type === 'CallExpression' || e.type === 'StringCallExpression' || e.type === 'TableCallExpression') return this.call(this.asCall(e), d);
+      if (e.type === 'VarargLiteral') return { pre: '', expr: this.vararg(e), multi: true };
+    }
+    return { ...this.expr(e, d), multi: false };
+  }
+
+  /** Whether an argument in last place may give other than one value (a call of a function returning several, `...`). */
+  private mayBeMulti(e: ast.Expression): boolean {
+    if (this.parenthesized(e)) return false;
+    if (e.type === 'VarargLiteral') return true;
+    if (e.type !== 'CallExpression' && e.type !== 'StringCallExpression' && e.type !== 'TableCallExpression') return false;
+    const base = e.base;
+    if (base.type === 'Identifier' && this.binding(base.name)?.kind === 'fn') return true;
+    if (['unpack', 'select', 'next', 'assert', 'pcall'].some((n) => this.isGlobal(base, n)) || this.isName(base, 'table', 'unpack')) return true;
+    const name = this.libraryName(base);
+    return name !== undefined && LIBRARY[name]?.results === 'multi';
+  }
+
+  private vararg(e: Node): string {
+    const frame = this.frames[this.frames.length - 1];
+    if (frame?.vararg === undefined) return this.refuse(e, '`...` outside a vararg local function is not compiled');
+    return frame.vararg;
+  }
+
+  private asCall(e: ast.CallExpression | ast.StringCallExpression | ast.TableCallExpression): ast.CallExpression {
+    if (e.type === 'CallExpression') return e;
+    return { ...e, type: 'CallExpression', arguments: [e.type === 'StringCallExpression' ? e.argument : e.arguments] } as ast.CallExpression;
+  }
+
   /** An expression: statements to run first (redis.call), then a jsonb SQL expression. */
-  private expr(e: ast.Expression, d: number): { pre: string; expr: string } {
+  private expr(e: ast.Expression, d: number): Code {
     const S = this.S;
     const I = this.ind(d);
     switch (e.type) {
@@ -315,12 +552,14 @@ class Compiler {
         return { pre: '', expr: `'${Number.isFinite(e.value) ? String(e.value) : this.refuse(e, 'infinite number literal')}'::jsonb` };
       case 'StringLiteral':
         return { pre: '', expr: hexLit(Buffer.from(this.stringValue(e), 'latin1')) };
+      case 'VarargLiteral':
+        return { pre: '', expr: `${S}.lua_first(${this.vararg(e)})` };
       case 'Identifier': {
-        const v = this.lookup(e.name);
+        const v = this.lookup(e.name, e);
         if (v !== undefined) return { pre: '', expr: v };
         if (e.name === 'KEYS') return { pre: '', expr: 'v_keys' };
         if (e.name === 'ARGV') return { pre: '', expr: 'v_argv' };
-        if (['redis', 'string', 'table', 'math', 'tonumber', 'tostring', 'type', 'ipairs', 'pairs', 'unpack', 'pcall', 'error', 'cjson', 'cmsgpack', 'bit', 'struct', 'select', 'next', 'assert', 'os', 'loadstring', 'setmetatable', 'getmetatable', 'rawget', 'rawset'].includes(e.name)) {
+        if (LIBRARY_VALUES[e.name] === undefined && BUILTIN_GLOBALS.has(e.name)) {
           this.refuse(e, `'${e.name}' used as a value is not compiled`);
         }
         // Redis' globals protection: reading an undefined global is a runtime error.
@@ -354,6 +593,11 @@ class Compiler {
       case 'LogicalExpression': {
         const l = this.expr(e.left, d);
         const r = this.expr(e.right, d + 1);
+        if (l.pre === '' && r.pre === '' && isPure(r.expr)) {
+          // No statement on the right: one CASE keeps the short-circuit.
+          const test = e.operator === 'and' ? `${S}.lua_truthy(${l.expr})` : `NOT ${S}.lua_truthy(${l.expr})`;
+          if (isPure(l.expr)) return { pre: '', expr: `CASE WHEN ${test} THEN ${r.expr} ELSE ${l.expr} END` };
+        }
         const t = this.fresh('logic');
         const test = e.operator === 'and' ? `${S}.lua_truthy(${t})` : `NOT ${S}.lua_truthy(${t})`;
         // Short-circuit: the right side (and its redis.calls) runs only when needed.
@@ -372,22 +616,34 @@ class Compiler {
         const k = this.expr(e.index, d);
         return { pre: b.pre + k.pre, expr: `${S}.lua_index(${b.expr}, ${k.expr}, ${this.describe(e.base)})` };
       }
+      case 'MemberExpression': {
+        const name = this.libraryName(e);
+        if (name !== undefined && LIBRARY_VALUES[name] !== undefined) return { pre: '', expr: (LIBRARY_VALUES[name] as (S: string) => string)(S) };
+        if (e.indexer !== '.') return this.refuse(e, 'a method used as a value is not compiled');
+        if (name !== undefined && BUILTIN_GLOBALS.has(name.split('.')[0] ?? '')) this.refuse(e, `'${name}' used as a value is not compiled`);
+        const b = this.expr(e.base, d);
+        return { pre: b.pre, expr: `${S}.lua_index(${b.expr}, ${hexLit(Buffer.from(e.identifier.name, 'latin1'))}, ${this.describe(e.base)})` };
+      }
       case 'TableConstructorExpression':
         return this.table(e, d);
       case 'CallExpression':
-        return this.call(e, d);
       case 'StringCallExpression':
-      case 'TableCallExpression':
-        return this.refuse(e, 'calls without parentheses are not compiled');
+      case 'TableCallExpression': {
+        const c = this.call(this.asCall(e), d);
+        return { pre: c.pre, expr: c.multi ? `${S}.lua_first(${c.expr})` : c.expr };
+      }
+      case 'FunctionDeclaration':
+        return this.refuse(e, 'a function value is not compiled (only local functions, inlined where they are called)');
       default:
-        return this.refuse(e, `${e.type} is not compiled`);
+        return this.refuse(e, `${(e as Node).type} is not compiled`);
     }
   }
 
   /** How Lua 5.1 names an operand in a type error (getobjname): locals, globals, fields with a string key. */
   private describe(e: ast.Expression): string {
-    if (e.type === 'Identifier') return lit(this.lookup(e.name) !== undefined ? `local '${e.name}'` : `global '${e.name}'`);
+    if (e.type === 'Identifier') return lit(this.binding(e.name) !== undefined ? `local '${e.name}'` : `global '${e.name}'`);
     if (e.type === 'IndexExpression') return lit(e.index.type === 'StringLiteral' && e.index.value !== null ? `field '${e.index.value}'` : "field '?'");
+    if (e.type === 'MemberExpression') return lit(`field '${e.identifier.name}'`);
     return "''";
   }
 
@@ -396,62 +652,259 @@ class Compiler {
     return e.value;
   }
 
-  private table(e: ast.TableConstructorExpression, d: number): { pre: string; expr: string } {
+  private table(e: ast.TableConstructorExpression, d: number): Code {
     const S = this.S;
-    const [f0] = e.fields;
-    if (e.fields.length === 1 && f0 !== undefined && f0.type === 'TableKeyString' && (f0.key.name === 'err' || f0.key.name === 'ok')) {
-      const v = this.expr(f0.value, d);
-      return { pre: v.pre, expr: `jsonb_strip_nulls(jsonb_build_object('${f0.key.name}', ${v.expr}))` };
-    }
+    const I = this.ind(d);
     let pre = '';
-    const items: string[] = [];
-    for (const f of e.fields) {
-      if (f.type !== 'TableValue') this.refuse(f, 'tables with keys are not compiled (only arrays, {err=…} and {ok=…})');
-      const v = this.expr(f.value, d);
-      pre += v.pre;
-      items.push(`coalesce(${v.expr}, 'null'::jsonb)`);
+    const positional = e.fields.filter((f): f is ast.TableValue => f.type === 'TableValue');
+    const items = this.pack(positional.map((f) => f.value), d);
+    const keyed = e.fields.filter((f) => f.type !== 'TableValue');
+    if (keyed.length === 0) {
+      return { pre: items.pre, expr: positional.length === 0 ? `'[]'::jsonb` : `${S}.lua_trim(${items.expr})` };
     }
-    return { pre, expr: items.length === 0 ? `'[]'::jsonb` : `${S}.lua_trim(jsonb_build_array(${items.join(', ')}))` };
+    // Fields in order, then the positional items (they win over [i]= fields, as Lua's SETLIST does).
+    const t = this.fresh('table');
+    pre += `${I}${t} := '[]'::jsonb;\n`;
+    for (const f of keyed) {
+      const k = f.type === 'TableKeyString' ? { pre: '', expr: hexLit(Buffer.from(f.key.name, 'latin1')) } : this.expr((f as ast.TableKey).key, d);
+      const v = this.expr(f.value, d);
+      pre += k.pre + v.pre + `${I}${t} := ${S}.lua_setindex(${t}, ${k.expr}, ${v.expr}, '');\n`;
+    }
+    if (positional.length > 0) pre += items.pre + `${I}${t} := ${S}.lua_setlist(${t}, ${items.expr});\n`;
+    return { pre, expr: t };
   }
 
-  private call(e: ast.CallExpression, d: number): { pre: string; expr: string } {
+  private call(e: ast.CallExpression, d: number): Values {
     const S = this.S;
+    const I = this.ind(d);
     const base = e.base;
     const args = e.arguments;
-    const one = (i: number): { pre: string; expr: string } => {
+    const single = (c: Code): Values => ({ ...c, multi: false });
+    const one = (i: number): Code => {
       const a = args[i];
       return a === undefined ? { pre: '', expr: 'NULL::jsonb' } : this.expr(a, d);
     };
     if (this.isName(base, 'redis', 'call') || this.isName(base, 'redis', 'pcall')) {
-      return this.redisCall(e, (base as ast.MemberExpression).identifier.name === 'pcall', d);
+      return single(this.redisCall(e, (base as ast.MemberExpression).identifier.name === 'pcall', d));
     }
     if (this.isName(base, 'redis', 'error_reply') || this.isName(base, 'redis', 'status_reply')) {
       const a = one(0);
       const key = (base as ast.MemberExpression).identifier.name === 'error_reply' ? 'err' : 'ok';
-      return { pre: a.pre, expr: `jsonb_build_object('${key}', ${S}.lua_str(${S}.lua_concat_part(${a.expr})))` };
+      return single({ pre: a.pre, expr: `jsonb_build_object(${lit(tableKey(key))}, ${S}.lua_str(${S}.lua_concat_part(${a.expr})))` });
+    }
+    if (this.isName(base, 'redis', 'sha1hex')) {
+      const a = one(0);
+      return single({ pre: a.pre, expr: `${S}.lua_str(convert_to(${S}.lua_sha1hex(${S}.lua_concat_part(${a.expr})), 'UTF8'))` });
+    }
+    if (this.isName(base, 'redis', 'log')) {
+      // Redis writes the message to its log: PostgreSQL's server log is the counterpart.
+      const parts = args.map((a) => this.expr(a, d));
+      const msg = parts.slice(1).map((p) => `convert_from(${S}.lua_concat_part(${p.expr}), 'UTF8')`).join(` || ' ' || `) || "''";
+      return single({ pre: parts.map((p) => p.pre).join('') + `${I}RAISE LOG 'redis2sql lua: %', ${msg};\n`, expr: 'NULL::jsonb' });
+    }
+    if (base.type === 'Identifier') {
+      const b = this.binding(base.name);
+      if (b?.kind === 'fn') return this.inline(e, base.name, b, d);
+    }
+    if (base.type === 'FunctionDeclaration') {
+      return this.inline(e, 'function', { kind: 'fn', node: base, scopes: this.scopes.map((m) => new Map(m)) }, d);
+    }
+    if (this.isName(base, 'table', 'sort')) return single(this.sort(e, d));
+    if (this.isGlobal(base, 'unpack') || this.isName(base, 'table', 'unpack')) {
+      const [t, i, j] = [one(0), one(1), one(2)];
+      return { pre: t.pre + i.pre + j.pre, expr: `${S}.lua_unpack(${t.expr}, ${i.expr}, ${j.expr})`, multi: true };
+    }
+    if (this.isGlobal(base, 'select')) {
+      const n = one(0);
+      const rest = this.pack(args.slice(1), d);
+      return { pre: n.pre + rest.pre, expr: `${S}.lua_select(${n.expr}, ${rest.expr})`, multi: true };
+    }
+    if (this.isGlobal(base, 'next')) {
+      const [t, k] = [one(0), one(1)];
+      return { pre: t.pre + k.pre, expr: `${S}.lua_next(${t.expr}, ${k.expr})`, multi: true };
+    }
+    if (this.isGlobal(base, 'error')) {
+      const [m, level] = [one(0), one(1)];
+      return single({ pre: m.pre + level.pre + `${I}PERFORM ${S}.lua_raise(${m.expr}, ${level.expr});\n`, expr: 'NULL::jsonb' });
+    }
+    if (this.isGlobal(base, 'assert')) {
+      const p = this.pack(args, d);
+      return { pre: p.pre, expr: `${S}.lua_assert(${p.expr})`, multi: true };
+    }
+    if (this.isName(base, 'table', 'insert')) {
+      const [t, pos, v] = args;
+      if (t === undefined || pos === undefined || args.length > 3) this.refuse(e, 'wrong number of arguments to \'insert\'');
+      const tc = this.expr(t, d);
+      const p = this.expr(pos, d);
+      const vc = v === undefined ? undefined : this.expr(v, d);
+      const changed = vc === undefined ? `${S}.lua_append(${tc.expr}, ${p.expr})` : `${S}.lua_insert(${tc.expr}, ${p.expr}, ${vc.expr})`;
+      return single({ pre: tc.pre + p.pre + (vc?.pre ?? '') + this.assign(t, changed, d), expr: 'NULL::jsonb' });
+    }
+    if (this.isName(base, 'table', 'remove')) {
+      const [t] = args;
+      if (t === undefined || args.length > 2) this.refuse(e, 'wrong number of arguments to \'remove\'');
+      const tc = this.expr(t, d);
+      const p = one(1);
+      const r = this.fresh('removed');
+      // lua_remove gives [the table without the element, the element].
+      const pre = tc.pre + p.pre + `${I}${r} := ${S}.lua_remove(${tc.expr}, ${p.expr}, ${args.length > 1});\n` + this.assign(t, `${r} -> 0`, d);
+      return single({ pre, expr: `NULLIF(${r} -> 1, 'null'::jsonb)` });
+    }
+    if (this.isName(base, 'table', 'concat')) {
+      const [t, sep, i, j] = [one(0), one(1), one(2), one(3)];
+      return single({ pre: t.pre + sep.pre + i.pre + j.pre, expr: `${S}.lua_table_concat(${t.expr}, ${sep.expr}, ${i.expr}, ${j.expr})` });
+    }
+    if (this.isGlobal(base, 'pcall')) return this.pcall(e, d);
+    if (base.type === 'MemberExpression' && base.indexer === ':') {
+      // s:len(), s:sub(1, 2): strings' methods are the string library's functions.
+      const fn = LIBRARY[`string.${base.identifier.name}`];
+      if (fn === undefined || fn.results === 'iterator') this.refuse(e, `method ${base.identifier.name} is not compiled (strings' methods are the string library's)`);
+      return this.library({ ...e, base: { ...base, indexer: '.' }, arguments: [base.base, ...args] } as ast.CallExpression, fn, d);
     }
     const fname = this.libraryName(base);
     const fn = fname === undefined ? undefined : LIBRARY[fname];
     if (fname !== undefined && fn !== undefined) {
-      if (args.length < fn.minArgs || args.length > fn.maxArgs) this.refuse(e, `${fname} with ${args.length} arguments is not compiled`);
       if (fn.results === 'iterator') this.refuse(e, `${fname} is an iterator: use it in a generic for`);
-      const parts = args.map((a) => this.expr(a, d));
-      const literal = (i: number): Buffer | number | undefined => {
-        const a = args[i];
-        if (a?.type === 'StringLiteral') return Buffer.from(this.stringValue(a), 'latin1');
-        if (a?.type === 'NumericLiteral') return a.value;
-        return undefined;
-      };
-      const sql = fn.sql({ S, args: parts.map((p) => p.expr), literal, refuse: (reason) => this.refuse(e, reason) });
-      return { pre: parts.map((p) => p.pre).join(''), expr: fn.results === 'multi' ? `${S}.lua_first(${sql})` : sql };
+      return this.library(e, fn, d);
+    }
+    if (base.type === 'Identifier' && this.binding(base.name) === undefined && !BUILTIN_GLOBALS.has(base.name)) {
+      // Calling an undefined global is reading it: Redis' globals protection raises.
+      return single({ pre: '', expr: `${S}.lua_error(${lit(`Script attempted to access nonexistent global variable '${base.name}'`)})` });
     }
     return this.refuse(e, `call not compiled${fname === undefined ? '' : ` (${fname} is not in the library)`}`);
   }
 
+  /** A library function: its descriptor's SQL over the arguments (a pack when it returns several values). */
+  private library(e: ast.CallExpression, fn: LibraryFunction, d: number): Values {
+    const args = e.arguments;
+    const name = this.libraryName(e.base) ?? 'function';
+    if (args.length < fn.minArgs || args.length > fn.maxArgs) this.refuse(e, `${name} with ${args.length} arguments is not compiled`);
+    const last = args[args.length - 1];
+    if (last !== undefined && this.mayBeMulti(last)) {
+      this.refuse(last, `a call or ... as the last argument of ${name} gives any number of values: wrap it in parentheses to pass one`);
+    }
+    const parts = args.map((a) => this.expr(a, d));
+    const literal = (i: number): Buffer | number | undefined => {
+      const a = args[i];
+      if (a?.type === 'StringLiteral') return Buffer.from(this.stringValue(a), 'latin1');
+      if (a?.type === 'NumericLiteral') return a.value;
+      return undefined;
+    };
+    const sql = fn.sql({ S: this.S, args: parts.map((p) => p.expr), literal, refuse: (reason) => this.refuse(e, reason) });
+    return { pre: parts.map((p) => p.pre).join(''), expr: sql, multi: fn.results === 'multi' };
+  }
+
+  /** A local function's body compiled where it is called (functions do not escape, so this is what Lua does). */
+  private inline(e: ast.CallExpression, name: string, b: Extract<Binding, { kind: 'fn' }>, d: number, given?: Code): Values {
+    const I = this.ind(d);
+    if (this.inlining.has(b.node)) this.refuse(e, `recursive call of local function '${name}' is not compiled (functions are inlined)`);
+    const args = given ?? this.pack(e.arguments, d);
+    const label = `fn${++this.counter}_${name.replace(/[^a-zA-Z0-9_]/g, '').slice(0, 20).toLowerCase()}`;
+    const ret = this.fresh(`${name}_ret`);
+    const packed = this.fresh(`${name}_args`);
+    const saved = this.scopes;
+    this.scopes = [...b.scopes.map((m) => new Map(m)), new Map()];
+    let out = args.pre + `${I}-- ${name}(…) inlined\n${I}${packed} := ${args.expr};\n${I}${ret} := '[]'::jsonb;\n${I}<<${label}>>\n${I}BEGIN\n`;
+    b.node.parameters.forEach((p, i) => {
+      if (p.type === 'Identifier') out += `${I}  ${this.declare(p.name)} := NULLIF(${packed} -> ${i}, 'null'::jsonb);\n`;
+    });
+    const hasVararg = b.node.parameters.some((p) => p.type === 'VarargLiteral');
+    const vararg = hasVararg ? this.fresh(`${name}_varargs`) : undefined;
+    if (vararg !== undefined) out += `${I}  ${vararg} := ${this.S}.lua_select(to_jsonb(${b.node.parameters.length}), ${packed});\n`;
+    this.frames.push({ label, ret, vararg });
+    this.inlining.add(b.node);
+    try {
+      out += this.block(b.node.body, d + 1);
+    } finally {
+      this.inlining.delete(b.node);
+      this.frames.pop();
+      this.scopes = saved;
+    }
+    out += `${I}END ${label};\n`;
+    return { pre: out, expr: ret, multi: true };
+  }
+
+  /**
+   * table.sort(t [, comp]): without comp in SQL (numbers or strings); with a
+   * local or anonymous comp, an insertion sort calling it inlined. Elements
+   * comp finds equal may end in another order than Lua's quicksort leaves them.
+   */
+  private sort(e: ast.CallExpression, d: number): Code {
+    const I = this.ind(d);
+    const S = this.S;
+    const [t, comp] = e.arguments;
+    if (t === undefined || e.arguments.length > 2) return this.refuse(e, 'wrong number of arguments to \'sort\'');
+    const tc = this.expr(t, d);
+    if (comp === undefined) return { pre: tc.pre + this.assign(t, `${S}.lua_sort(${tc.expr})`, d), expr: 'NULL::jsonb' };
+    let fn: Extract<Binding, { kind: 'fn' }> | undefined;
+    if (comp.type === 'FunctionDeclaration') fn = { kind: 'fn', node: comp, scopes: this.scopes.map((m) => new Map(m)) };
+    else if (comp.type === 'Identifier') {
+      const b = this.binding(comp.name);
+      if (b?.kind === 'fn') fn = b;
+    }
+    if (fn === undefined) return this.refuse(comp, 'table.sort\'s comparator must be a local or anonymous function');
+    const [arr, n, i, j, x, res] = [this.fresh('sort_t'), this.fresh('sort_n', 'int'), this.fresh('sort_i', 'int'), this.fresh('sort_j', 'int'), this.fresh('sort_x'), this.fresh('sort_lt')];
+    const call = this.inline(e, comp.type === 'Identifier' ? comp.name : 'comparator', fn, d + 2, { pre: '', expr: `jsonb_build_array(${x}, ${arr} -> ${j})` });
+    let pre = tc.pre + `${I}${arr} := ${S}.lua_sort_input(${tc.expr});
+${I}${n} := jsonb_array_length(${arr});
+${I}${i} := 1;
+`;
+    pre += `${I}LOOP
+${I}  EXIT WHEN ${i} >= ${n};
+${I}  ${x} := ${arr} -> ${i};
+${I}  ${j} := ${i} - 1;
+${I}  LOOP
+${I}    EXIT WHEN ${j} < 0;
+`;
+    pre += call.pre + `${I}    ${res} := ${S}.lua_first(${call.expr});
+${I}    EXIT WHEN NOT ${S}.lua_truthy(${res});
+`;
+    pre += `${I}    ${arr} := jsonb_set(${arr}, ARRAY[(${j} + 1)::text], ${arr} -> ${j});
+${I}    ${j} := ${j} - 1;
+${I}  END LOOP;
+`;
+    pre += `${I}  ${arr} := jsonb_set(${arr}, ARRAY[(${j} + 1)::text], ${x});
+${I}  ${i} := ${i} + 1;
+${I}END LOOP;
+`;
+    return { pre: pre + this.assign(t, arr, d), expr: 'NULL::jsonb' };
+  }
+
+  /** pcall(f, …) of a local function or a library function: [true, results…] or [false, the message]. */
+  private pcall(e: ast.CallExpression, d: number): Values {
+    const I = this.ind(d);
+    const S = this.S;
+    const [f, ...rest] = e.arguments;
+    if (f === undefined) this.refuse(e, "bad argument #1 to 'pcall' (value expected)");
+    const callee: ast.CallExpression = { ...e, base: f, arguments: rest } as ast.CallExpression;
+    const anonymous = f.type === 'FunctionDeclaration' ? f : undefined;
+    const known = anonymous !== undefined || (f.type === 'Identifier' && this.binding(f.name)?.kind === 'fn') || (this.libraryName(f) !== undefined && LIBRARY[this.libraryName(f) ?? ''] !== undefined);
+    if (!known) this.refuse(f, 'pcall of something other than a local function or a library function is not compiled');
+    const r = this.fresh('pcall');
+    this.pcallDepth++;
+    let inner: Values;
+    try {
+      inner = anonymous !== undefined
+        ? this.inline(callee, 'function', { kind: 'fn', node: anonymous, scopes: this.scopes.map((m) => new Map(m)) }, d + 1)
+        : this.call(callee, d + 1);
+    } finally {
+      this.pcallDepth--;
+    }
+    const results = inner.multi ? inner.expr : `jsonb_build_array(coalesce(${inner.expr}, 'null'::jsonb))`;
+    // A subtransaction: a Lua error inside undoes the writes made inside (Redis keeps them; documented).
+    const pre =
+      `${I}BEGIN\n` + inner.pre + `${I}  ${r} := '[true]'::jsonb || ${results};\n` +
+      // Redis' own pcall gives an error table's message (a failed redis.call's) as a string.
+      `${I}EXCEPTION WHEN SQLSTATE 'RL002' THEN\n${I}  ${r} := jsonb_build_array(false, ${S}.lua_str(convert_to(SQLERRM, 'UTF8')));\n` +
+      `${I}  WHEN SQLSTATE 'RL000' THEN\n${I}  ${r} := jsonb_build_array(false, ${S}.lua_str(convert_to(${S}.lua_position(SQLSTATE, _line) || SQLERRM, 'UTF8')));\n` +
+      `${I}END;\n`;
+    return { pre, expr: r, multi: true };
+  }
+
   /** `tonumber`, `string.len`…: the library name a call's function is, when it is a global or a field of one. */
   private libraryName(base: ast.Expression): string | undefined {
-    if (base.type === 'Identifier' && this.lookup(base.name) === undefined) return base.name;
-    if (base.type === 'MemberExpression' && base.indexer === '.' && base.base.type === 'Identifier' && this.lookup(base.base.name) === undefined) {
+    if (base.type === 'Identifier' && this.binding(base.name) === undefined) return base.name;
+    if (base.type === 'MemberExpression' && base.indexer === '.' && base.base.type === 'Identifier' && this.binding(base.base.name) === undefined) {
       return `${base.base.name}.${base.identifier.name}`;
     }
     return undefined;
@@ -463,6 +916,10 @@ class Compiler {
     const I = this.ind(d);
     const [nameArg, ...rest] = e.arguments;
     if (nameArg === undefined || nameArg.type !== 'StringLiteral') return this.refuse(e, 'redis.call needs a literal command name');
+    const last = rest[rest.length - 1];
+    if (last !== undefined && this.mayBeMulti(last)) {
+      this.refuse(last, 'a call or ... as the last argument of redis.call gives a number of arguments known only at run time, which changes the command\'s SQL: pass them one by one, or wrap it in parentheses to pass one');
+    }
     let pre = '';
     // Each argument: a literal (known now) or a value known when the script runs.
     const dynamic = new Map<number, string>();
@@ -485,8 +942,10 @@ class Compiler {
       // Redis checks the command when the call runs: the call fails, pcall returns the error.
       const msg = lit(translated.error);
       return protectedCall
-        ? { pre, expr: `jsonb_build_object('err', ${S}.lua_str(convert_to(${msg}, 'UTF8')))` }
-        : { pre: pre + `${I}RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(${lit(`${translated.error} script: ${this.sha}, on @user_script:${line}.`)}, 'UTF8')));\n`, expr: 'NULL::jsonb' };
+        ? { pre, expr: `jsonb_build_object(${lit(tableKey('err'))}, ${S}.lua_str(convert_to(${msg}, 'UTF8')))` }
+        : this.pcallDepth > 0
+          ? { pre: pre + `${I}RAISE EXCEPTION USING ERRCODE = 'RL002', MESSAGE = ${msg};\n`, expr: 'NULL::jsonb' }
+          : { pre: pre + `${I}RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(${lit(`${translated.error} script: ${this.sha}, on @user_script:${line}.`)}, 'UTF8')));\n`, expr: 'NULL::jsonb' };
     }
     const { compiled, ints } = translated;
     const sentinelOf = (i: number): string => (ints.has(i) ? String(SENTINEL_INT + BigInt(i)) : `${SENTINEL}${i}\u0001`);
@@ -537,8 +996,10 @@ class Compiler {
     const result = this.fresh('call');
     const shape = JSON.stringify(compiled.reply).replace(/'/g, "''");
     const onError = protectedCall
-      ? `${I}  ${result} := jsonb_build_object('err', ${S}.lua_str(convert_to(SQLERRM, 'UTF8')));\n`
-      : `${I}  RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(SQLERRM || ' script: ${this.sha}, on @user_script:${line}.', 'UTF8')));\n`;
+      ? `${I}  ${result} := jsonb_build_object(${lit(tableKey('err'))}, ${S}.lua_str(convert_to(SQLERRM, 'UTF8')));\n`
+      : this.pcallDepth > 0
+        ? `${I}  RAISE EXCEPTION USING ERRCODE = 'RL002', MESSAGE = SQLERRM;\n`
+        : `${I}  RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(SQLERRM || ' script: ${this.sha}, on @user_script:${line}.', 'UTF8')));\n`;
     pre +=
       `${I}BEGIN\n${I}  _rows := '[]'::jsonb;\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
       `${I}    _rows := _rows || jsonb_build_array(to_jsonb(_r));\n${I}  END LOOP;\n` +

@@ -101,3 +101,11 @@ export const LIBRARY: Readonly<Record<string, LibraryFunction>> = {
   // The string, math and cjson libraries (their string.format and tonumber replace the ones above).
   ...STD_LIBRARY,
 };
+
+/** Library values read without a call (`redis.LOG_WARNING`, `math.pi`): their jsonb SQL. */
+export const LIBRARY_VALUES: Readonly<Record<string, (S: string) => string>> = {
+  'redis.LOG_DEBUG': () => `'0'::jsonb`,
+  'redis.LOG_VERBOSE': () => `'1'::jsonb`,
+  'redis.LOG_NOTICE': () => `'2'::jsonb`,
+  'redis.LOG_WARNING': () => `'3'::jsonb`,
+};
