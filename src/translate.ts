@@ -4,6 +4,7 @@ import { parseCommand, type CommandInput } from './grammar/parse.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './emit/schema/index.js';
 import { build, raw } from './translators/sql.js';
 import { TRANSLATORS } from './translators/index.js';
+import { afterLookup } from './translators/after-lookup.js';
 import type { CompiledCommand, Refusal, TranslateContext, TranslateOptions, Translator } from './translators/types.js';
 
 /**
@@ -22,7 +23,9 @@ export function translate(input: CommandInput | AnyCommand, options: TranslateOp
   const entry = TRANSLATORS[cmd.name] as Translator<typeof cmd.name> | Refusal;
   if ('refused' in entry) throw new UnsupportedError(cmd.name, entry.refused);
   const ctx: TranslateContext = { S: raw(quoteSchema(options.schema ?? DEFAULT_SCHEMA)) };
-  const translation = entry(cmd as never, ctx);
+  // A parse error Redis gives only after the key lookup: look the keys up, then raise it.
+  const translation =
+    cmd.deferred === undefined ? entry(cmd as never, ctx) : afterLookup(cmd.deferred, cmd.args, ctx.S);
   const statement = build(translation.sql);
   return Object.freeze({
     command: cmd.name,

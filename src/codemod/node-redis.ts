@@ -217,7 +217,11 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
   const build = (standIn: StandIn): readonly string[] => {
     const args = shapes.map((s) => materialise(s, standIn));
     const argv = runTransform(pkg, module, args);
-    return argv.map((a) => (Buffer.isBuffer(a) ? a.toString('utf8') : String(a)));
+    return argv.map((a, i) => {
+      // node-redis' encoder throws on anything else (a number where the command module did not convert one).
+      if (typeof a !== 'string' && !Buffer.isBuffer(a)) throw new TypeError(`argument ${i} would be a ${typeof a}, which node-redis refuses to send`);
+      return Buffer.isBuffer(a) ? a.toString('utf8') : a;
+    });
   };
   const compiled = compileCall(build, exprs, 'node-redis');
   if (!('sql' in compiled)) return compiled;

@@ -105,6 +105,7 @@ function applyTransform(raw: RawValue, flavour: Flavour, transform: Transform): 
   const v4 = flavour === 'node-redis4';
   const list = (): RawValue[] => (Array.isArray(raw) ? raw : []);
   const cursor = (c: RawValue | undefined): unknown => (v4 ? Number(c) : c);
+  const toDouble = (r: RawValue): number => (v4 ? numberInfinity(r) : doubleReply(r));
   switch (transform) {
     case 'object':
       return ioredisObject(list());
@@ -120,7 +121,7 @@ function applyTransform(raw: RawValue, flavour: Flavour, transform: Transform): 
     case 'double-array':
       return list().map((r) => (r === null ? null : toDouble(r)));
     case 'with-scores':
-      return withScores(list());
+      return withScores(list(), toDouble);
     case 'member-nullable': {
       const l = list();
       return l.length === 0 ? null : { value: l[0], score: toDouble(l[1] ?? null) };
@@ -154,7 +155,7 @@ function applyTransform(raw: RawValue, flavour: Flavour, transform: Transform): 
     }
     case 'zscan': {
       const [c, flat] = list();
-      return { cursor: cursor(c), members: withScores(Array.isArray(flat) ? flat : []) };
+      return { cursor: cursor(c), members: withScores(Array.isArray(flat) ? flat : [], toDouble) };
     }
     case 'zmpop': {
       if (raw === null) return null;
@@ -173,8 +174,20 @@ function applyTransform(raw: RawValue, flavour: Flavour, transform: Transform): 
   }
 }
 
-/** node-redis' transformNumberInfinityReply (v4) / transformDoubleReply (v5). */
-function toDouble(reply: RawValue): number {
+/** node-redis 4's transformNumberInfinityReply: only `+inf`/`-inf` are named (Redis' `inf` becomes NaN). */
+function numberInfinity(reply: RawValue): number {
+  switch (String(reply)) {
+    case '+inf':
+      return Infinity;
+    case '-inf':
+      return -Infinity;
+    default:
+      return Number(reply);
+  }
+}
+
+/** node-redis 5's transformDoubleReply. */
+function doubleReply(reply: RawValue): number {
   switch (String(reply)) {
     case 'inf':
     case '+inf':
@@ -188,7 +201,7 @@ function toDouble(reply: RawValue): number {
   }
 }
 
-function withScores(l: readonly RawValue[]): { value: RawValue | undefined; score: number }[] {
+function withScores(l: readonly RawValue[], toDouble: (r: RawValue) => number): { value: RawValue | undefined; score: number }[] {
   const out: { value: RawValue | undefined; score: number }[] = [];
   for (let i = 0; i < l.length; i += 2) out.push({ value: l[i], score: toDouble(l[i + 1] ?? null) });
   return out;

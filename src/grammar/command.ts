@@ -1,4 +1,4 @@
-import type { ArgsOf } from './spec.js';
+import type { ArgsOf, KeyLookup } from './spec.js';
 import type { CommandName, SpecOf } from './table.js';
 
 /**
@@ -14,6 +14,20 @@ export interface Command<N extends CommandName = CommandName> {
   readonly args: ArgsOf<SpecOf<N>['args']>;
   /** The arguments as given, name first (bytes, as Redis received them). */
   readonly argv: readonly Buffer[];
+  /**
+   * An error Redis gives only after looking the keys up (see `afterLookup` in
+   * spec.ts). `args` then holds only what was read before it: no translator
+   * runs; translate() looks the keys up, then raises it.
+   */
+  readonly deferred?: DeferredError;
+}
+
+/** A parse error that waits for the key lookup. */
+export interface DeferredError {
+  readonly message: string;
+  /** Index in argv of the argument at fault, when known. */
+  readonly argIndex: number | undefined;
+  readonly lookup: KeyLookup;
 }
 
 /** The discriminated union of every command, narrowed by `name`. */

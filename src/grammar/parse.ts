@@ -1,6 +1,6 @@
 import { RedisSyntaxError, StorageError, UnsupportedError, UsageError } from '../errors.js';
-import type { AnyCommand } from './command.js';
-import type { ArgSpec, CommandSpec } from './spec.js';
+import type { AnyCommand, DeferredError } from './command.js';
+import type { ArgSpec, CommandSpec, KeyLookup } from './spec.js';
 import { COMMAND_SPECS, REFUSED_COMMANDS } from './table.js';
 import { toArgv, type CommandInput } from './tokenize.js';
 import { toDouble, toInteger, toKey, toScanCursor, type KeyProblem } from './values.js';
@@ -35,6 +35,12 @@ export type { CommandInput } from './tokenize.js';
  *   (`""`, `+3`, `007`, `-1` wrapping around) into an unsigned 64-bit value.
  * - Values convert left to right as they are met (what most Redis commands
  *   do), or after the whole line is read for `late` arguments (SET, GETEX).
+ * - Past an `afterLookup` argument (the last one Redis reads before it looks
+ *   the keys up), an error is not thrown but returned as the command's
+ *   `deferred` error, with the arguments read so far: translate() then checks
+ *   the keys' types first (translators/after-lookup.ts).
+ * - An integer's `range` is checked as it converts (in argument order); a
+ *   `countedBy` token takes exactly that many values (ZUNION's WEIGHTS).
  * - Redis' checks run first (unknown command, arity, syntax, types); keys that
  *   PostgreSQL `text` cannot hold are refused last, so Redis' errors win.
  */
@@ -56,6 +62,9 @@ interface Node {
   /** The message for a repeat of a `once` argument. */
   readonly onceError: string | undefined;
   readonly lastWins: boolean;
+  readonly afterLookup: KeyLookup | undefined;
+  readonly range: ArgSpec['range'];
+  readonly countedBy: string | undefined;
   /** Block children. */
   readonly seq: Seq | undefined;
   /** Oneof branches, and which one each option word selects. */
@@ -167,6 +176,9 @@ function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
     once: spec.once !== undefined && spec.once !== false,
     onceError: typeof spec.once === 'string' ? spec.once : undefined,
     lastWins: spec.lastWins === true,
+    afterLookup: spec.afterLookup,
+    range: spec.range,
+    countedBy: spec.countedBy,
     seq,
     branches,
     branchByWord,
@@ -279,6 +291,7 @@ export interface ParsedCommand {
   readonly name: string;
   readonly args: Readonly<Record<string, unknown>>;
   readonly argv: readonly Buffer[];
+  readonly deferred?: DeferredError;
 }
 
 /**
@@ -308,6 +321,8 @@ interface State {
   /** `late` values, in argv order. */
   lates: Late[] | undefined;
   keyProblem: { readonly index: number; readonly problem: KeyProblem } | undefined;
+  /** Set once past an `afterLookup` argument: errors from there on wait for the key lookup. */
+  lookup: { readonly rule: KeyLookup; readonly rec: Rec } | undefined;
 }
 
 type Value = unknown;
@@ -339,24 +354,37 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
   if (arity > 0 ? argc !== arity : argc < -arity || argc > (plan.maxArgc ?? argc)) {
     throw new RedisSyntaxError(`ERR wrong number of arguments for '${plan.fullname}' command`, 0);
   }
-  const st: State = { argv, fullname: plan.fullname, i: plan.first, lates: undefined, keyProblem: undefined };
-  const args = parseSeq(plan.seq, st, 0);
-  if (st.i < argc) {
-    const left = argv[st.i]!;
-    throw new RedisSyntaxError(
-      plan.unknownOption === undefined ? SYNTAX : oneLine(plan.unknownOption.replace('%s', () => cString(left, left.length))),
-      st.i,
-    );
+  const st: State = { argv, fullname: plan.fullname, i: plan.first, lates: undefined, keyProblem: undefined, lookup: undefined };
+  let args: Rec;
+  try {
+    args = parseSeq(plan.seq, st, 0);
+    if (st.i < argc) {
+      const left = argv[st.i]!;
+      throw new RedisSyntaxError(
+        plan.unknownOption === undefined ? SYNTAX : oneLine(plan.unknownOption.replace('%s', () => cString(left, left.length))),
+        st.i,
+      );
+    }
+    if (st.lates !== undefined) {
+      for (const late of st.lates) late.value = convert(late.node, late.word, late.index);
+      resolveLates(args);
+    }
+  } catch (error) {
+    // Past an `afterLookup` argument, Redis gives the error only after looking the keys up.
+    if (st.lookup === undefined || !(error instanceof RedisSyntaxError)) throw error;
+    checkKeys(st);
+    const deferred = { message: error.message, argIndex: error.argIndex, lookup: st.lookup.rule };
+    return { name: plan.spec.name, args: st.lookup.rec, argv, deferred };
   }
-  if (st.lates !== undefined) {
-    for (const late of st.lates) late.value = convert(late.node, late.word, late.index);
-    resolveLates(args);
-  }
+  checkKeys(st);
+  return { name: plan.spec.name, args, argv };
+}
+
+function checkKeys(st: State): void {
   if (st.keyProblem !== undefined) {
     const { index, problem } = st.keyProblem;
     throw new StorageError(`key argument ${index} ${problem}: PostgreSQL text cannot hold it`, index);
   }
-  return { name: plan.spec.name, args, argv };
 }
 
 /** Own entries only: a command named `constructor` or `toString` is unknown, not refused. */
@@ -496,7 +524,8 @@ function parseSeq(seq: Seq, st: State, reserve: number): Rec {
   const rec: Rec = {};
   for (const n of seq.nodes) rec[n.name] = n.multiple ? [] : undefined;
   const end = st.argv.length;
-  for (let k = 0; k < seq.items.length; k++) {
+  // After each item (whichever way it was read), enterLookup notes when it was an `afterLookup` one.
+  for (let k = 0; k < seq.items.length; enterLookup(seq.items[k], st, rec), k++) {
     const item = seq.items[k]!;
     const after = reserve + seq.after[k]!;
     if (item.kind === 'run') {
@@ -544,6 +573,11 @@ function parseSeq(seq: Seq, st: State, reserve: number): Rec {
     rec[node.name] = occurrence(node, st, after, false);
   }
   return rec;
+}
+
+/** Past an argument after which Redis looks the keys up: later errors are deferred (see `afterLookup`). */
+function enterLookup(item: Item | undefined, st: State, rec: Rec): void {
+  if (item?.kind === 'positional' && item.node.afterLookup !== undefined) st.lookup ??= { rule: item.node.afterLookup, rec };
 }
 
 /** Exactly `count` occurrences. */
@@ -602,7 +636,8 @@ function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
       if (previous !== alternative && !node.lastWins) throw new RedisSyntaxError(node.error ?? SYNTAX, at);
     }
     (seen ??= new Map()).set(node, alternative);
-    const value = runOccurrence(node, branch, st, reserve, run);
+    const value =
+      node.countedBy === undefined ? runOccurrence(node, branch, st, reserve, run) : counted(node, st, rec[node.countedBy] as bigint, reserve);
     if (node.multipleToken) (rec[node.name] as Value[]).push(value);
     else rec[node.name] = value;
   }
@@ -611,6 +646,18 @@ function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
       throw new RedisSyntaxError(SYNTAX, Math.min(st.i, argv.length - 1));
     }
   }
+}
+
+/**
+ * A token, then exactly `count` values (ZUNION's `WEIGHTS`, one per key):
+ * with fewer words left, Redis does not take the token as this option.
+ */
+function counted(node: Node, st: State, count: bigint, reserve: number): Value[] {
+  if (BigInt(st.argv.length - st.i - 1) < count) throw new RedisSyntaxError(SYNTAX, st.i);
+  st.i++;
+  const out: Value[] = [];
+  for (let c = 0n; c < count; c++) out.push(occurrence(node, st, reserve, true));
+  return out;
 }
 
 function runOccurrence(
@@ -693,6 +740,10 @@ function convert(node: Node, word: Buffer, index: number): bigint | number {
   // An integer named `cursor` is read as Redis reads SCAN cursors (strtoul), as `numkeys` counts.
   const n = node.name === 'cursor' ? toScanCursor(word) : toInteger(word);
   if (n === undefined) throw new RedisSyntaxError(node.error ?? 'ERR value is not an integer or out of range', index);
+  const range = node.range;
+  if (range !== undefined && ((range.min !== undefined && n < range.min) || (range.notZero === true && n === 0n))) {
+    throw new RedisSyntaxError(range.error, index);
+  }
   return n;
 }
 

@@ -98,12 +98,49 @@ interface ArgFlags {
   readonly unknownOption?: string;
   /** A oneof whose later branch replaces an earlier different one (SORT's ASC DESC) instead of conflicting. */
   readonly lastWins?: boolean;
+  /**
+   * Redis looks the command's keys up before it reads this argument and the
+   * ones after it (ZUNIONSTORE's options, LINDEX's index, HSCAN's MATCH and
+   * COUNT): their errors — a value that does not convert, a stray word — come
+   * after the keys' type checks, or not at all when a missing key answers
+   * first. The parser returns such an error as the command's `deferred`
+   * error, and the translation looks the keys up before raising it.
+   */
+  readonly afterLookup?: KeyLookup;
+  /**
+   * An integer's bounds, checked as soon as it converts (so in argument
+   * order, as Redis' option loops check them): a value outside is `error`
+   * (LPOS's `ERR RANK can't be zero…`, `ERR COUNT can't be negative`).
+   */
+  readonly range?: { readonly min?: bigint; readonly notZero?: boolean; readonly error: string };
+  /**
+   * For a token-introduced repeated argument: takes exactly as many values as
+   * the named integer argument says (ZUNION's `WEIGHTS`, one per key); with
+   * fewer words left, the token is a syntax error.
+   */
+  readonly countedBy?: string;
+}
+
+/** How Redis looks a command's keys up before reading the rest (see `afterLookup`). */
+export interface KeyLookup {
+  /** The key arguments looked up, by name, in order. */
+  readonly keys: readonly string[];
+  /** The types they may hold; another is WRONGTYPE, or `wrongType`. */
+  readonly types: readonly ('string' | 'list' | 'hash' | 'set' | 'zset' | 'stream')[];
+  /**
+   * When none of the keys exists: `skip` (the error all the same), `nil` or
+   * `empty-scan` (Redis replies that, the error unseen), or an error of its own
+   * (LSET's `ERR no such key`).
+   */
+  readonly missing: 'skip' | 'nil' | 'empty-scan' | { readonly error: string };
+  /** Redis' words for a key of another type, where not WRONGTYPE (LCS). */
+  readonly wrongType?: string;
 }
 
 /** The parse rules of `ArgFlags` that Redis' hand-written parsers add to COMMAND DOCS. */
 export type ParseRules = Pick<
   ArgFlags,
-  'error' | 'late' | 'once' | 'lastWins' | 'countError' | 'final' | 'unknownOption'
+  'error' | 'late' | 'once' | 'lastWins' | 'countError' | 'final' | 'unknownOption' | 'afterLookup' | 'range' | 'countedBy'
 >;
 
 export interface ScalarArg<N extends string = string, K extends ScalarKind = ScalarKind> extends ArgFlags {

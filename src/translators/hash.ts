@@ -19,31 +19,10 @@ import type { GroupTranslators, Translator } from './types.js';
 const k = raw('k');
 const ARRAY: ReplyShape = { kind: 'array-column', of: 'bulk' };
 const LONG_MAX = 2n ** 63n - 1n;
-const ULONG_MAX = 2n ** 64n - 1n;
 
 const bytes = (value: Buffer): Fragment => sql`${param(value)}::bytea`;
 const byteArray = (values: readonly Buffer[]): Fragment => sql`${param([...values])}::bytea[]`;
 const keyText = (key: string): Fragment => sql`${param(key)}::text`;
-
-/**
- * A SCAN-family cursor as Redis 7.0's parseScanCursorOrReply reads it
- * (strtoul on a C string, so up to the first NUL byte): optional sign,
- * decimal digits, nothing else, no leading space; a negative one wraps
- * around; the empty string is 0.
- *
- *   parseScanCursor(Buffer.from('-1')) → 18446744073709551615n
- *   parseScanCursor(Buffer.from(' 5')) → throws RedisError('ERR invalid cursor')
- */
-export function parseScanCursor(bytes: Buffer): bigint {
-  const nul = bytes.indexOf(0);
-  const cursor = nul < 0 ? bytes : bytes.subarray(0, nul);
-  const m = /^([+-]?)([0-9]*)$/.exec(cursor.toString('latin1'));
-  if (cursor.length === 0) return 0n;
-  if (m === null || m[2] === '') throw new RedisError('ERR invalid cursor', 2);
-  const magnitude = BigInt(m[2]!);
-  if (magnitude > ULONG_MAX) throw new RedisError('ERR invalid cursor', 2);
-  return m[1] === '-' ? (ULONG_MAX + 1n - magnitude) % (ULONG_MAX + 1n) : magnitude;
-}
 
 /** member_slot runs from 1 to 2^53; a cursor past it is the end. */
 const SLOT_END = 2n ** 53n + 1n;
@@ -68,13 +47,14 @@ export function memberScan(
   scan: {
     readonly type: 'hash' | 'set';
     readonly key: string;
-    readonly cursor: Buffer;
+    /** As the parser read it (strtoul's leniency: `-1` is 2^64-1). */
+    readonly cursor: bigint;
     readonly pattern: Buffer | undefined;
     /** Every COUNT given, in order: Redis reads them in turn, the last one counts. */
     readonly count: readonly Buffer[];
   },
 ): { sql: Fragment; reply: ReplyShape } {
-  const cursor = parseScanCursor(scan.cursor);
+  const cursor = scan.cursor;
   const from = param(cursor > SLOT_END ? SLOT_END : cursor);
   let countError: string | null = null;
   let parsed = 10n;

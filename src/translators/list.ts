@@ -69,15 +69,8 @@ WHERE ${liveKey(S, k, cmd.args.key)}`,
  * elements. Without COUNT the first index or nil; with COUNT an array (0: all).
  */
 const LPOS: Translator<'LPOS'> = (cmd, { S }) => {
+  // The grammar checks RANK, COUNT and MAXLEN as Redis does, in the order given (`range`).
   const { rank = 1n, 'num-matches': count, len: maxlen = 0n } = cmd.args;
-  // Redis checks the options in this order while it parses them, before it looks at the key.
-  if (cmd.args.rank === 0n) {
-    throw new RedisError(
-      "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
-    );
-  }
-  if (count !== undefined && count < 0n) throw new RedisError("ERR COUNT can't be negative");
-  if (maxlen < 0n) throw new RedisError("ERR MAXLEN can't be negative");
   // Redis negates a negative rank in C: LONG_MIN stays negative and then acts as -1.
   const r = bigintParam(rank === -(2n ** 63n) ? -1n : rank);
   const m = bigintParam(maxlen);

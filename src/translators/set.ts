@@ -114,7 +114,6 @@ const SDIFF: Translator<'SDIFF'> = (cmd, { S }) => algebra(sql`${S}.sdiff_member
  */
 const SINTERCARD: Translator<'SINTERCARD'> = (cmd, { S }) => {
   const limit = cmd.args.limit ?? 0n;
-  if (limit < 0n) throw new RedisError("ERR LIMIT can't be negative");
   return {
     sql: sql`SELECT count(*) AS reply FROM ${S}.sinter_members(${keyArray(cmd.args.key)}, ${param(limit)}::bigint)`,
     reply: INTEGER,

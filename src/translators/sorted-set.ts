@@ -15,13 +15,12 @@
  */
 import { RedisError, RedisSyntaxError } from '../errors.js';
 import { DOUBLE, INTEGER, type ReplyShape } from '../emit/reply.js';
-import { toDouble, toScanCursor } from '../grammar/values.js';
+import { toDouble } from '../grammar/values.js';
 import { param, raw, sql, type Fragment, type Raw } from './sql.js';
 import { bigintParam, blockingWarning, checkMpopCount, checkTimeout, liveKey } from './shared.js';
 import type { GroupTranslators, Translation, Translator } from './types.js';
 
 const k = raw('k');
-const SYNTAX = 'ERR syntax error';
 const doubleParam = (value: number): Fragment => sql`${param(value)}::float8`;
 
 // ----------------------------------------------------------------- bounds
@@ -31,10 +30,18 @@ interface ScoreBound {
   readonly exclusive: boolean;
 }
 
-/** Redis' zslParseRange: `(` for exclusive, then what C's strtod accepts (spaces before, nothing after). */
+/**
+ * Redis' zslParseRange: `(` for exclusive, then what C's strtod accepts
+ * (spaces before, nothing after) of a C string: a NUL byte ends the bound
+ * (`"1\x00x"` is 1, `"\x00"` is 0).
+ */
 function scoreBound(bytes: Buffer, argIndex: number): ScoreBound {
   const exclusive = bytes[0] === 0x28; /* ( */
-  const text = bytes.subarray(exclusive ? 1 : 0).toString('latin1').replace(/^[ \t\n\v\f\r]+/, '');
+  const nul = bytes.indexOf(0);
+  const text = bytes
+    .subarray(exclusive ? 1 : 0, nul < 0 ? bytes.length : nul)
+    .toString('latin1')
+    .replace(/^[ \t\n\v\f\r]+/, '');
   const value = text === '' ? 0 : (toDouble(Buffer.from(text, 'latin1')) ?? overflowingDecimal(text));
   if (value === undefined) throw new RedisError('ERR min or max is not a float', argIndex);
   return { value, exclusive };
@@ -168,7 +175,8 @@ function zrangeQuery(
   if (sortby === 'bylex' && withScores) {
     throw new RedisSyntaxError('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
   }
-  if (limit !== undefined && sortby === undefined) {
+  // Redis only refuses a LIMIT by rank whose count is not -1 (and then ignores its offset).
+  if (limit !== undefined && limit.count !== -1n && sortby === undefined) {
     throw new RedisSyntaxError('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
   }
   // With REV, BYSCORE and BYLEX take the bounds as max then min.
@@ -238,7 +246,8 @@ const byLex =
 
 /** `SELECT redis.zstore(dst, members, scores)` over a range or set-operation row. */
 function storeFrom(destination: string, source: Fragment, S: Raw): Fragment {
-  return sql`SELECT ${S}.zstore(${destination}, coalesce(src.members, '{}'), coalesce(src.scores, '{}')) AS reply
+  // type_ok is selected, or PostgreSQL would drop the sources' WRONGTYPE check as an unused column.
+  return sql`SELECT src.type_ok, ${S}.zstore(${destination}, coalesce(src.members, '{}'), coalesce(src.scores, '{}')) AS reply
 FROM (SELECT 1) one LEFT JOIN (${source}) src ON true`;
 }
 
@@ -469,6 +478,10 @@ WHERE ${liveKey(S, k, cmd.args.key)}`,
   if (count === LONG_MIN) {
     throw new RedisError('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807', 2);
   }
+  // WITHSCORES doubles the reply: Redis refuses a count whose double would overflow, before the key lookup.
+  if (withscores === true && (count < LONG_MIN / 2n + 1n || count > -(LONG_MIN / 2n) - 1n)) {
+    throw new RedisError('ERR value is out of range', 2);
+  }
   const picks =
     count >= 0n
       ? sql`SELECT z.member, z.score FROM ${S}.zsets z WHERE z.key = k.key ORDER BY random() LIMIT ${bigintParam(count)}`
@@ -484,9 +497,8 @@ WHERE ${liveKey(S, k, cmd.args.key)}`,
   };
 };
 
+/** ZSCAN: the grammar reads the cursor and checks COUNT (Redis' order: cursor, key, options); both only matter to Redis' pages. */
 const ZSCAN: Translator<'ZSCAN'> = (cmd, { S }) => {
-  if (toScanCursor(cmd.args.cursor) === undefined) throw new RedisError('ERR invalid cursor', 2);
-  if (cmd.args.count !== undefined && cmd.args.count < 1n) throw new RedisSyntaxError(SYNTAX);
   const match = cmd.args.pattern === undefined ? sql`` : sql` AND ${S}.glob_match(${cmd.args.pattern}::bytea, z.member)`;
   return {
     sql: sql`SELECT ${S}.expect_type(k.type, 'zset') AS type_ok, '0' AS cursor,
@@ -515,8 +527,7 @@ function setOperation(
   weights: readonly number[],
   aggregate: Aggregate | undefined,
 ): SetOperation {
-  // WEIGHTS must give exactly one weight per key.
-  if (weights.length > 0 && weights.length !== keyNames.length) throw new RedisSyntaxError(SYNTAX);
+  // The grammar gives WEIGHTS exactly one weight per key (`countedBy`).
   return { op, keys: keyNames, weights: weights.length > 0 ? weights : keyNames.map(() => 1), aggregate: aggregate ?? 'sum' };
 }
 
@@ -590,7 +601,6 @@ const ZDIFFSTORE: Translator<'ZDIFFSTORE'> = (cmd, { S }) => {
 const ZINTERCARD: Translator<'ZINTERCARD'> = (cmd, { S }) => {
   const o = setOperation('inter', cmd.args.key, [], undefined);
   const limit = cmd.args.limit ?? 0n;
-  if (limit < 0n) throw new RedisError("ERR LIMIT can't be negative", cmd.argv.length - 1);
   return {
     sql: sql`SELECT c.type_ok, least(coalesce(cardinality(c.members), 0), nullif(${bigintParam(limit)}, 0)) AS reply
 FROM (${combined(o, S)}) c`,

@@ -3,7 +3,6 @@ import { embeddedDatabase, ensureSchema, type Database } from '../../src/db/inde
 import type { RedisReply } from '../../src/emit/reply.js';
 import { runCommand } from '../../src/exec.js';
 import { translate } from '../../src/translate.js';
-import { parseScanCursor } from '../../src/translators/hash.js';
 
 /**
  * What the recorded oracle (fixtures/oracle/hash*.redis, replayed by
@@ -130,20 +129,6 @@ describe('HSCAN', () => {
     } while (cursor !== '0');
     expect(matched.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `k1${i}`).sort());
     expect(empty).toBeGreaterThan(0);
-  });
-
-  it('reads cursors as strtoul does', () => {
-    expect(parseScanCursor(Buffer.from(''))).toBe(0n);
-    expect(parseScanCursor(Buffer.from('+7'))).toBe(7n);
-    expect(parseScanCursor(Buffer.from('-1'))).toBe(2n ** 64n - 1n);
-    expect(parseScanCursor(Buffer.from('-0'))).toBe(0n);
-    expect(parseScanCursor(Buffer.from('18446744073709551615'))).toBe(2n ** 64n - 1n);
-    // strtoul reads a C string: it stops at the first NUL byte.
-    expect(parseScanCursor(Buffer.from('5\x00abc', 'latin1'))).toBe(5n);
-    expect(parseScanCursor(Buffer.from('\x00 x', 'latin1'))).toBe(0n);
-    for (const bad of ['18446744073709551616', ' 1', '1 ', '+', '-', '0x1', '1e3']) {
-      expect(() => parseScanCursor(Buffer.from(bad)), bad).toThrow('ERR invalid cursor');
-    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { block, command, int, key, keys, multiple, multipleToken, optional, pattern, str, tok, token } from '../spec.js';
+import { block, command, int, key, keys, multiple, multipleToken, optional, pattern, rules, str, tok, token } from '../spec.js';
 
 /** Redis 7.0's `hash` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
 export const HASH_COMMANDS = [
@@ -27,11 +27,15 @@ export const HASH_COMMANDS = [
   ]),
   command('HSCAN', 'hash', -3, ['readonly'], keys(1, 1, 1), [
     key(),
-    // Redis reads the cursor with strtoul (`-1`, `01`, 2^64-1 are cursors): the translator parses it.
-    str('cursor'),
+    // Redis reads the cursor (strtoul: `-1`, `01`, 2^64-1 are cursors), then looks the key up
+    // (a missing key scans empty whatever follows), then reads the options.
+    rules(int('cursor'), {
+      error: 'ERR invalid cursor',
+      afterLookup: { keys: ['key'], types: ['hash'], missing: 'empty-scan' },
+    }),
     optional(tok('MATCH', pattern('pattern'))),
-    // Redis converts each COUNT in turn (the first bad one is the error) only after the cursor
-    // and the key lookup (a missing key scans empty): the translator converts them, SQL raises.
+    // Redis converts each COUNT in turn (the first bad one is the error), for an existing hash
+    // only: the translator converts them, SQL raises.
     optional(multipleToken(tok('COUNT', str('count')))),
   ]),
   command('HSET', 'hash', -4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [

@@ -7,6 +7,10 @@ const numkeys = rules(int('numkeys'), { error: 'ERR numkeys should be greater th
 const SYNTAX_ERROR = 'ERR syntax error';
 const mpopCount = rules(int('count'), { error: 'ERR count should be greater than 0' });
 const popCount = rules(int('count'), { error: 'ERR value is out of range, must be positive' });
+const RANK_ZERO =
+  "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+const COUNT_NEGATIVE = "ERR COUNT can't be negative";
+const MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
 
 /** Redis 7.0's `list` group. Arity, flags and key positions as `COMMAND INFO` gives them. */
 export const LIST_COMMANDS = [
@@ -31,7 +35,11 @@ export const LIST_COMMANDS = [
     key('destination'),
     timeout,
   ]),
-  command('LINDEX', 'list', 3, ['readonly'], keys(1, 1, 1), [key(), int('index')]),
+  // Redis looks the list up before it converts the index (a missing one is nil whatever the index).
+  command('LINDEX', 'list', 3, ['readonly'], keys(1, 1, 1), [
+    rules(key(), { afterLookup: { keys: ['key'], types: ['list'], missing: 'nil' } }),
+    int('index'),
+  ]),
   command('LINSERT', 'list', 5, ['write', 'denyoom'], keys(1, 1, 1), [
     key(),
     oneof('where', token('before', 'BEFORE'), token('after', 'AFTER')),
@@ -55,15 +63,20 @@ export const LIST_COMMANDS = [
   command('LPOS', 'list', -3, ['readonly'], keys(1, 1, 1), [
     key(),
     str('element'),
-    optional(tok('RANK', int('rank'))),
-    optional(tok('COUNT', rules(int('num-matches'), { error: "ERR COUNT can't be negative" }))),
-    optional(tok('MAXLEN', rules(int('len'), { error: "ERR MAXLEN can't be negative" }))),
+    // Each option is checked as it is read, in the order given.
+    optional(tok('RANK', rules(int('rank'), { range: { notZero: true, error: RANK_ZERO } }))),
+    optional(tok('COUNT', rules(int('num-matches'), { error: COUNT_NEGATIVE, range: { min: 0n, error: COUNT_NEGATIVE } }))),
+    optional(tok('MAXLEN', rules(int('len'), { error: MAXLEN_NEGATIVE, range: { min: 0n, error: MAXLEN_NEGATIVE } }))),
   ]),
   command('LPUSH', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),
   command('LPUSHX', 'list', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [key(), multiple(str('element'))]),
   command('LRANGE', 'list', 4, ['readonly'], keys(1, 1, 1), [key(), int('start'), int('stop')]),
   command('LREM', 'list', 4, ['write'], keys(1, 1, 1), [key(), int('count'), str('element')]),
-  command('LSET', 'list', 4, ['write', 'denyoom'], keys(1, 1, 1), [key(), int('index'), str('element')]),
+  command('LSET', 'list', 4, ['write', 'denyoom'], keys(1, 1, 1), [
+    rules(key(), { afterLookup: { keys: ['key'], types: ['list'], missing: { error: 'ERR no such key' } } }),
+    int('index'),
+    str('element'),
+  ]),
   command('LTRIM', 'list', 4, ['write'], keys(1, 1, 1), [key(), int('start'), int('stop')]),
   command('RPOP', 'list', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(rules(popCount, { final: true }))]),
   command('RPOPLPUSH', 'list', 3, ['write', 'denyoom'], keys(1, 2, 1), [key('source'), key('destination')]),

@@ -1,5 +1,7 @@
 import { NO_KEYS, command, int, key, keys, multiple, multipleToken, optional, pattern, rules, str, tok } from '../spec.js';
 
+const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+
 /**
  * Redis 7.0's `set` group. Arity, flags and key positions as `COMMAND INFO` gives them;
  * `rules` carry Redis' own words for a value that does not convert.
@@ -13,7 +15,7 @@ export const SET_COMMANDS = [
   command('SINTERCARD', 'set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
     rules(int('numkeys'), { error: 'ERR numkeys should be greater than 0' }),
     rules(multiple(key()), { error: "ERR Number of keys can't be greater than number of args" }),
-    optional(tok('LIMIT', rules(int('limit'), { error: "ERR LIMIT can't be negative" }))),
+    optional(tok('LIMIT', rules(int('limit'), { error: LIMIT_NEGATIVE, range: { min: 0n, error: LIMIT_NEGATIVE } }))),
   ]),
   command('SINTERSTORE', 'set', -3, ['write', 'denyoom'], keys(1, -1, 1), [key('destination'), multiple(key())]),
   command('SISMEMBER', 'set', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('member')]),
@@ -32,11 +34,15 @@ export const SET_COMMANDS = [
   command('SREM', 'set', -3, ['write', 'fast'], keys(1, 1, 1), [key(), multiple(str('member'))]),
   command('SSCAN', 'set', -3, ['readonly'], keys(1, 1, 1), [
     key(),
-    // Redis reads the cursor with strtoul (`-1`, `01`, 2^64-1 are cursors): the translator parses it.
-    str('cursor'),
+    // Redis reads the cursor (strtoul: `-1`, `01`, 2^64-1 are cursors), then looks the key up
+    // (a missing key scans empty whatever follows), then reads the options.
+    rules(int('cursor'), {
+      error: 'ERR invalid cursor',
+      afterLookup: { keys: ['key'], types: ['set'], missing: 'empty-scan' },
+    }),
     optional(tok('MATCH', pattern('pattern'))),
-    // Redis converts each COUNT in turn (the first bad one is the error) only after the cursor
-    // and the key lookup (a missing key scans empty): the translator converts them, SQL raises.
+    // Redis converts each COUNT in turn (the first bad one is the error), for an existing set
+    // only: the translator converts them, SQL raises.
     optional(multipleToken(tok('COUNT', str('count')))),
   ]),
   command('SUNION', 'set', -2, ['readonly'], keys(1, -1, 1), [multiple(key())]),

@@ -7,6 +7,7 @@ import {
   key,
   keys,
   multiple,
+  multipleToken,
   oneof,
   optional,
   pattern,
@@ -25,8 +26,18 @@ const SYNTAX_ERROR = 'ERR syntax error';
 const inputKeys = (command: string) =>
   rules(int('numkeys'), { countError: `ERR at least 1 input key is needed for '${command}' command` });
 const mpopCount = rules(int('count'), { error: 'ERR count should be greater than 0' });
-const popCount = rules(int('count'), { error: 'ERR value is out of range, must be positive' });
-const weights = optional(multiple(tok('WEIGHTS', rules(dbl('weight'), { error: 'ERR weight value is not a float' }))));
+// ZPOPMIN/ZPOPMAX refuse a third argument (syntax error) before they convert the count: late.
+const popCount = rules(int('count'), { error: 'ERR value is out of range, must be positive', late: true });
+// One weight per input key: fewer words left make WEIGHTS a syntax error, a word too many is one.
+const weights = optional(
+  rules(multiple(tok('WEIGHTS', rules(dbl('weight'), { error: 'ERR weight value is not a float' }))), { countedBy: 'numkeys' }),
+);
+/**
+ * ZUNION and its kin look every input key up (a set counts as scores of 1)
+ * before they read the options: their errors come after WRONGTYPE.
+ */
+const inputs = rules(multiple(key()), { afterLookup: { keys: ['key'], types: ['set', 'zset'], missing: 'skip' } });
+const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
 // ZRANGE and ZRANGESTORE refuse BYSCORE/BYLEX or REV given twice (`ERR syntax error`).
 const sortby = optional(rules(oneof('sortby', token('byscore', 'BYSCORE'), token('bylex', 'BYLEX')), { once: true }));
 const rev = optional(rules(token('rev', 'REV'), { once: true }));
@@ -41,7 +52,6 @@ const rev = optional(rules(token('rev', 'REV'), { once: true }));
  *   `ERR min or max is not a float`, so the translator reads them;
  * - ZINCRBY's `increment` and the `WEIGHTS` are doubles (`ZINCRBY z 1.5 m`),
  *   though the docs say integer;
- * - ZSCAN's `cursor` is `string`: Redis reads it with strtoul.
  */
 export const SORTED_SET_COMMANDS = [
   command('BZMPOP', 'sorted_set', -5, ['write', 'blocking', 'movablekeys'], NO_KEYS, [
@@ -78,13 +88,13 @@ export const SORTED_SET_COMMANDS = [
   command('ZCOUNT', 'sorted_set', 4, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('min'), str('max')]),
   command('ZDIFF', 'sorted_set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
     inputKeys('zdiff'),
-    multiple(key()),
+    inputs,
     optional(token('withscores', 'WITHSCORES')),
   ]),
   command('ZDIFFSTORE', 'sorted_set', -4, ['write', 'denyoom', 'movablekeys'], keys(1, 1, 1), [
     key('destination'),
     inputKeys('zdiffstore'),
-    multiple(key()),
+    inputs,
   ]),
   command('ZINCRBY', 'sorted_set', 4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
     key(),
@@ -93,20 +103,20 @@ export const SORTED_SET_COMMANDS = [
   ]),
   command('ZINTER', 'sorted_set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
     inputKeys('zinter'),
-    multiple(key()),
+    inputs,
     weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
     optional(token('withscores', 'WITHSCORES')),
   ]),
   command('ZINTERCARD', 'sorted_set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
     inputKeys('zintercard'),
-    multiple(key()),
-    optional(tok('LIMIT', rules(int('limit'), { error: "ERR LIMIT can't be negative" }))),
+    inputs,
+    optional(tok('LIMIT', rules(int('limit'), { error: LIMIT_NEGATIVE, range: { min: 0n, error: LIMIT_NEGATIVE } }))),
   ]),
   command('ZINTERSTORE', 'sorted_set', -4, ['write', 'denyoom', 'movablekeys'], keys(1, 1, 1), [
     key('destination'),
     inputKeys('zinterstore'),
-    multiple(key()),
+    inputs,
     weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
   ]),
@@ -162,8 +172,9 @@ export const SORTED_SET_COMMANDS = [
   command('ZREMRANGEBYSCORE', 'sorted_set', 4, ['write'], keys(1, 1, 1), [key(), str('min'), str('max')]),
   command('ZREVRANGE', 'sorted_set', -4, ['readonly'], keys(1, 1, 1), [
     key(),
-    int('start'),
-    int('stop'),
+    // Redis reads the options (a stray word is a syntax error) before the indexes.
+    rules(int('start'), { late: true }),
+    rules(int('stop'), { late: true }),
     optional(token('withscores', 'WITHSCORES')),
   ]),
   command('ZREVRANGEBYLEX', 'sorted_set', -4, ['readonly'], keys(1, 1, 1), [
@@ -182,15 +193,19 @@ export const SORTED_SET_COMMANDS = [
   command('ZREVRANK', 'sorted_set', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('member')]),
   command('ZSCAN', 'sorted_set', -3, ['readonly'], keys(1, 1, 1), [
     key(),
-    // Redis reads the cursor with strtoul (`-1`, `01`, 2^64-1 are cursors): the translator parses it.
-    str('cursor'),
+    // Redis reads the cursor (strtoul: `-1`, `01`, 2^64-1 are cursors), then looks the key up
+    // (a missing key scans empty whatever follows), then reads each option in turn.
+    rules(int('cursor'), {
+      error: 'ERR invalid cursor',
+      afterLookup: { keys: ['key'], types: ['zset'], missing: 'empty-scan' },
+    }),
     optional(tok('MATCH', pattern('pattern'))),
-    optional(tok('COUNT', int('count'))),
+    optional(multipleToken(tok('COUNT', rules(int('count'), { range: { min: 1n, error: 'ERR syntax error' } })))),
   ]),
   command('ZSCORE', 'sorted_set', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), str('member')]),
   command('ZUNION', 'sorted_set', -3, ['readonly', 'movablekeys'], NO_KEYS, [
     inputKeys('zunion'),
-    multiple(key()),
+    inputs,
     weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
     optional(token('withscores', 'WITHSCORES')),
@@ -198,7 +213,7 @@ export const SORTED_SET_COMMANDS = [
   command('ZUNIONSTORE', 'sorted_set', -4, ['write', 'denyoom', 'movablekeys'], keys(1, 1, 1), [
     key('destination'),
     inputKeys('zunionstore'),
-    multiple(key()),
+    inputs,
     weights,
     optional(tok('AGGREGATE', oneof('aggregate', token('sum', 'SUM'), token('min', 'MIN'), token('max', 'MAX')))),
   ]),

@@ -1,0 +1,24 @@
+/**
+ * Record what the real clients return for the codemod's value fixtures
+ * (fixtures/codemod/values/<flavour>/values.input.ts) from a real
+ * redis-server, the oracle test/codemod/values.test.ts compares the converted
+ * code's values with:
+ *
+ *   redis-server --port 6414 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes
+ *   REDIS_PORT=6414 node --import tsx scripts/record-codemod-values.ts [flavour…]
+ *
+ * The server is flushed before each flavour: use a scratch server.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeValue, FLAVOURS, importInput, VALUES, type FlavourDir } from '../test/support/codemod-values.js';
+import { withRealClient } from '../test/support/codemod-clients.js';
+
+const port = Number(process.env['REDIS_PORT'] ?? '6379');
+const wanted = process.argv.slice(2);
+for (const flavour of FLAVOURS.filter((f) => wanted.length === 0 || wanted.includes(f)) as FlavourDir[]) {
+  const { run } = await importInput(flavour);
+  const values = await withRealClient(flavour, port, run);
+  writeFileSync(join(VALUES, flavour, 'values.redis.json'), JSON.stringify(values.map(encodeValue), null, 2) + '\n');
+  process.stdout.write(`${flavour}: recorded ${values.length} values against redis-server :${port}\n`);
+}

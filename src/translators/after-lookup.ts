@@ -1,0 +1,62 @@
+import type { DeferredError } from '../grammar/command.js';
+import { BULK, type ReplyShape } from '../emit/reply.js';
+import { param, sql, type Fragment, type Raw } from './sql.js';
+import type { Translation } from './types.js';
+
+/**
+ * The translation of a command whose parse error Redis only gives after it
+ * has looked the keys up (the `afterLookup` rule of spec.ts): the keys' types
+ * are checked first (WRONGTYPE), a missing key may answer first (LINDEX's nil,
+ * HSCAN's empty scan, LSET's `ERR no such key`), and only then is the error
+ * raised. The keys are the ones the parser read before the error.
+ *
+ *   LINDEX l x →
+ *   SELECT CASE WHEN l.message IS NOT NULL THEN redis.raise(l.message) END AS checked, NULL::bytea AS reply
+ *   FROM (SELECT CASE WHEN bool_and(k.type = ANY($1::text[])) IS FALSE THEN $2::text
+ *                     WHEN count(*) = 0 THEN $3::text ELSE $4::text END AS message
+ *         FROM redis.keys k WHERE k.key = ANY($5::text[]) AND redis.is_live(k.expires_at)) l
+ *   -- $1 {list}, $2 WRONGTYPE…, $3 NULL (nil for a missing key), $4 ERR value is not an integer…, $5 {l}
+ */
+export function afterLookup(
+  deferred: DeferredError,
+  args: Readonly<Record<string, unknown>>,
+  S: Raw,
+): Translation {
+  const { lookup, message } = deferred;
+  const keys = lookup.keys.flatMap((name) => {
+    const value = args[name];
+    return typeof value === 'string' ? [value] : Array.isArray(value) ? (value as string[]) : [];
+  });
+  const missing = lookup.missing;
+  // What no key at all gives: the error anyway, Redis' own reply (NULL: no error), or its own error.
+  const whenMissing =
+    missing === 'skip' ? message : missing === 'nil' || missing === 'empty-scan' ? null : missing.error;
+  const { columns, reply } = missingReply(missing);
+  return {
+    sql: sql`SELECT CASE WHEN l.message IS NOT NULL THEN ${S}.raise(l.message) END AS checked, ${columns}
+FROM (SELECT CASE WHEN bool_and(k.type = ANY(${[...lookup.types]}::text[])) IS FALSE THEN ${param(
+      lookup.wrongType ?? 'WRONGTYPE Operation against a key holding the wrong kind of value',
+    )}::text
+                  WHEN count(*) = 0 THEN ${param(whenMissing)}::text
+                  ELSE ${param(message)}::text END AS message
+      FROM ${S}.keys k WHERE k.key = ANY(${keys}::text[]) AND ${S}.is_live(k.expires_at)) l`,
+    reply,
+  };
+}
+
+/** The columns and shape of the reply Redis gives when the keys are missing (or a nil never read). */
+function missingReply(missing: DeferredError['lookup']['missing']): { columns: Fragment; reply: ReplyShape } {
+  if (missing === 'empty-scan') {
+    return {
+      columns: sql`'0' AS cursor, '{}'::bytea[] AS reply`,
+      reply: {
+        kind: 'tuple',
+        items: [
+          { kind: 'scalar', of: 'bulk', column: 'cursor' },
+          { kind: 'array-column', of: 'bulk' },
+        ],
+      },
+    };
+  }
+  return { columns: sql`NULL::bytea AS reply`, reply: BULK };
+}

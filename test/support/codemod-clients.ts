@@ -1,0 +1,31 @@
+import { Redis } from 'ioredis';
+import { createClient as createClient4 } from 'redis4';
+import { createClient as createClient5 } from 'redis5';
+import type { FlavourDir } from './codemod-values.js';
+
+/**
+ * Run `f` with a real client of `flavour` connected to redis-server on
+ * `port`, after FLUSHALL; the client is closed afterwards.
+ *
+ *   await withRealClient('node-redis4', 6414, (c) => run(c))  → [ 'OK', … ]
+ */
+export async function withRealClient<T>(flavour: FlavourDir, port: number, f: (client: unknown) => Promise<T>): Promise<T> {
+  if (flavour === 'ioredis5') {
+    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+    await client.connect();
+    try {
+      await client.flushall();
+      return await f(client);
+    } finally {
+      await client.quit();
+    }
+  }
+  const client = flavour === 'node-redis4' ? createClient4({ socket: { port, host: '127.0.0.1' } }) : createClient5({ socket: { port, host: '127.0.0.1' } });
+  await client.connect();
+  try {
+    await client.flushAll();
+    return await f(client);
+  } finally {
+    await client.quit();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The codemod's value fixtures (fixtures/codemod/values/<flavour>/): a
+ * `values.input.ts` whose `run(client)` returns what each call resolved to,
+ * its converted `values.output.ts`, and `values.redis.json`, what the real
+ * client returned from redis-server (scripts/record-codemod-values.ts).
+ *
+ * The fixtures import their client package by its real name (`redis`), while
+ * this repository installs node-redis 4 and 5 side by side under aliases, so
+ * each flavour runs in a scratch project whose node_modules link the right one.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const FLAVOURS = ['ioredis5', 'node-redis4', 'node-redis5'] as const;
+export type FlavourDir = (typeof FLAVOURS)[number];
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const VALUES = join(REPO, 'fixtures/codemod/values');
+
+/** node_modules entries of each flavour's scratch project → where they are in this repository. */
+const LINKS: Readonly<Record<FlavourDir, Readonly<Record<string, string>>>> = {
+  ioredis5: { ioredis: 'node_modules/ioredis' },
+  'node-redis4': { redis: 'node_modules/redis4', '@redis/client': 'node_modules/@redis/client' },
+  'node-redis5': { redis: 'node_modules/redis5', '@redis/client': 'node_modules/redis5/node_modules/@redis/client' },
+};
+const COMMON = { pg: 'node_modules/pg', '@types/pg': 'node_modules/@types/pg', '@types/node': 'node_modules/@types/node' };
+
+/**
+ * A scratch copy of a flavour's fixture directory (`files` only) with its
+ * node_modules linked and a tsconfig that resolves `redis2sql/codemod-runtime`
+ * to this repository's source.
+ */
+export function scratchProject(flavour: FlavourDir, files: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), `redis2sql-values-${flavour}-`));
+  cpSync(join(VALUES, flavour, 'package.json'), join(dir, 'package.json'));
+  for (const f of files) cpSync(join(VALUES, flavour, f), join(dir, f));
+  for (const [name, target] of Object.entries({ ...LINKS[flavour], ...COMMON })) {
+    const at = join(dir, 'node_modules', name);
+    mkdirSync(join(at, '..'), { recursive: true });
+    symlinkSync(join(REPO, target), at, 'dir');
+  }
+  const tsconfig = {
+    extends: join(REPO, 'tsconfig.json'),
+    compilerOptions: {
+      noEmit: true,
+      rootDir: '/',
+      baseUrl: '.',
+      paths: { 'redis2sql/codemod-runtime': [join(REPO, 'src/codemod/runtime.ts')] },
+      typeRoots: [join(dir, 'node_modules/@types')],
+    },
+    include: files.filter((f) => f.endsWith('.ts')),
+  };
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+  return dir;
+}
+
+/** Import a converted fixture with its runtime import pointed at this repository's source. */
+export async function importConverted(dir: string, file: string): Promise<{ run: (target: unknown) => Promise<unknown[]> }> {
+  const source = readFileSync(join(dir, file), 'utf8').replace(
+    /from ['"]redis2sql\/codemod-runtime['"]/,
+    `from ${JSON.stringify(join(REPO, 'src/codemod/runtime.ts'))}`,
+  );
+  const runnable = join(dir, file.replace(/\.ts$/, '.run.ts'));
+  writeFileSync(runnable, source);
+  return (await import(pathToFileURL(runnable).href)) as { run: (target: unknown) => Promise<unknown[]> };
+}
+
+/** Import a fixture's input (the code run with the real client). */
+export async function importInput(flavour: FlavourDir): Promise<{ run: (client: unknown) => Promise<unknown[]> }> {
+  return (await import(pathToFileURL(join(VALUES, flavour, 'values.input.ts')).href)) as { run: (client: unknown) => Promise<unknown[]> };
+}
+
+/**
+ * JS values as JSON that keeps what deep equality looks at: Buffers, numbers
+ * JSON cannot hold, `undefined`, and each object's prototype (plain or null).
+ *
+ *   encodeValue(Object.assign(Object.create(null), { a: Infinity }))  → { $null: { a: { $number: 'Infinity' } } }
+ */
+export function encodeValue(v: unknown): unknown {
+  if (v === undefined) return { $undefined: true };
+  if (typeof v === 'number') return Number.isFinite(v) ? v : { $number: String(v) };
+  if (Buffer.isBuffer(v)) return { $buffer: v.toString('hex') };
+  if (Array.isArray(v)) return v.map(encodeValue);
+  if (v instanceof Date) return { $date: v.toISOString() };
+  if (typeof v === 'object' && v !== null) {
+    const entries = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeValue(x)]));
+    return Object.getPrototypeOf(v) === null ? { $null: entries } : { $object: entries };
+  }
+  return v;
+}
+
+/** The inverse of encodeValue. */
+export function decodeValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(decodeValue);
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Record<string, unknown>;
+  if ('$undefined' in o) return undefined;
+  if ('$number' in o) return Number(o['$number']);
+  if ('$buffer' in o) return Buffer.from(String(o['$buffer']), 'hex');
+  if ('$date' in o) return new Date(String(o['$date']));
+  const entries = Object.entries((o['$null'] ?? o['$object']) as Record<string, unknown>).map(([k, x]) => [k, decodeValue(x)] as const);
+  const out = '$null' in o ? (Object.create(null) as Record<string, unknown>) : ({} as Record<string, unknown>);
+  for (const [k, x] of entries) Object.defineProperty(out, k, { value: x, enumerable: true, configurable: true, writable: true });
+  return out;
+}
