@@ -942,4 +942,268 @@ BEGIN
   END IF;
   RETURN @S.lua_num(n::float8);
 END $$;
+
+/*
+ * cjson as Redis 7.0 bundles it (lua-cjson 2.1 with its defaults).
+ * cjson.null is a value of its own: the jsonb {"u": "cjson.null"} (a table's
+ * object keys always start with s, n or b, so no table is that value).
+ */
+CREATE OR REPLACE FUNCTION @S.lua_cjson_null() RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT '{"u": "cjson.null"}'::jsonb $$;
+
+-- A string as a JSON string: lua-cjson escapes ", \\, / and control bytes; other bytes go as they are.
+CREATE OR REPLACE FUNCTION @S.lua_cjson_quote(s bytea) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  out bytea := '\\x22'::bytea;
+  c int;
+  st int := 0;
+  esc text;
+BEGIN
+  FOR i IN 0 .. length(s) - 1 LOOP
+    c := get_byte(s, i);
+    IF c < 32 OR c IN (34, 92, 47, 127) THEN
+      esc := CASE c WHEN 34 THEN '\\"' WHEN 92 THEN '\\\\' WHEN 47 THEN '\\/' WHEN 8 THEN '\\b' WHEN 9 THEN '\\t'
+        WHEN 10 THEN '\\n' WHEN 12 THEN '\\f' WHEN 13 THEN '\\r' ELSE '\\u' || lpad(to_hex(c), 4, '0') END;
+      out := out || substring(s FROM st + 1 FOR i - st) || convert_to(esc, 'UTF8');
+      st := i + 1;
+    END IF;
+  END LOOP;
+  RETURN out || substring(s FROM st + 1) || '\\x22'::bytea;
+END $$;
+
+CREATE OR REPLACE FUNCTION @S.lua_cjson_enc(v jsonb, depth int) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  out bytea;
+  k text;
+  maxk float8 := 0;
+  items int := 0;
+  arr boolean := true;
+  x float8;
+  first boolean := true;
+BEGIN
+  IF v IS NULL OR v = 'null'::jsonb OR v = @S.lua_cjson_null() THEN RETURN '\\x6e756c6c'::bytea; END IF;
+  CASE jsonb_typeof(v)
+    WHEN 'boolean' THEN RETURN convert_to(v #>> '{}', 'UTF8');
+    WHEN 'number' THEN RETURN convert_to(@S.lua_fmt_number((v #>> '{}')::float8, 14), 'UTF8');
+    WHEN 'string' THEN RETURN @S.lua_cjson_quote(@S.lua_bytes(v));
+    ELSE NULL;
+  END CASE;
+  IF depth > 1000 THEN PERFORM @S.lua_error('Cannot serialise, excessive nesting (' || depth || ')'); END IF;
+  IF jsonb_typeof(v) = 'array' THEN
+    SELECT count(*), coalesce(max(n), 0) INTO items, maxk FROM jsonb_array_elements(v) WITH ORDINALITY AS u(e, n) WHERE e <> 'null'::jsonb;
+  ELSE
+    FOR k IN SELECT jsonb_object_keys(v) LOOP
+      x := CASE WHEN left(k, 1) = 'n' THEN substr(k, 2)::float8 END;
+      IF x IS NOT NULL AND x = trunc(x) AND x >= 1 THEN
+        maxk := greatest(maxk, x);
+        items := items + 1;
+      ELSE
+        arr := false;
+        EXIT;
+      END IF;
+    END LOOP;
+  END IF;
+  -- An empty table is an object; an array may have holes (null) unless it is "excessively sparse".
+  IF arr AND maxk > 0 THEN
+    IF maxk > items * 2 AND maxk > 10 THEN PERFORM @S.lua_error('Cannot serialise table: excessively sparse array'); END IF;
+    out := '\\x5b'::bytea;
+    FOR i IN 1 .. maxk::int LOOP
+      IF i > 1 THEN out := out || '\\x2c'::bytea; END IF;
+      out := out || @S.lua_cjson_enc(@S.lua_index(v, to_jsonb(i)), depth + 1);
+    END LOOP;
+    RETURN out || '\\x5d'::bytea;
+  END IF;
+  out := '\\x7b'::bytea;
+  FOR k IN SELECT ks.e ->> 0 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(v) = 'array' THEN '[]'::jsonb ELSE @S.lua_keys(v) END) AS ks(e) LOOP
+    IF NOT first THEN out := out || '\\x2c'::bytea; END IF;
+    first := false;
+    IF left(k, 1) = 's' THEN out := out || @S.lua_cjson_quote(decode(substr(k, 2), 'hex'));
+    ELSIF left(k, 1) = 'n' THEN out := out || @S.lua_cjson_quote(convert_to(@S.lua_fmt_number(substr(k, 2)::float8, 14), 'UTF8'));
+    ELSE PERFORM @S.lua_error('Cannot serialise boolean: table key must be a number or string');
+    END IF;
+    out := out || '\\x3a'::bytea || @S.lua_cjson_enc(v -> k, depth + 1);
+  END LOOP;
+  RETURN out || '\\x7d'::bytea;
+END $$;
+
+CREATE OR REPLACE FUNCTION @S.lua_cjson_encode(v jsonb, extra jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF v IS NULL OR extra IS NOT NULL THEN PERFORM @S.lua_error('bad argument #1 to ''encode'' (expected 1 argument)'); END IF;
+  RETURN @S.lua_str(@S.lua_cjson_enc(NULLIF(v, 'null'::jsonb), 1));
+END $$;
+
+/*
+ * One JSON token from byte i (after whitespace): kind is lua-cjson's token
+ * name (T_STRING, T_NUMBER…, or the error text for a bad token), val its
+ * value, at where it starts (or where its error is), next where it ends.
+ */
+CREATE OR REPLACE FUNCTION @S.lua_cjson_token(src bytea, i int, OUT kind text, OUT val jsonb, OUT at int, OUT next int)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  n int := length(src);
+  c int;
+  out bytea;
+  st int;
+  cp int;
+  lo int;
+  rest text;
+  num text;
+BEGIN
+  WHILE i < n AND get_byte(src, i) IN (32, 9, 10, 13) LOOP i := i + 1; END LOOP;
+  at := i;
+  IF i >= n THEN kind := 'T_END'; next := i; RETURN; END IF;
+  c := get_byte(src, i);
+  next := i + 1;
+  CASE c
+    WHEN 123 THEN kind := 'T_OBJ_BEGIN'; RETURN;
+    WHEN 125 THEN kind := 'T_OBJ_END'; RETURN;
+    WHEN 91 THEN kind := 'T_ARR_BEGIN'; RETURN;
+    WHEN 93 THEN kind := 'T_ARR_END'; RETURN;
+    WHEN 58 THEN kind := 'T_COLON'; RETURN;
+    WHEN 44 THEN kind := 'T_COMMA'; RETURN;
+    ELSE NULL;
+  END CASE;
+  IF c = 34 THEN
+    out := ''::bytea;
+    i := i + 1;
+    st := i;
+    LOOP
+      IF i >= n THEN out := NULL; kind := 'unexpected end of string'; at := i; RETURN; END IF;
+      c := get_byte(src, i);
+      EXIT WHEN c = 34;
+      IF c = 92 THEN
+        out := out || substring(src FROM st + 1 FOR i - st);
+        c := @S.lua_pm_at(src, i + 1);
+        IF c = 117 THEN
+          cp := @S.lua_cjson_hex4(src, i + 2);
+          IF cp IS NULL OR (cp BETWEEN 56320 AND 57343) THEN kind := 'invalid unicode escape code'; at := i; RETURN; END IF;
+          IF cp BETWEEN 55296 AND 56319 THEN
+            lo := CASE WHEN @S.lua_pm_at(src, i + 6) = 92 AND @S.lua_pm_at(src, i + 7) = 117 THEN @S.lua_cjson_hex4(src, i + 8) END;
+            IF lo IS NULL OR lo NOT BETWEEN 56320 AND 57343 THEN kind := 'invalid unicode escape code'; at := i; RETURN; END IF;
+            cp := 65536 + ((cp - 55296) << 10) + (lo - 56320);
+            i := i + 6;
+          END IF;
+          -- UTF-8 by hand: chr() refuses NUL and surrogate-free code points need no check here.
+          out := out || CASE
+            WHEN cp < 128 THEN set_byte('\\x00'::bytea, 0, cp)
+            WHEN cp < 2048 THEN set_byte(set_byte('\\x0000'::bytea, 0, 192 | (cp >> 6)), 1, 128 | (cp & 63))
+            WHEN cp < 65536 THEN set_byte(set_byte(set_byte('\\x000000'::bytea, 0, 224 | (cp >> 12)), 1, 128 | ((cp >> 6) & 63)), 2, 128 | (cp & 63))
+            ELSE set_byte(set_byte(set_byte(set_byte('\\x00000000'::bytea, 0, 240 | (cp >> 18)), 1, 128 | ((cp >> 12) & 63)), 2, 128 | ((cp >> 6) & 63)), 3, 128 | (cp & 63))
+          END;
+          i := i + 6;
+        ELSE
+          IF c NOT IN (34, 92, 47, 98, 102, 110, 114, 116) THEN kind := 'invalid escape code'; at := i; RETURN; END IF;
+          out := out || set_byte('\\x00'::bytea, 0, CASE c WHEN 98 THEN 8 WHEN 102 THEN 12 WHEN 110 THEN 10 WHEN 114 THEN 13 WHEN 116 THEN 9 ELSE c END);
+          i := i + 2;
+        END IF;
+        st := i;
+      ELSE
+        i := i + 1;
+      END IF;
+    END LOOP;
+    kind := 'T_STRING';
+    val := @S.lua_str(out || substring(src FROM st + 1 FOR i - st));
+    next := i + 1;
+    RETURN;
+  END IF;
+  rest := convert_from(substring(src FROM i + 1 FOR 400), 'SQL_ASCII');
+  IF c = 45 OR c BETWEEN 48 AND 57 OR lower(rest) ~ '^-?(inf|nan)' THEN
+    -- strtod reads the number (decimal, hex, inf, nan); lua-cjson accepts what it accepts.
+    num := substring(rest FROM '^[-+]?(?:0[xX](?:[0-9a-fA-F]+\\.?[0-9a-fA-F]*|\\.[0-9a-fA-F]+)(?:[pP][-+]?[0-9]+)?|(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])');
+    IF num IS NULL THEN kind := 'invalid number'; RETURN; END IF;
+    kind := 'T_NUMBER';
+    val := @S.lua_num(CASE WHEN num ~* '^[-+]?0x' THEN @S.lua_parse_number(convert_to(num, 'UTF8')) ELSE num::float8 END);
+    next := i + length(num);
+    RETURN;
+  END IF;
+  IF rest LIKE 'true%' THEN kind := 'T_BOOLEAN'; val := 'true'::jsonb; next := i + 4; RETURN; END IF;
+  IF rest LIKE 'false%' THEN kind := 'T_BOOLEAN'; val := 'false'::jsonb; next := i + 5; RETURN; END IF;
+  IF rest LIKE 'null%' THEN kind := 'T_NULL'; val := @S.lua_cjson_null(); next := i + 4; RETURN; END IF;
+  kind := 'invalid token';
+EXCEPTION WHEN character_not_in_repertoire OR untranslatable_character THEN
+  kind := 'invalid token';
+END $$;
+
+CREATE OR REPLACE FUNCTION @S.lua_cjson_hex4(src bytea, i int) RETURNS int
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  t text;
+BEGIN
+  IF i + 4 > length(src) THEN RETURN NULL; END IF;
+  t := convert_from(substring(src FROM i + 1 FOR 4), 'SQL_ASCII');
+  IF t !~ '^[0-9a-fA-F]{4}$' THEN RETURN NULL; END IF;
+  RETURN ('x' || lpad(t, 8, '0'))::bit(32)::int;
+EXCEPTION WHEN character_not_in_repertoire OR untranslatable_character THEN
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION @S.lua_cjson_expected(what text, kind text, at int) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  PERFORM @S.lua_error('Expected ' || what || ' but found ' || kind || ' at character ' || (at + 1));
+END $$;
+
+-- One JSON value from the token t on; next is where what follows it starts.
+CREATE OR REPLACE FUNCTION @S.lua_cjson_value(src bytea, t record, depth int, OUT val jsonb, OUT next int)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  r record;
+  k record;
+  v record;
+  out jsonb;
+BEGIN
+  IF t.kind IN ('T_STRING', 'T_NUMBER', 'T_BOOLEAN', 'T_NULL') THEN val := t.val; next := t.next; RETURN; END IF;
+  IF t.kind NOT IN ('T_OBJ_BEGIN', 'T_ARR_BEGIN') THEN PERFORM @S.lua_cjson_expected('value', t.kind, t.at); END IF;
+  IF depth + 1 > 1000 THEN
+    PERFORM @S.lua_error('Found too many nested data structures (' || (depth + 1) || ') at character ' || (t.at + 1));
+  END IF;
+  r := @S.lua_cjson_token(src, t.next);
+  IF t.kind = 'T_ARR_BEGIN' THEN
+    out := '[]'::jsonb;
+    IF r.kind = 'T_ARR_END' THEN val := out; next := r.next; RETURN; END IF;
+    LOOP
+      v := @S.lua_cjson_value(src, r, depth + 1);
+      out := out || jsonb_build_array(v.val);
+      r := @S.lua_cjson_token(src, v.next);
+      IF r.kind = 'T_ARR_END' THEN val := out; next := r.next; RETURN; END IF;
+      IF r.kind <> 'T_COMMA' THEN PERFORM @S.lua_cjson_expected('comma or array end', r.kind, r.at); END IF;
+      r := @S.lua_cjson_token(src, r.next);
+    END LOOP;
+  END IF;
+  -- Objects: string keys (the last of equal keys wins); an empty one is the empty table.
+  out := '{}'::jsonb;
+  IF r.kind = 'T_OBJ_END' THEN val := '[]'::jsonb; next := r.next; RETURN; END IF;
+  LOOP
+    IF r.kind <> 'T_STRING' THEN PERFORM @S.lua_cjson_expected('object key string', r.kind, r.at); END IF;
+    k := r;
+    r := @S.lua_cjson_token(src, r.next);
+    IF r.kind <> 'T_COLON' THEN PERFORM @S.lua_cjson_expected('colon', r.kind, r.at); END IF;
+    r := @S.lua_cjson_token(src, r.next);
+    v := @S.lua_cjson_value(src, r, depth + 1);
+    out := out || jsonb_build_object(@S.lua_key(k.val), v.val);
+    r := @S.lua_cjson_token(src, v.next);
+    IF r.kind = 'T_OBJ_END' THEN val := out; next := r.next; RETURN; END IF;
+    IF r.kind <> 'T_COMMA' THEN PERFORM @S.lua_cjson_expected('comma or object end', r.kind, r.at); END IF;
+    r := @S.lua_cjson_token(src, r.next);
+  END LOOP;
+END $$;
+
+CREATE OR REPLACE FUNCTION @S.lua_cjson_decode(sv jsonb, extra jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  src bytea;
+  t record;
+  v record;
+BEGIN
+  IF sv IS NULL OR extra IS NOT NULL THEN PERFORM @S.lua_error('bad argument #1 to ''decode'' (expected 1 argument)'); END IF;
+  src := @S.lua_arg_string(sv, 1, 'decode');
+  t := @S.lua_cjson_token(src, 0);
+  v := @S.lua_cjson_value(src, t, 0);
+  t := @S.lua_cjson_token(src, v.next);
+  IF t.kind <> 'T_END' THEN PERFORM @S.lua_cjson_expected('the end', t.kind, t.at); END IF;
+  RETURN v.val;
+END $$;
 `;

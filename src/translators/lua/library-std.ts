@@ -55,4 +55,15 @@ export const STD_LIBRARY: Readonly<Record<string, LibraryFunction>> = {
   'math.min': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ S, args }) => `${S}.lua_math_maxmin('min', ${pack(args, 0)})` },
   'math.fmod': fixed(2, 1, ({ S }, g) => `${S}.lua_math_fmod(${g(0)}, ${g(1)})`),
   'math.pow': fixed(2, 1, ({ S }, g) => `${S}.lua_math_pow(${g(0)}, ${g(1)})`),
+  // cjson as Redis bundles it: exactly one argument, else Lua's `expected 1 argument`.
+  'cjson.encode': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ S, args }) => `${S}.lua_cjson_encode(${given(args, 0)}, ${args.length > 1 ? "'true'::jsonb" : 'NULL::jsonb'})` },
+  'cjson.decode': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ S, args }) => `${S}.lua_cjson_decode(${given(args, 0)}, ${args.length > 1 ? "'true'::jsonb" : 'NULL::jsonb'})` },
+};
+
+/** Library values read without a call. */
+export const STD_VALUES: Readonly<Record<string, (S: string) => string>> = {
+  'cjson.null': (S) => `${S}.lua_cjson_null()`,
+  'math.pi': () => `'3.141592653589793'::jsonb`,
+  // Lua numbers here are jsonb numerics, which have no infinity: using math.huge is a run-time error.
+  'math.huge': (S) => `${S}.lua_num('Infinity'::float8)`,
 };
