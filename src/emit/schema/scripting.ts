@@ -4,8 +4,12 @@
  * A Lua value is one jsonb: nil is SQL NULL, booleans and numbers are jsonb
  * booleans and numbers, a string is a jsonb string holding its bytes in
  * lower-case hex (binary-safe, and hex order is byte order, so `<` on strings
- * compares like Redis' C-locale Lua), a table is a jsonb array (nil elements
- * as JSON null) or, for `{err=…}` / `{ok=…}`, a jsonb object.
+ * compares like Redis' C-locale Lua), a table is a jsonb array while its keys
+ * are 1..n (nil elements as JSON null, no trailing nulls) and a jsonb object
+ * once it has any other key. An object's keys are encoded by lua_key: `s` and
+ * the string's hex (`{err=…}` is `{"s657272": …}`), `n` and the number
+ * (integers as digits, others %.17g), `b` and true/false. Tables are values,
+ * not references: the compiler assigns a changed table back to its variable.
  *
  * A script's function returns its Redis reply as a jsonb tree (the `lua`
  * reply shape of src/emit/reply.ts): {"i": "12"} integer, {"b": hex} bulk,
@@ -206,12 +210,80 @@ END $$;
 CREATE OR REPLACE FUNCTION @S.lua_concat(a jsonb, b jsonb, da text DEFAULT '', db text DEFAULT '') RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_str(@S.lua_concat_part(a, da) || @S.lua_concat_part(b, db)) $$;
 
+-- The object key of a Lua key (see the header); NULL for nil and NaN, which no table holds.
+CREATE OR REPLACE FUNCTION @S.lua_key(k jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE x float8;
+BEGIN
+  CASE jsonb_typeof(k)
+    WHEN 'string' THEN RETURN 's' || (k #>> '{}');
+    WHEN 'boolean' THEN RETURN 'b' || (k #>> '{}');
+    WHEN 'number' THEN
+      x := (k #>> '{}')::float8;
+      RETURN 'n' || CASE WHEN x = trunc(x) AND abs(x) < 1e15 THEN x::bigint::text ELSE @S.lua_fmt_number(x, 17) END;
+    WHEN 'array', 'object' THEN
+      PERFORM @S.lua_error('tables as table keys are not supported by redis2sql');
+    ELSE RETURN NULL;
+  END CASE;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION @S.lua_unkey(k text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE left(k, 1) WHEN 's' THEN to_jsonb(substr(k, 2)) WHEN 'b' THEN to_jsonb(substr(k, 2) = 'true')
+    ELSE to_jsonb(substr(k, 2)::float8) END
+$$;
+
+-- The keys of a table in the order pairs() and next() give them: 1..n (the array part), then
+-- the other keys, numbers by value first. Lua orders its hash part by hash; scripts that return
+-- pairs() order unsorted differ from Redis there (a documented difference).
+CREATE OR REPLACE FUNCTION @S.lua_keys(t jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF jsonb_typeof(t) = 'array' THEN
+    RETURN coalesce((SELECT jsonb_agg('n' || n ORDER BY n) FROM jsonb_array_elements(t) WITH ORDINALITY AS u(v, n)
+      WHERE v <> 'null'::jsonb), '[]'::jsonb);
+  END IF;
+  IF jsonb_typeof(t) = 'object' THEN
+    RETURN coalesce((SELECT jsonb_agg(k ORDER BY left(k, 1) <> 'n', CASE WHEN left(k, 1) = 'n' THEN substr(k, 2)::float8 END, k COLLATE "C")
+      FROM jsonb_object_keys(t) AS k), '[]'::jsonb);
+  END IF;
+  PERFORM @S.lua_error('bad argument #1 to ''pairs'' (table expected, got ' || @S.lua_typename(t) || ')');
+  RETURN NULL;
+END $$;
+
+-- next(t, k) as a pack: [key, value], or [null] after the last key.
+CREATE OR REPLACE FUNCTION @S.lua_next(t jsonb, k jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  keys jsonb;
+  i int := 0;
+  key text;
+BEGIN
+  IF jsonb_typeof(t) NOT IN ('array', 'object') THEN
+    PERFORM @S.lua_error('bad argument #1 to ''next'' (table expected, got ' || @S.lua_typename(t) || ')');
+  END IF;
+  keys := @S.lua_keys(t);
+  IF k IS NOT NULL THEN
+    SELECT n INTO i FROM jsonb_array_elements_text(keys) WITH ORDINALITY AS u(x, n) WHERE x = @S.lua_key(k);
+    IF i IS NULL THEN PERFORM @S.lua_error('invalid key to ''next'''); END IF;
+  END IF;
+  key := keys ->> i;
+  IF key IS NULL THEN RETURN '[null]'::jsonb; END IF;
+  RETURN jsonb_build_array(@S.lua_unkey(key), @S.lua_index(t, @S.lua_unkey(key)));
+END $$;
+
 CREATE OR REPLACE FUNCTION @S.lua_len(v jsonb, d text DEFAULT '') RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE n int := 0;
 BEGIN
   IF jsonb_typeof(v) = 'string' THEN RETURN to_jsonb(length(v #>> '{}') / 2); END IF;
   IF jsonb_typeof(v) = 'array' THEN RETURN to_jsonb(jsonb_array_length(v)); END IF;
-  IF jsonb_typeof(v) = 'object' THEN RETURN to_jsonb(0); END IF;
+  IF jsonb_typeof(v) = 'object' THEN
+    -- A border: t[n] is not nil and t[n+1] is (Lua may give another border of a table with holes).
+    WHILE v ? ('n' || (n + 1)) LOOP n := n + 1; END LOOP;
+    RETURN to_jsonb(n);
+  END IF;
   PERFORM @S.lua_error('attempt to get length of ' || @S.lua_culprit(v, d));
   RETURN NULL;
 END $$;
@@ -235,39 +307,277 @@ BEGIN
     RETURN NULLIF(t -> (i::int - 1), 'null'::jsonb);
   END IF;
   IF jsonb_typeof(t) = 'object' THEN
-    IF jsonb_typeof(k) <> 'string' THEN RETURN NULL; END IF;
-    RETURN t -> convert_from(@S.lua_bytes(k), 'UTF8');
+    IF jsonb_typeof(k) IN ('array', 'object') THEN RETURN NULL; END IF;
+    RETURN t -> @S.lua_key(k);
   END IF;
   PERFORM @S.lua_error('attempt to index ' || @S.lua_culprit(t, d));
   RETURN NULL;
 END $$;
 
--- t[k] = v on an array: positions 1..#t+1 only (other keys would need a hash part).
-CREATE OR REPLACE FUNCTION @S.lua_setindex(t jsonb, k jsonb, v jsonb) RETURNS jsonb
+-- An array table as an object (when it gets a key other than 1..#t+1).
+CREATE OR REPLACE FUNCTION @S.lua_to_object(t jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(jsonb_object_agg('n' || n, v), '{}'::jsonb)
+  FROM jsonb_array_elements(t) WITH ORDINALITY AS u(v, n) WHERE v <> 'null'::jsonb
+$$;
+
+-- t[k] = v: the changed table (the compiler assigns it back to t's variable).
+CREATE OR REPLACE FUNCTION @S.lua_setindex(t jsonb, k jsonb, v jsonb, d text DEFAULT '') RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE i float8; n int;
+DECLARE i float8; n int; key text;
 BEGIN
-  IF jsonb_typeof(t) <> 'array' THEN
-    PERFORM @S.lua_error('attempt to index a ' || @S.lua_typename(t) || ' value');
+  IF jsonb_typeof(t) NOT IN ('array', 'object') THEN
+    PERFORM @S.lua_error('attempt to index ' || @S.lua_culprit(t, d));
   END IF;
-  n := jsonb_array_length(t);
-  IF jsonb_typeof(k) = 'number' THEN i := (k #>> '{}')::float8; END IF;
-  IF i IS NULL OR i <> trunc(i) OR i < 1 OR i > n + 1 THEN
-    PERFORM @S.lua_error('redis2sql''s Lua tables are arrays: only t[1..#t+1] can be assigned');
+  IF k IS NULL THEN PERFORM @S.lua_error('table index is nil'); END IF;
+  IF jsonb_typeof(t) = 'array' THEN
+    n := jsonb_array_length(t);
+    IF jsonb_typeof(k) = 'number' THEN i := (k #>> '{}')::float8; END IF;
+    IF i IS NOT NULL AND i = trunc(i) AND i >= 1 AND i <= n + 1 THEN
+      IF i = n + 1 THEN
+        RETURN CASE WHEN v IS NULL THEN t ELSE t || jsonb_build_array(v) END;
+      END IF;
+      RETURN @S.lua_trim(jsonb_set(t, ARRAY[(i::int - 1)::text], coalesce(v, 'null'::jsonb)));
+    END IF;
+    IF v IS NULL THEN RETURN t; END IF;
+    t := @S.lua_to_object(t);
   END IF;
-  IF i = n + 1 THEN
-    RETURN CASE WHEN v IS NULL THEN t ELSE t || jsonb_build_array(v) END;
-  END IF;
-  RETURN @S.lua_trim(jsonb_set(t, ARRAY[(i::int - 1)::text], coalesce(v, 'null'::jsonb)));
+  key := @S.lua_key(k);
+  IF v IS NULL THEN RETURN t - key; END IF;
+  RETURN t || jsonb_build_object(key, v);
+END $$;
+
+-- t[k1][k2]…[kn] = v on a local t: each inner table changed and stored back into its parent.
+CREATE OR REPLACE FUNCTION @S.lua_setpath(t jsonb, keys jsonb, v jsonb, d text DEFAULT '') RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE k jsonb := NULLIF(keys -> 0, 'null'::jsonb); inner_d text;
+BEGIN
+  IF jsonb_array_length(keys) = 1 THEN RETURN @S.lua_setindex(t, k, v, d); END IF;
+  inner_d := CASE WHEN jsonb_typeof(k) = 'string' THEN 'field ''' || convert_from(@S.lua_bytes(k), 'UTF8') || '''' ELSE 'field ''?''' END;
+  RETURN @S.lua_setindex(t, k, @S.lua_setpath(@S.lua_index(t, k, d), keys - 0, v, inner_d), d);
+END $$;
+
+-- The positional items of a table constructor with keyed fields: they win over [i]= fields, as in Lua.
+CREATE OR REPLACE FUNCTION @S.lua_setlist(t jsonb, items jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE n int := 0; x jsonb;
+BEGIN
+  IF t = '[]'::jsonb THEN RETURN @S.lua_trim(items); END IF;
+  FOR x IN SELECT e FROM jsonb_array_elements(items) AS e LOOP
+    n := n + 1;
+    IF x <> 'null'::jsonb THEN t := @S.lua_setindex(t, to_jsonb(n), x); END IF;
+  END LOOP;
+  RETURN t;
 END $$;
 
 CREATE OR REPLACE FUNCTION @S.lua_append(t jsonb, v jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
-  IF jsonb_typeof(t) <> 'array' THEN
+  IF jsonb_typeof(t) NOT IN ('array', 'object') THEN
     PERFORM @S.lua_error('bad argument #1 to ''insert'' (table expected, got ' || @S.lua_typename(t) || ')');
   END IF;
+  IF jsonb_typeof(t) = 'object' THEN
+    RETURN @S.lua_setindex(t, to_jsonb((@S.lua_len(t) #>> '{}')::int + 1), v, '');
+  END IF;
   RETURN CASE WHEN v IS NULL THEN t ELSE t || jsonb_build_array(v) END;
+END $$;
+
+-- table.insert(t, pos, v): t[pos..#t] move up one place (Lua 5.1 tinsert).
+CREATE OR REPLACE FUNCTION @S.lua_insert(t jsonb, pos jsonb, v jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE e int; p int; i int;
+BEGIN
+  IF jsonb_typeof(t) NOT IN ('array', 'object') THEN
+    PERFORM @S.lua_error('bad argument #1 to ''insert'' (table expected, got ' || @S.lua_typename(t) || ')');
+  END IF;
+  IF jsonb_typeof(@S.lua_tonumber(pos)) IS DISTINCT FROM 'number' THEN
+    PERFORM @S.lua_error('bad argument #2 to ''insert'' (number expected, got ' || @S.lua_typename(pos) || ')');
+  END IF;
+  e := (@S.lua_len(t) #>> '{}')::int + 1;
+  p := trunc((@S.lua_tonumber(pos) #>> '{}')::float8);
+  IF p > e THEN e := p; END IF;
+  IF jsonb_typeof(t) = 'array' AND p >= 1 AND p <= jsonb_array_length(t) + 1 AND v IS NOT NULL THEN
+    RETURN jsonb_insert(t, ARRAY[(p - 1)::text], v);
+  END IF;
+  i := e;
+  WHILE i > p LOOP
+    t := @S.lua_setindex(t, to_jsonb(i), @S.lua_index(t, to_jsonb(i - 1)), '');
+    i := i - 1;
+  END LOOP;
+  RETURN @S.lua_setindex(t, to_jsonb(p), v, '');
+END $$;
+
+-- table.remove(t [, pos]) as [the changed table, the removed value] (Lua 5.1.5 tremove).
+CREATE OR REPLACE FUNCTION @S.lua_remove(t jsonb, pos jsonb, haspos boolean) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE e int; p int; r jsonb;
+BEGIN
+  IF jsonb_typeof(t) NOT IN ('array', 'object') THEN
+    PERFORM @S.lua_error('bad argument #1 to ''remove'' (table expected, got ' || @S.lua_typename(t) || ')');
+  END IF;
+  e := (@S.lua_len(t) #>> '{}')::int;
+  p := CASE WHEN haspos AND pos IS NOT NULL THEN trunc(@S.lua_arith_num(pos)) ELSE e END;
+  IF NOT (1 <= p AND p <= e) THEN RETURN jsonb_build_array(t, NULL::jsonb); END IF;
+  r := @S.lua_index(t, to_jsonb(p));
+  IF jsonb_typeof(t) = 'array' AND e = jsonb_array_length(t) THEN
+    RETURN jsonb_build_array(@S.lua_trim(t - (p - 1)), r);
+  END IF;
+  WHILE p < e LOOP
+    t := @S.lua_setindex(t, to_jsonb(p), @S.lua_index(t, to_jsonb(p + 1)), '');
+    p := p + 1;
+  END LOOP;
+  RETURN jsonb_build_array(@S.lua_setindex(t, to_jsonb(e), NULL, ''), r);
+END $$;
+
+-- table.concat(t [, sep [, i [, j]]]): strings and numbers only, as Lua 5.1.
+CREATE OR REPLACE FUNCTION @S.lua_table_concat(t jsonb, sep jsonb, i jsonb, j jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE a int; b int; out bytea := ''::bytea; s bytea := ''::bytea; x jsonb;
+BEGIN
+  IF jsonb_typeof(t) NOT IN ('array', 'object') THEN
+    PERFORM @S.lua_error('bad argument #1 to ''concat'' (table expected, got ' || @S.lua_typename(t) || ')');
+  END IF;
+  IF sep IS NOT NULL THEN s := @S.lua_concat_part(sep); END IF;
+  a := CASE WHEN i IS NULL THEN 1 ELSE trunc(@S.lua_arith_num(i)) END;
+  b := CASE WHEN j IS NULL THEN (@S.lua_len(t) #>> '{}')::int ELSE trunc(@S.lua_arith_num(j)) END;
+  FOR n IN a .. b LOOP
+    x := @S.lua_index(t, to_jsonb(n));
+    IF jsonb_typeof(x) IS NULL OR jsonb_typeof(x) NOT IN ('string', 'number') THEN
+      PERFORM @S.lua_error('invalid value (' || @S.lua_typename(x) || ') at index ' || n || ' in table for ''concat''');
+    END IF;
+    out := out || @S.lua_bytes(@S.lua_tostring(x)) || CASE WHEN n < b THEN s ELSE ''::bytea END;
+  END LOOP;
+  RETURN @S.lua_str(out);
+END $$;
+
+-- table.sort's elements 1..#t as a jsonb array (nil holes are an error, as Lua's comparisons of nil).
+CREATE OR REPLACE FUNCTION @S.lua_sort_input(t jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE a jsonb;
+BEGIN
+  IF jsonb_typeof(t) NOT IN ('array', 'object') THEN
+    PERFORM @S.lua_error('bad argument #1 to ''sort'' (table expected, got ' || @S.lua_typename(t) || ')');
+  END IF;
+  a := @S.lua_unpack(t, NULL, NULL);
+  IF a @> '[null]'::jsonb THEN RAISE EXCEPTION USING ERRCODE = 'RL001', MESSAGE = 'attempt to compare nil with ' || CASE WHEN a @> '[""]' THEN 'string' ELSE 'number' END; END IF;
+  RETURN a;
+END $$;
+
+-- table.sort(t) without a comparator: numbers by value, strings by bytes; a mix is Lua's compare error.
+CREATE OR REPLACE FUNCTION @S.lua_sort(t jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE a jsonb := @S.lua_sort_input(t); types text[];
+BEGIN
+  SELECT array_agg(DISTINCT jsonb_typeof(x)) INTO types FROM jsonb_array_elements(a) AS x;
+  IF types IS NULL THEN RETURN t; END IF;
+  IF types = ARRAY['number'] THEN
+    RETURN (SELECT jsonb_agg(x ORDER BY (x #>> '{}')::float8) FROM jsonb_array_elements(a) AS x);
+  END IF;
+  IF types = ARRAY['string'] THEN
+    RETURN (SELECT jsonb_agg(x ORDER BY @S.lua_bytes(x)) FROM jsonb_array_elements(a) AS x);
+  END IF;
+  IF types = ARRAY['number', 'string'] THEN
+    RAISE EXCEPTION USING ERRCODE = 'RL001', MESSAGE = 'attempt to compare string with number';
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = 'RL001', MESSAGE = 'attempt to compare two ' || types[1] || ' values';
+END $$;
+
+-- unpack(t [, i [, j]]) as a pack.
+CREATE OR REPLACE FUNCTION @S.lua_unpack(t jsonb, i jsonb, j jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE a int; b int;
+BEGIN
+  IF jsonb_typeof(t) NOT IN ('array', 'object') THEN
+    PERFORM @S.lua_error('bad argument #1 to ''unpack'' (table expected, got ' || @S.lua_typename(t) || ')');
+  END IF;
+  a := CASE WHEN i IS NULL THEN 1 ELSE trunc(@S.lua_arith_num(i)) END;
+  b := CASE WHEN j IS NULL THEN (@S.lua_len(t) #>> '{}')::int ELSE trunc(@S.lua_arith_num(j)) END;
+  IF a = 1 AND jsonb_typeof(t) = 'array' AND b = jsonb_array_length(t) THEN RETURN t; END IF;
+  RETURN coalesce((SELECT jsonb_agg(coalesce(@S.lua_index(t, to_jsonb(n)), 'null'::jsonb) ORDER BY n) FROM generate_series(a, b) AS n), '[]'::jsonb);
+END $$;
+
+-- select(n, …) / select('#', …) over a pack of the arguments after n.
+CREATE OR REPLACE FUNCTION @S.lua_select(n jsonb, args jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE i int; c int := jsonb_array_length(args);
+BEGIN
+  IF n = @S.lua_str('#') THEN RETURN jsonb_build_array(c); END IF;
+  i := trunc(@S.lua_arith_num(n));
+  IF i < 0 THEN i := c + i + 1; END IF;
+  IF i < 1 THEN PERFORM @S.lua_error('bad argument #1 to ''select'' (index out of range)'); END IF;
+  RETURN coalesce((SELECT jsonb_agg(x ORDER BY k) FROM jsonb_array_elements(args) WITH ORDINALITY AS u(x, k) WHERE k >= i), '[]'::jsonb);
+END $$;
+
+-- error(m [, level]): a string gets Lua's position (RL000) unless level is 0 (RL001);
+-- a table's err field is raised as Redis' error reply as it is (RL002).
+CREATE OR REPLACE FUNCTION @S.lua_raise(m jsonb, level jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF jsonb_typeof(m) = 'object' AND jsonb_typeof(m -> 's657272') = 'string' THEN
+    RAISE EXCEPTION USING ERRCODE = 'RL002', MESSAGE = convert_from(@S.lua_bytes(m -> 's657272'), 'UTF8');
+  END IF;
+  IF jsonb_typeof(m) IN ('string', 'number') THEN
+    RAISE EXCEPTION USING ERRCODE = CASE WHEN level = '0'::jsonb THEN 'RL001' ELSE 'RL000' END,
+      MESSAGE = convert_from(@S.lua_bytes(@S.lua_tostring(m)), 'UTF8');
+  END IF;
+  IF m IS NULL OR jsonb_typeof(m) = 'boolean' THEN
+    RAISE EXCEPTION USING ERRCODE = 'RL001', MESSAGE = coalesce(m #>> '{}', 'nil');
+  END IF;
+  -- redis-server 7.0.15 itself crashes on error() with a table that has no err field.
+  RAISE EXCEPTION USING ERRCODE = 'RL001', MESSAGE = 'redis2sql: error() with a table without an err field';
+END $$;
+
+CREATE OR REPLACE FUNCTION @S.lua_assert(args jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT @S.lua_truthy(NULLIF(args -> 0, 'null'::jsonb)) THEN
+    IF jsonb_array_length(args) > 1 AND args -> 1 <> 'null'::jsonb THEN PERFORM @S.lua_raise(args -> 1, '0'::jsonb); END IF;
+    PERFORM @S.lua_error('assertion failed!');
+  END IF;
+  RETURN args;
+END $$;
+
+-- Lua's "user_script:N: " before a runtime error's message (not for error(m, 0)).
+CREATE OR REPLACE FUNCTION @S.lua_position(state text, line int) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN state = 'RL000' THEN 'user_script:' || line || ': ' ELSE '' END $$;
+
+-- SHA-1 (redis.sha1hex): PostgreSQL has sha256() built in but not sha1 (pgcrypto is not assumed).
+CREATE OR REPLACE FUNCTION @S.lua_sha1hex(msg bytea) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  h0 bigint := x'67452301'::bigint; h1 bigint := x'EFCDAB89'::bigint; h2 bigint := x'98BADCFE'::bigint;
+  h3 bigint := x'10325476'::bigint; h4 bigint := x'C3D2E1F0'::bigint;
+  m32 bigint := 4294967295;
+  ml bigint := length(msg)::bigint * 8;
+  padded bytea;
+  w bigint[];
+  a bigint; b bigint; c bigint; d bigint; e bigint; f bigint; k bigint; t bigint;
+BEGIN
+  padded := msg || '\\x80'::bytea || decode(repeat('00', ((55 - length(msg)) % 64 + 64) % 64), 'hex')
+    || decode(lpad(to_hex(ml), 16, '0'), 'hex');
+  FOR chunk IN 0 .. length(padded) / 64 - 1 LOOP
+    w := ARRAY[]::bigint[];
+    FOR i IN 0 .. 15 LOOP
+      w := w || ((get_byte(padded, chunk * 64 + i * 4)::bigint << 24) | (get_byte(padded, chunk * 64 + i * 4 + 1)::bigint << 16)
+        | (get_byte(padded, chunk * 64 + i * 4 + 2)::bigint << 8) | get_byte(padded, chunk * 64 + i * 4 + 3)::bigint);
+    END LOOP;
+    FOR i IN 16 .. 79 LOOP
+      t := w[i - 2] # w[i - 7] # w[i - 13] # w[i - 15];
+      w := w || (((t << 1) | (t >> 31)) & m32);
+    END LOOP;
+    a := h0; b := h1; c := h2; d := h3; e := h4;
+    FOR i IN 0 .. 79 LOOP
+      IF i < 20 THEN f := (b & c) | ((~b & m32) & d); k := x'5A827999'::bigint;
+      ELSIF i < 40 THEN f := b # c # d; k := x'6ED9EBA1'::bigint;
+      ELSIF i < 60 THEN f := (b & c) | (b & d) | (c & d); k := x'8F1BBCDC'::bigint;
+      ELSE f := b # c # d; k := x'CA62C1D6'::bigint;
+      END IF;
+      t := ((((a << 5) | (a >> 27)) & m32) + f + e + k + w[i + 1]) & m32;
+      e := d; d := c; c := ((b << 30) | (b >> 2)) & m32; b := a; a := t;
+    END LOOP;
+    h0 := (h0 + a) & m32; h1 := (h1 + b) & m32; h2 := (h2 + c) & m32; h3 := (h3 + d) & m32; h4 := (h4 + e) & m32;
+  END LOOP;
+  RETURN lpad(to_hex(h0), 8, '0') || lpad(to_hex(h1), 8, '0') || lpad(to_hex(h2), 8, '0') || lpad(to_hex(h3), 8, '0') || lpad(to_hex(h4), 8, '0');
 END $$;
 
 CREATE OR REPLACE FUNCTION @S.lua_sub_string(s bytea, i jsonb, j jsonb) RETURNS jsonb
@@ -353,9 +663,13 @@ BEGIN
         THEN trunc((v #>> '{}')::numeric)::text ELSE '-9223372036854775808' END);
     WHEN 'string' THEN RETURN jsonb_build_object('b', v);
     WHEN 'object' THEN
-      IF jsonb_typeof(v -> 'err') = 'string' THEN RETURN jsonb_build_object('e', v -> 'err'); END IF;
-      IF jsonb_typeof(v -> 'ok') = 'string' THEN RETURN jsonb_build_object('s', v -> 'ok'); END IF;
-      RETURN jsonb_build_object('a', '[]'::jsonb);
+      -- t.err / t.ok (lua_key of 'err' and 'ok'), else t[1], t[2]… up to the first nil.
+      IF jsonb_typeof(v -> 's657272') = 'string' THEN RETURN jsonb_build_object('e', v -> 's657272'); END IF;
+      IF jsonb_typeof(v -> 's6f6b') = 'string' THEN RETURN jsonb_build_object('s', v -> 's6f6b'); END IF;
+      WHILE v ? ('n' || (jsonb_array_length(items) + 1)) LOOP
+        items := items || jsonb_build_array(@S.lua_reply(v -> ('n' || (jsonb_array_length(items) + 1))));
+      END LOOP;
+      RETURN jsonb_build_object('a', items);
     ELSE
       FOR x IN SELECT e FROM jsonb_array_elements(v) AS e LOOP
         EXIT WHEN x = 'null'::jsonb;
@@ -378,7 +692,7 @@ BEGIN
   t := v #>> '{}';
   -- to_jsonb writes bytea as '\\x' and hex; bulk text columns (key names) are their UTF-8 bytes.
   IF kind = 'bulk' AND t ~ '^\\\\x([0-9a-f]{2})*$' THEN RETURN to_jsonb(substr(t, 3)); END IF;
-  IF kind = 'status' THEN RETURN jsonb_build_object('ok', @S.lua_str(convert_to(t, 'UTF8'))); END IF;
+  IF kind = 'status' THEN RETURN jsonb_build_object('s6f6b', @S.lua_str(convert_to(t, 'UTF8'))); END IF;
   -- A double reply is the bulk string Redis 7.0 prints (%.17g, inf, -inf).
   IF kind = 'double' THEN RETURN @S.lua_str(convert_to(@S.lua_fmt_number(t::float8, 17), 'UTF8')); END IF;
   RETURN @S.lua_str(convert_to(t, 'UTF8'));
@@ -396,7 +710,7 @@ DECLARE
   n int := 0;
 BEGIN
   CASE shape ->> 'kind'
-    WHEN 'constant' THEN RETURN jsonb_build_object('ok', @S.lua_str(convert_to(shape ->> 'status', 'UTF8')));
+    WHEN 'constant' THEN RETURN jsonb_build_object('s6f6b', @S.lua_str(convert_to(shape ->> 'status', 'UTF8')));
     WHEN 'scalar' THEN
       IF first IS NULL THEN RETURN 'false'::jsonb; END IF;
       RETURN @S.lua_from_scalar(shape ->> 'of', first -> col);
