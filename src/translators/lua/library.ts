@@ -1,4 +1,4 @@
-import { STD_LIBRARY } from './library-std.js';
+import { STD_LIBRARY, STD_VALUES } from './library-std.js';
 
 /**
  * The Lua standard library as compiled scripts see it: each builtin function
@@ -108,4 +108,6 @@ export const LIBRARY_VALUES: Readonly<Record<string, (S: string) => string>> = {
   'redis.LOG_VERBOSE': () => `'1'::jsonb`,
   'redis.LOG_NOTICE': () => `'2'::jsonb`,
   'redis.LOG_WARNING': () => `'3'::jsonb`,
+  // cjson.null, math.pi, math.huge
+  ...STD_VALUES,
 };
