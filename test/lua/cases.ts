@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CORPUS_CASES } from './corpus-cases.js';
 import { LIBRARY_CASES } from './library-cases.js';
 
 /**
@@ -8,6 +9,7 @@ import { LIBRARY_CASES } from './library-cases.js';
  */
 export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
   ...LIBRARY_CASES,
+  ...CORPUS_CASES,
   'lock release deletes only our own lock': [
     ['SET', 'lock', 'tok1'],
     ['EVAL', '@lock-release.lua', '1', 'lock', 'tok2'],
