@@ -11,7 +11,8 @@ import { addExamples } from './help.js';
 import { registerInit } from './init.js';
 import { registerLua } from './lua.js';
 import { processIo, type CliIo } from './io.js';
-import { translateCommand } from './translate.js';
+import { CLIENT_FLAVOURS, translateCommand, type CliFormat } from './translate.js';
+import type { Flavour } from '../codemod/snippet.js';
 
 /** Exit codes: success, a command failed (Redis error, unsupported, bad input), usage. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -91,12 +92,13 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .command('translate')
     .description('print the SQL of Redis commands (one quoted string, separate words, or lines from --file/stdin)')
     .argument('[command...]', 'the Redis command, e.g. "ZADD lb 10 alice" or ZADD lb 10 alice')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS).default('sql'))
+    .addOption(new Option('-f, --format <format>', 'output format (ts: the node-postgres code the codemod writes)').choices([...OUTPUT_FORMATS, 'ts']).default('sql'))
+    .addOption(new Option('--client <client>', 'with --format ts: whose values the code yields (default ioredis)').choices(CLIENT_FLAVOURS))
     .addOption(schemaOption())
     .option('--file <path>', 'read redis-cli lines from a file (blank lines and # comments skipped)')
     .addOption(new Option('--from <format>', 'input: redis-cli lines, or a redis-cli MONITOR capture (FILE, --file or stdin)').choices(['lines', 'monitor']).default('lines'))
     .passThroughOptions()
-    .action(async (words: string[], opts: { format: OutputFormat; schema: string; file?: string; from: 'lines' | 'monitor' }) => {
+    .action(async (words: string[], opts: { format: CliFormat; client?: Flavour; schema: string; file?: string; from: 'lines' | 'monitor' }) => {
       setCode(await translateCommand(words, opts, io));
     });
 
