@@ -30,8 +30,18 @@ export const SCRIPTING_TRANSLATORS = {
     sql: sql`SELECT ${S}.lua_evalsha(${cmd.args.sha1.toString('latin1')}, ${[...(cmd.args.key ?? [])]}::text[], ${[...(cmd.args.arg ?? [])]}::bytea[]) AS reply`,
     reply: LUA,
   }),
-  EVALSHA_RO: pending('read-only scripts need write commands refused inside the script (issue #8)'),
-  EVAL_RO: pending('read-only scripts need write commands refused inside the script (issue #8)'),
+  // The _RO variants run the same function with redis2sql.lua_ro on: its write commands fail as in Redis.
+  EVALSHA_RO: (cmd, { S }) => ({
+    sql: sql`SELECT ${S}.lua_evalsha_ro(${cmd.args.sha1.toString('latin1')}, ${[...(cmd.args.key ?? [])]}::text[], ${[...(cmd.args.arg ?? [])]}::bytea[]) AS reply`,
+    reply: LUA,
+  }),
+  EVAL_RO: (cmd, { S }) => {
+    const compiled = compileLua(cmd.args.script, { schema: schemaName(S.text) });
+    return {
+      sql: sql`SELECT ${S}.lua_eval_ro(${compiled.sha}, ${compiled.ddl}, ${[...(cmd.args.key ?? [])]}::text[], ${[...(cmd.args.arg ?? [])]}::bytea[]) AS reply`,
+      reply: LUA,
+    };
+  },
   FCALL: pending('Redis functions (FUNCTION LOAD libraries) are not compiled yet (issue #8)'),
   FCALL_RO: pending('Redis functions (FUNCTION LOAD libraries) are not compiled yet (issue #8)'),
   'FUNCTION DELETE': pending('Redis functions are not compiled yet (issue #8)'),

@@ -799,4 +799,19 @@ END $$;
 
 CREATE OR REPLACE FUNCTION @S.lua_eval(sha text, ddl text, keys text[], argv bytea[]) RETURNS jsonb
 LANGUAGE sql AS $$ SELECT @S.lua_evalsha(@S.lua_define(sha, ddl), keys, argv) $$;
+
+-- EVALSHA_RO: the script runs with redis2sql.lua_ro on (its write commands fail); an error escaping
+-- ends the statement, and the setting with it (set_config's local value is the transaction's).
+CREATE OR REPLACE FUNCTION @S.lua_evalsha_ro(sha text, keys text[], argv bytea[]) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE r jsonb;
+BEGIN
+  PERFORM set_config('redis2sql.lua_ro', 'on', true);
+  r := @S.lua_evalsha(sha, keys, argv);
+  PERFORM set_config('redis2sql.lua_ro', 'off', true);
+  RETURN r;
+END $$;
+
+CREATE OR REPLACE FUNCTION @S.lua_eval_ro(sha text, ddl text, keys text[], argv bytea[]) RETURNS jsonb
+LANGUAGE sql AS $$ SELECT @S.lua_evalsha_ro(@S.lua_define(sha, ddl), keys, argv) $$;
 `;

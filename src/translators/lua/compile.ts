@@ -1000,8 +1000,14 @@ ${I}END LOOP;
       : this.pcallDepth > 0
         ? `${I}  RAISE EXCEPTION USING ERRCODE = 'RL002', MESSAGE = SQLERRM;\n`
         : `${I}  RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(SQLERRM || ' script: ${this.sha}, on @user_script:${line}.', 'UTF8')));\n`;
+    const spec = specOf(compiled.command);
+    // EVAL_RO / EVALSHA_RO set redis2sql.lua_ro for the call: Redis refuses write (and may-replicate) commands then.
+    const roCheck =
+      spec?.flags.includes('write') || MAY_REPLICATE.has(compiled.command)
+        ? `${I}  IF current_setting('redis2sql.lua_ro', true) = 'on' THEN\n${I}    RAISE EXCEPTION USING ERRCODE = 'RD000', MESSAGE = 'ERR Write commands are not allowed from read-only scripts.';\n${I}  END IF;\n`
+        : '';
     pre +=
-      `${I}BEGIN\n${I}  _rows := '[]'::jsonb;\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
+      `${I}BEGIN\n${roCheck}${I}  _rows := '[]'::jsonb;\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
       `${I}    _rows := _rows || jsonb_build_array(to_jsonb(_r));\n${I}  END LOOP;\n` +
       `${I}  ${result} := ${S}.lua_from_rows('${shape}'::jsonb, _rows);\n` +
       `${I}EXCEPTION WHEN SQLSTATE 'RD000' OR SQLSTATE 'RS000' THEN\n${onError}${I}END;\n`;
@@ -1041,6 +1047,12 @@ ${I}END LOOP;
     return this.refuse(e, 'the command could not be compiled with run-time arguments');
   }
 }
+
+/**
+ * Commands Redis 7.0 flags may-replicate without write (COMMAND INFO does not
+ * show the flag): EVAL_RO refuses them as writes, as redis-server did when asked.
+ */
+const MAY_REPLICATE: ReadonlySet<string> = new Set(['PUBLISH', 'SPUBLISH', 'PFCOUNT']);
 
 const SENTINEL = '\u0001redis2sql-lua-arg-';
 const SENTINEL_INT = 7_340_000_000_000_000n;
