@@ -9,36 +9,10 @@
  * each such use is reported.
  */
 import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type SourceFile, type Type } from 'ts-morph';
-import { Redis2SqlError } from '../errors.js';
-import type { ReplyShape } from '../emit/reply.js';
-import { translate } from '../translate.js';
-import type { SqlParam } from '../translators/sql.js';
+import { compileIoredisMethod } from './ioredis-call.js';
 import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
 import { convertBatchMethod, convertBatchStart, convertWatch, pairWatches } from './transaction.js';
-
-/** ioredis method → Redis command, and how its reply is shaped beyond the generic mapping. */
-const METHODS: Readonly<Record<string, { readonly command: string; readonly as?: 'object' }>> = {
-  get: { command: 'GET' },
-  set: { command: 'SET' },
-  incr: { command: 'INCR' },
-  incrby: { command: 'INCRBY' },
-  del: { command: 'DEL' },
-  exists: { command: 'EXISTS' },
-  expire: { command: 'EXPIRE' },
-  ttl: { command: 'TTL' },
-  hget: { command: 'HGET' },
-  hset: { command: 'HSET' },
-  hgetall: { command: 'HGETALL', as: 'object' },
-  lpush: { command: 'LPUSH' },
-  rpush: { command: 'RPUSH' },
-  lrange: { command: 'LRANGE' },
-  sadd: { command: 'SADD' },
-  smembers: { command: 'SMEMBERS' },
-  zadd: { command: 'ZADD' },
-  zrange: { command: 'ZRANGE' },
-  zscore: { command: 'ZSCORE' },
-};
 
 const SHUTDOWN = new Set(['quit', 'disconnect']);
 
@@ -73,10 +47,6 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
 const IMPORT = "import * as r2s from 'redis2sql/codemod-runtime';";
 const PG_IMPORT = "import pg from 'pg';";
 const POOL = 'new pg.Pool({ connectionString: process.env.DATABASE_URL })';
-
-/** Marks of arguments whose value is known only at run time (compiled with a stand-in). */
-const TEXT_MARK = '__r2s_arg_';
-const NUMBER_BASE = 48271000;
 
 interface Edit {
   readonly start: number;
@@ -235,133 +205,14 @@ function compileIoredisCall(
   }
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
-  const entry = METHODS[method];
-  if (entry === undefined) return { rule: 'ioredis/unsupported-method', message: `${method}() is not converted yet` };
-
-  // Flatten the arguments one level, as ioredis does, keeping what is known at compile time.
-  const args: { readonly literal?: string; readonly expr?: string; readonly numeric?: boolean }[] = [];
-  const flat: Node[] = [];
-  for (const arg of call.getArguments()) {
-    if (Node.isSpreadElement(arg)) return { rule: 'ioredis/spread', message: 'spread arguments of unknown length are not converted' };
-    if (Node.isArrayLiteralExpression(arg)) {
-      for (const element of arg.getElements()) {
-        if (Node.isSpreadElement(element)) return { rule: 'ioredis/spread', message: 'spread arguments of unknown length are not converted' };
-        flat.push(element);
-      }
-    } else flat.push(arg);
-  }
-  for (const [i, arg] of flat.entries()) {
-    const type = arg.getType();
-    if (type.getCallSignatures().length > 0) {
-      return i === flat.length - 1
-        ? { rule: 'ioredis/callback', message: 'calls with a callback are not converted' }
-        : { rule: 'ioredis/function-arg', message: 'a function argument is not converted' };
-    }
-    if (type.isArray() || type.isTuple()) return { rule: 'ioredis/array-arg', message: 'an array argument of unknown length is not converted' };
-    if (Node.isStringLiteral(arg) || Node.isNoSubstitutionTemplateLiteral(arg)) args.push({ literal: arg.getLiteralValue() });
-    else if (Node.isNumericLiteral(arg)) args.push({ literal: String(arg.getLiteralValue()) });
-    else if (Node.isPrefixUnaryExpression(arg) && arg.getOperatorToken() === SyntaxKind.MinusToken && Node.isNumericLiteral(arg.getOperand())) {
-      args.push({ literal: String(-Number(arg.getOperand().getText())) });
-    } else if (type.isObject() && !isBufferType(type)) {
-      return { rule: 'ioredis/object-arg', message: 'an object argument (field/value map or options) is not converted yet' };
-    } else args.push({ expr: arg.getText(), numeric: type.isNumber() || type.isNumberLiteral() });
-  }
-
-  const argv = [entry.command, ...args.map((a, i) => a.literal ?? (a.numeric === true ? String(NUMBER_BASE + i) : `${TEXT_MARK}${i}__`))];
-  let compiled;
-  try {
-    compiled = translate(argv);
-  } catch (error) {
-    if (error instanceof Redis2SqlError) {
-      const hasRuntime = args.some((a) => a.expr !== undefined);
-      return hasRuntime
-        ? { rule: 'ioredis/runtime-arguments', message: `arguments known only at run time decide the command's shape: ${error.message}` }
-        : { rule: 'ioredis/command-error', message: `redis2sql cannot compile this call: ${error.message}` };
-    }
-    throw error;
-  }
-  const uses = new Map<number, number>();
-  const params: string[] = [];
-  for (const [n, p] of compiled.params.entries()) {
-    // A run-time value the SQL reads as an integer is checked first as Redis checks it (string2ll),
-    // so that 1.5 fails with Redis' error rather than PostgreSQL's cast error.
-    const integer = compiled.sql.includes(`$${n + 1}::bigint`);
-    const emitted = emitParam(p, args, uses, integer);
-    if (emitted === undefined) {
-      return { rule: 'ioredis/runtime-arguments', message: 'an argument known only at run time is transformed at compile time; only literals are converted here' };
-    }
-    params.push(emitted);
-  }
-  // Each argument expression must run once, as it did in the ioredis call.
-  for (const [i, n] of uses) if (n > 1 && !isPlainReference(flat[i]!)) {
-    return { rule: 'ioredis/repeated-argument', message: 'an argument with side effects would be evaluated twice' };
-  }
-  const shape = shapeText(compiled.reply);
-  const as = entry.as === undefined ? '' : `, '${entry.as}'`;
-  // The value's static type stays what ioredis declared, so the code around the call still type-checks.
-  const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
-  const typeArg = resolved === undefined || resolved.includes('import(') ? '' : `<${resolved}>`;
-  return { typeArg, args: `${JSON.stringify(compiled.sql)}, [${params.join(', ')}], ${shape}${as}` };
+  // Every command with a translator converts, by its method name (src/codemod/ioredis-call.ts).
+  const compiled = compileIoredisMethod(call, method);
+  return 'rule' in compiled ? compiled : { args: compiled.args, typeArg: compiled.typeArg };
 }
 
-function isBufferType(type: Type): boolean {
-  return type.getSymbol()?.getName() === 'Buffer';
-}
 
-function isPlainReference(node: Node): boolean {
-  return Node.isIdentifier(node) || (Node.isPropertyAccessExpression(node) && isPlainReference(node.getExpression())) || Node.isThisExpression(node);
-}
 
-/** A compiled parameter as JS source: literals as they are, run-time arguments converted as ioredis sends them. */
-function emitParam(
-  p: SqlParam,
-  args: readonly { readonly literal?: string; readonly expr?: string; readonly numeric?: boolean }[],
-  uses: Map<number, number>,
-  integer = false,
-): string | undefined {
-  const runtime = (text: string): number | undefined => {
-    for (const [i, a] of args.entries()) {
-      if (a.expr === undefined) continue;
-      const mark = a.numeric === true ? String(NUMBER_BASE + i) : `${TEXT_MARK}${i}__`;
-      if (text === mark) {
-        uses.set(i, (uses.get(i) ?? 0) + 1);
-        return i;
-      }
-    }
-    return undefined;
-  };
-  const marked = (text: string): boolean =>
-    text.includes(TEXT_MARK) || args.some((a, i) => a.expr !== undefined && a.numeric === true && text.includes(String(NUMBER_BASE + i)));
-  if (p === null) return 'null';
-  if (typeof p === 'boolean') return String(p);
-  if (typeof p === 'number') {
-    const i = runtime(String(p));
-    if (i !== undefined) return `r2s.double(${args[i]!.expr!})`;
-    return marked(String(p)) ? undefined : String(p);
-  }
-  if (typeof p === 'string') {
-    const i = runtime(p);
-    if (i !== undefined) return `r2s.${integer ? 'integer' : 'text'}(${args[i]!.expr!})`;
-    return marked(p) ? undefined : JSON.stringify(p);
-  }
-  if (Buffer.isBuffer(p)) {
-    const s = p.toString('utf8');
-    const i = runtime(s);
-    if (i !== undefined) return `r2s.bytes(${args[i]!.expr!})`;
-    return marked(s) ? undefined : `Buffer.from(${JSON.stringify(s)})`;
-  }
-  const items: string[] = [];
-  for (const item of p as readonly SqlParam[]) {
-    const e = emitParam(item, args, uses);
-    if (e === undefined) return undefined;
-    items.push(e);
-  }
-  return `[${items.join(', ')}]`;
-}
 
-function shapeText(shape: ReplyShape): string {
-  return JSON.stringify(shape).replace(/"([a-zA-Z_]\w*)":/g, '$1: ').replace(/"/g, "'").replace(/,/g, ', ');
-}
 
 function findOverlap(edits: readonly Edit[]): Edit | undefined {
   const sorted = [...edits].sort((a, b) => a.start - b.start);
