@@ -116,6 +116,7 @@ function luaReply(value: unknown): RedisReply {
   if (typeof v.s === 'string') return { type: 'status', value: Buffer.from(v.s, 'hex').toString('utf8') };
   if (typeof v.e === 'string') return { type: 'error', message: Buffer.from(v.e, 'hex').toString('utf8') };
   if (Array.isArray(v.a)) return { type: 'array', value: v.a.map(luaReply) };
+  if ('a' in v && v.a === null) return NIL_ARRAY;
   throw new Error(`decode: not a lua reply: ${JSON.stringify(value)}`);
 }
 

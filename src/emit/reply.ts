@@ -71,8 +71,11 @@ export type ReplyShape =
   /**
    * A Lua script's reply: jsonb in the first row's column, one object per
    * Redis value — {"i": "12"} integer (decimal text), {"b": hex} bulk,
-   * {"s": hex} status, {"e": hex} error, {"a": […]} array — and null for a nil
-   * bulk. Bytes are lower-case hex, so binary values survive. NULL or no row → nil bulk.
+   * {"s": hex} status, {"e": hex} error, {"a": […]} array, {"a": null} nil
+   * array — and null for a nil bulk. Bytes are lower-case hex, so binary
+   * values survive. NULL or no row → nil bulk. Also the reply of the stream
+   * functions that build nested replies in PL/pgSQL (XREADGROUP, XPENDING,
+   * XCLAIM, XINFO…), where Lua never makes a nil array.
    */
   | { readonly kind: 'lua'; readonly column?: string }
   /**

@@ -5,8 +5,13 @@
  * before they read the stream's last ID. IDs are parsed here, as Redis parses
  * them, and reach SQL as decimal strings (`numeric`: they are unsigned 64-bit).
  *
- * Not translated yet (refused as pending): reading and acknowledging in
- * consumer groups (XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM) and XINFO.
+ * Reading in consumer groups (XREADGROUP, XACK, XCLAIM, XAUTOCLAIM) and
+ * XPENDING / XINFO call functions that lock (writes) or read the stream and
+ * build their nested replies as jsonb (the `lua` reply shape). XPENDING,
+ * XCLAIM, XAUTOCLAIM and XINFO STREAM read their options from the argv as
+ * Redis' own parsers do (IDs until the first word that is not one, errors
+ * worded per command); an error Redis gives only once it has found the key
+ * and group is passed to SQL, which raises it at that point.
  * The HELP subcommands are refused: server help text, not data.
  */
 import { RedisError } from '../errors.js';
@@ -14,13 +19,12 @@ import { INTEGER, OK, scalar, type ReplyShape } from '../emit/reply.js';
 import { toInteger } from '../grammar/values.js';
 import { liveKey } from './shared.js';
 import { param, raw, sql, type Fragment, type Raw } from './sql.js';
-import { never, pending, type GroupTranslators, type Translator } from './types.js';
+import { never, type GroupTranslators, type Translator } from './types.js';
 
 const k = raw('k');
 const U64_MAX = 2n ** 64n - 1n;
 const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
 const HELP = never('help text of the server, not data: ask redis-server');
-const PENDING = pending('not translated yet (issue #5): reading in consumer groups and XINFO come after XADD/XRANGE/XREAD/XGROUP');
 
 /** A stream ID; `seq` undefined: `<ms>-*` (XADD picks the sequence). */
 export interface StreamId {
@@ -390,11 +394,296 @@ const XGROUP_DELCONSUMER: Translator<'XGROUP DELCONSUMER'> = (cmd, { S }) => ({
   reply: INTEGER,
 });
 
+/** A name as Redis prints it with `%s`: a C string, up to its first NUL byte. */
+function cString(b: Buffer | string): string {
+  const bytes = Buffer.isBuffer(b) ? b : Buffer.from(b);
+  const nul = bytes.indexOf(0);
+  return (nul < 0 ? bytes : bytes.subarray(0, nul)).toString();
+}
+
+/** The NOGROUP text of XPENDING, XCLAIM and XAUTOCLAIM. */
+const noKeyOrGroup = (key: string, group: Buffer): string =>
+  `NOGROUP No such key '${cString(key)}' or consumer group '${cString(group)}'`;
+
+const U64 = (n: bigint): string => n.toString();
+const ids = (list: readonly { ms: bigint; seq: bigint }[]): Fragment =>
+  sql`${param(list.map((i) => U64(i.ms)))}::numeric[], ${param(list.map((i) => U64(i.seq)))}::numeric[]`;
+
+/** A strict ID (`<ms>[-<seq>]`), or undefined where Redis' strict parser fails. */
+function strictId(given: Buffer): { ms: bigint; seq: bigint } | undefined {
+  try {
+    const id = parseStreamId(given, 0n, { strict: true });
+    return { ms: id.ms, seq: id.seq ?? 0n };
+  } catch (e) {
+    if (e instanceof RedisError) return undefined;
+    throw e;
+  }
+}
+
+/** Every stream function below answers a nested reply built as jsonb. */
+const TREE: ReplyShape = { kind: 'lua' };
+const bool = (b: boolean): Raw => raw(b ? 'true' : 'false');
+
+/**
+ * XREADGROUP GROUP g c [COUNT n] [BLOCK ms] [NOACK] STREAMS key … id …: `>`
+ * reads entries the group never delivered (moving its last ID, adding them to
+ * the consumer's pending list unless NOACK); an explicit ID re-reads the
+ * consumer's own pending entries after it. `18446744073709551615-18446744073709551615`
+ * is what `>` stands for inside Redis, so it means `>` too. BLOCK does not wait.
+ *   SELECT redis.xreadgroup($1::bytea, $2::bytea, $3::text[], $4::numeric[], $5::numeric[],
+ *                           $6::text[], $7::integer, $8::text, $9::bigint, false) AS reply
+ */
+const XREADGROUP: Translator<'XREADGROUP'> = (cmd, { S }) => {
+  const block = cmd.args.milliseconds;
+  if (block !== undefined && block < 0n) throw new RedisError('ERR timeout is negative');
+  const { group, consumer } = cmd.args.group_consumer;
+  const keys = cmd.args.streams.key;
+  const ms: (string | null)[] = [];
+  const seq: (string | null)[] = [];
+  let bad = 0;
+  let error: string | null = null;
+  cmd.args.streams.id.forEach((given, i) => {
+    if (bad > 0) return;
+    const text = given.toString('latin1');
+    if (text === '$') {
+      error =
+        'ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.';
+      bad = i + 1;
+      return;
+    }
+    const id = text === '>' ? { ms: U64_MAX, seq: U64_MAX } : strictId(given);
+    if (id === undefined) {
+      error = INVALID_ID;
+      bad = i + 1;
+      return;
+    }
+    if (id.ms === U64_MAX && id.seq === U64_MAX) {
+      ms.push(null);
+      seq.push(null);
+      return;
+    }
+    // The history after the ID: the next ID on, inclusive.
+    const next = id.seq < U64_MAX ? { ms: id.ms, seq: id.seq + 1n } : { ms: id.ms + 1n, seq: 0n };
+    ms.push(U64(next.ms));
+    seq.push(U64(next.seq));
+  });
+  const count = cmd.args.count !== undefined && cmd.args.count > 0n ? cmd.args.count : null;
+  const nogroup = keys.map(
+    (key) => `NOGROUP No such key '${cString(key)}' or consumer group '${cString(group)}' in XREADGROUP with GROUP option`,
+  );
+  return {
+    sql: sql`SELECT ${S}.xreadgroup(${bytes(group)}, ${bytes(consumer)}, ${param([...keys])}::text[], ${param(ms)}::numeric[], ${param(seq)}::numeric[],
+  ${param(nogroup)}::text[], ${param(bad)}::integer, ${param(error)}::text, ${param(count)}::bigint, ${bool(cmd.args.noack === true)}) AS reply`,
+    reply: TREE,
+    warnings:
+      block === undefined
+        ? []
+        : [
+            'XREADGROUP BLOCK does not wait here: like XREADGROUP BLOCK inside MULTI, it answers at once (nil when there is nothing to read)',
+          ],
+  };
+};
+
+/** XACK key group id [id …] → the number acknowledged. `SELECT redis.xack($1::text, $2::bytea, $3::numeric[], $4::numeric[], $5::text) AS reply` */
+const XACK: Translator<'XACK'> = (cmd, { S }) => {
+  const parsed: { ms: bigint; seq: bigint }[] = [];
+  let error: string | null = null;
+  for (const given of cmd.args.id) {
+    const id = strictId(given);
+    if (id === undefined) {
+      error = INVALID_ID;
+      break;
+    }
+    parsed.push(id);
+  }
+  return {
+    sql: sql`SELECT ${S}.xack(${keyText(cmd.args.key)}, ${bytes(cmd.args.group)}, ${ids(parsed)}, ${param(error)}::text) AS reply`,
+    reply: INTEGER,
+  };
+};
+
+const integerOr = (given: Buffer | undefined, message: string): bigint => {
+  const n = given === undefined ? undefined : toInteger(given);
+  if (n === undefined) throw new RedisError(message);
+  return n;
+};
+
+const NOT_AN_INTEGER = 'ERR value is not an integer or out of range';
+const SYNTAX = 'ERR syntax error';
+const upper = (b: Buffer | undefined): string => (b === undefined ? '' : b.toString('latin1').toUpperCase());
+
+/**
+ * XPENDING key group [[IDLE min-idle] start end count [consumer]], read as
+ * Redis reads it (the count before the IDs; every word checked before the key).
+ *   SELECT redis.xpending($1::text, $2::bytea, $3::text, true, $4::bigint,
+ *                         $5::numeric, $6::numeric, $7::numeric, $8::numeric, $9::bigint, $10::bytea) AS reply
+ */
+const XPENDING: Translator<'XPENDING'> = (cmd, { S }) => {
+  const argv = cmd.argv;
+  const argc = argv.length;
+  if (argc !== 3 && (argc < 6 || argc > 9)) throw new RedisError(SYNTAX);
+  let minIdle = 0n;
+  let start = { ms: 0n, seq: 0n };
+  let end = { ms: 0n, seq: 0n };
+  let count = 0n;
+  let consumer: Buffer | null = null;
+  if (argc >= 6) {
+    let at = 3;
+    if (upper(argv[3]) === 'IDLE') {
+      minIdle = integerOr(argv[4], NOT_AN_INTEGER);
+      if (argc < 8) throw new RedisError(SYNTAX);
+      at += 2;
+    }
+    count = integerOr(argv[at + 2], NOT_AN_INTEGER);
+    if (count < 0n) count = 0n;
+    start = intervalId(argv[at]!, true);
+    end = intervalId(argv[at + 1]!, false);
+    consumer = argv[at + 3] ?? null;
+  }
+  return {
+    sql: sql`SELECT ${S}.xpending(${keyText(cmd.args.key)}, ${bytes(cmd.args.group)}, ${param(noKeyOrGroup(cmd.args.key, cmd.args.group))}::text, ${bool(argc >= 6)}, ${param(minIdle)}::bigint,
+  ${numeric(start.ms)}, ${numeric(start.seq)}, ${numeric(end.ms)}, ${numeric(end.seq)}, ${param(count)}::bigint, ${param(consumer)}::bytea) AS reply`,
+    reply: TREE,
+  };
+};
+
+/**
+ * XCLAIM key group consumer min-idle-time id … [IDLE ms] [TIME ms] [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id]:
+ * IDs up to the first word that is not one, then options in any order (the
+ * later of IDLE and TIME wins). Errors wait for the key and group checks.
+ *   SELECT redis.xclaim($1::text, $2::bytea, $3::bytea, $4::text, $5::text, $6::bigint, $7::numeric[], $8::numeric[],
+ *                       $9::bigint, $10::bigint, $11::bigint, false, false, $12::numeric, $13::numeric) AS reply
+ */
+const XCLAIM: Translator<'XCLAIM'> = (cmd, { S }) => {
+  const argv = cmd.argv;
+  let error: string | null = null;
+  let minIdle = 0n;
+  const claimed: { ms: bigint; seq: bigint }[] = [];
+  let idle: bigint | null = null;
+  let time: bigint | null = null;
+  let retry: bigint | null = null;
+  let force = false;
+  let justid = false;
+  let lastId = { ms: 0n, seq: 0n };
+  const option = (): void => {
+    const given = toInteger(argv[4]!);
+    if (given === undefined) throw new RedisError('ERR Invalid min-idle-time argument for XCLAIM');
+    minIdle = given < 0n ? 0n : given;
+    let j = 5;
+    for (; j < argv.length; j++) {
+      const id = strictId(argv[j]!);
+      if (id === undefined) break;
+      claimed.push(id);
+    }
+    for (; j < argv.length; j++) {
+      const more = argv.length - 1 - j;
+      const word = upper(argv[j]);
+      if (word === 'FORCE') force = true;
+      else if (word === 'JUSTID') justid = true;
+      else if (word === 'IDLE' && more > 0) {
+        idle = integerOr(argv[++j], 'ERR Invalid IDLE option argument for XCLAIM');
+        time = null;
+      } else if (word === 'TIME' && more > 0) {
+        time = integerOr(argv[++j], 'ERR Invalid TIME option argument for XCLAIM');
+        idle = null;
+      } else if (word === 'RETRYCOUNT' && more > 0) {
+        retry = integerOr(argv[++j], 'ERR Invalid RETRYCOUNT option argument for XCLAIM');
+      } else if (word === 'LASTID' && more > 0) {
+        const id = strictId(argv[++j]!);
+        if (id === undefined) throw new RedisError(INVALID_ID);
+        lastId = id;
+      } else throw new RedisError(`ERR Unrecognized XCLAIM option '${cString(argv[j]!)}'`);
+    }
+  };
+  try {
+    option();
+  } catch (e) {
+    if (!(e instanceof RedisError)) throw e;
+    error = e.message;
+  }
+  return {
+    sql: sql`SELECT ${S}.xclaim(${keyText(cmd.args.key)}, ${bytes(cmd.args.group)}, ${bytes(cmd.args.consumer)}, ${param(noKeyOrGroup(cmd.args.key, cmd.args.group))}::text, ${param(error)}::text,
+  ${param(minIdle)}::bigint, ${ids(claimed)}, ${param(idle)}::bigint, ${param(time)}::bigint, ${param(retry)}::bigint,
+  ${bool(force)}, ${bool(justid)}, ${numeric(lastId.ms)}, ${numeric(lastId.seq)}) AS reply`,
+    reply: TREE,
+  };
+};
+
+/** Redis' largest XAUTOCLAIM COUNT: LONG_MAX / 16 (it allocates 16 bytes per ID). */
+const AUTOCLAIM_MAX_COUNT = (2n ** 63n - 1n) / 16n;
+
+/**
+ * XAUTOCLAIM key group consumer min-idle-time start [COUNT n] [JUSTID] → [cursor, [claimed…], [deleted IDs…]]
+ *   SELECT redis.xautoclaim($1::text, $2::bytea, $3::bytea, $4::text, $5::bigint, $6::numeric, $7::numeric, $8::bigint, false) AS reply
+ */
+const XAUTOCLAIM: Translator<'XAUTOCLAIM'> = (cmd, { S }) => {
+  const argv = cmd.argv;
+  let minIdle = integerOr(argv[4], 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
+  if (minIdle < 0n) minIdle = 0n;
+  const start = intervalId(argv[5]!, true);
+  let count = 100n;
+  let justid = false;
+  for (let j = 6; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const word = upper(argv[j]);
+    if (word === 'COUNT' && more > 0) {
+      const n = toInteger(argv[++j]!);
+      if (n === undefined || n < 1n || n > AUTOCLAIM_MAX_COUNT) throw new RedisError('ERR COUNT must be > 0');
+      count = n;
+    } else if (word === 'JUSTID') justid = true;
+    else throw new RedisError(SYNTAX);
+  }
+  return {
+    sql: sql`SELECT ${S}.xautoclaim(${keyText(cmd.args.key)}, ${bytes(cmd.args.group)}, ${bytes(cmd.args.consumer)}, ${param(noKeyOrGroup(cmd.args.key, cmd.args.group))}::text,
+  ${param(minIdle)}::bigint, ${numeric(start.ms)}, ${numeric(start.seq)}, ${param(count)}::bigint, ${bool(justid)}) AS reply`,
+    reply: TREE,
+  };
+};
+
+/**
+ * XINFO STREAM key [FULL [COUNT n]] (COUNT 10 by default, 0 for everything).
+ * Redis checks the words after it has found the stream.
+ *   SELECT redis.xinfo_stream($1::text, $2::text, true, $3::bigint) AS reply
+ */
+const XINFO_STREAM: Translator<'XINFO STREAM'> = (cmd, { S }) => {
+  const argv = cmd.argv;
+  const usage = `ERR unknown subcommand or wrong number of arguments for '${cString(argv[1] ?? 'STREAM')}'. Try XINFO HELP.`;
+  let error: string | null = null;
+  let full = false;
+  let count = 10n;
+  if (argv.length > 3) {
+    if (upper(argv[3]) !== 'FULL' || (argv.length !== 4 && argv.length !== 6)) error = usage;
+    else if (argv.length === 6) {
+      const n = upper(argv[4]) === 'COUNT' ? toInteger(argv[5]!) : undefined;
+      if (upper(argv[4]) !== 'COUNT') error = usage;
+      else if (n === undefined) error = NOT_AN_INTEGER;
+      else count = n < 0n ? 0n : n;
+    }
+    full = error === null;
+  }
+  return {
+    sql: sql`SELECT ${S}.xinfo_stream(${keyText(cmd.args.key)}, ${param(error)}::text, ${bool(full)}, ${param(count)}::bigint) AS reply`,
+    reply: TREE,
+  };
+};
+
+/** XINFO GROUPS key → each group's name, consumers, pending, last-delivered-id, entries-read and lag. */
+const XINFO_GROUPS: Translator<'XINFO GROUPS'> = (cmd, { S }) => ({
+  sql: sql`SELECT ${S}.xinfo_groups(${keyText(cmd.args.key)}) AS reply`,
+  reply: TREE,
+});
+
+/** XINFO CONSUMERS key group → each consumer's name, pending count and idle time. */
+const XINFO_CONSUMERS: Translator<'XINFO CONSUMERS'> = (cmd, { S }) => ({
+  sql: sql`SELECT ${S}.xinfo_consumers(${keyText(cmd.args.key)}, ${bytes(cmd.args.groupname)}, ${param(noGroup(cmd.args.groupname, cmd.args.key))}::text) AS reply`,
+  reply: TREE,
+});
+
 export const STREAM_TRANSLATORS = {
-  XACK: PENDING,
+  XACK,
   XADD,
-  XAUTOCLAIM: PENDING,
-  XCLAIM: PENDING,
+  XAUTOCLAIM,
+  XCLAIM,
   XDEL,
   'XGROUP CREATE': XGROUP_CREATE,
   'XGROUP CREATECONSUMER': XGROUP_CREATECONSUMER,
@@ -402,15 +691,15 @@ export const STREAM_TRANSLATORS = {
   'XGROUP DESTROY': XGROUP_DESTROY,
   'XGROUP HELP': HELP,
   'XGROUP SETID': XGROUP_SETID,
-  'XINFO CONSUMERS': PENDING,
-  'XINFO GROUPS': PENDING,
+  'XINFO CONSUMERS': XINFO_CONSUMERS,
+  'XINFO GROUPS': XINFO_GROUPS,
   'XINFO HELP': HELP,
-  'XINFO STREAM': PENDING,
+  'XINFO STREAM': XINFO_STREAM,
   XLEN,
-  XPENDING: PENDING,
+  XPENDING,
   XRANGE,
   XREAD,
-  XREADGROUP: PENDING,
+  XREADGROUP,
   XREVRANGE,
   XSETID,
   XTRIM,

@@ -62,11 +62,12 @@ describe.each(recordings)('replay %s on PGlite', (file) => {
     const rec = readRecording(file);
     const diffs: string[] = [];
     const session = new Session(db);
+    const started = Date.now();
     for (const command of rec.commands) {
       const argv = command.argv.map(bytesFromJson);
       const got = await session.run(argv);
       const universe = command.universe === undefined ? undefined : replyFromJson(command.universe);
-      const diff = compareReplies(replyFromJson(command.reply), got, command.rule ?? { kind: 'exact' }, universe);
+      const diff = compareReplies(replyFromJson(command.reply), got, command.rule ?? { kind: 'exact' }, universe, started);
       if (diff !== undefined) diffs.push(`${rec.source}:${command.line}: ${cliLine(argv)}\n    ${diff}`);
     }
     expect(diffs.join('\n'), `${diffs.length} of ${rec.commands.length} replies differ`).toBe('');

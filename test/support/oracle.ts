@@ -18,6 +18,12 @@ import type { RedisReply } from '../../src/emit/reply.js';
  *                          members drawn from the key's contents just before the command
  *                          (the recorder asks Redis for them: KEYS *, SMEMBERS, HGETALL,
  *                          ZRANGE … WITHSCORES), distinct when Redis promises it.
+ *   # @times N             stream replies that hold times (default: XPENDING's extended
+ *                          form, XINFO CONSUMERS, XINFO STREAM … FULL): idle times within
+ *                          N ms of each other; absolute times (FULL's seen-time and delivery
+ *                          times) that were the present when recorded are recorded as 0 and
+ *                          must be within N ms of the present when replayed, others
+ *                          (XCLAIM … TIME in the past) exactly; everything else exactly.
  * SCAN/SSCAN (HSCAN/ZSCAN: pairs) compare the cursor exactly and the batch as a multiset.
  * Errors are always compared exactly.
  *
@@ -38,6 +44,7 @@ export type CompareRule =
   | { readonly kind: 'unordered'; readonly pairs: boolean }
   | { readonly kind: 'scan'; readonly pairs: boolean }
   | { readonly kind: 'tolerance'; readonly within: number }
+  | { readonly kind: 'times'; readonly within: number; readonly form: TimesForm }
   | {
       readonly kind: 'random';
       /** Elements come in (member, value/score) pairs (WITHVALUES, WITHSCORES). */
@@ -49,6 +56,22 @@ export type CompareRule =
     };
 
 export const EXACT: CompareRule = { kind: 'exact' };
+
+/** Which stream reply holds the times (see `mapTimes`). */
+export type TimesForm = 'xpending' | 'xinfo-consumers' | 'xinfo-full';
+
+/** How far apart times of a stream reply may be by default, in ms. */
+const TIMES_WITHIN = 1000;
+
+/** The stream reply whose times a command's reply holds, if any. */
+function timesForm(argv: readonly Buffer[]): TimesForm | undefined {
+  const name = upper(argv[0]);
+  if (name === 'XPENDING' && argv.length >= 6) return 'xpending';
+  if (name !== 'XINFO') return undefined;
+  if (upper(argv[1]) === 'CONSUMERS') return 'xinfo-consumers';
+  if (upper(argv[1]) === 'STREAM' && upper(argv[3]) === 'FULL') return 'xinfo-full';
+  return undefined;
+}
 
 const UNORDERED = new Set(['SMEMBERS', 'SINTER', 'SUNION', 'SDIFF', 'KEYS', 'HKEYS', 'HVALS']);
 const UNORDERED_PAIRS = new Set(['HGETALL']);
@@ -67,6 +90,8 @@ export function defaultRule(argv: readonly Buffer[]): CompareRule {
   if (UNORDERED_PAIRS.has(name)) return { kind: 'unordered', pairs: true };
   const within = TOLERANCE[name];
   if (within !== undefined) return { kind: 'tolerance', within };
+  const form = timesForm(argv);
+  if (form !== undefined) return { kind: 'times', within: TIMES_WITHIN, form };
   if (name === 'SCAN' || name === 'SSCAN') return { kind: 'scan', pairs: false };
   if (name === 'HSCAN' || name === 'ZSCAN') return { kind: 'scan', pairs: true };
   if (name === 'RANDOMKEY' || name === 'SPOP') return { kind: 'random', pairs: false, distinct: true, universe: 'flat' };
@@ -104,6 +129,12 @@ export function parseAnnotation(comment: string, argvOf: () => readonly Buffer[]
       const within = Number(rest);
       if (!Number.isInteger(within) || within < 0) throw new Error(`bad annotation: ${comment}`);
       return { kind: 'tolerance', within };
+    }
+    case 'times': {
+      const within = Number(rest);
+      const form = timesForm(argvOf());
+      if (!Number.isInteger(within) || within < 0 || form === undefined) throw new Error(`bad annotation: ${comment}`);
+      return { kind: 'times', within, form };
     }
     case 'random': {
       const rule = defaultRule(argvOf());
@@ -145,6 +176,7 @@ export function compareReplies(
   got: RedisReply,
   rule: CompareRule,
   universe?: RedisReply,
+  since?: number,
 ): string | undefined {
   const differ = (): string => `expected ${showReply(expected)}, got ${showReply(got)}`;
   if (expected.type === 'error' || got.type === 'error' || rule.kind === 'exact') {
@@ -180,7 +212,109 @@ export function compareReplies(
     }
     case 'random':
       return compareRandom(expected, got, rule, universe);
+    case 'times':
+      return compareTimes(expected, got, rule, since ?? Date.now(), Date.now());
   }
+}
+
+type TimeKind = 'elapsed' | 'absolute';
+
+/**
+ * A stream reply with each time in it replaced by `f(time, kind)`: the idle
+ * times of XPENDING's entries ([id, consumer, idle, deliveries]) and of XINFO
+ * CONSUMERS (`idle`), the absolute times of XINFO STREAM FULL (each group's
+ * pending [id, consumer, time, deliveries], each consumer's `seen-time` and
+ * pending [id, time, deliveries]). Anything else is left as it is.
+ */
+export function mapTimes(reply: RedisReply, form: TimesForm, f: (time: bigint, kind: TimeKind) => bigint): RedisReply {
+  const items = (r: RedisReply | undefined): readonly RedisReply[] | undefined =>
+    r?.type === 'array' && r.value !== null ? r.value : undefined;
+  const arrayOf = (list: readonly RedisReply[]): RedisReply => ({ type: 'array', value: list });
+  const at = (r: RedisReply, i: number, kind: TimeKind): RedisReply => {
+    const list = items(r);
+    const v = list?.[i];
+    if (list === undefined || v?.type !== 'integer') return r;
+    return arrayOf(list.map((x, j) => (j === i ? { type: 'integer', value: f(v.value, kind) } : x)));
+  };
+  // A map reply is a flat [name, value, …] array: change the value of `name`.
+  const field = (r: RedisReply, name: string, change: (v: RedisReply) => RedisReply): RedisReply => {
+    const list = items(r);
+    if (list === undefined) return r;
+    return arrayOf(
+      list.map((x, j) => {
+        const key = list[j - 1];
+        return j % 2 === 1 && key?.type === 'bulk' && key.value?.toString() === name ? change(x) : x;
+      }),
+    );
+  };
+  const each = (r: RedisReply, change: (v: RedisReply) => RedisReply): RedisReply => {
+    const list = items(r);
+    return list === undefined ? r : arrayOf(list.map(change));
+  };
+  const integer = (kind: TimeKind) => (v: RedisReply): RedisReply =>
+    v.type === 'integer' ? { type: 'integer', value: f(v.value, kind) } : v;
+  switch (form) {
+    case 'xpending':
+      return each(reply, (entry) => at(entry, 2, 'elapsed'));
+    case 'xinfo-consumers':
+      return each(reply, (consumer) => field(consumer, 'idle', integer('elapsed')));
+    case 'xinfo-full':
+      return field(reply, 'groups', (groups) =>
+        each(groups, (group) =>
+          field(
+            field(group, 'pending', (pel) => each(pel, (entry) => at(entry, 2, 'absolute'))),
+            'consumers',
+            (consumers) =>
+              each(consumers, (consumer) =>
+                field(
+                  field(consumer, 'seen-time', integer('absolute')),
+                  'pending',
+                  (pel) => each(pel, (entry) => at(entry, 1, 'absolute')),
+                ),
+              ),
+          ),
+        ),
+      );
+  }
+}
+
+/**
+ * Times of a sequence replayed slower than Redis ran it drift apart by up to
+ * the replay's duration so far (`since`: when it started): that is added to
+ * the tolerance. A recorded absolute 0 (the present when recorded, see
+ * canonicalReply) must lie within the replay; other absolute times are
+ * exact unless both lie within it (two servers compared live).
+ */
+function compareTimes(
+  expected: RedisReply,
+  got: RedisReply,
+  rule: Extract<CompareRule, { kind: 'times' }>,
+  since: number,
+  now: number,
+): string | undefined {
+  const differ = `expected ${showReply(expected)}, got ${showReply(got)}`;
+  const times = (r: RedisReply): [bigint, TimeKind][] => {
+    const out: [bigint, TimeKind][] = [];
+    mapTimes(r, rule.form, (t, kind) => {
+      out.push([t, kind]);
+      return 0n;
+    });
+    return out;
+  };
+  const zero = (r: RedisReply): RedisReply => mapTimes(r, rule.form, () => 0n);
+  if (!sameReply(zero(expected), zero(got))) return differ;
+  const g = times(got);
+  const within = BigInt(rule.within);
+  const slack = within + BigInt(Math.max(0, now - since));
+  for (const [i, [et, kind]] of times(expected).entries()) {
+    const gt = g[i]?.[0] ?? -1n;
+    const present = (t: bigint): boolean => t >= BigInt(since) - within && t <= BigInt(now) + within;
+    const close = (et > gt ? et - gt : gt - et) <= slack;
+    // Absolute times are the present on both sides (a live comparison), or pinned and exact.
+    const ok = kind === 'elapsed' ? close : et === 0n ? present(gt) : et === gt || (present(et) && present(gt) && close);
+    if (!ok) return `${differ} (time ${gt} for ${kind === 'absolute' && et === 0n ? 'the present' : et})`;
+  }
+  return undefined;
 }
 
 function compareRandom(
@@ -275,6 +409,18 @@ export function canonicalReply(reply: RedisReply, rule: CompareRule): RedisReply
     case 'tolerance':
       if (reply.type !== 'integer' || rule.within < 1000 || reply.value < 1000n) return reply;
       return { type: 'integer', value: ((reply.value + 50n) / 100n) * 100n };
+    case 'times': {
+      // Idle times rounded to the tolerance, present times recorded as 0: the same file on every run.
+      const within = BigInt(Math.max(rule.within, 1));
+      const now = BigInt(Date.now());
+      return mapTimes(reply, rule.form, (t, kind) =>
+        kind === 'elapsed'
+          ? ((t + within / 2n) / within) * within
+          : (t > now ? t - now : now - t) <= within
+            ? 0n
+            : t,
+      );
+    }
   }
 }
 

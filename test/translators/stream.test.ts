@@ -146,11 +146,77 @@ describe('SQL text depends on the shape only', () => {
   });
 });
 
-describe('reading in consumer groups is refused, not guessed', () => {
-  it('answers an explicit redis2sql error', async () => {
-    const reply = await run('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>');
-    expect(reply.type).toBe('error');
-    if (reply.type === 'error') expect(reply.message).toMatch(/^ERR redis2sql: /);
+describe('consumer groups keep time with the schema clock', () => {
+  const at = (ms: number): Promise<unknown> => db.exec(`SET redis2sql.now_ms = '${ms}'`);
+  const T = 1_700_000_000_000;
+
+  it('idle times, delivery times and seen times are exact against a pinned clock', async () => {
+    await at(T);
+    await run('XADD', 'gt', '1-1', 'a', '1');
+    await run('XADD', 'gt', '2-1', 'b', '2');
+    await run('XGROUP', 'CREATE', 'gt', 'g', '0');
+    await run('XREADGROUP', 'GROUP', 'g', 'c1', 'COUNT', '1', 'STREAMS', 'gt', '>');
+    await at(T + 500);
+    expect(await run('XPENDING', 'gt', 'g', '-', '+', '10')).toEqual({
+      type: 'array',
+      value: [{ type: 'array', value: [bulk('1-1'), bulk('c1'), int(500), int(1)] }],
+    });
+    expect(await run('XINFO', 'CONSUMERS', 'gt', 'g')).toEqual({
+      type: 'array',
+      value: [{ type: 'array', value: [bulk('name'), bulk('c1'), bulk('pending'), int(1), bulk('idle'), int(500)] }],
+    });
+    // The history re-delivers: a second delivery, now.
+    await run('XREADGROUP', 'GROUP', 'g', 'c1', 'STREAMS', 'gt', '0');
+    await at(T + 700);
+    expect(await run('XPENDING', 'gt', 'g', '-', '+', '10')).toEqual({
+      type: 'array',
+      value: [{ type: 'array', value: [bulk('1-1'), bulk('c1'), int(200), int(2)] }],
+    });
+    const full = await run('XINFO', 'STREAM', 'gt', 'FULL');
+    const text = JSON.stringify(full, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    expect(text).toContain(JSON.stringify(int(T + 500), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  });
+
+  it('an entry is claimable once idle for min-idle-time, not a millisecond before', async () => {
+    await at(T + 700);
+    expect(await run('XCLAIM', 'gt', 'g', 'c2', '201', '1-1', 'JUSTID')).toEqual({ type: 'array', value: [] });
+    expect(await run('XAUTOCLAIM', 'gt', 'g', 'c2', '201', '0', 'JUSTID')).toEqual({
+      type: 'array',
+      value: [bulk('0-0'), { type: 'array', value: [] }, { type: 'array', value: [] }],
+    });
+    expect(await run('XPENDING', 'gt', 'g', 'IDLE', '201', '-', '+', '10')).toEqual({ type: 'array', value: [] });
+    await at(T + 701);
+    expect(await run('XPENDING', 'gt', 'g', 'IDLE', '201', '-', '+', '10')).toEqual({
+      type: 'array',
+      value: [{ type: 'array', value: [bulk('1-1'), bulk('c1'), int(201), int(2)] }],
+    });
+    expect(await run('XAUTOCLAIM', 'gt', 'g', 'c2', '201', '0', 'JUSTID')).toEqual({
+      type: 'array',
+      value: [bulk('0-0'), { type: 'array', value: [bulk('1-1')] }, { type: 'array', value: [] }],
+    });
+    // Claimed: idle again from now, still delivered twice (JUSTID does not count).
+    await at(T + 750);
+    expect(await run('XPENDING', 'gt', 'g', '-', '+', '10', 'c2')).toEqual({
+      type: 'array',
+      value: [{ type: 'array', value: [bulk('1-1'), bulk('c2'), int(49), int(2)] }],
+    });
+    // IDLE sets the delivery time back; TIME sets it.
+    await run('XCLAIM', 'gt', 'g', 'c3', '0', '1-1', 'IDLE', '5000', 'JUSTID');
+    expect(await run('XPENDING', 'gt', 'g', '-', '+', '10')).toEqual({
+      type: 'array',
+      value: [{ type: 'array', value: [bulk('1-1'), bulk('c3'), int(5000), int(2)] }],
+    });
+    await run('XCLAIM', 'gt', 'g', 'c3', '0', '1-1', 'TIME', String(T), 'JUSTID');
+    expect(await run('XPENDING', 'gt', 'g', '-', '+', '10')).toEqual({
+      type: 'array',
+      value: [{ type: 'array', value: [bulk('1-1'), bulk('c3'), int(750), int(2)] }],
+    });
+    await db.exec(`RESET redis2sql.now_ms`);
+  });
+
+  it('XREADGROUP BLOCK answers at once, with a warning', () => {
+    expect(translate(['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'a', '>']).warnings).toHaveLength(1);
+    expect(translate(['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'a', '>']).warnings).toHaveLength(0);
   });
 });
 

@@ -72,12 +72,12 @@ export const STREAM_COMMANDS = [
     str('consumer'),
     str('min-idle-time'),
     multiple(str('id')),
-    optional(tok('IDLE', int('ms'))),
-    optional(tok('TIME', unixTime('unix-time-milliseconds'))),
-    optional(tok('RETRYCOUNT', int('count'))),
+    optional(tok('IDLE', rules(int('ms'), { error: 'ERR Invalid IDLE option argument for XCLAIM' }))),
+    optional(tok('TIME', rules(unixTime('unix-time-milliseconds'), { error: 'ERR Invalid TIME option argument for XCLAIM' }))),
+    optional(tok('RETRYCOUNT', rules(int('count'), { error: 'ERR Invalid RETRYCOUNT option argument for XCLAIM' }))),
     optional(token('force', 'FORCE')),
     optional(token('justid', 'JUSTID')),
-    optional(tok('LASTID', str('lastid'))),
+    optional(rules(tok('LASTID', str('lastid')), { unknownOption: "ERR Unrecognized XCLAIM option '%s'" })),
   ]),
   command('XDEL', 'stream', -3, ['write', 'fast'], keys(1, 1, 1), [key(), multiple(str('id'))]),
   command('XGROUP CREATE', 'stream', -5, ['write', 'denyoom'], keys(2, 2, 1), [
@@ -106,7 +106,11 @@ export const STREAM_COMMANDS = [
   command('XINFO HELP', 'stream', 2, ['loading', 'stale'], NO_KEYS, []),
   command('XINFO STREAM', 'stream', -3, ['readonly'], keys(2, 2, 1), [
     key(),
-    optional(tok('FULL', block('full', optional(tok('COUNT', int('count')))))),
+    optional(
+      rules(tok('FULL', block('full', optional(tok('COUNT', int('count'))))), {
+        unknownOption: "ERR unknown subcommand or wrong number of arguments for 'STREAM'. Try XINFO HELP.",
+      }),
+    ),
   ]),
   command('XLEN', 'stream', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
   command('XPENDING', 'stream', -3, ['readonly'], keys(1, 1, 1), [
