@@ -1,23 +1,22 @@
 /**
- * Record what the codemod's sample app returns with real ioredis 5 against a
- * real redis-server (the oracle), for test/codemod/app.test.ts to compare the
- * converted app's values with:
+ * Record what the codemod's sample apps return with the real Redis clients
+ * against a real redis-server (the oracle), for test/codemod/app.test.ts to
+ * compare the converted apps' values with:
  *
  *   redis-server --port 7161 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes
- *   REDIS_PORT=7161 node --import tsx scripts/record-codemod-app.ts
+ *   REDIS_PORT=7161 node --import tsx scripts/record-codemod-app.ts [app…]
  *
- * The server is flushed first: use a scratch server.
+ * Each app (fixtures/codemod/apps/<app>/app.input.ts) exports
+ * `run(client, other)`; its values go to `redis-values.json` beside it. The
+ * server is flushed before each app: use a scratch server.
  */
 import { writeFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { run } from '../fixtures/codemod/apps/ioredis5/app.input.js';
+import { APPS, runWithRedis } from '../test/support/codemod-apps.js';
 
 const port = Number(process.env['REDIS_PORT'] ?? '6379');
-const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
-await redis.connect();
-await redis.flushall();
-const values = await run(redis);
-await redis.quit();
-const out = new URL('../fixtures/codemod/apps/ioredis5/ioredis-values.json', import.meta.url);
-writeFileSync(out, JSON.stringify(values, null, 2) + '\n');
-process.stdout.write(`recorded ${values.length} values with ioredis against redis-server :${port}\n`);
+const wanted = process.argv.slice(2);
+for (const app of APPS.filter((a) => wanted.length === 0 || wanted.includes(a.name))) {
+  const values = await runWithRedis(app, port);
+  writeFileSync(new URL(`../fixtures/codemod/apps/${app.name}/redis-values.json`, import.meta.url), JSON.stringify(values, null, 2) + '\n');
+  process.stdout.write(`${app.name}: recorded ${values.length} values from ${app.client} against redis-server :${port}\n`);
+}

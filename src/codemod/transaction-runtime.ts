@@ -146,14 +146,22 @@ async function unchanged(tx: Queryable, watched: IoredisWatched): Promise<boolea
 
 async function entry(db: Queryable, q: Queued, saved: boolean): Promise<IoredisEntry> {
   if (saved) await db.exec(`SAVEPOINT ${SAVEPOINT}`);
+  let rows;
   try {
-    const reply = decodeReply(q.shape, await db.query(q.sql, q.params));
-    const value = clientValue(reply, 'ioredis', q.as === 'object' || q.as === 'object-buffer' ? 'object' : undefined, q.as === 'buffer' || q.as === 'object-buffer');
-    if (saved) await db.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-    return [null, value];
+    rows = await db.query(q.sql, q.params);
   } catch (error) {
     if (!(error instanceof RedisError)) throw error;
+    // The statement failed: PostgreSQL undid it, the transaction goes on from the savepoint.
     if (saved) await db.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    return [error] as unknown as IoredisEntry;
+  }
+  if (saved) await db.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+  try {
+    // An error reply the statement returned (a script's error_reply) keeps what it wrote, as in Redis.
+    const reply = decodeReply(q.shape, rows);
+    return [null, clientValue(reply, 'ioredis', q.as === 'object' || q.as === 'object-buffer' ? 'object' : undefined, q.as === 'buffer' || q.as === 'object-buffer')];
+  } catch (error) {
+    if (!(error instanceof RedisError)) throw error;
     return [error] as unknown as IoredisEntry;
   }
 }

@@ -108,7 +108,8 @@ export function pairWatches(file: SourceFile, isClient: (type: Type) => boolean)
     const receiver = callee.getExpression().getText();
     const block = statement.getParent();
     if (block === undefined || !(Node.isBlock(block) || Node.isSourceFile(block))) continue;
-    const after = block.getStatements().slice(statement.getChildIndex() + 1);
+    const statements = block.getStatements() as Node[];
+    const after = statements.slice(statements.indexOf(statement) + 1);
     let multi: CallExpression | undefined;
     for (const s of after) {
       const next = s

@@ -1,0 +1,112 @@
+/**
+ * The codemod's behavioural sample apps (fixtures/codemod/apps/<app>/): an
+ * `app.input.ts` whose `run(client, other)` returns what each call resolved
+ * to (`other` is a second connection), its converted `app.output.ts`, and
+ * `redis-values.json`, what the real client returned from redis-server
+ * (scripts/record-codemod-app.ts).
+ *
+ * An app imports its client by its real package name (`redis`), while this
+ * repository installs node-redis 4 and 5 side by side under aliases, so each
+ * app runs from a scratch copy whose node_modules link the right client.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { createClient as createClient4 } from 'redis4';
+import { createClient as createClient5 } from 'redis5';
+import { codemod, type CodemodResult } from '../../src/codemod/index.js';
+import { encodeValue } from './codemod-values.js';
+
+export interface App {
+  /** Its directory under fixtures/codemod/apps. */
+  readonly name: string;
+  readonly client: 'ioredis' | 'node-redis4' | 'node-redis5';
+}
+
+export const APPS: readonly App[] = [
+  { name: 'ioredis5', client: 'ioredis' },
+];
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const APPS_DIR = join(REPO, 'fixtures/codemod/apps');
+
+const LINKS: Readonly<Record<App['client'], Readonly<Record<string, string>>>> = {
+  ioredis: { ioredis: 'node_modules/ioredis' },
+  'node-redis4': { redis: 'node_modules/redis4', '@redis/client': 'node_modules/@redis/client' },
+  'node-redis5': { redis: 'node_modules/redis5', '@redis/client': 'node_modules/redis5/node_modules/@redis/client' },
+};
+const COMMON = { pg: 'node_modules/pg', '@types/pg': 'node_modules/@types/pg', '@types/node': 'node_modules/@types/node' };
+
+type Run = (client: unknown, other: unknown) => Promise<unknown[]>;
+
+/** A scratch copy of the app (package.json, app.input.ts) with its node_modules linked. */
+export function scratchApp(app: App): string {
+  const dir = mkdtempSync(join(tmpdir(), `redis2sql-app-${app.name}-`));
+  for (const f of ['package.json', 'app.input.ts']) cpSync(join(APPS_DIR, app.name, f), join(dir, f));
+  for (const [name, target] of Object.entries({ ...LINKS[app.client], ...COMMON })) {
+    const at = join(dir, 'node_modules', name);
+    mkdirSync(join(at, '..'), { recursive: true });
+    symlinkSync(join(REPO, target), at, 'dir');
+  }
+  return dir;
+}
+
+/** The codemod over the scratch copy's app.input.ts (a dry run). */
+export function convertApp(dir: string): Promise<CodemodResult> {
+  return codemod(['app.input.ts'], { cwd: dir });
+}
+
+/**
+ * Run the app with two real clients against redis-server on `port` (after
+ * FLUSHALL); its values encoded as JSON that keeps prototypes and Buffers.
+ */
+export async function runWithRedis(app: App, port: number): Promise<unknown[]> {
+  const dir = scratchApp(app);
+  const { run } = (await import(pathToFileURL(join(dir, 'app.input.ts')).href)) as { run: Run };
+  if (app.client === 'ioredis') {
+    const [a, b] = [0, 1].map(() => new Redis({ port, host: '127.0.0.1', lazyConnect: true })) as [Redis, Redis];
+    await a.connect();
+    await b.connect();
+    try {
+      await a.flushall();
+      return (await run(a, b)).map(encodeValue);
+    } finally {
+      await a.quit();
+      await b.quit();
+    }
+  }
+  const options = { socket: { port, host: '127.0.0.1' } };
+  const [a, b] = app.client === 'node-redis4' ? [createClient4(options), createClient4(options)] : [createClient5(options), createClient5(options)];
+  await a.connect();
+  await b.connect();
+  try {
+    await a.flushAll();
+    return (await run(a, b)).map(encodeValue);
+  } finally {
+    await a.quit();
+    await b.quit();
+  }
+}
+
+/**
+ * Run the app's committed converted output on `target` (a PGlite database or
+ * a pg Pool; both arguments get it), its runtime import pointed at this
+ * repository's source; values encoded as runWithRedis encodes them.
+ */
+export async function runConverted(app: App, target: unknown): Promise<unknown[]> {
+  const dir = scratchApp(app);
+  const source = readFileSync(join(APPS_DIR, app.name, 'app.output.ts'), 'utf8').replace(
+    /from ['"]redis2sql\/codemod-runtime['"]/,
+    `from ${JSON.stringify(join(REPO, 'src/codemod/runtime.ts'))}`,
+  );
+  writeFileSync(join(dir, 'app.run.ts'), source);
+  const { run } = (await import(pathToFileURL(join(dir, 'app.run.ts')).href)) as { run: Run };
+  return (await run(target, target)).map(encodeValue);
+}
+
+/** The values recorded from the real client (scripts/record-codemod-app.ts), encoded as runWithRedis encodes them. */
+export function recordedValues(app: App): unknown[] {
+  return JSON.parse(readFileSync(join(APPS_DIR, app.name, 'redis-values.json'), 'utf8')) as unknown[];
+}
