@@ -73,9 +73,9 @@ export const CORPUS_CASES: Readonly<Record<string, readonly (readonly string[])[
   'corpus: job claim': [
     ['RPUSH', 'jobs', '17', '18'],
     ['HSET', 'job:17', 'payload', '{"to":"ann"}'],
-    ['EVAL', '@job-claim.lua', '2', 'jobs', 'running', 'w1', '1700000000'],
-    ['EVAL', '@job-claim.lua', '2', 'jobs', 'running', 'w2', '1700000001'],
-    ['EVAL', '@job-claim.lua', '2', 'jobs', 'running', 'w3', '1700000002'],
+    ['EVAL', '@job-start.lua', '2', 'jobs', 'running', 'w1', '1700000000'],
+    ['EVAL', '@job-start.lua', '2', 'jobs', 'running', 'w2', '1700000001'],
+    ['EVAL', '@job-start.lua', '2', 'jobs', 'running', 'w3', '1700000002'],
     ['HMGET', 'job:17', 'attempts', 'state', 'worker', 'started', 'payload'],
     ['SISMEMBER', 'running', '18'],
   ],
