@@ -29,6 +29,8 @@ const fixed = (n: number, results: LibraryFunction['results'], sql: (c: LibraryC
   sql: (c) => sql(c, (i) => given(c.args, i)),
 });
 
+const RANDOM = "math.random is not compiled: redis-server's generator is shared by all scripts and not reseeded per EVAL, so its numbers cannot be reproduced";
+
 const math1 = (name: string): LibraryFunction => fixed(1, 1, ({ S }, g) => `${S}.lua_math1('${name}', ${g(0)})`);
 
 export const STD_LIBRARY: Readonly<Record<string, LibraryFunction>> = {
@@ -55,6 +57,10 @@ export const STD_LIBRARY: Readonly<Record<string, LibraryFunction>> = {
   'math.min': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ S, args }) => `${S}.lua_math_maxmin('min', ${pack(args, 0)})` },
   'math.fmod': fixed(2, 1, ({ S }, g) => `${S}.lua_math_fmod(${g(0)}, ${g(1)})`),
   'math.pow': fixed(2, 1, ({ S }, g) => `${S}.lua_math_pow(${g(0)}, ${g(1)})`),
+  // Redis 7.0 draws from one generator for every script since the server started (EVAL does not
+  // reseed it: the same script gives other numbers each run), so no value can be reproduced.
+  'math.random': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ refuse }) => refuse(RANDOM) },
+  'math.randomseed': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ refuse }) => refuse(RANDOM) },
   // cjson as Redis bundles it: exactly one argument, else Lua's `expected 1 argument`.
   'cjson.encode': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ S, args }) => `${S}.lua_cjson_encode(${given(args, 0)}, ${args.length > 1 ? "'true'::jsonb" : 'NULL::jsonb'})` },
   'cjson.decode': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ S, args }) => `${S}.lua_cjson_decode(${given(args, 0)}, ${args.length > 1 ? "'true'::jsonb" : 'NULL::jsonb'})` },
