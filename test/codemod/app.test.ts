@@ -32,7 +32,6 @@ for (const app of APPS) {
       expect(result.changed.map((c) => c.after)).toEqual([readFileSync(join(APPS_DIR, app.name, 'app.output.ts'), 'utf8')]);
       // The converted app calls these functions: a test database gets them as --schema-out would.
       for (const ddl of result.functions.values()) await db.exec(ddl);
-      expect(result.functions.size).toBeGreaterThan(0);
     }, 120_000);
 
     it('returns, run on PGlite, the values the real client returned from redis-server', async () => {

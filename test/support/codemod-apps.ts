@@ -27,6 +27,8 @@ export interface App {
 
 export const APPS: readonly App[] = [
   { name: 'ioredis5', client: 'ioredis' },
+  { name: 'node-redis4', client: 'node-redis4' },
+  { name: 'node-redis5', client: 'node-redis5' },
 ];
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
