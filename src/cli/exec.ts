@@ -1,12 +1,19 @@
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { DatabaseError, UsageError } from '../errors.js';
 import { ensureSchema, openDatabase } from '../db/index.js';
 import { formatRedisCli } from '../emit/redis-cli.js';
+import type { RedisReply } from '../emit/reply.js';
 import { Session } from '../session.js';
 import type { CommandInput } from '../grammar/tokenize.js';
+import { lineCount } from '../analyze/input.js';
 import { inputSource, type CliIo } from './io.js';
+import { formatJsonReply, type JsonMode } from './json-reply.js';
+import { progress } from './style.js';
 
 export interface ExecCliOptions {
+  /** Print replies as `redis-cli -2 --json` / `--quoted-json` does instead of `--no-raw`. */
+  readonly json?: JsonMode;
   readonly file?: string;
   readonly dataDir?: string;
   readonly db?: string;
@@ -42,6 +49,9 @@ export async function execCommand(words: readonly string[], options: ExecCliOpti
     throw new UsageError(`--db wants a postgres:// or postgresql:// URL, got ${JSON.stringify(options.db)}`);
   }
   const source = await inputSource(words, options.file, io);
+  const print = (reply: RedisReply): string | Buffer => (options.json === undefined ? formatRedisCli(reply) : formatJsonReply(reply, options.json));
+  // A long --file run shows where it is on a terminal's stderr (the replies may go to a file).
+  const total = options.file === undefined ? undefined : lineCount(await readFile(options.file));
   const db = await (io.openDatabase ?? openDatabase)({
     ...(url !== undefined && url !== '' && options.dataDir === undefined ? { url } : {}),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -53,21 +63,24 @@ export async function execCommand(words: readonly string[], options: ExecCliOpti
     };
     await ensureSchema(db, schema);
     // One session, as one redis-cli connection: MULTI, WATCH and subscriptions span lines.
-    const session = new Session(db, { ...schema, onMessage: (m) => io.stdout.write(formatRedisCli(m)) });
+    const session = new Session(db, { ...schema, onMessage: (m) => io.stdout.write(print(m)) });
     try {
-      if (source.kind === 'terminal') return await interactive(session, io);
-      const inputs: Iterable<{ text: CommandInput }> | AsyncIterable<{ text: CommandInput }> =
+      if (source.kind === 'terminal') return await interactive(session, io, print);
+      const inputs: Iterable<{ line?: number; text: CommandInput }> | AsyncIterable<{ line?: number; text: CommandInput }> =
         source.kind === 'words' ? [{ text: words.length === 1 ? words[0]! : words }] : source.lines;
       let failed = false;
-      for await (const { text: input } of inputs) {
+      const bar = progress(io, 'exec', total, { streamsStdout: true });
+      for await (const { line, text: input } of inputs) {
+        if (line !== undefined && total !== undefined) bar.update(line);
         const wasSubscribed = session.subscribed;
         const replies = await session.execute(input);
         if (!wasSubscribed && session.subscribed) io.stdout.write(READING);
         for (const reply of replies) {
           if (reply.type === 'error') failed = true;
-          io.stdout.write(formatRedisCli(reply));
+          io.stdout.write(print(reply));
         }
       }
+      bar.finish();
       // Subscribed at the end of the input: print messages until interrupted, as redis-cli does.
       if (session.subscribed) await (io.interrupted ?? interrupted)();
       return failed ? 1 : 0;
@@ -80,7 +93,7 @@ export async function execCommand(words: readonly string[], options: ExecCliOpti
 }
 
 /** A prompt on a terminal: one line, one reply; `quit` or `exit` (or end of input) leaves. */
-async function interactive(session: Session, io: CliIo): Promise<number> {
+async function interactive(session: Session, io: CliIo, print: (reply: RedisReply) => string | Buffer): Promise<number> {
   // Line editing and history need the real terminal streams; anything else gets a plain prompt.
   const stdout = io.stdout as Partial<NodeJS.WriteStream>;
   const terminal = typeof stdout.on === 'function' && stdout.isTTY === true;
@@ -100,7 +113,7 @@ async function interactive(session: Session, io: CliIo): Promise<number> {
         const wasSubscribed = session.subscribed;
         const replies = await session.execute(line);
         if (!wasSubscribed && session.subscribed) io.stdout.write(READING);
-        for (const reply of replies) io.stdout.write(formatRedisCli(reply));
+        for (const reply of replies) io.stdout.write(print(reply));
       } catch (error) {
         // A failure of the database does not end the session; anything else is a bug.
         if (!(error instanceof DatabaseError || error instanceof UsageError)) throw error;

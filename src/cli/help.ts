@@ -15,7 +15,12 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'redis2sql translate --from monitor capture.txt',
   ],
   schema: ['redis2sql schema | psql "$DATABASE_URL"', 'redis2sql schema --schema cache --unlogged'],
-  exec: ['redis2sql exec SET k v', 'redis2sql exec --db postgres://localhost/app "INCR hits"', 'redis2sql exec --data-dir .redis2sql-data < commands.redis'],
+  exec: [
+    'redis2sql exec SET k v',
+    'redis2sql exec --db postgres://localhost/app "INCR hits"',
+    'redis2sql exec --data-dir .redis2sql-data < commands.redis',
+    'redis2sql exec --json --file commands.redis | jq .',
+  ],
   commands: ['redis2sql commands', 'redis2sql commands --json | jq \'.[] | select(.status == "translated") | .command\''],
   lua: ['redis2sql lua unlock.lua --name unlock | psql "$DATABASE_URL"'],
   codemod: ['redis2sql codemod src', 'redis2sql codemod src --write', 'redis2sql codemod . --report json'],

@@ -119,9 +119,12 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--data-dir <dir>', 'keep the embedded database in this directory between runs')
     .option('--db <url>', 'a PostgreSQL server (postgres://…; default: $DATABASE_URL, else embedded)')
     .addOption(schemaOption())
+    .option('--json', 'print replies as redis-cli -2 --json does (errors as error:"…")')
+    .addOption(new Option('--quoted-json', 'print replies as redis-cli -2 --quoted-json does (ASCII only)').conflicts('json'))
     .passThroughOptions()
-    .action(async (words: string[], opts: { file?: string; dataDir?: string; db?: string; schema: string }) => {
-      setCode(await execCommand(words, opts, io));
+    .action(async (words: string[], opts: { file?: string; dataDir?: string; db?: string; schema: string; json?: true; quotedJson?: true }) => {
+      const { json, quotedJson, ...rest } = opts;
+      setCode(await execCommand(words, { ...rest, ...(json ? { json: 'json' } : quotedJson ? { json: 'quoted-json' } : {}) }, io));
     });
 
   program

@@ -43,7 +43,8 @@ const QUIET: Progress = { update: () => undefined, finish: () => undefined };
 
 /**
  * A one-line progress bar on stderr, redrawn in place with `\r`, only when
- * stderr is a terminal (never in a pipe, a file or CI logs). It is redrawn
+ * stderr is a terminal (never in a pipe, a file or CI logs), and, for a
+ * command that `streamsStdout`, only when its output goes elsewhere. It is redrawn
  * when the shown number changes, not on a timer, so it costs nothing between
  * updates and leaves no timer behind.
  *
@@ -51,8 +52,10 @@ const QUIET: Progress = { update: () => undefined, finish: () => undefined };
  *   bar.update(7500)   → stderr: '\r\x1b[Kanalyze [##########----------]  50% 7500/15000'
  *   bar.finish()       → stderr: '\r\x1b[K'
  */
-export function progress(io: CliIo, label: string, total?: number): Progress {
+export function progress(io: CliIo, label: string, total?: number, options: { readonly streamsStdout?: boolean } = {}): Progress {
   if (io.stderr.isTTY !== true) return QUIET;
+  // Output streaming to the same terminal already shows the progress, and a bar would cut through it.
+  if (options.streamsStdout === true && io.stdout.isTTY === true) return QUIET;
   const c = colors(io, 'stderr');
   const width = Math.max(10, Math.min(30, (io.stderr.columns ?? 80) - label.length - 30));
   let shown = '';

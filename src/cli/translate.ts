@@ -78,7 +78,7 @@ export async function translateCommand(words: readonly string[], options: Transl
     if (options.format === 'ts') emit(results.find((r) => 'error' in r) ?? results[0]!, undefined);
     else for (const result of results) emit(result, undefined);
   };
-  const bar = progress(io, 'translate', total);
+  const bar = progress(io, 'translate', total, { streamsStdout: true });
   // From WATCH or MULTI to EXEC/DISCARD a session's lines are one transaction: translated together.
   const blocks = new Map<string, CommandInput[]>();
   for await (const { line, text: input, session = '', error, db } of inputs) {

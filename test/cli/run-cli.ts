@@ -6,6 +6,8 @@ export interface Run {
   code: number;
   stdout: string;
   stderr: string;
+  /** stdout's bytes as written (replies may hold invalid UTF-8). */
+  stdoutBytes: Buffer;
 }
 
 export interface RunOptions {
@@ -14,6 +16,8 @@ export interface RunOptions {
   /** Play a terminal on stdout (colour) / stderr (progress bars). */
   stdoutTTY?: boolean;
   stderrTTY?: boolean;
+  /** How `exec` opens its database (default: a new embedded one). */
+  openDatabase?: CliIo['openDatabase'];
 }
 
 /**
@@ -22,16 +26,18 @@ export interface RunOptions {
  *   await runCli(['analyze', 'cap.txt'], { stdoutTTY: true })  → { code: 0, stdout: '\x1b[1m155 commands…', stderr: '' }
  */
 export async function runCli(argv: string[], options: RunOptions = {}): Promise<Run> {
-  let stdout = '';
+  const out: Buffer[] = [];
   let stderr = '';
   const { stdin } = options;
   const input = Readable.from(stdin === undefined ? [] : [typeof stdin === 'string' ? Buffer.from(stdin) : stdin]);
   const io: CliIo = {
-    stdout: { write: (s: string | Uint8Array) => ((stdout += s.toString()), true), isTTY: options.stdoutTTY === true },
+    stdout: { write: (s: string | Uint8Array) => (out.push(typeof s === 'string' ? Buffer.from(s) : Buffer.from(s)), true), isTTY: options.stdoutTTY === true },
     stderr: { write: (s: string | Uint8Array) => ((stderr += s.toString()), true), isTTY: options.stderrTTY === true, columns: 100 },
     stdin: Object.assign(input, { isTTY: stdin === undefined }),
     env: options.env ?? {},
+    ...(options.openDatabase === undefined ? {} : { openDatabase: options.openDatabase }),
   };
   const code = await main(argv, io);
-  return { code, stdout, stderr };
+  const stdoutBytes = Buffer.concat(out);
+  return { code, stdout: stdoutBytes.toString(), stderr, stdoutBytes };
 }
