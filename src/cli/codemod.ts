@@ -20,9 +20,10 @@ export function registerCodemod(program: Command, io: CliIo, setCode: (code: num
     .argument('<paths...>', 'files or directories (node_modules and dot-directories skipped)')
     .option('--write', 'write the changed files (atomically) instead of printing the diff', false)
     .addOption(new Option('--report <format>', 'how unconverted call sites are reported').choices(['text', 'json']).default('text'))
-    .action(async (paths: string[], opts: { write: boolean; report: 'text' | 'json' }) => {
+    .option('--json', 'the same as --report json (as the other commands say it)', false)
+    .action(async (paths: string[], opts: { write: boolean; report: 'text' | 'json'; json: boolean }) => {
       const result = await codemod(paths, { write: opts.write });
-      if (opts.report === 'json') {
+      if (opts.report === 'json' || opts.json) {
         const json = { changed: result.changed.map((c) => c.path), written: opts.write, findings: result.findings, scanned: result.scanned };
         io.stdout.write(JSON.stringify(json, null, 2) + '\n');
       } else {

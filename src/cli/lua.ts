@@ -22,7 +22,8 @@ export function registerLua(program: Command, io: CliIo, setCode: (code: number)
     .argument('<file>', 'the Lua script')
     .option('--name <name>', 'function name (default lua_<sha1 of the script>, the one EVAL and EVALSHA call)')
     .addOption(new Option('--schema <name>', 'PostgreSQL schema of the tables').default('redis'))
-    .action((file: string, opts: { name?: string; schema: string }) => {
+    .option('--json', 'print {file, sha, ddl} (or {file, line, column, error}) as JSON', false)
+    .action((file: string, opts: { name?: string; schema: string; json: boolean }) => {
       let source: Buffer;
       try {
         source = readFileSync(file);
@@ -31,10 +32,12 @@ export function registerLua(program: Command, io: CliIo, setCode: (code: number)
       }
       try {
         const compiled = compileLua(source, opts.name === undefined ? { schema: opts.schema } : { schema: opts.schema, name: opts.name });
-        io.stdout.write(`-- sha1 ${compiled.sha}\n${compiled.ddl}\n`);
+        if (opts.json) io.stdout.write(JSON.stringify({ file, sha: compiled.sha, ddl: compiled.ddl }) + '\n');
+        else io.stdout.write(`-- sha1 ${compiled.sha}\n${compiled.ddl}\n`);
       } catch (e) {
         if (!(e instanceof LuaCompileError)) throw e;
-        io.stderr.write(`redis2sql: ${file}:${e.line}:${e.column}: ${e.reason}\n`);
+        if (opts.json) io.stdout.write(JSON.stringify({ file, line: e.line, column: e.column, error: e.reason }) + '\n');
+        else io.stderr.write(`redis2sql: ${file}:${e.line}:${e.column}: ${e.reason}\n`);
         setCode(1);
       }
     });

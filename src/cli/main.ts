@@ -10,6 +10,7 @@ import { execCommand } from './exec.js';
 import { addExamples } from './help.js';
 import { registerInit } from './init.js';
 import { registerLua } from './lua.js';
+import { colors } from './style.js';
 import { processIo, type CliIo } from './io.js';
 import { CLIENT_FLAVOURS, translateCommand, type CliFormat } from './translate.js';
 import type { Flavour } from '../codemod/snippet.js';
@@ -139,8 +140,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       }
       const width = Math.max(...rows.map((r) => r.command.length));
       const groupWidth = Math.max(...rows.map((r) => r.group.length));
+      const c = colors(io, 'stdout');
+      const paint = { translated: c.green, pending: c.yellow, refused: c.red };
       for (const r of rows) {
-        const line = `${r.command.padEnd(width)}  ${r.group.padEnd(groupWidth)}  ${r.status.padEnd(10)}  ${r.reason ?? ''}`;
+        const line = `${r.command.padEnd(width)}  ${r.group.padEnd(groupWidth)}  ${paint[r.status](r.status.padEnd(10))}  ${r.reason ?? ''}`;
         io.stdout.write(line.trimEnd() + '\n');
       }
     });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -48,9 +49,44 @@ describe('--json wherever a program reads the output', () => {
     expect(Array.isArray(JSON.parse((await runCli(['commands', '--json'])).stdout))).toBe(true);
     expect(JSON.parse((await runCli(['analyze', '--json', '--from', 'lines'], { stdin: 'GET k\n' })).stdout)).toHaveProperty('commands');
     // Options that print JSON are named in --help.
-    for (const [cmd, option] of [['translate', 'json'], ['commands', '--json'], ['analyze', '--json'], ['codemod', 'json'], ['init vscode', '--json']] as const) {
+    for (const [cmd, option] of [['translate', 'json'], ['commands', '--json'], ['analyze', '--json'], ['codemod', '--json'], ['init vscode', '--json'], ['exec', '--json'], ['lua', '--json']] as const) {
       expect((await runCli([...cmd.split(' '), '--help'])).stdout).toContain(option);
     }
+  });
+});
+
+describe('lua --json', () => {
+  it('prints the compiled function, or the refusal with its position, as one JSON object', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redis2sql-lua-json-'));
+    try {
+      writeFileSync(join(dir, 'ok.lua'), "return redis.call('GET', KEYS[1])\n");
+      writeFileSync(join(dir, 'bad.lua'), "local co = coroutine.create(function() end)\nreturn 1\n");
+      const ok = await runCli(['lua', '--json', join(dir, 'ok.lua')]);
+      const text = await runCli(['lua', join(dir, 'ok.lua')]);
+      const json = JSON.parse(ok.stdout) as { file: string; sha: string; ddl: string };
+      expect(ok.code).toBe(0);
+      expect(`-- sha1 ${json.sha}\n${json.ddl}\n`).toBe(text.stdout);
+      const bad = await runCli(['lua', '--json', join(dir, 'bad.lua')]);
+      const plain = await runCli(['lua', join(dir, 'bad.lua')]);
+      expect(bad.code).toBe(1);
+      const err = JSON.parse(bad.stdout) as { file: string; line: number; column: number; error: string };
+      expect(plain.stderr).toBe(`redis2sql: ${err.file}:${err.line}:${err.column}: ${err.error}\n`);
+      expect(err.line).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('commands', () => {
+  it('colours the status on a terminal only, and never with NO_COLOR', async () => {
+    const plain = await runCli(['commands']);
+    const tty = await runCli(['commands'], { stdoutTTY: true });
+    expect(tty.stdout).toMatch(/^GET +string +\x1b\[32mtranslated/m);
+    expect(tty.stdout).toMatch(/\x1b\[31mrefused/);
+    expect(tty.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toBe(plain.stdout);
+    expect((await runCli(['commands'], { stdoutTTY: true, env: { NO_COLOR: 'yes' } })).stdout).toBe(plain.stdout);
+    expect((await runCli(['commands'], { stdoutTTY: true, env: { TERM: 'dumb' } })).stdout).toBe(plain.stdout);
   });
 });
 
