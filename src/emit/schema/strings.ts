@@ -111,6 +111,32 @@ DECLARE
   k @S.keys;
 BEGIN
   written := false;
+  -- The common case in one statement: a live string or no key at all. The
+  -- upsert locks the registry row and takes the new version and TTL; the value
+  -- is written after the lock. Anything else (NX, GET, another type, an expired
+  -- key) leaves FOUND false, the row possibly locked, for the general path.
+  IF NOT p_nx AND NOT p_get THEN
+    IF p_xx THEN
+      UPDATE @S.keys
+      SET expires_at = CASE WHEN p_keep_ttl THEN expires_at ELSE p_expires_at END,
+          version = nextval('@S.versions')
+      WHERE key = p_key AND type = 'string' AND @S.is_live(expires_at);
+    ELSE
+      INSERT INTO @S.keys AS cur (key, type, expires_at, version)
+      VALUES (p_key, 'string', p_expires_at, nextval('@S.versions'))
+      ON CONFLICT (key) DO UPDATE
+      SET expires_at = CASE WHEN p_keep_ttl THEN cur.expires_at ELSE excluded.expires_at END,
+          version = excluded.version
+      WHERE cur.type = 'string' AND @S.is_live(cur.expires_at);
+    END IF;
+    IF FOUND THEN
+      INSERT INTO @S.strings (key, value) VALUES (p_key, p_value)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+      written := true;
+      RETURN;
+    END IF;
+  END IF;
+
   LOOP
     k := @S.open_key(p_key, NULL, false);
     EXIT WHEN k.key IS NOT NULL;
@@ -247,8 +273,16 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v bytea;
   n numeric;
+  live boolean;
 BEGIN
-  PERFORM @S.open_key(p_key, 'string', true);
+  -- A live string (the common case): one statement locks it and takes the new
+  -- version (an error below undoes that); otherwise open_key creates or refuses it.
+  UPDATE @S.keys SET version = nextval('@S.versions')
+  WHERE key = p_key AND type = 'string' AND @S.is_live(expires_at);
+  live := FOUND;
+  IF NOT live THEN
+    PERFORM @S.open_key(p_key, 'string', true);
+  END IF;
   SELECT s.value INTO v FROM @S.strings s WHERE s.key = p_key;
   n := CASE WHEN v IS NULL THEN 0 ELSE @S.string_int64(v) END;
   IF n IS NULL THEN
@@ -258,9 +292,13 @@ BEGIN
   IF n NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN
     PERFORM @S.raise('ERR increment or decrement would overflow');
   END IF;
-  INSERT INTO @S.strings (key, value) VALUES (p_key, convert_to(n::text, 'UTF8'))
-  ON CONFLICT (key) DO UPDATE SET value = excluded.value;
-  PERFORM @S.touch_key(p_key);
+  IF live THEN
+    UPDATE @S.strings SET value = convert_to(n::text, 'UTF8') WHERE key = p_key;
+  ELSE
+    INSERT INTO @S.strings (key, value) VALUES (p_key, convert_to(n::text, 'UTF8'))
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    PERFORM @S.touch_key(p_key);
+  END IF;
   RETURN n;
 END $$;
 
