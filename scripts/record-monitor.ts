@@ -15,15 +15,15 @@ import { freePort } from '../test/support/servers.js';
  * exact bytes, its client kind and database), so that the tests check our
  * parser against redis-server 7.0's own escaping (sdscatrepr).
  *
- * It starts its own redis-server (REDIS_PORT, else a free port) with a unix
- * socket beside TCP, runs `redis-cli monitor`, sends each command over RESP
+ * It starts its own redis-server (REDIS_PORT, else a free port) on the IPv4
+ * and IPv6 loopback addresses with a unix socket beside them, runs `redis-cli monitor`, sends each command over RESP
  * (so the bytes are exactly the ones listed), then stops both.
  */
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIR = join(ROOT, 'fixtures', 'monitor');
 
-type Via = 'tcp' | 'unix';
+type Via = 'tcp' | 'ipv6' | 'unix';
 
 interface Step {
   readonly via: Via;
@@ -58,6 +58,7 @@ const ESCAPES: readonly Step[] = [
     ],
   },
   { via: 'tcp', argv: ['CONFIG', 'GET', 'maxmemory'], hidden: true },
+  { via: 'ipv6', argv: ['SET', 'via:ipv6', '[::1]'] },
   { via: 'unix', argv: ['SET', 'via:unix', 'socket'] },
   { via: 'unix', argv: ['SELECT', '3'] },
   { via: 'unix', argv: ['GET', 'db3 key'] },
@@ -163,9 +164,13 @@ async function record(name: string, steps: readonly Step[], port: number, socket
   let captured = '';
   monitor.stdout!.on('data', (c: Buffer) => (captured += c.toString('latin1')));
   await waitFor(monitor, () => captured, (t) => t.startsWith('OK\n'), 'redis-cli monitor');
-  const conns = { tcp: await Connection.open({ port, host: '127.0.0.1' }), unix: await Connection.open({ path: socketPath }) };
+  const conns = {
+    tcp: await Connection.open({ port, host: '127.0.0.1' }),
+    ipv6: await Connection.open({ port, host: '::1' }),
+    unix: await Connection.open({ path: socketPath }),
+  };
   const sent: SentCommand[] = [];
-  const db = { tcp: 0, unix: 0 };
+  const db = { tcp: 0, ipv6: 0, unix: 0 };
   for (const step of steps) {
     await conns[step.via].send(step.argv);
     if (String(step.argv[0]).toUpperCase() === 'SELECT') db[step.via] = Number(step.argv[1]);
@@ -175,8 +180,7 @@ async function record(name: string, steps: readonly Step[], port: number, socket
   }
   // One line per command shown, after redis-cli's OK.
   await waitFor(monitor, () => captured, (t) => t.split('\n').length - 2 >= sent.length, 'the capture');
-  conns.tcp.close();
-  conns.unix.close();
+  for (const c of Object.values(conns)) c.close();
   monitor.kill('SIGTERM');
   writeFileSync(join(DIR, `${name}.monitor`), Buffer.from(captured, 'latin1'));
   writeFileSync(join(DIR, `${name}.sent.json`), JSON.stringify(sent, null, 1) + '\n');
@@ -188,7 +192,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'redis2sql-monitor-'));
 const socketPath = join(tmp, 'redis.sock');
 const server = spawn(
   process.env['REDIS_SERVER_BIN'] ?? '/usr/bin/redis-server',
-  ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--unixsocket', socketPath, '--unixsocketperm', '700'],
+  ['--port', String(port), '--bind', '127.0.0.1', '::1', '--save', '', '--appendonly', 'no', '--unixsocket', socketPath, '--unixsocketperm', '700'],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 let log = '';
