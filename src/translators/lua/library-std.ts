@@ -49,6 +49,10 @@ export const STD_LIBRARY: Readonly<Record<string, LibraryFunction>> = {
   'string.byte': fixed(3, 'multi', ({ S }, g) => `${S}.lua_str_byte(${g(0)}, ${g(1)}, ${g(2)})`),
   'string.char': { minArgs: 0, maxArgs: Infinity, results: 1, sql: ({ S, args }) => `${S}.lua_str_char(${pack(args, 0)})` },
   'string.reverse': fixed(1, 1, ({ S }, g) => `${S}.lua_str_reverse(${g(0)})`),
+  // C-locale case mapping of ASCII letters over any bytes: the escape form of bytea is ASCII with
+  // every other byte as \ooo digits, which upper() and lower() leave alone.
+  'string.upper': fixed(1, 1, ({ S }, g) => `${S}.lua_str(decode(upper(encode(${S}.lua_arg_string(${g(0)}, 1, 'upper'), 'escape') COLLATE "C"), 'escape'))`),
+  'string.lower': fixed(1, 1, ({ S }, g) => `${S}.lua_str(decode(lower(encode(${S}.lua_arg_string(${g(0)}, 1, 'lower'), 'escape') COLLATE "C"), 'escape'))`),
   'math.floor': math1('floor'),
   'math.ceil': math1('ceil'),
   'math.abs': math1('abs'),
