@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Redis2SqlError, UsageError } from '../errors.js';
-import { renderTranslation, translateForOutput, type OutputFormat, type TranslationResult } from '../emit/format.js';
+import { renderTranslation, showInput, translateForOutput, type OutputFormat, type TranslationResult } from '../emit/format.js';
 import { toArgv, type CommandInput } from '../grammar/tokenize.js';
 import { lineCount } from '../analyze/input.js';
 import { renderSnippet, type Flavour } from '../codemod/snippet.js';
@@ -91,7 +91,7 @@ export async function translateCommand(words: readonly string[], options: Transl
       // Another database of the capture: refused as SELECT of it is, unless SELECT translates.
       const select = translateForOutput(['SELECT', String(db)], translateOptions);
       if ('error' in select) {
-        emit({ input: select.input, error: `database ${db}: ${select.error}` }, line);
+        emit({ input: showInput(input), error: `database ${db}: ${select.error}` }, line);
         continue;
       }
     }

@@ -114,6 +114,9 @@ describe('translate --from monitor', () => {
     const text = capture.toString('latin1').split('\n');
     expect(refusedLines.map((n) => text[n - 1]!.split('"')[1])).toEqual(['SELECT', 'GET']);
     expect(piped.stderr).toMatch(/line \d+: database 3: SELECT: only database 0/);
+    const json = await runCli(['translate', '--from', 'monitor', '--format', 'json'], { stdin: capture });
+    const inDb3 = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { input: string; error?: string }).filter((l) => l.error?.startsWith('database 3: '));
+    expect(inDb3.map((l) => l.input)).toEqual(['SELECT 3', 'GET "db3 key"']);
     // The script's own commands are compiled with its EVAL, not translated again.
     expect(piped.stdout.match(/^-- EVAL /gm)).toHaveLength(1);
     expect(piped.stdout).not.toMatch(/^-- SET lock:42/m);
