@@ -74,6 +74,17 @@ const REPLIES: Readonly<Record<string, readonly [v4: NodeRedisReply, v5: NodeRed
   BZPOPMIN: ['unknown', 'unknown'],
   BZMPOP: ['unknown', 'unknown'],
   ZRANK_WITHSCORE: ['unknown', 'unknown'],
+  // The stream consumer-group replies' objects (claims, pending summaries, XINFO maps, XREADGROUP's streams).
+  XAUTOCLAIM: ['unknown', 'unknown'],
+  XAUTOCLAIM_JUSTID: ['unknown', 'unknown'],
+  XCLAIM: ['unknown', 'unknown'],
+  XCLAIM_JUSTID: ['unknown', 'unknown'],
+  XINFO_CONSUMERS: ['unknown', 'unknown'],
+  XINFO_GROUPS: ['unknown', 'unknown'],
+  XINFO_STREAM: ['unknown', 'unknown'],
+  XPENDING: ['unknown', 'unknown'],
+  XPENDING_RANGE: ['unknown', 'unknown'],
+  XREADGROUP: ['unknown', 'unknown'],
 };
 
 /**
