@@ -282,4 +282,14 @@ export const LIBRARY_CASES: Readonly<Record<string, readonly (readonly string[])
     "return string.lower(12.5)",
     "return ('MiXeD'):lower()",
   ]),
+  'cjson.null as Redis gives it': evals([
+    "return tostring(cjson.null)",
+    "return cjson.null == nil",
+    "if cjson.null then return 1 else return 0 end",
+    "local t = cjson.decode('{\"a\":null}') return t.a == cjson.null",
+    "return cjson.decode('{\"a\":null}')",
+    "return cjson.encode(cjson.decode('{\"a\":null}'))",
+    "return {type(cjson.decode('[null]')[1]), #cjson.decode('[null, null]')}",
+    "return cjson.null .. 'x'",
+  ]),
 };

@@ -114,6 +114,8 @@ CREATE OR REPLACE FUNCTION @S.lua_tostring(v jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
   IF v IS NULL THEN RETURN @S.lua_str('nil'); END IF;
+  -- cjson.null is a light userdata holding NULL.
+  IF v = '{"u": "cjson.null"}'::jsonb THEN RETURN @S.lua_str(convert_to('userdata: (nil)', 'UTF8')); END IF;
   CASE jsonb_typeof(v)
     WHEN 'string' THEN RETURN v;
     WHEN 'number' THEN RETURN @S.lua_str(convert_to(@S.lua_fmt_number((v #>> '{}')::float8), 'UTF8'));
