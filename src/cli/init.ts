@@ -122,7 +122,9 @@ export function initVscode(workspace: string, bin = defaultBin(workspace)): Init
   const path = join(dir, 'tasks.json');
   const ours = vscodeTasks(bin);
   const created = !existsSync(path);
-  let text = created ? '{\n  // Tasks of redis2sql: rerun `redis2sql init vscode` to update them; other tasks are left as they are.\n  "version": "2.0.0",\n  "tasks": []\n}\n' : readFileSync(path, 'utf8');
+  let text = created
+    ? '{\n  // Tasks of redis2sql: rerun `redis2sql init vscode` to update them; other tasks are left as they are.\n  "version": "2.0.0",\n  "tasks": []\n}\n'
+    : fsCall(path, 'read', () => readFileSync(path, 'utf8'));
   const errors: ParseError[] = [];
   const doc = parse(text, errors, { allowTrailingComma: true, disallowComments: false }) as unknown;
   if (errors.length > 0) {
@@ -160,12 +162,25 @@ export function initVscode(workspace: string, bin = defaultBin(workspace)): Init
     }
   }
   if (created || actions.some((a) => a.action !== 'unchanged')) {
-    mkdirSync(dir, { recursive: true });
     const tmp = `${path}.redis2sql-${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    fsCall(path, 'write', () => {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(tmp, text);
+      renameSync(tmp, path);
+    });
   }
   return { path, created, tasks: actions };
+}
+
+/** A file system failure as an answer (exit 1, one line), not a bug. */
+function fsCall<T>(path: string, verb: 'read' | 'write', f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string') throw error;
+    throw new Redis2SqlError(`cannot ${verb} ${path} (${code})`);
+  }
 }
 
 /** Indent as the file does (its first indented line), so our edits look like the rest. */

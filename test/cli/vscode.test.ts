@@ -177,6 +177,14 @@ describe('redis2sql init vscode', () => {
       expect(readFileSync(join(dir, '.vscode/tasks.json'), 'utf8')).toBe(text);
     }
     expect((await runCli(['init', 'vscode', '--dir', join(tmp, 'nowhere')])).code).toBe(2);
+    // .vscode is a file, tasks.json a folder: one line, exit 1, no internal error.
+    const odd = join(tmp, 'odd');
+    mkdirSync(odd);
+    writeFileSync(join(odd, '.vscode'), '');
+    expect(await runCli(['init', 'vscode', '--dir', odd])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^redis2sql: cannot write .*tasks\.json \(E\w+\)\n$/) });
+    rmSync(join(odd, '.vscode'));
+    mkdirSync(join(odd, '.vscode/tasks.json'), { recursive: true });
+    expect(await runCli(['init', 'vscode', '--dir', odd])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^redis2sql: cannot read .*tasks\.json \(EISDIR\)\n$/) });
     expect((await runCli(['init'])).code).toBe(2);
     expect((await runCli(['init', 'emacs'])).code).toBe(2);
   });
