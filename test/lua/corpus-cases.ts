@@ -21,6 +21,18 @@ export const CORPUS_CASES: Readonly<Record<string, readonly (readonly string[])[
     ['EVAL', '@lock-extend.lua', '1', 'lock:b', 'other', '90000'],
     ['EVAL', '@lock-extend.lua', '1', 'lock:none', 'tok', '90000'],
   ],
+  'corpus: re-entrant lock and its release': [
+    ['EVAL', '@lock-reentrant.lua', '1', 'rlock', '60000', 'w1'],
+    ['EVAL', '@lock-reentrant.lua', '1', 'rlock', '60000', 'w1'],
+    ['HGET', 'rlock', 'w1'],
+    ['EVAL', '@lock-reentrant.lua', '1', 'rlock', '60000', 'w2'],
+    ['EVAL', '@lock-reentrant-release.lua', '1', 'rlock', 'w2'],
+    ['EVAL', '@lock-reentrant-release.lua', '1', 'rlock', 'w1'],
+    ['EVAL', '@lock-reentrant-release.lua', '1', 'rlock', 'w1'],
+    ['EXISTS', 'rlock'],
+    ['SET', 'rlock', 'plain'],
+    ['EVAL', '@lock-reentrant.lua', '1', 'rlock', '60000', 'w1'],
+  ],
   'corpus: counting semaphore': [
     ['EVAL', '@semaphore.lua', '1', 'sem', '1000', '2', 'a', '5000'],
     ['EVAL', '@semaphore.lua', '1', 'sem', '1001', '2', 'b', '5000'],
@@ -37,6 +49,14 @@ export const CORPUS_CASES: Readonly<Record<string, readonly (readonly string[])[
     ['EVAL', '@sliding-window.lua', '1', 'sw', '61500', '60000', '3', 'r5'],
     ['ZRANGE', 'sw', '0', '-1'],
     ['TTL', 'sw'],
+  ],
+  'corpus: token bucket': [
+    ['EVAL', '@token-bucket.lua', '1', 'tb', '10', '0.5', '1000', '4'],
+    ['EVAL', '@token-bucket.lua', '1', 'tb', '10', '0.5', '1001', '4'],
+    ['EVAL', '@token-bucket.lua', '1', 'tb', '10', '0.5', '1002', '4'],
+    ['EVAL', '@token-bucket.lua', '1', 'tb', '10', '0.5', '1005.5', '1'],
+    ['HMGET', 'tb', 'tokens', 'ts'],
+    ['TTL', 'tb'],
   ],
   'corpus: GCRA rate limiter': [
     ['EVAL', '@gcra.lua', '1', 'gcra', '100000', '1000', '2'],
@@ -134,6 +154,11 @@ export const CORPUS_CASES: Readonly<Record<string, readonly (readonly string[])[
     ['EVAL', '@key-builder.lua', '0', 'login', '1700003600', '1'],
     ['TTL', 'metric:signup:00472222'],
   ],
+  'corpus: payload find, match, gsub and gmatch': [
+    ['EVAL', '@payload-scan.lua', '0', '  order id=A17 for ann.lee@example.com paid 42.50 EUR  '],
+    ['EVAL', '@payload-scan.lua', '0', 'no marker here'],
+    ['EVAL', '@payload-scan.lua', '0', ''],
+  ],
   'corpus: comma-separated tags into a set': [
     ['EVAL', '@csv-tags.lua', '1', 'tags', 'Red, green ,BLUE,,red'],
     ['EVAL', '@csv-tags.lua', '1', 'tags', 'blue,  Yellow  '],
@@ -151,6 +176,14 @@ export const CORPUS_CASES: Readonly<Record<string, readonly (readonly string[])[
     ['SET', 'page', '<html>'],
     ['EVAL', '@cache-aside.lua', '1', 'page', '60', 'w2'],
     ['TTL', 'page:lock'],
+  ],
+  'corpus: quota with a cap': [
+    ['EVAL', '@quota.lua', '1', 'q', '40', '100'],
+    ['EVAL', '@quota.lua', '1', 'q', '50', '100'],
+    ['EVAL', '@quota.lua', '1', 'q', '20', '100'],
+    ['EVAL', '@quota.lua', '1', 'q', '2.5', '100'],
+    ['EVAL', '@quota.lua', '1', 'q', 'x', '100'],
+    ['GET', 'q'],
   ],
   'corpus: hash merge reports changed fields': [
     ['HSET', 'h', 'a', '1', 'b', '2'],
