@@ -2,7 +2,7 @@ import { RedisSyntaxError, StorageError, UnsupportedError, UsageError } from '..
 import type { AnyCommand, DeferredError } from './command.js';
 import type { ArgSpec, CommandSpec, KeyLookup } from './spec.js';
 import { COMMAND_SPECS, REFUSED_COMMANDS } from './table.js';
-import { toArgv, type CommandInput } from './tokenize.js';
+import { fromBinary, toWords, type CommandInput } from './tokenize.js';
 import { toDouble, toInteger, toKey, toScanCursor, type KeyProblem } from './values.js';
 
 export type { CommandInput } from './tokenize.js';
@@ -108,6 +108,8 @@ interface Seq {
   /** Fewest words needed by the items after item k. */
   readonly after: readonly number[];
   readonly nodes: readonly Node[];
+  /** Names of the multiple arguments, which start as empty lists (an argument not given is absent). */
+  readonly lists: readonly string[];
 }
 
 interface Plan {
@@ -212,7 +214,7 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
       for (const n of run) for (const w of n.starts!) lookup.set(w, [...(lookup.get(w) ?? []), n]);
       const byHash = new Map<number, string[]>();
       for (const w of lookup.keys()) {
-        const h = wordHash(Buffer.from(w, 'latin1'), w.length);
+        const h = wordHash(w, w.length);
         byHash.set(h, [...(byHash.get(h) ?? []), w]);
       }
       const longest = Math.max(...[...lookup.keys()].map((w) => w.length));
@@ -235,7 +237,7 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
   const itemMin = (item: Item): number =>
     item.kind === 'run' ? item.nodes.reduce((sum, n) => sum + n.min, 0) : item.node.min;
   const after = items.map((_, k) => items.slice(k + 1).reduce((sum, it) => sum + itemMin(it), 0));
-  return { items, after, nodes };
+  return { items, after, nodes, lists: nodes.filter((n) => n.multiple).map((n) => n.name) };
 }
 
 /** With a `final` argument, the words up to it (each argument's longest occurrence) are all there can be. */
@@ -267,7 +269,8 @@ interface Grammar {
   readonly plain: ReadonlyMap<string, Plan>;
   /** Container name → subcommand name → plan. */
   readonly containers: ReadonlyMap<string, ReadonlyMap<string, Plan>>;
-  readonly refused: Readonly<Record<string, string>>;
+  /** Own entries only, so that a command named `constructor` is unknown, not refused. */
+  readonly refused: ReadonlyMap<string, string>;
 }
 
 function compileGrammar(specs: readonly CommandSpec[], refused: Readonly<Record<string, string>>): Grammar {
@@ -283,7 +286,7 @@ function compileGrammar(specs: readonly CommandSpec[], refused: Readonly<Record<
       subs.set(spec.name.slice(space + 1), compilePlan(spec));
     }
   }
-  return { plain, containers, refused };
+  return { plain, containers, refused: new Map(Object.entries(refused)) };
 }
 
 /** A parsed command of some table: its spec's name, its args by name, its argv. */
@@ -315,7 +318,8 @@ const GRAMMAR = compileGrammar(COMMAND_SPECS, REFUSED_COMMANDS);
 // ------------------------------------------------------------------ parsing
 
 interface State {
-  readonly argv: readonly Buffer[];
+  /** The arguments as binary strings (see `splitWords`). */
+  readonly argv: readonly string[];
   readonly fullname: string;
   i: number;
   /** `late` values, in argv order. */
@@ -346,7 +350,7 @@ export function parseCommand(input: CommandInput): AnyCommand {
 }
 
 function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
-  const argv = toArgv(input);
+  const argv = toWords(input);
   if (argv.length === 0) throw new UsageError('empty command: nothing to parse');
   const plan = lookup(grammar, argv);
   const argc = argv.length;
@@ -374,10 +378,10 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
     if (st.lookup === undefined || !(error instanceof RedisSyntaxError)) throw error;
     checkKeys(st);
     const deferred = { message: error.message, argIndex: error.argIndex, lookup: st.lookup.rule };
-    return { name: plan.spec.name, args: st.lookup.rec, argv, deferred };
+    return { ...parsed(plan.spec.name, st.lookup.rec, argv, input), deferred };
   }
   checkKeys(st);
-  return { name: plan.spec.name, args, argv };
+  return parsed(plan.spec.name, args, argv, input);
 }
 
 function checkKeys(st: State): void {
@@ -387,18 +391,36 @@ function checkKeys(st: State): void {
   }
 }
 
-/** Own entries only: a command named `constructor` or `toString` is unknown, not refused. */
-const refusalOf = (grammar: Grammar, name: string): string | undefined =>
-  Object.hasOwn(grammar.refused, name) ? grammar.refused[name] : undefined;
+/**
+ * A parse result whose `argv` Buffers are made when first read: most
+ * translators never read it, and one Buffer per word is most of what parsing
+ * a short command would otherwise cost. (An object literal with a getter: a
+ * class's fields would go through defineProperty once transpiled.)
+ */
+function parsed(name: string, args: Readonly<Record<string, unknown>>, words: readonly string[], input: CommandInput): ParsedCommand {
+  // The caller's own Buffers, when it gave an argv of Buffers.
+  let made =
+    typeof input !== 'string' && !Buffer.isBuffer(input) && input.every((a) => typeof a !== 'string')
+      ? (input as readonly Buffer[])
+      : undefined;
+  return {
+    name,
+    args,
+    get argv(): readonly Buffer[] {
+      return (made ??= words.map(fromBinary));
+    },
+  };
+}
 
-function lookup(grammar: Grammar, argv: readonly Buffer[]): Plan {
+
+function lookup(grammar: Grammar, argv: readonly string[]): Plan {
   const name = asciiUpper(argv[0]!);
-  const refusal = refusalOf(grammar, name);
+  const refusal = grammar.refused.get(name);
   if (refusal !== undefined) throw new UnsupportedError(name, refusal);
   const subs = grammar.containers.get(name);
   if (subs !== undefined && argv.length >= 2) {
     const sub = asciiUpper(argv[1]!);
-    const subRefusal = refusalOf(grammar, `${name} ${sub}`);
+    const subRefusal = grammar.refused.get(`${name} ${sub}`);
     if (subRefusal !== undefined) throw new UnsupportedError(`${name} ${sub}`, subRefusal);
     const plan = subs.get(sub);
     if (plan !== undefined) return plan;
@@ -420,24 +442,25 @@ function lookup(grammar: Grammar, argv: readonly Buffer[]): Plan {
  * quoting capped at 128 bytes; C strings stop at a NUL byte; CR and LF become
  * spaces so that the reply stays one line.
  */
-function unknownCommand(argv: readonly Buffer[]): string {
+function unknownCommand(argv: readonly string[]): string {
   let args = '';
   let bytes = 0;
   for (let i = 1; i < argv.length && bytes < 128; i++) {
     const piece = cBytes(argv[i]!, 128 - bytes);
     bytes += piece.length + 3;
-    args += `'${piece.toString('utf8')}' `;
+    args += `'${fromBinary(piece).toString('utf8')}' `;
   }
   return oneLine(`ERR unknown command '${cString(argv[0]!, 128)}', with args beginning with: ${args}`);
 }
 
-function cBytes(b: Buffer, max: number): Buffer {
-  const nul = b.indexOf(0);
+/** A word as C reads it: up to a NUL byte, at most `max` bytes. */
+function cBytes(b: string, max: number): string {
+  const nul = b.indexOf('\0');
   const end = Math.min(nul < 0 ? b.length : nul, max);
-  return b.subarray(0, end);
+  return b.slice(0, end);
 }
 
-const cString = (b: Buffer, max: number): string => cBytes(b, max).toString('utf8');
+const cString = (b: string, max: number): string => fromBinary(cBytes(b, max)).toString('utf8');
 
 function oneLine(s: string): string {
   let out = '';
@@ -449,12 +472,11 @@ function oneLine(s: string): string {
 }
 
 /**
- * ASCII upper case, as Redis' case-insensitive command lookup compares. The
- * native decoding and `toUpperCase` are much cheaper than building the string
- * by hand, but only for ASCII: `toUpperCase` maps ß to SS.
+ * ASCII upper case of a binary string, as Redis' case-insensitive command
+ * lookup compares. The native `toUpperCase` is much cheaper than building
+ * the string by hand, but only for ASCII: it maps ß to SS.
  */
-function asciiUpper(b: Buffer): string {
-  const s = b.toString('latin1');
+function asciiUpper(s: string): string {
   let lower = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -474,14 +496,14 @@ function asciiUpperSlow(s: string): string {
 }
 
 /** The upper-case word for an option lookup, or undefined when it cannot be an option. */
-function optionWord(b: Buffer, longest: number): string | undefined {
+function optionWord(b: string, longest: number): string | undefined {
   return b.length > longest || b.length === 0 ? undefined : asciiUpper(b);
 }
 
-function isToken(b: Buffer, token: string): boolean {
+function isToken(b: string, token: string): boolean {
   if (b.length !== token.length) return false;
   for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
+    const c = b.charCodeAt(i);
     if ((c >= 0x61 && c <= 0x7a ? c - 0x20 : c) !== token.charCodeAt(i)) return false;
   }
   return true;
@@ -492,14 +514,14 @@ type Run = Extract<Item, { kind: 'run' }>;
 /**
  * A case-insensitive hash of an ASCII word (-1 when it cannot be an option:
  * empty, longer than `longest`, not ASCII). Looking option words up by it
- * spares decoding every argument into a string.
+ * spares an upper-case copy of every argument.
  */
-function wordHash(b: Buffer, longest: number): number {
+function wordHash(b: string, longest: number): number {
   const n = b.length;
   if (n === 0 || n > longest) return -1;
   let h = n;
   for (let i = 0; i < n; i++) {
-    const c = b[i]!;
+    const c = b.charCodeAt(i);
     if (c >= 0x80) return -1;
     h = (Math.imul(h, 31) + (c >= 0x61 && c <= 0x7a ? c - 0x20 : c)) | 0;
   }
@@ -507,7 +529,7 @@ function wordHash(b: Buffer, longest: number): number {
 }
 
 /** The option word of `run` that `b` spells (any case), or undefined. */
-function matchWord(run: Run | undefined, b: Buffer): string | undefined {
+function matchWord(run: Run | undefined, b: string): string | undefined {
   if (run === undefined) return undefined;
   const h = wordHash(b, run.longest);
   if (h < 0) return undefined;
@@ -517,12 +539,12 @@ function matchWord(run: Run | undefined, b: Buffer): string | undefined {
   return undefined;
 }
 
-const startsOf = (run: Run | undefined, b: Buffer): boolean => matchWord(run, b) !== undefined;
+const startsOf = (run: Run | undefined, b: string): boolean => matchWord(run, b) !== undefined;
 
 /** Parses a sequence of arguments; `reserve` words must be left for what follows it. */
 function parseSeq(seq: Seq, st: State, reserve: number): Rec {
   const rec: Rec = {};
-  for (const n of seq.nodes) rec[n.name] = n.multiple ? [] : undefined;
+  for (const name of seq.lists) rec[name] = [];
   const end = st.argv.length;
   // After each item (whichever way it was read), enterLookup notes when it was an `afterLookup` one.
   for (let k = 0; k < seq.items.length; enterLookup(seq.items[k], st, rec), k++) {
@@ -710,7 +732,7 @@ function occurrence(node: Node, st: State, reserve: number, skipToken: boolean):
   }
 }
 
-function scalar(node: Node, word: Buffer, index: number, st: State): Value {
+function scalar(node: Node, word: string, index: number, st: State): Value {
   switch (node.kind) {
     case 'key': {
       const key = toKey(word);
@@ -727,11 +749,11 @@ function scalar(node: Node, word: Buffer, index: number, st: State): Value {
       return late;
     }
     default:
-      return word;
+      return fromBinary(word);
   }
 }
 
-function convert(node: Node, word: Buffer, index: number): bigint | number {
+function convert(node: Node, word: string, index: number): bigint | number {
   if (node.kind === 'double') {
     const d = toDouble(word);
     if (d === undefined) throw new RedisSyntaxError(node.error ?? 'ERR value is not a valid float', index);
@@ -752,7 +774,7 @@ class Late {
   value: bigint | number = 0;
   constructor(
     readonly node: Node,
-    readonly word: Buffer,
+    readonly word: string,
     readonly index: number,
   ) {}
 }

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { fromBinary, toBinary } from './tokenize.js';
 
 /**
  * Conversions of argument bytes into typed values, with exactly the checks
@@ -6,7 +7,13 @@ import { isUtf8 } from 'node:buffer';
  * that what we accept and what we reject is what redis-server accepts and
  * rejects. Each returns `undefined` for a value Redis would refuse; the caller
  * words the error (the message differs per command).
+ *
+ * Each takes bytes, or the same bytes as a binary string (one character per
+ * byte, as the parser holds its words: see `splitWords`).
  */
+
+/** Bytes as the binary string the conversions read. */
+const text = (bytes: Uint8Array | string): string => (typeof bytes === 'string' ? bytes : toBinary(bytes));
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -17,27 +24,28 @@ const INT64_MAX = 2n ** 63n - 1n;
  *
  *   toInteger(Buffer.from('-42')) → -42n;   toInteger(Buffer.from('01')) → undefined
  */
-export function toInteger(bytes: Uint8Array): bigint | undefined {
+export function toInteger(given: Uint8Array | string): bigint | undefined {
+  const bytes = text(given);
   const n = bytes.length;
   // 20 = '-' and 19 digits, the longest int64 without leading zeros.
   if (n === 0 || n > 20) return undefined;
   let i = 0;
-  if (bytes[0] === 0x2d) {
+  if (bytes.charCodeAt(0) === 0x2d) {
     if (n === 1) return undefined;
     i = 1;
   }
-  const first = bytes[i]!;
+  const first = bytes.charCodeAt(i);
   if (first === 0x30) return n === 1 ? 0n : undefined;
   if (first < 0x31 || first > 0x39) return undefined;
   let small = 0;
   for (let j = i; j < n; j++) {
-    const c = bytes[j]!;
+    const c = bytes.charCodeAt(j);
     if (c < 0x30 || c > 0x39) return undefined;
     small = small * 10 + (c - 0x30);
   }
   // Up to 15 digits the float accumulator is exact; beyond, go through BigInt.
   if (n - i <= 15) return BigInt(i === 1 ? -small : small);
-  const big = BigInt(Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1'));
+  const big = BigInt(bytes);
   return big < INT64_MIN || big > INT64_MAX ? undefined : big;
 }
 
@@ -48,9 +56,9 @@ const hexValue = (c: number): number =>
 const lower = (c: number): number => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
 
 /** Whether bytes[i..] spells `word` (lower-case ASCII) to the end, case-insensitively. */
-function restIs(bytes: Uint8Array, i: number, word: string): boolean {
+function restIs(bytes: string, i: number, word: string): boolean {
   if (bytes.length - i !== word.length) return false;
-  for (let j = 0; j < word.length; j++) if (lower(bytes[i + j]!) !== word.charCodeAt(j)) return false;
+  for (let j = 0; j < word.length; j++) if (lower(bytes.charCodeAt(i + j)) !== word.charCodeAt(j)) return false;
   return true;
 }
 
@@ -62,19 +70,20 @@ function restIs(bytes: Uint8Array, i: number, word: string): boolean {
  *   toDouble(Buffer.from('1.5e2')) → 150;   toDouble(Buffer.from('+inf')) → Infinity;
  *   toDouble(Buffer.from('1e400')) → undefined
  */
-export function toDouble(bytes: Uint8Array): number | undefined {
+export function toDouble(given: Uint8Array | string): number | undefined {
+  const bytes = text(given);
   const n = bytes.length;
-  if (n === 0 || isSpace(bytes[0]!)) return undefined;
+  if (n === 0 || isSpace(bytes.charCodeAt(0))) return undefined;
   let i = 0;
   let negative = false;
-  if (bytes[0] === 0x2b || bytes[0] === 0x2d) {
-    negative = bytes[0] === 0x2d;
+  if (bytes.charCodeAt(0) === 0x2b || bytes.charCodeAt(0) === 0x2d) {
+    negative = bytes.charCodeAt(0) === 0x2d;
     i = 1;
   }
-  if (i < n && lower(bytes[i]!) === 0x69 /* i */) {
+  if (i < n && lower(bytes.charCodeAt(i)) === 0x69 /* i */) {
     return restIs(bytes, i, 'inf') || restIs(bytes, i, 'infinity') ? (negative ? -Infinity : Infinity) : undefined;
   }
-  if (i + 1 < n && bytes[i] === 0x30 && lower(bytes[i + 1]!) === 0x78 /* 0x */) {
+  if (i + 1 < n && bytes.charCodeAt(i) === 0x30 && lower(bytes.charCodeAt(i + 1)) === 0x78 /* 0x */) {
     const value = hexDouble(bytes, i + 2);
     return value === undefined ? undefined : negative ? -value : value;
   }
@@ -82,47 +91,47 @@ export function toDouble(bytes: Uint8Array): number | undefined {
   let digits = 0;
   let nonZero = false;
   let j = i;
-  for (; j < n && isDigit(bytes[j]!); j++, digits++) if (bytes[j] !== 0x30) nonZero = true;
-  if (j < n && bytes[j] === 0x2e) {
-    for (j++; j < n && isDigit(bytes[j]!); j++, digits++) if (bytes[j] !== 0x30) nonZero = true;
+  for (; j < n && isDigit(bytes.charCodeAt(j)); j++, digits++) if (bytes.charCodeAt(j) !== 0x30) nonZero = true;
+  if (j < n && bytes.charCodeAt(j) === 0x2e) {
+    for (j++; j < n && isDigit(bytes.charCodeAt(j)); j++, digits++) if (bytes.charCodeAt(j) !== 0x30) nonZero = true;
   }
   if (digits === 0) return undefined;
-  if (j < n && lower(bytes[j]!) === 0x65 /* e */) {
+  if (j < n && lower(bytes.charCodeAt(j)) === 0x65 /* e */) {
     j++;
-    if (j < n && (bytes[j] === 0x2b || bytes[j] === 0x2d)) j++;
+    if (j < n && (bytes.charCodeAt(j) === 0x2b || bytes.charCodeAt(j) === 0x2d)) j++;
     const start = j;
-    for (; j < n && isDigit(bytes[j]!); j++);
+    for (; j < n && isDigit(bytes.charCodeAt(j)); j++);
     if (j === start) return undefined;
   }
   if (j !== n) return undefined;
   // JavaScript's decimal parsing is correctly rounded, as glibc's strtod is.
-  const value = Number(Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1'));
+  const value = Number(bytes);
   if (!Number.isFinite(value)) return undefined;
   if (value === 0 && nonZero) return undefined;
   return value;
 }
 
 /** `strtod`'s hexadecimal form after `0x`: hexdigits [. hexdigits] [p [sign] digits]. */
-function hexDouble(bytes: Uint8Array, from: number): number | undefined {
+function hexDouble(bytes: string, from: number): number | undefined {
   const n = bytes.length;
   let mantissa = 0n;
   let digits = 0;
   let fraction = 0;
   let j = from;
-  for (; j < n && hexValue(bytes[j]!) >= 0; j++, digits++) mantissa = mantissa * 16n + BigInt(hexValue(bytes[j]!));
-  if (j < n && bytes[j] === 0x2e) {
-    for (j++; j < n && hexValue(bytes[j]!) >= 0; j++, digits++, fraction++) {
-      mantissa = mantissa * 16n + BigInt(hexValue(bytes[j]!));
+  for (; j < n && hexValue(bytes.charCodeAt(j)) >= 0; j++, digits++) mantissa = mantissa * 16n + BigInt(hexValue(bytes.charCodeAt(j)));
+  if (j < n && bytes.charCodeAt(j) === 0x2e) {
+    for (j++; j < n && hexValue(bytes.charCodeAt(j)) >= 0; j++, digits++, fraction++) {
+      mantissa = mantissa * 16n + BigInt(hexValue(bytes.charCodeAt(j)));
     }
   }
   if (digits === 0) return undefined;
   let exponent = 0;
-  if (j < n && lower(bytes[j]!) === 0x70 /* p */) {
+  if (j < n && lower(bytes.charCodeAt(j)) === 0x70 /* p */) {
     j++;
     let sign = 1;
-    if (j < n && (bytes[j] === 0x2b || bytes[j] === 0x2d)) sign = bytes[j++] === 0x2d ? -1 : 1;
+    if (j < n && (bytes.charCodeAt(j) === 0x2b || bytes.charCodeAt(j) === 0x2d)) sign = bytes.charCodeAt(j++) === 0x2d ? -1 : 1;
     const start = j;
-    for (; j < n && isDigit(bytes[j]!); j++) exponent = Math.min(exponent * 10 + (bytes[j]! - 0x30), 1e6);
+    for (; j < n && isDigit(bytes.charCodeAt(j)); j++) exponent = Math.min(exponent * 10 + (bytes.charCodeAt(j) - 0x30), 1e6);
     if (j === start) return undefined;
     exponent *= sign;
   }
@@ -146,16 +155,17 @@ const ULONG_MAX = 2n ** 64n - 1n;
  *   toScanCursor(Buffer.from('-1')) → 18446744073709551615n;   toScanCursor(Buffer.from('')) → 0n
  *   toScanCursor(Buffer.from(' 5')) → undefined;   toScanCursor(Buffer.from('nan')) → undefined
  */
-export function toScanCursor(bytes: Uint8Array): bigint | undefined {
-  const nul = bytes.indexOf(0);
+export function toScanCursor(given: Uint8Array | string): bigint | undefined {
+  const bytes = text(given);
+  const nul = bytes.indexOf('\0');
   const end = nul < 0 ? bytes.length : nul;
   if (end === 0) return 0n;
   let i = 0;
-  const negative = bytes[0] === 0x2d;
-  if (negative || bytes[0] === 0x2b) i = 1;
+  const negative = bytes.charCodeAt(0) === 0x2d;
+  if (negative || bytes.charCodeAt(0) === 0x2b) i = 1;
   if (i === end) return undefined;
-  for (let j = i; j < end; j++) if (!isDigit(bytes[j]!)) return undefined;
-  const magnitude = BigInt(Buffer.from(bytes.buffer, bytes.byteOffset + i, end - i).toString('latin1'));
+  for (let j = i; j < end; j++) if (!isDigit(bytes.charCodeAt(j))) return undefined;
+  const magnitude = BigInt(bytes.slice(i, end));
   if (magnitude > ULONG_MAX) return undefined;
   return negative ? (ULONG_MAX + 1n - magnitude) % (ULONG_MAX + 1n) : magnitude;
 }
@@ -168,14 +178,16 @@ export type KeyProblem = 'contains a NUL byte' | 'is not valid UTF-8';
  *
  *   toKey(Buffer.from('user:1')) → 'user:1';   toKey(Buffer.from([0x61, 0])) → 'contains a NUL byte'
  */
-export function toKey(bytes: Buffer): { readonly key: string } | { readonly problem: KeyProblem } {
+export function toKey(given: Buffer | string): { readonly key: string } | { readonly problem: KeyProblem } {
+  const bytes = typeof given === 'string' ? given : given.toString('latin1');
   let ascii = true;
   for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i]!;
+    const c = bytes.charCodeAt(i);
     if (c === 0) return { problem: 'contains a NUL byte' };
     if (c >= 0x80) ascii = false;
   }
-  if (ascii) return { key: bytes.toString('latin1') };
-  if (!isUtf8(bytes)) return { problem: 'is not valid UTF-8' };
-  return { key: bytes.toString('utf8') };
+  if (ascii) return { key: bytes };
+  const raw = fromBinary(bytes);
+  if (!isUtf8(raw)) return { problem: 'is not valid UTF-8' };
+  return { key: raw.toString('utf8') };
 }
