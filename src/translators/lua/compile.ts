@@ -75,9 +75,10 @@ DECLARE
   _line int := 0;
   _rows jsonb;
   _r record;
-  -- Keys as their UTF-8 bytes (a cast to bytea would read backslashes as escapes).
-  v_keys jsonb := ${S}.lua_strings(ARRAY(SELECT convert_to(k, 'UTF8') FROM unnest(keys) WITH ORDINALITY AS u(k, n) ORDER BY n));
-  v_argv jsonb := ${S}.lua_strings(argv);
+  -- KEYS and ARGV as Lua strings (keys as their UTF-8 bytes: a cast to bytea would read backslashes as
+  -- escapes). Written out rather than a SQL helper: PL/pgSQL caches this plan, a SQL function is replanned.
+  v_keys jsonb := to_jsonb(ARRAY(SELECT encode(convert_to(k, 'UTF8'), 'hex') FROM unnest(keys) WITH ORDINALITY AS u(k, n) ORDER BY n));
+  v_argv jsonb := to_jsonb(ARRAY(SELECT encode(a, 'hex') FROM unnest(argv) WITH ORDINALITY AS u(a, n) ORDER BY n));
 ${decls}
 BEGIN
 ${body}
@@ -710,6 +711,10 @@ class Compiler {
       return this.inline(e, 'function', { kind: 'fn', node: base, scopes: this.scopes.map((m) => new Map(m)) }, d);
     }
     if (this.isName(base, 'table', 'sort')) return single(this.sort(e, d));
+    if (this.isName(base, 'string', 'gsub')) {
+      const f = this.functionArg(e.arguments[2]);
+      if (f !== undefined) return this.gsubFunction(e, f, d);
+    }
     if (this.isGlobal(base, 'unpack') || this.isName(base, 'table', 'unpack')) {
       const [t, i, j] = [one(0), one(1), one(2)];
       return { pre: t.pre + i.pre + j.pre, expr: `${S}.lua_unpack(${t.expr}, ${i.expr}, ${j.expr})`, multi: true };
@@ -870,6 +875,52 @@ ${I}END LOOP;
     return { pre: pre + this.assign(t, arr, d), expr: 'NULL::jsonb' };
   }
 
+  /** A local or anonymous function given as an argument, if that is what `a` is. */
+  private functionArg(a: ast.Expression | undefined): Extract<Binding, { kind: 'fn' }> | undefined {
+    if (a?.type === 'FunctionDeclaration') return { kind: 'fn', node: a, scopes: this.scopes.map((m) => new Map(m)) };
+    if (a?.type === 'Identifier') {
+      const b = this.binding(a.name);
+      if (b?.kind === 'fn') return b;
+    }
+    return undefined;
+  }
+
+  /**
+   * string.gsub(s, pattern, f [, n]) with a local or anonymous f: the matches
+   * come from lua_str_gsub_matches (lua-library.ts), f runs inlined on each
+   * one's captures in order, and lua_str_gsub_join builds [result, count].
+   */
+  private gsubFunction(e: ast.CallExpression, fn: Extract<Binding, { kind: 'fn' }>, d: number): Values {
+    const I = this.ind(d);
+    const S = this.S;
+    const [s, p, f, n, extra] = e.arguments;
+    if (extra !== undefined) return this.refuse(e, 'string.gsub with more than 4 arguments is not compiled');
+    const given = (a: ast.Expression | undefined): Code => {
+      if (a === undefined) return { pre: '', expr: 'NULL::jsonb' };
+      const c = this.expr(a, d);
+      return { pre: c.pre, expr: `coalesce(${c.expr}, 'null'::jsonb)` };
+    };
+    const [sc, pc, nc] = [given(s), given(p), given(n)];
+    const [subject, matches, vals, k] = [this.fresh('gsub_s'), this.fresh('gsub_matches'), this.fresh('gsub_vals'), this.fresh('gsub_k', 'int')];
+    const call = this.inline(e, f?.type === 'Identifier' ? f.name : 'function', fn, d + 1, { pre: '', expr: `${matches} -> ${k} -> 2` });
+    const pre =
+      sc.pre + pc.pre + nc.pre +
+      `${I}${subject} := ${sc.expr};
+${I}${matches} := ${S}.lua_str_gsub_matches(${subject}, ${pc.expr}, ${nc.expr});
+` +
+      `${I}${vals} := '[]'::jsonb;
+${I}${k} := 0;
+${I}LOOP
+${I}  EXIT WHEN ${k} >= jsonb_array_length(${matches});
+` +
+      call.pre +
+      `${I}  ${vals} := ${vals} || jsonb_build_array(coalesce(${call.multi ? `${S}.lua_first(${call.expr})` : call.expr}, 'null'::jsonb));
+${I}  ${k} := ${k} + 1;
+${I}END LOOP;
+`;
+    return { pre, expr: `${S}.lua_str_gsub_join(${subject}, ${matches}, ${vals})`, multi: true };
+  }
+
   /** pcall(f, …) of a local function or a library function: [true, results…] or [false, the message]. */
   private pcall(e: ast.CallExpression, d: number): Values {
     const I = this.ind(d);
@@ -1006,11 +1057,20 @@ ${I}END LOOP;
       spec?.flags.includes('write') || MAY_REPLICATE.has(compiled.command)
         ? `${I}  IF current_setting('redis2sql.lua_ro', true) = 'on' THEN\n${I}    RAISE EXCEPTION USING ERRCODE = 'RD000', MESSAGE = 'ERR Write commands are not allowed from read-only scripts.';\n${I}  END IF;\n`
         : '';
-    pre +=
-      `${I}BEGIN\n${roCheck}${I}  _rows := '[]'::jsonb;\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
-      `${I}    _rows := _rows || jsonb_build_array(to_jsonb(_r));\n${I}  END LOOP;\n` +
-      `${I}  ${result} := ${S}.lua_from_rows('${shape}'::jsonb, _rows);\n` +
-      `${I}EXCEPTION WHEN SQLSTATE 'RD000' OR SQLSTATE 'RS000' THEN\n${onError}${I}END;\n`;
+    const reply = compiled.reply;
+    // One value from the first row (most commands): read straight from the row, no jsonb of all rows.
+    const direct =
+      reply.kind === 'scalar' && reply.nil === undefined && /^[a-z_][a-z0-9_]*$/.test(reply.column ?? 'reply')
+        ? `${S}.lua_from_scalar('${reply.of}', to_jsonb(_r.${reply.column ?? 'reply'}))`
+        : undefined;
+    const rows =
+      direct !== undefined
+        ? `${I}  ${result} := 'false'::jsonb;\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
+          `${I}    ${result} := ${direct};\n${I}    EXIT;\n${I}  END LOOP;\n`
+        : `${I}  _rows := '[]'::jsonb;\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
+          `${I}    _rows := _rows || jsonb_build_array(to_jsonb(_r));\n${I}  END LOOP;\n` +
+          `${I}  ${result} := ${S}.lua_from_rows('${shape}'::jsonb, _rows);\n`;
+    pre += `${I}BEGIN\n${roCheck}${rows}${I}EXCEPTION WHEN SQLSTATE 'RD000' OR SQLSTATE 'RS000' THEN\n${onError}${I}END;\n`;
     return { pre, expr: result };
   }
 
