@@ -49,7 +49,11 @@ export function workloadFormat(text: Buffer, format: (typeof WORKLOAD_FORMATS)[n
   return looksLikeMonitor(text) ? 'monitor' : 'lines';
 }
 
-/** How many lines a file has, for a progress bar's total. */
+/**
+ * How many lines a file has, for a progress bar's total.
+ *
+ *   lineCount(Buffer.from('a\nb\nc'))  → 3
+ */
 export function lineCount(text: Buffer): number {
   let n = 0;
   for (let i = text.indexOf(0x0a); i >= 0; i = text.indexOf(0x0a, i + 1)) n++;

@@ -42,6 +42,12 @@ function parseTop(value: string): number {
   return n;
 }
 
+/**
+ * The `analyze` command itself: read, analyse, print; 0 unless the input
+ * cannot be read (a usage error).
+ *
+ *   await analyzeCommand('cap.txt', { from: 'auto', json: true, top: 20 }, io)  → 0 ({"format":"monitor","total":155,…} on stdout)
+ */
 export async function analyzeCommand(file: string | undefined, options: AnalyzeCliOptions, io: CliIo): Promise<number> {
   let text: Buffer;
   if (file !== undefined) {

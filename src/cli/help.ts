@@ -29,7 +29,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'init vscode': ['redis2sql init vscode', 'redis2sql init vscode --dir ../app --command "npx redis2sql"'],
 };
 
-/** The command's path below the program (`init vscode`; '' for the program itself). */
+/**
+ * The command's path below the program ('' for the program itself).
+ *
+ *   commandPath(vscodeCommand)  → 'init vscode'
+ */
 export function commandPath(command: Command): string {
   const names: string[] = [];
   for (let c: Command | null = command; c?.parent != null; c = c.parent) names.unshift(c.name());

@@ -192,6 +192,10 @@ function formattingOf(text: string): FormattingOptions {
 
 /**
  * `redis2sql init vscode [--dir D] [--command CMD] [--json]`.
+ *
+ *   redis2sql init vscode
+ *   → created .vscode/tasks.json
+ *       added     redis2sql: translate selection …
  */
 export function registerInit(program: Command, io: CliIo): void {
   const init = program.command('init').description('set up an editor integration in a workspace');
