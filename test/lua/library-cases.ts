@@ -292,4 +292,17 @@ export const LIBRARY_CASES: Readonly<Record<string, readonly (readonly string[])
     "return {type(cjson.decode('[null]')[1]), #cjson.decode('[null, null]')}",
     "return cjson.null .. 'x'",
   ]),
+  'string.gsub with a function replacement': evals([
+    "return {string.gsub('abc', '%w', function(c) return c:upper() end)}",
+    "return {string.gsub('hello world', '(%w+)', function(w) return '<' .. w .. '>' end)}",
+    "return {string.gsub('a=1, b=2', '(%w+)=(%w+)', function(k, v) return v .. '=' .. k end)}",
+    "return {string.gsub('abc', '%w', function(c) if c == 'b' then return nil end return c .. c end)}",
+    "return {string.gsub('abc', '%w', function(c) return false end)}",
+    "return {string.gsub('abc', '%w', function(c) return 1.5 end, 2)}",
+    "return {string.gsub('abc', '()', function(p) return p end)}",
+    "local n = 0 local r = string.gsub('x y z', '%a', function(c) n = n + 1 return c .. n end) return {r, n}",
+    "local function up(s) return string.upper(s) end return {string.gsub('one two', '%a+', up)}",
+    "return {string.gsub('abc', '%w', function(c) return {} end)}",
+    "local t = {} string.gsub('k1=v1;k2=v2', '(%w+)=(%w+)', function(k, v) t[#t + 1] = k .. ':' .. v end) return t",
+  ]),
 };
