@@ -715,10 +715,6 @@ class Compiler {
       const f = this.functionArg(e.arguments[2]);
       if (f !== undefined) return this.gsubFunction(e, f, d);
     }
-    if (this.isName(base, 'string', 'gsub')) {
-      const f = this.functionArg(e.arguments[2]);
-      if (f !== undefined) return this.gsubFunction(e, f, d);
-    }
     if (this.isGlobal(base, 'unpack') || this.isName(base, 'table', 'unpack')) {
       const [t, i, j] = [one(0), one(1), one(2)];
       return { pre: t.pre + i.pre + j.pre, expr: `${S}.lua_unpack(${t.expr}, ${i.expr}, ${j.expr})`, multi: true };
@@ -877,52 +873,6 @@ ${I}  ${i} := ${i} + 1;
 ${I}END LOOP;
 `;
     return { pre: pre + this.assign(t, arr, d), expr: 'NULL::jsonb' };
-  }
-
-  /** A local or anonymous function given as an argument, if that is what `a` is. */
-  private functionArg(a: ast.Expression | undefined): Extract<Binding, { kind: 'fn' }> | undefined {
-    if (a?.type === 'FunctionDeclaration') return { kind: 'fn', node: a, scopes: this.scopes.map((m) => new Map(m)) };
-    if (a?.type === 'Identifier') {
-      const b = this.binding(a.name);
-      if (b?.kind === 'fn') return b;
-    }
-    return undefined;
-  }
-
-  /**
-   * string.gsub(s, pattern, f [, n]) with a local or anonymous f: the matches
-   * come from lua_str_gsub_matches (lua-library.ts), f runs inlined on each
-   * one's captures in order, and lua_str_gsub_join builds [result, count].
-   */
-  private gsubFunction(e: ast.CallExpression, fn: Extract<Binding, { kind: 'fn' }>, d: number): Values {
-    const I = this.ind(d);
-    const S = this.S;
-    const [s, p, f, n, extra] = e.arguments;
-    if (extra !== undefined) return this.refuse(e, 'string.gsub with more than 4 arguments is not compiled');
-    const given = (a: ast.Expression | undefined): Code => {
-      if (a === undefined) return { pre: '', expr: 'NULL::jsonb' };
-      const c = this.expr(a, d);
-      return { pre: c.pre, expr: `coalesce(${c.expr}, 'null'::jsonb)` };
-    };
-    const [sc, pc, nc] = [given(s), given(p), given(n)];
-    const [subject, matches, vals, k] = [this.fresh('gsub_s'), this.fresh('gsub_matches'), this.fresh('gsub_vals'), this.fresh('gsub_k', 'int')];
-    const call = this.inline(e, f?.type === 'Identifier' ? f.name : 'function', fn, d + 1, { pre: '', expr: `${matches} -> ${k} -> 2` });
-    const pre =
-      sc.pre + pc.pre + nc.pre +
-      `${I}${subject} := ${sc.expr};
-${I}${matches} := ${S}.lua_str_gsub_matches(${subject}, ${pc.expr}, ${nc.expr});
-` +
-      `${I}${vals} := '[]'::jsonb;
-${I}${k} := 0;
-${I}LOOP
-${I}  EXIT WHEN ${k} >= jsonb_array_length(${matches});
-` +
-      call.pre +
-      `${I}  ${vals} := ${vals} || jsonb_build_array(coalesce(${call.multi ? `${S}.lua_first(${call.expr})` : call.expr}, 'null'::jsonb));
-${I}  ${k} := ${k} + 1;
-${I}END LOOP;
-`;
-    return { pre, expr: `${S}.lua_str_gsub_join(${subject}, ${matches}, ${vals})`, multi: true };
   }
 
   /** A local or anonymous function given as an argument, if that is what `a` is. */
