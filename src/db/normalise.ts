@@ -4,6 +4,8 @@ import type { DbValue } from './types.js';
 
 /** PostgreSQL type OIDs whose JS form we choose rather than take the driver's default. */
 export const OID = {
+  bytea: 17,
+  byteaArray: 1001,
   int8: 20,
   numeric: 1700,
   int8Array: 1016,

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { parse as parseArray } from 'postgres-array';
 import type { SqlParam } from '../translators/sql.js';
 import { OID, normaliseRow, quoteChannel, toError } from './normalise.js';
 import type { Database, Listener, Queryable, Row } from './types.js';
@@ -23,6 +24,12 @@ export const PG_TYPES = {
       if (oid === OID.numeric || oid === OID.json || oid === OID.jsonb) return (text: string) => text;
       // pg-types reads numeric[] as floats: keep each element's exact text (text[]'s parser).
       if (oid === OID.numericArray) return builtin(TEXT_ARRAY, 'text');
+      // pg-types' bytea[] parser (postgres-array 2) costs ~20 µs per element, more than the
+      // query itself for MGET, LRANGE or HGETALL; postgres-array 3 is about 15 times faster.
+      if (oid === OID.byteaArray) {
+        const parseBytea = builtin(OID.bytea, 'text');
+        return (text: string) => parseArray(text, parseBytea);
+      }
     }
     return builtin(oid, format ?? 'text');
   },

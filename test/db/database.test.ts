@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedDatabase, ensureSchema, openDatabase, type Database } from '../../src/db/index.js';
 import { toError } from '../../src/db/normalise.js';
@@ -129,6 +130,17 @@ describe('node-postgres type parsers (set per query, not globally)', () => {
   it('keeps the pg defaults for bytea and float8', () => {
     expect(parse(17, '\\x00ff')).toEqual(Buffer.from([0, 255]));
     expect(parse(701, '-Infinity')).toBe(-Infinity);
+  });
+  it('reads bytea[] (faster parser) exactly as pg-types does: hex and escape output, NULL, empty, nested', () => {
+    const reference = (pg.types.getTypeParser as (oid: number, format: 'text') => (text: string) => unknown)(1001, 'text');
+    const literals = [
+      '{"\\\\x00ff",NULL,"\\\\x","\\\\x5c22"}',
+      '{}',
+      '{{"\\\\x61","\\\\x62"},{"\\\\x63",NULL}}',
+      '{"\\\\\\\\000a\\"b",abc}',
+    ];
+    for (const text of literals) expect(parse(1001, text)).toEqual(reference(text));
+    expect(parse(1001, literals[0]!)).toEqual([Buffer.from([0, 255]), null, Buffer.alloc(0), Buffer.from('\\"')]);
   });
 });
 
