@@ -61,8 +61,8 @@ BEGIN
   RETURN true;
 END $$;
 
--- Delete a key and its values, whatever its type.
-CREATE OR REPLACE FUNCTION @S.drop_key(p_key text, p_type text) RETURNS void
+-- Delete a key's values, whatever its type (not its registry row: see drop_key).
+CREATE OR REPLACE FUNCTION @S.drop_values(p_key text, p_type text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   CASE p_type
@@ -73,6 +73,13 @@ BEGIN
     WHEN 'zset'   THEN DELETE FROM @S.zsets WHERE key = p_key;
     WHEN 'stream' THEN PERFORM @S.drop_stream(p_key);
   END CASE;
+END $$;
+
+-- Delete a key and its values, whatever its type.
+CREATE OR REPLACE FUNCTION @S.drop_key(p_key text, p_type text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM @S.drop_values(p_key, p_type);
   DELETE FROM @S.keys WHERE key = p_key;
 END $$;
 

@@ -16,6 +16,8 @@
 export const GENERIC_DDL = /* sql */ `
 -- DEL / UNLINK: delete the given keys, whatever their type; the number deleted.
 -- DEL a a deletes one key, as in Redis.
+-- Deleting the registry row is what locks it (an expired key is deleted too,
+-- but not counted); its values go after that.
 CREATE OR REPLACE FUNCTION @S.del_keys(p_keys text[]) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -24,10 +26,12 @@ DECLARE
   n bigint := 0;
 BEGIN
   FOR name IN SELECT DISTINCT u COLLATE "C" FROM unnest(p_keys) AS u ORDER BY 1 LOOP
-    k := @S.open_key(name, NULL, false);
-    IF k.key IS NOT NULL THEN
-      PERFORM @S.drop_key(k.key, k.type);
-      n := n + 1;
+    DELETE FROM @S.keys WHERE key = name RETURNING * INTO k;
+    IF FOUND THEN
+      PERFORM @S.drop_values(k.key, k.type);
+      IF @S.is_live(k.expires_at) THEN
+        n := n + 1;
+      END IF;
     END IF;
   END LOOP;
   RETURN n;
