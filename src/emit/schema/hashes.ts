@@ -39,8 +39,19 @@ LANGUAGE plpgsql AS $$
 DECLARE
   k @S.keys;
   added bigint;
+  bumped boolean;
 BEGIN
-  k := @S.open_key(p_key, 'hash', true);
+  -- HSET always counts as a write (WATCH), so a live hash is locked and takes
+  -- its new version in one statement; HSETNX and absent keys take the long way.
+  IF NOT p_nx THEN
+    UPDATE @S.keys SET version = nextval('@S.versions')
+    WHERE key = p_key AND type = 'hash' AND @S.is_live(expires_at)
+    RETURNING * INTO k;
+  END IF;
+  bumped := k.key IS NOT NULL;
+  IF NOT bumped THEN
+    k := @S.open_key(p_key, 'hash', true);
+  END IF;
   SELECT count(*) INTO added
   FROM (SELECT DISTINCT f FROM unnest(p_fields) AS f) AS given
   WHERE NOT EXISTS (SELECT FROM @S.hashes h WHERE h.key = p_key AND h.field = given.f);
@@ -58,7 +69,9 @@ BEGIN
     ORDER BY u.f, u.i DESC
     ON CONFLICT (key, field) DO UPDATE SET value = excluded.value;
   END IF;
-  PERFORM @S.close_key(p_key, k.size + added);
+  IF added > 0 OR NOT bumped THEN
+    PERFORM @S.close_key(p_key, k.size + added);
+  END IF;
   RETURN added;
 END $$;
 

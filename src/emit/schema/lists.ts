@@ -29,10 +29,25 @@ DECLARE
   k @S.keys;
   n bigint := cardinality(p_values);
   head bigint;
+  recorded boolean;
 BEGIN
-  k := @S.open_key(p_key, 'list', NOT p_only_existing);
-  IF k.key IS NULL THEN
-    RETURN 0;
+  -- A live list (the common case): one statement locks it and records its new
+  -- head, length and version; k then holds the list as it was before the push.
+  UPDATE @S.keys
+  SET list_head = coalesce(list_head, 0) - CASE WHEN p_left THEN n ELSE 0 END,
+      size = size + n,
+      version = nextval('@S.versions')
+  WHERE key = p_key AND type = 'list' AND @S.is_live(expires_at)
+  RETURNING * INTO k;
+  recorded := FOUND;
+  IF recorded THEN
+    k.size := k.size - n;
+    k.list_head := CASE WHEN p_left THEN k.list_head + n ELSE k.list_head END;
+  ELSE
+    k := @S.open_key(p_key, 'list', NOT p_only_existing);
+    IF k.key IS NULL THEN
+      RETURN 0;
+    END IF;
   END IF;
   head := coalesce(k.list_head, 0);
   IF p_left THEN
@@ -43,7 +58,9 @@ BEGIN
     INSERT INTO @S.lists (key, pos, value)
     SELECT p_key, head + k.size + i - 1, p_values[i] FROM generate_subscripts(p_values, 1) AS i;
   END IF;
-  PERFORM @S.list_close(p_key, head, k.size + n);
+  IF NOT recorded THEN
+    PERFORM @S.list_close(p_key, head, k.size + n);
+  END IF;
   RETURN k.size + n;
 END $$;
 
@@ -56,6 +73,30 @@ DECLARE
   n bigint;
   popped bytea[];
 BEGIN
+  -- A live list that keeps elements (the common case): one statement locks it
+  -- and records its new head, length and version; k then holds it as it was.
+  UPDATE @S.keys
+  SET list_head = list_head + CASE WHEN p_left THEN p_count ELSE 0 END,
+      size = size - p_count,
+      version = nextval('@S.versions')
+  WHERE key = p_key AND type = 'list' AND @S.is_live(expires_at) AND size > p_count
+  RETURNING * INTO k;
+  IF FOUND THEN
+    k.size := k.size + p_count;
+    k.list_head := k.list_head - CASE WHEN p_left THEN p_count ELSE 0 END;
+    IF p_left THEN
+      WITH d AS (
+        DELETE FROM @S.lists WHERE key = p_key AND pos >= k.list_head AND pos < k.list_head + p_count
+        RETURNING pos, value)
+      SELECT coalesce(array_agg(value ORDER BY pos), '{}') INTO popped FROM d;
+    ELSE
+      WITH d AS (
+        DELETE FROM @S.lists WHERE key = p_key AND pos >= k.list_head + k.size - p_count
+        RETURNING pos, value)
+      SELECT coalesce(array_agg(value ORDER BY pos DESC), '{}') INTO popped FROM d;
+    END IF;
+    RETURN popped;
+  END IF;
   k := @S.open_key(p_key, 'list', false);
   IF k.key IS NULL THEN
     RETURN NULL;
