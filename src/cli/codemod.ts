@@ -1,38 +1,102 @@
 import { Option, type Command } from 'commander';
-import { codemod, formatFinding, unifiedDiff } from '../codemod/index.js';
+import { writeFileSync } from 'node:fs';
+import { codemod, formatFinding, unifiedDiff, type CodemodResult } from '../codemod/index.js';
+import { schemaSql } from '../emit/schema/index.js';
+import { UsageError } from '../errors.js';
 import type { CliIo } from './io.js';
 
 /**
- * `redis2sql codemod PATHS… [--write] [--report text|json]`: convert ioredis 5
- * call sites into pg calls. A dry run prints the unified diff, then one line
- * per call site left as it was, then a summary; `--write` writes the changed
- * files instead of printing their diff. Reported sites are warnings: the exit
- * code is 0 unless the run itself failed.
+ * `redis2sql codemod PATHS… [--dry-run | --write] [--report text|json] [--schema-out FILE]`:
+ * convert Redis client call sites into pg calls. A dry run (the default)
+ * prints the unified diff (package.json included: `pg` and `redis2sql`
+ * added), then one line per call site left as it was, then a summary, and
+ * writes nothing; `--write` writes the changed files instead of printing
+ * their diff. `--schema-out` writes the DDL to apply to the database — the
+ * schema and the functions of the converted scripts — in either mode, since
+ * it touches no source. Reported sites are warnings: the exit code is 0
+ * unless the run itself failed.
  *
  *   redis2sql codemod src
  *   → --- a/src/cache.ts … src/events.ts:4:3: warning: pub/sub has no … [ioredis/pubsub]
- *     2 files scanned, 1 would change, 1 call site reported
+ *     2 files scanned: 1 would change, 0 partly converted, 1 left unchanged with reported call sites, 0 unchanged; 3 call sites converted, 1 reported
  */
 export function registerCodemod(program: Command, io: CliIo, setCode: (code: number) => void): void {
   program
     .command('codemod')
     .description('rewrite ioredis 5 call sites into node-postgres calls running the SQL (dry run: a diff)')
     .argument('<paths...>', 'files or directories (node_modules and dot-directories skipped)')
+    .option('--dry-run', 'print the diff and write nothing (the default)', false)
     .option('--write', 'write the changed files (atomically) instead of printing the diff', false)
+    .option('--schema-out <file>', 'write the DDL the converted code needs (schema + compiled Lua scripts) to FILE')
     .addOption(new Option('--report <format>', 'how unconverted call sites are reported').choices(['text', 'json']).default('text'))
     .option('--json', 'the same as --report json (as the other commands say it)', false)
-    .action(async (paths: string[], opts: { write: boolean; report: 'text' | 'json'; json: boolean }) => {
+    .action(async (paths: string[], opts: { dryRun: boolean; write: boolean; schemaOut?: string; report: 'text' | 'json'; json: boolean }) => {
+      if (opts.dryRun && opts.write) throw new UsageError('--dry-run and --write contradict each other');
       const result = await codemod(paths, { write: opts.write });
+      if (opts.schemaOut !== undefined) writeFileSync(opts.schemaOut, schemaOut(result));
+      const counts = summary(result);
       if (opts.report === 'json' || opts.json) {
-        const json = { changed: result.changed.map((c) => c.path), written: opts.write, findings: result.findings, scanned: result.scanned };
+        const json = {
+          changed: result.changed.map((c) => c.path),
+          manifests: result.manifests.map((c) => c.path),
+          written: opts.write,
+          findings: result.findings,
+          notices: result.notices,
+          scanned: result.scanned,
+          ...counts,
+        };
         io.stdout.write(JSON.stringify(json, null, 2) + '\n');
       } else {
-        if (!opts.write) for (const c of result.changed) io.stdout.write(unifiedDiff(c.path, c.before, c.after));
+        for (const n of result.notices) io.stdout.write(`note: ${n}\n`);
+        if (!opts.write) for (const c of [...result.changed, ...result.manifests]) io.stdout.write(unifiedDiff(c.path, c.before, c.after));
         for (const f of result.findings) io.stdout.write(formatFinding(f) + '\n');
-        const n = result.findings.length;
-        const verb = opts.write ? 'changed' : 'would change';
-        io.stdout.write(`${result.scanned} files scanned, ${result.changed.length} ${verb}, ${n} call site${n === 1 ? '' : 's'} reported\n`);
+        const s = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+        io.stdout.write(
+          `${s(result.scanned, 'file')} scanned: ${counts.filesChanged} ${opts.write ? 'changed' : 'would change'}, ${counts.partlyConverted} partly converted, ` +
+            `${counts.filesReported} left unchanged with reported call sites, ${counts.filesUnchanged} unchanged; ` +
+            `${s(counts.sitesConverted, 'call site')} converted, ${counts.sitesReported} reported` +
+            (result.manifests.length > 0 ? `; ${s(result.manifests.length, 'package.json')} ${opts.write ? 'given' : 'would get'} pg and redis2sql` : '') +
+            (opts.schemaOut === undefined ? '' : `; DDL written to ${opts.schemaOut}`) +
+            '\n',
+        );
       }
       setCode(0);
     });
+}
+
+/**
+ * The run's counts for the summary: files by what happened to them, call sites converted and reported.
+ * "Partly converted": changed, with call sites reported too.
+ */
+function summary(result: CodemodResult): {
+  filesChanged: number;
+  partlyConverted: number;
+  filesReported: number;
+  filesUnchanged: number;
+  sitesConverted: number;
+  sitesReported: number;
+} {
+  const changed = new Set(result.changed.map((c) => c.path));
+  // File-level notes (a file left whole because of its other sites) are not call sites.
+  const sites = result.findings.filter((f) => !f.rule.endsWith('/file-untouched'));
+  const reported = new Set(result.findings.map((f) => f.path));
+  const partly = [...changed].filter((p) => reported.has(p)).length;
+  const filesReported = [...reported].filter((p) => !changed.has(p)).length;
+  return {
+    filesChanged: changed.size,
+    partlyConverted: partly,
+    filesReported,
+    filesUnchanged: result.scanned - changed.size - filesReported,
+    sitesConverted: result.converted,
+    sitesReported: sites.length,
+  };
+}
+
+/** What --schema-out writes: the schema, then the functions the converted scripts call. */
+function schemaOut(result: CodemodResult): string {
+  const functions = [...result.functions.values()];
+  return (
+    schemaSql() +
+    (functions.length === 0 ? '' : `\n-- The Lua scripts of the converted code, compiled (redis2sql codemod)\n${functions.join('\n\n')}\n`)
+  );
 }

@@ -9,12 +9,12 @@
  * `new pg.Pool({ connectionString: process.env.DATABASE_URL })` whatever its
  * Redis options were; a file is converted whole or left as it was.
  */
-import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as prettier from 'prettier';
-import { Project, ts } from 'ts-morph';
 import { convertIoredisFile, isIoredisClient } from './ioredis.js';
 import { findDefinitions } from './scripts.js';
+import { MAX_FILE_BYTES, manifestOf, openProject, runtimeDependencies, syntaxError, withDependencies } from './project.js';
 import { convertNodeRedisFile } from './node-redis.js';
 import type { Finding } from './report.js';
 
@@ -35,6 +35,12 @@ export interface CodemodResult {
   readonly scanned: number;
   /** The DDL of the PL/pgSQL functions the converted scripts call (sha → CREATE FUNCTION), for `--schema-out`. */
   readonly functions: ReadonlyMap<string, string>;
+  /** package.json files given the dependencies the converted code imports (`pg`, `redis2sql`); written with the sources. */
+  readonly manifests: readonly ChangedFile[];
+  /** Call sites converted (each becomes one call of the runtime: `r2s.…(` or a batch's `.add(`). */
+  readonly converted: number;
+  /** Things about the run as a whole (no tsconfig.json…), one sentence each. */
+  readonly notices: readonly string[];
 }
 
 export interface CodemodOptions {
@@ -44,6 +50,8 @@ export interface CodemodOptions {
   readonly cwd?: string;
   /** The client's major version when no package.json says (`--client-version`): ioredis 4/5/6, node-redis 4/5. */
   readonly clientVersion?: number;
+  /** Larger files are reported (codemod/too-large) and left alone (default MAX_FILE_BYTES). */
+  readonly maxFileBytes?: number;
 }
 
 const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
@@ -57,28 +65,39 @@ const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
  */
 export async function codemod(paths: readonly string[], options: CodemodOptions = {}): Promise<CodemodResult> {
   const cwd = options.cwd ?? process.cwd();
-  const files = paths.flatMap((p) => sourceFiles(resolve(cwd, p)));
-  const project = new Project({
-    compilerOptions: {
-      allowJs: true,
-      esModuleInterop: true,
-      strict: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    },
-    skipAddingFilesFromTsConfig: true,
+  const findings: Finding[] = [];
+  const rel = (f: Finding): Finding => ({ ...f, path: shown(cwd, f.path) });
+  const found = paths.flatMap((p) => sourceFiles(resolve(cwd, p)));
+  const limit = options.maxFileBytes ?? MAX_FILE_BYTES;
+  const files = found.filter((f) => {
+    const size = statSync(f).size;
+    if (size <= limit) return true;
+    findings.push(rel({ path: f, line: 1, column: 1, rule: 'codemod/too-large', message: `the file is ${size} bytes, over the ${limit} the codemod reads: left unchanged` }));
+    return false;
   });
+  const { project, notice } = openProject(files[0] === undefined ? cwd : dirname(files[0]));
   for (const f of files) project.addSourceFileAtPath(f);
   project.resolveSourceFileDependencies();
   // defineCommand() in one file adds a command its clients call in others.
   const scripts = findDefinitions(files.map((f) => project.getSourceFileOrThrow(f)), isIoredisClient);
 
   const changed: ChangedFile[] = [];
-  const findings: Finding[] = [];
-  const rel = (f: Finding): Finding => ({ ...f, path: shown(cwd, f.path) });
+  let converted = 0;
+  const manifestDirs = new Set<string>();
   for (const path of files) {
     const file = project.getSourceFileOrThrow(path);
+    const unparsed = syntaxError(file);
+    if (unparsed !== undefined) {
+      findings.push(rel(unparsed));
+      continue;
+    }
+    const required = /\brequire\(\s*['"](ioredis|redis|@redis\/client)['"]\s*\)/.exec(file.getFullText());
+    if (required !== null) {
+      // The converted code imports pg and the runtime as ES modules, which a CommonJS file cannot.
+      const { line, column } = file.getLineAndColumnAtPos(required.index);
+      findings.push(rel({ path, line, column, rule: 'codemod/commonjs', message: `require('${required[1]}'): CommonJS files are not converted (the converted code uses ES module imports)` }));
+      continue;
+    }
     const usesIoredis = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'ioredis');
     if (usesIoredis) {
       const major = clientMajor(dirname(path), 'ioredis');
@@ -115,10 +134,41 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
       continue;
     }
     if (after === before) continue;
+    if (options.write === true && !written(path, after)) continue;
     changed.push({ path: shown(cwd, path), before, after });
-    if (options.write === true) writeAtomically(path, after);
+    converted += runtimeCalls(after) - runtimeCalls(before);
+    const manifest = manifestOf(dirname(path));
+    if (manifest !== undefined) manifestDirs.add(manifest);
   }
-  return { changed, findings, scanned: files.length, functions: scripts.functions };
+  const manifests: ChangedFile[] = [];
+  const wanted = manifestDirs.size > 0 ? runtimeDependencies() : {};
+  for (const manifest of manifestDirs) {
+    const before = readFileSync(manifest, 'utf8');
+    const after = withDependencies(before, wanted);
+    if (after === undefined) continue;
+    if (options.write === true && !written(manifest, after)) continue;
+    manifests.push({ path: shown(cwd, manifest), before, after });
+  }
+  return {
+    changed,
+    findings,
+    scanned: found.length,
+    functions: scripts.functions,
+    manifests,
+    converted,
+    notices: notice === undefined ? [] : [notice],
+  };
+
+  /** Write atomically; a file that cannot be written is reported and the run goes on. */
+  function written(path: string, text: string): boolean {
+    try {
+      writeAtomically(path, text);
+      return true;
+    } catch (error) {
+      findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/write-error', message: `not written: ${error instanceof Error ? error.message : String(error)}` }));
+      return false;
+    }
+  }
 }
 
 /** A path as the user would write it: relative to `cwd` when inside it, absolute otherwise. */
@@ -170,6 +220,19 @@ function clientMajor(dir: string, name: string): number | undefined {
 
 function writeAtomically(path: string, text: string): void {
   const tmp = `${path}.redis2sql-${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Converted call sites in a text: each becomes one call of the runtime's
+ * command functions (`r2s.ioredis(…)`, `r2s.nodeRedis(…)`, `r2s.ioredisMulti(…)`…)
+ * or a batch's `.add(…)`; argument helpers (`r2s.text`) are not sites.
+ */
+function runtimeCalls(text: string): number {
+  return (text.match(/\br2s\s*\.\s*(?:ioredis|nodeRedis)\w*\s*[<(]|\.add\(/g) ?? []).length;
 }

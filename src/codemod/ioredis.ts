@@ -182,7 +182,9 @@ function convertCall(call: CallExpression, method: string, receiver: string, scr
   }
   const compiled = compileIoredisCall(call, method, scripts);
   if ('rule' in compiled) return compiled;
-  return { ...range, text: `r2s.ioredis${compiled.typeArg}(${receiver}, ${compiled.args})` };
+  // JavaScript has no type arguments: the same call without one.
+  const typeArg = /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : compiled.typeArg;
+  return { ...range, text: `r2s.ioredis${typeArg}(${receiver}, ${compiled.args})` };
 }
 
 /**

@@ -229,7 +229,8 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
   const status = translationStatus(compiled.command.includes(' ') ? compiled.command : command);
   if (!status.translated) return { rule: 'node-redis/untranslated', message: `${compiled.command} is not translated: ${status.refusal.refused}` };
   const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
-  const typeArg = resolved === undefined || resolved.includes('import(') ? undefined : resolved;
+  // JavaScript has no type arguments.
+  const typeArg = resolved === undefined || resolved.includes('import(') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? undefined : resolved;
   return {
     ...range,
     text: renderCall({
