@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { PG_TYPES } from '../src/db/postgres.js';
 import { UnsupportedError } from '../src/errors.js';
 import { RespClient } from '../test/support/resp.js';
 import { startPostgres, startRedis, type RunningPostgres, type RunningServer } from '../test/support/servers.js';
@@ -34,7 +36,30 @@ export interface Op {
 export interface Connection {
   run(call: unknown): Promise<void>;
   close(): Promise<void>;
+  /**
+   * CPU time (µs, user + system) the server process serving this connection
+   * has used so far, when the machine lets us read it (Linux /proc).
+   */
+  serverCpu?(): number | undefined;
 }
+
+/**
+ * CPU microseconds a process has used (utime + stime of /proc/<pid>/stat), or
+ * undefined where there is no /proc. Unlike wall time it barely moves when
+ * other processes load the machine, so it compares systems fairly on a busy one.
+ */
+export function processCpuMicros(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1_000_000) / CLOCK_TICKS : undefined;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
 
 /** A system under test: how to fill it, how to turn an argv into a call, how to connect. */
 export interface System {
@@ -44,16 +69,22 @@ export interface System {
   fill(): Promise<void>;
 }
 
-/** A pg connection whose calls are query configs (a `name` makes them prepared). */
+/**
+ * A pg connection whose calls are query configs (a `name` makes them
+ * prepared). Results are parsed with redis2sql's own type parsers (PG_TYPES:
+ * what `exec` and the library use), for our statements and the naive ones alike.
+ */
 export const pgConnection = async (url: string): Promise<Connection & { client: pg.Client }> => {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, types: PG_TYPES });
   await client.connect();
+  const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
   return {
     client,
     run: async (call) => {
       await client.query(call as pg.QueryConfig);
     },
     close: () => client.end(),
+    serverCpu: () => (pid === undefined ? undefined : processCpuMicros(pid)),
   };
 };
 
@@ -68,12 +99,16 @@ export function redisSystem(port: number, fillCommands: () => Iterable<Argv>): S
     prepare: (_op, argv) => argv,
     connect: async () => {
       const client = await RespClient.connect(port);
+      const info = await client.send(['INFO', 'server']);
+      const pid = info.type === 'bulk' ? /process_id:(\d+)/.exec(info.value?.toString() ?? '')?.[1] : undefined;
       return {
         run: async (call) => {
           const reply = await client.send(call as Argv);
           if (reply.type === 'error') throw new Error(`redis: ${reply.message}`);
         },
         close: () => client.close(),
+        // One process serves every connection: measured while only one connection is busy.
+        serverCpu: () => (pid === undefined ? undefined : processCpuMicros(Number(pid))),
       };
     },
     fill: async () => {
@@ -119,6 +154,8 @@ export class Workload {
 export interface Latency {
   readonly p50: number;
   readonly p99: number;
+  /** Server CPU µs per call over the samples (NaN when it cannot be read). */
+  readonly serverCpu: number;
 }
 
 /** Microseconds per call on one connection, warm-up excluded. */
@@ -130,14 +167,18 @@ export async function measureLatency(
 ): Promise<Latency> {
   const calls = workload.calls(warmup + samples);
   const times: number[] = [];
+  let cpuStart: number | undefined;
   for (const [i, call] of calls.entries()) {
+    if (i === warmup) cpuStart = conn.serverCpu?.();
     const start = process.hrtime.bigint();
     await conn.run(call);
     if (i >= warmup) times.push(Number(process.hrtime.bigint() - start) / 1_000);
   }
+  const cpuEnd = conn.serverCpu?.();
   times.sort((a, b) => a - b);
   const at = (q: number): number => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99) };
+  const serverCpu = cpuStart === undefined || cpuEnd === undefined ? NaN : (cpuEnd - cpuStart) / times.length;
+  return { p50: at(0.5), p99: at(0.99), serverCpu };
 }
 
 /** Calls per second over the connections given, each with one call in flight. */
@@ -173,6 +214,8 @@ export interface BenchRow {
   readonly p50us: number;
   readonly p99us: number;
   readonly opsPerSecond: number;
+  /** Server CPU µs per call on one connection (NaN when unknown). */
+  readonly serverCpuUs: number;
 }
 
 /**
@@ -202,11 +245,11 @@ export async function benchAll(
           log(`  ${system.name.padEnd(12)} ${op.name.padEnd(8)} skipped: ${err.message}`);
           continue;
         }
-        const { p50, p99 } = await measureLatency(conns[s]![0]!, workload, latency.samples, latency.warmup);
+        const { p50, p99, serverCpu } = await measureLatency(conns[s]![0]!, workload, latency.samples, latency.warmup);
         const opsPerSecond = await measureThroughput(conns[s]!, workload);
-        rows.push({ op: op.name, system: system.name, p50us: p50, p99us: p99, opsPerSecond });
+        rows.push({ op: op.name, system: system.name, p50us: p50, p99us: p99, opsPerSecond, serverCpuUs: serverCpu });
         log(
-          `  ${system.name.padEnd(12)} ${op.name.padEnd(8)} p50 ${p50.toFixed(0)} µs, p99 ${p99.toFixed(0)} µs, ${opsPerSecond.toFixed(0)} ops/s`,
+          `  ${system.name.padEnd(12)} ${op.name.padEnd(8)} p50 ${p50.toFixed(0)} µs, p99 ${p99.toFixed(0)} µs, ${opsPerSecond.toFixed(0)} ops/s, server CPU ${serverCpu.toFixed(0)} µs/call`,
         );
       }
     }
@@ -272,6 +315,7 @@ export function printComparison(
       r.opsPerSecond.toFixed(0),
       `${throughputRatio.toFixed(2)} ${throughputRatio >= 0.8 ? 'met' : 'MISSED'}`,
       `${latencyRatio.toFixed(2)}x ${latencyRatio <= 3 ? 'met' : 'MISSED'}`,
+      `${us(o.serverCpuUs)} / ${us(n.serverCpuUs)} / ${us(r.serverCpuUs)}`,
     ];
   });
   log('');
@@ -287,9 +331,14 @@ export function printComparison(
         'redis ops/s',
         'ours/naive ops (≥0.8)',
         'ours/redis p50 (≤3x)',
+        'server CPU µs/call ours / naive / redis',
       ],
       body,
     ),
+  );
+  log(
+    'Server CPU: the PostgreSQL backend (or redis-server) process time per call on one connection, from /proc: ' +
+      'unlike wall time it hardly moves when other processes load the machine.',
   );
 }
 
