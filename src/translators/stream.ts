@@ -171,11 +171,23 @@ const XTRIM: Translator<'XTRIM'> = (cmd, { S }) => {
   return { sql: sql`SELECT ${S}.xtrim(${keyText(cmd.args.key)}, ${parts}) AS reply`, reply: INTEGER };
 };
 
-/** XDEL key id [id …] → the number deleted. `SELECT redis.xdel($1::text, $2::numeric[], $3::numeric[]) AS reply` */
+/**
+ * XDEL key id [id …] → the number deleted; a missing key answers 0 before the IDs are read.
+ *   SELECT redis.xdel($1::text, $2::numeric[], $3::numeric[], $4::text) AS reply
+ */
 const XDEL: Translator<'XDEL'> = (cmd, { S }) => {
-  const ids = cmd.args.id.map((b) => parseStreamId(b, 0n, { strict: true }));
+  const parsed: { ms: bigint; seq: bigint }[] = [];
+  let error: string | null = null;
+  for (const given of cmd.args.id) {
+    const id = strictId(given);
+    if (id === undefined) {
+      error = INVALID_ID;
+      break;
+    }
+    parsed.push(id);
+  }
   return {
-    sql: sql`SELECT ${S}.xdel(${keyText(cmd.args.key)}, ${param(ids.map((i) => i.ms.toString()))}::numeric[], ${param(ids.map((i) => (i.seq ?? 0n).toString()))}::numeric[]) AS reply`,
+    sql: sql`SELECT ${S}.xdel(${keyText(cmd.args.key)}, ${ids(parsed)}, ${param(error)}::text) AS reply`,
     reply: INTEGER,
   };
 };

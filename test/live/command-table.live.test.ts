@@ -241,6 +241,15 @@ const DEVIATIONS: readonly Deviation[] = [
     evidence: ['INCRBYFLOAT', K, '1e400'],
   },
   {
+    command: 'XPENDING',
+    path: ['filters', 'consumer'],
+    patch: (arg) => [
+      arg,
+      { name: 'ignored', kind: 'string', token: undefined, optional: true, multiple: true, multipleToken: false, args: [] },
+    ],
+    why: 'Redis reads the consumer at its place and ignores the words after it, up to 9 words in all (the translator counts them)',
+  },
+  {
     command: 'XCLAIM',
     path: ['LASTID'],
     patch: (arg) => ({ ...arg, name: 'lastid' }),

@@ -46,13 +46,14 @@ describe('@times', () => {
     expect(compareReplies(pending(0, 1), pending(0, 2), xpending, undefined, now)).toBeDefined();
   });
 
-  it('records present times as 0, which must then fall within the replay; pinned times stay exact', () => {
+  it('records present times as 0, which must then fall within the replay; pinned times within the tolerance', () => {
     const now = Date.now();
     const recorded = canonicalReply(full(now, 1_000_000_000_000), fullRule);
     expect(recorded).toEqual(full(0, 1_000_000_000_000));
     const rule: CompareRule = fullRule;
     expect(compareReplies(recorded, full(now + 5, 1_000_000_000_000), rule, undefined, now)).toBeUndefined();
     expect(compareReplies(recorded, full(now - 60_000, 1_000_000_000_000), rule, undefined, now)).toMatch(/the present/);
-    expect(compareReplies(recorded, full(now, 1_000_000_000_001), rule, undefined, now)).toBeDefined();
+    expect(compareReplies(recorded, full(now, 1_000_000_000_900), rule, undefined, now)).toBeUndefined();
+    expect(compareReplies(recorded, full(now, 1_000_000_002_000), rule, undefined, now - 5000)).toBeDefined();
   });
 });

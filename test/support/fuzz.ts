@@ -1,4 +1,5 @@
 import type { ArgSpec, CommandSpec } from '../../src/grammar/spec.js';
+import { generateStreamArgs } from './fuzz-stream.js';
 
 /**
  * Seeded random Redis commands generated from the grammar table, for the live
@@ -195,7 +196,8 @@ const JUNK = ['NX', 'XX', 'GET', 'EX', 'PX', 'KEEPTTL', 'GT', 'LT', 'COUNT', 'MA
 export function generateCommand(spec: CommandSpec, ctx: GenContext): Buffer[] {
   const { rng } = ctx;
   const name = spec.name.split(' ').map((w) => word(w, rng));
-  const args = generateArgs(spec.args, ctx);
+  // Streams need IDs, groups and consumers that meet: their own generator.
+  const args = (spec.group === 'stream' ? generateStreamArgs(spec, ctx) : undefined) ?? generateArgs(spec.args, ctx);
   if (rng.chance(0.1)) {
     const r = rng.int(4);
     if (r === 0 && args.length > 0) args.splice(rng.int(args.length), 1);

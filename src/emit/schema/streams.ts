@@ -244,8 +244,9 @@ BEGIN
 END $$;
 
 -- XDEL: the number of entries deleted (an ID given twice counts once).
--- The greatest deleted ID is kept for XINFO.
-CREATE OR REPLACE FUNCTION @S.xdel(p_key text, p_ms numeric[], p_seq numeric[]) RETURNS bigint
+-- The greatest deleted ID is kept for XINFO. p_id_error: an ID the
+-- translator could not read, which Redis reports only for an existing stream.
+CREATE OR REPLACE FUNCTION @S.xdel(p_key text, p_ms numeric[], p_seq numeric[], p_id_error text) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
   k @S.keys;
@@ -255,6 +256,9 @@ BEGIN
   k := @S.open_key(p_key, 'stream', false);
   IF k.key IS NULL THEN
     RETURN 0;
+  END IF;
+  IF p_id_error IS NOT NULL THEN
+    PERFORM @S.raise(p_id_error);
   END IF;
   WITH gone AS (
     DELETE FROM @S.stream_entries e

@@ -49,7 +49,7 @@ export const STREAM_COMMANDS = [
       block(
         'trim',
         oneof('strategy', token('maxlen', 'MAXLEN'), token('minid', 'MINID')),
-        optional(oneof('operator', token('equal', '='), token('approximately', '~'))),
+        optional(rules(oneof('operator', token('equal', '='), token('approximately', '~')), { once: true })),
         str('threshold'),
         optional(tok('LIMIT', int('count'))),
       ),
@@ -124,6 +124,8 @@ export const STREAM_COMMANDS = [
         str('end'),
         int('count'),
         optional(str('consumer')),
+        // Redis ignores what follows the consumer (9 words at most: the translator counts them).
+        optional(multiple(str('ignored'))),
       ),
     ),
   ]),
@@ -162,7 +164,7 @@ export const STREAM_COMMANDS = [
     block(
       'trim',
       oneof('strategy', token('maxlen', 'MAXLEN'), token('minid', 'MINID')),
-      optional(oneof('operator', token('equal', '='), token('approximately', '~'))),
+      optional(rules(oneof('operator', token('equal', '='), token('approximately', '~')), { once: true })),
       str('threshold'),
       optional(tok('LIMIT', int('count'))),
     ),
