@@ -127,6 +127,10 @@ export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
     ["EVAL", "local a, b, c = (function() return 1, 2, 3 end)()\nreturn {a, b, c}", "0"],
     ["EVAL", "local s = 'hello'\nreturn s:upper() .. s:len()", "0"],
   ],
+  'generic for over a library iterator, as a function or a method': [
+    ['EVAL', "local p = 'a=1,b=2,c=3'\nlocal n = 0\nfor k, v in p:gmatch('(%w+)=(%w+)') do n = n + v end\nreturn n", '0'],
+    ['EVAL', "local out = {}\nfor w in string.gmatch(ARGV[1], '%a+') do out[#out + 1] = w end\nreturn out", '0', 'x y z'],
+  ],
   'table library: insert, remove, concat, unpack, sort': [
     ["EVAL", "local t = {1, 2, 3}\ntable.insert(t, 1, 0)\nlocal r = table.remove(t)\nreturn {r, table.concat(t, ','), unpack(t)}", "0"],
     ["EVAL", "local t = {3, 1, 2}\nlocal out = {}\nfor i, v in ipairs(t) do out[#out + 1] = v * 10 end\nreturn out", "0"],

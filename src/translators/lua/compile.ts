@@ -23,8 +23,15 @@ import { LIBRARY, LIBRARY_VALUES, type LibraryFunction } from './library.js';
  * themselves: its statement is inlined, its placeholders replaced by the
  * script's values. What is not compiled is refused with `LuaCompileError`.
  *
+ * Local functions are inlined where they are called (they never escape, so
+ * this is what Lua does; recursion is refused), several results travel as
+ * packs (library.ts), tables are jsonb arrays or objects (scripting.ts).
+ *
  * Known differences: tables are values, not references (an aliased table
- * mutated through one name is not changed through the other); an error raised
+ * mutated through one name is not changed through the other); pairs() gives
+ * 1..n, then the other keys (numbers, then strings by bytes), where Lua
+ * follows its hash order; table.sort with a comparator may leave elements it
+ * finds equal in another order; an error raised
  * by Lua itself (not by redis.call) undoes the script's earlier writes, where
  * Redis keeps them (PL/pgSQL's exception block is a subtransaction); run-time
  * arguments redis.call reads as integers or doubles are checked as such only
@@ -399,11 +406,14 @@ class Compiler {
       kind = 'pairs';
       subject = second;
     } else if (it?.type === 'CallExpression' && s.iterators.length === 1) {
-      const name = this.libraryName(it.base);
+      // s:gmatch(p) is string.gmatch(s, p).
+      const method = it.base.type === 'MemberExpression' && it.base.indexer === ':' ? it.base : undefined;
+      const call = method === undefined ? it : ({ ...it, base: { ...method, indexer: '.', base: { type: 'Identifier', name: 'string' } }, arguments: [method.base, ...it.arguments] } as ast.CallExpression);
+      const name = method === undefined ? this.libraryName(it.base) : `string.${method.identifier.name}`;
       const fn = name === undefined ? undefined : LIBRARY[name];
       if (fn?.results === 'iterator') {
         kind = 'iterator';
-        iterSql = this.library(it, fn, d);
+        iterSql = this.library(call, fn, d);
       }
     }
     if (kind === undefined) this.refuse(s, 'generic for is compiled over pairs(t), ipairs(t), next, t and the library\'s iterators (string.gmatch)');
@@ -711,9 +721,12 @@ class Compiler {
       return this.inline(e, 'function', { kind: 'fn', node: base, scopes: this.scopes.map((m) => new Map(m)) }, d);
     }
     if (this.isName(base, 'table', 'sort')) return single(this.sort(e, d));
-    if (this.isName(base, 'string', 'gsub')) {
-      const f = this.functionArg(e.arguments[2]);
-      if (f !== undefined) return this.gsubFunction(e, f, d);
+    // string.gsub(s, p, f) and s:gsub(p, f) with a function f.
+    const gsubMethod = base.type === 'MemberExpression' && base.indexer === ':' && base.identifier.name === 'gsub' ? base : undefined;
+    if (this.isName(base, 'string', 'gsub') || gsubMethod !== undefined) {
+      const call = gsubMethod === undefined ? e : ({ ...e, arguments: [gsubMethod.base, ...args] } as ast.CallExpression);
+      const f = this.functionArg(call.arguments[2]);
+      if (f !== undefined) return this.gsubFunction(call, f, d);
     }
     if (this.isGlobal(base, 'unpack') || this.isName(base, 'table', 'unpack')) {
       const [t, i, j] = [one(0), one(1), one(2)];

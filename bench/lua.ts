@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { schemaSql } from '../src/emit/schema/index.js';
+import { translate } from '../src/translate.js';
+import { compileLua } from '../src/translators/lua/compile.js';
+import { RespClient } from '../test/support/resp.js';
+import { startBenchServers, table, type Argv } from './support.js';
+
+/**
+ * `npm run bench -- lua`: two production-shaped scripts run RUNS times each,
+ * one call at a time on one connection, in the same run:
+ *
+ *   redis       EVALSHA on redis-server;
+ *   compiled    the script's PL/pgSQL function on PostgreSQL 15 (one prepared SELECT per run);
+ *   round trips the same logic from the client, one prepared statement per redis.call
+ *               (no BEGIN/COMMIT around them, so this is the round-trip approach at its cheapest:
+ *               made atomic as the script is, it would cost two more round trips per run).
+ *
+ * Goals printed with the table: compiled ≥ 2× faster than round trips, within 4× of redis.
+ *
+ *   await luaBench();   // prints the table, returns the rows
+ */
+
+const RUNS = 10_000;
+const WARMUP = 500;
+const RATE_KEYS = 100;
+const LIMIT = '50';
+const WINDOW_MS = '60000';
+
+const script = (name: string): Buffer => readFileSync(new URL(`../fixtures/lua/${name}`, import.meta.url));
+
+interface Scenario {
+  readonly name: string;
+  readonly source: Buffer;
+  /** KEYS and ARGV of the n-th run. */
+  args(n: number): { keys: string[]; argv: string[] };
+  /** Commands that set up the data before the runs (on both systems). */
+  fill(): Argv[];
+  /** The script's logic as separate commands from the client: `run` sends one and gives its reply. */
+  roundTrips(n: number, run: (argv: Argv) => Promise<unknown>): Promise<void>;
+}
+
+const jobs = WARMUP + RUNS;
+
+const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'rate limiter (INCR, PEXPIRE, TTL)',
+    source: script('rate-limiter.lua'),
+    args: (n) => ({ keys: [`rl:${n % RATE_KEYS}`], argv: [LIMIT, WINDOW_MS] }),
+    fill: () => [],
+    roundTrips: async (n, run) => {
+      const key = `rl:${n % RATE_KEYS}`;
+      const current = Number(await run(['INCR', key]));
+      if (current === 1) await run(['PEXPIRE', key, WINDOW_MS]);
+      if (current > Number(LIMIT)) await run(['TTL', key]);
+    },
+  },
+  {
+    name: 'job claim (LPOP, HINCRBY, HSET, SADD, HGET)',
+    source: script('job-claim.lua'),
+    args: (n) => ({ keys: ['jobs:queue', 'jobs:running'], argv: [`worker-${n % 8}`, String(1_700_000_000 + n)] }),
+    fill: () => {
+      const out: Argv[] = [];
+      for (let i = 0; i < jobs; i += 1000) {
+        out.push(['RPUSH', 'jobs:queue', ...Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => String(i + j))]);
+      }
+      return out;
+    },
+    roundTrips: async (n, run) => {
+      const id = await run(['LPOP', 'jobs:queue']);
+      if (id === null || id === undefined) return;
+      const key = Buffer.concat([Buffer.from('job:'), Buffer.isBuffer(id) ? id : Buffer.from(String(id))]);
+      await run(['HINCRBY', key, 'attempts', '1']);
+      await run(['HSET', key, 'state', 'running', 'worker', `worker-${n % 8}`, 'started', String(1_700_000_000 + n)]);
+      await run(['SADD', 'jobs:running', Buffer.isBuffer(id) ? id : String(id)]);
+      await run(['HGET', key, 'payload']);
+    },
+  },
+];
+
+export interface LuaBenchRow {
+  readonly scenario: string;
+  readonly redisUs: number;
+  readonly compiledUs: number;
+  readonly evalshaUs: number;
+  readonly roundTripUs: number;
+}
+
+async function timed(runs: number, from: number, body: (n: number) => Promise<unknown>): Promise<number> {
+  for (let n = 0; n < WARMUP; n++) await body(from + n);
+  const start = process.hrtime.bigint();
+  for (let n = WARMUP; n < WARMUP + runs; n++) await body(from + n);
+  return Number(process.hrtime.bigint() - start) / 1000 / runs;
+}
+
+/** A pg call of a command's translation, prepared once per command shape. */
+function pgCommand(client: pg.Client): (argv: Argv) => Promise<unknown> {
+  return async (argv) => {
+    const compiled = translate(argv);
+    const name = `rt_${String(argv[0]).toLowerCase()}_${compiled.params.length}`;
+    const result = await client.query({ name, text: compiled.sql, values: [...compiled.params] as unknown[] });
+    const row = result.rows[0] as Record<string, unknown> | undefined;
+    return row === undefined ? null : (row['reply'] ?? Object.values(row)[0] ?? null);
+  };
+}
+
+export async function luaBench(log: (line: string) => void = console.log, runs = RUNS): Promise<LuaBenchRow[]> {
+  const servers = await startBenchServers(log);
+  const rows: LuaBenchRow[] = [];
+  try {
+    const client = new pg.Client({ connectionString: servers.postgresUrl });
+    await client.connect();
+    await client.query(schemaSql({}));
+    const redis = await RespClient.connect(servers.redisPort);
+    const run = pgCommand(client);
+    const reset = async (s: Scenario): Promise<void> => {
+      await redis.call('FLUSHALL');
+      await run(['FLUSHALL']);
+      for (const argv of s.fill()) {
+        await redis.send(argv);
+        await run(argv);
+      }
+    };
+    for (const s of SCENARIOS) {
+      const compiled = compileLua(s.source);
+      await client.query(compiled.ddl);
+      const sha = String((await redis.send(['SCRIPT', 'LOAD', s.source])).type === 'error' ? '' : compiled.sha);
+
+      await reset(s);
+      const redisUs = await timed(runs, 0, async (n) => {
+        const { keys, argv } = s.args(n);
+        const reply = await redis.send(['EVALSHA', sha, String(keys.length), ...keys, ...argv]);
+        if (reply.type === 'error') throw new Error(`redis: ${reply.message}`);
+      });
+
+      await reset(s);
+      const call = `SELECT ${'redis'}.${compiled.name}($1::text[], $2::bytea[]) AS reply`;
+      const compiledUs = await timed(runs, 0, async (n) => {
+        const { keys, argv } = s.args(n);
+        await client.query({ name: `lua_${compiled.sha.slice(0, 12)}`, text: call, values: [keys, argv.map((a) => Buffer.from(a))] });
+      });
+
+      await reset(s);
+      const evalshaUs = await timed(runs, 0, async (n) => {
+        const { keys, argv } = s.args(n);
+        await run(['EVALSHA', compiled.sha, String(keys.length), ...keys, ...argv]);
+      });
+
+      await reset(s);
+      const roundTripUs = await timed(runs, 0, (n) => s.roundTrips(n, run));
+      rows.push({ scenario: s.name, redisUs, compiledUs, evalshaUs, roundTripUs });
+    }
+    await redis.close();
+    await client.end();
+  } finally {
+    await servers.stop();
+  }
+  const us = (x: number): string => x.toFixed(0);
+  log('');
+  log(`${runs} runs per script after ${WARMUP} warm-up, one at a time on one connection; mean µs per run`);
+  log(
+    table(
+      ['script', 'redis EVALSHA', 'compiled fn', 'EVALSHA via SQL', 'round trips', 'round trips / compiled (≥2)', 'compiled / redis (≤4)'],
+      rows.map((r) => {
+        const speedup = r.roundTripUs / r.compiledUs;
+        const vsRedis = r.compiledUs / r.redisUs;
+        return [
+          r.scenario,
+          us(r.redisUs),
+          us(r.compiledUs),
+          us(r.evalshaUs),
+          us(r.roundTripUs),
+          `${speedup.toFixed(2)} ${speedup >= 2 ? 'met' : 'MISSED'}`,
+          `${vsRedis.toFixed(2)}x ${vsRedis <= 4 ? 'met' : 'MISSED'}`,
+        ];
+      }),
+    ),
+  );
+  return rows;
+}
