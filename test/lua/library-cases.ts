@@ -304,5 +304,8 @@ export const LIBRARY_CASES: Readonly<Record<string, readonly (readonly string[])
     "local function up(s) return string.upper(s) end return {string.gsub('one two', '%a+', up)}",
     "return {string.gsub('abc', '%w', function(c) return {} end)}",
     "local t = {} string.gsub('k1=v1;k2=v2', '(%w+)=(%w+)', function(k, v) t[#t + 1] = k .. ':' .. v end) return t",
+    "return {('hello world'):gsub('o', function(c) return '0' end)}",
+    "local s = 'a1b2' return {s:gsub('%d', function(d) return d * 2 end)}",
+    "local n = 0 for w in ('one two three'):gmatch('%a+') do n = n + #w end return n",
   ]),
 };
