@@ -96,6 +96,9 @@ EXCEPTION WHEN SQLSTATE 'RL002' THEN
 WHEN SQLSTATE 'RL000' THEN
   RETURN jsonb_build_object('e', ${S}.lua_str(convert_to('ERR ' || ${S}.lua_position(SQLSTATE, _line) || SQLERRM
     || ' script: ${sha}, on @user_script:' || _line || '.', 'UTF8')));
+-- A redis.call before the script's first write failed (later calls catch their own errors).
+WHEN SQLSTATE 'RD000' OR SQLSTATE 'RS000' THEN
+  RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(SQLERRM || ' script: ${sha}, on @user_script:' || _line || '.', 'UTF8')));
 END
 $${tag}$;`;
   return Object.freeze({ sha, name, ddl });
@@ -138,6 +141,10 @@ class Compiler {
   private readonly inlining = new Set<ast.FunctionDeclaration>();
   /** Inside Lua's pcall: a failing redis.call raises (pcall catches it) instead of returning the error. */
   private pcallDepth = 0;
+  /** Inside a loop's body: code there may run again after anything later in the loop. */
+  private loopDepth = 0;
+  /** A redis.call that may write has been compiled (in source order, which is run order outside loops). */
+  private wrote = false;
 
   constructor(
     private readonly S: string,
@@ -206,6 +213,16 @@ class Compiler {
   }
 
   private statement(s: ast.Statement, d: number): string {
+    const loop = ['WhileStatement', 'RepeatStatement', 'ForNumericStatement', 'ForGenericStatement'].includes(s.type);
+    if (loop) this.loopDepth++;
+    try {
+      return this.statementIn(s, d);
+    } finally {
+      if (loop) this.loopDepth--;
+    }
+  }
+
+  private statementIn(s: ast.Statement, d: number): string {
     const I = this.ind(d);
     const line = this.header(s, I);
     const S = this.S;
@@ -862,7 +879,13 @@ class Compiler {
     }
     if (fn === undefined) return this.refuse(comp, 'table.sort\'s comparator must be a local or anonymous function');
     const [arr, n, i, j, x, res] = [this.fresh('sort_t'), this.fresh('sort_n', 'int'), this.fresh('sort_i', 'int'), this.fresh('sort_j', 'int'), this.fresh('sort_x'), this.fresh('sort_lt')];
-    const call = this.inline(e, comp.type === 'Identifier' ? comp.name : 'comparator', fn, d + 2, { pre: '', expr: `jsonb_build_array(${x}, ${arr} -> ${j})` });
+    this.loopDepth++;
+    let call: Values;
+    try {
+      call = this.inline(e, comp.type === 'Identifier' ? comp.name : 'comparator', fn, d + 2, { pre: '', expr: `jsonb_build_array(${x}, ${arr} -> ${j})` });
+    } finally {
+      this.loopDepth--;
+    }
     let pre = tc.pre + `${I}${arr} := ${S}.lua_sort_input(${tc.expr});
 ${I}${n} := jsonb_array_length(${arr});
 ${I}${i} := 1;
@@ -1083,7 +1106,16 @@ ${I}END LOOP;
         : `${I}  _rows := '[]'::jsonb;\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
           `${I}    _rows := _rows || jsonb_build_array(to_jsonb(_r));\n${I}  END LOOP;\n` +
           `${I}  ${result} := ${S}.lua_from_rows('${shape}'::jsonb, _rows);\n`;
-    pre += `${I}BEGIN\n${roCheck}${rows}${I}EXCEPTION WHEN SQLSTATE 'RD000' OR SQLSTATE 'RS000' THEN\n${onError}${I}END;\n`;
+    // Until the script has written, a failing call has nothing to keep: the function's own handler
+    // answers it, and the call needs no subtransaction of its own (a loop may come back after a write).
+    const unguarded = !protectedCall && this.pcallDepth === 0 && this.loopDepth === 0 && !this.wrote;
+    if (spec === undefined || spec.flags.includes('write') || MAY_REPLICATE.has(compiled.command)) this.wrote = true;
+    if (unguarded) {
+      const out = (roCheck + rows).replace(new RegExp(`^${I}  `, 'gm'), I);
+      pre += `${I}_line := ${line};\n${out}`;
+    } else {
+      pre += `${I}BEGIN\n${roCheck}${rows}${I}EXCEPTION WHEN SQLSTATE 'RD000' OR SQLSTATE 'RS000' THEN\n${onError}${I}END;\n`;
+    }
     return { pre, expr: result };
   }
 
