@@ -212,6 +212,7 @@ function naive(url: string, failures: Map<string, number>): System {
           }
         },
         close: () => conn.close(),
+        serverCpu: () => conn.serverCpu?.(),
       };
     },
     fill: async () => {
