@@ -54,6 +54,12 @@ const SECTIONS: readonly Section[] = [
     unavailable: async () => (existsSync(REDIS_SERVER) ? postgresMissing() : `no redis-server at ${REDIS_SERVER}`),
     run: async () => (await import('./lua.js')).luaBench(),
   },
+  {
+    name: 'codemod',
+    description: 'codemod dry run over a generated 1 000-file project beside tsc --noEmit on it: time and peak memory',
+    unavailable: async () => (existsSync('/usr/bin/time') ? undefined : 'no /usr/bin/time to read peak memory with'),
+    run: async () => (await import('./codemod.js')).codemodBench(),
+  },
 ];
 
 async function main(names: readonly string[]): Promise<number> {

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench -- codemod`: the codemod's dry run over a generated project
+ * of 1 000 files (~50 000 lines, ~5 000 ioredis call sites), beside
+ * `tsc --noEmit` on the same project in the same run. Goal: the codemod
+ * within 1.5× tsc's time (it type-checks the same files, then rewrites).
+ *
+ * Each side runs in a child process of its own (wall time of the whole
+ * process, and its peak RSS from the kernel's accounting), one after the
+ * other, best of RUNS. The codemod child runs the TypeScript sources through
+ * tsx, whose start-up is measured apart (a child that only imports the
+ * codemod) so the ratio can be read with and without it.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const FILES = 1_000;
+const RUNS = 2;
+
+/**
+ * A project of `FILES` modules: one shared ioredis client, files using it
+ * (five call sites of various commands each, one in three with a multi),
+ * and one file in five without Redis at all; every file ~50 lines.
+ */
+function generateProject(): { dir: string; lines: number; sites: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'redis2sql-bench-codemod-'));
+  mkdirSync(join(dir, 'src'));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'bench-app', private: true, type: 'module', dependencies: { ioredis: '^5.4.0' } }, null, 2) + '\n');
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true }, include: ['src'] }, null, 2),
+  );
+  writeFileSync(join(dir, 'src', 'client.ts'), "import { Redis } from 'ioredis';\n\nexport const redis = new Redis();\n");
+  let lines = 3;
+  let sites = 0;
+  for (let i = 0; i < FILES - 1; i++) {
+    const plain = i % 5 === 4;
+    const body: string[] = [];
+    if (!plain) body.push("import { redis } from './client.js';", '');
+    body.push(`export interface Item${i} {`, '  id: string;', '  score: number;', '  tags: string[];', '}', '');
+    body.push(`export function normalise${i}(items: Item${i}[]): Item${i}[] {`, '  const seen = new Set<string>();', '  const out: Item' + i + '[] = [];');
+    body.push('  for (const item of items) {', '    if (seen.has(item.id)) continue;', '    seen.add(item.id);', '    out.push({ ...item, tags: [...item.tags].sort() });', '  }', '  return out;', '}', '');
+    body.push(`export function score${i}(items: readonly Item${i}[]): number {`, '  return items.reduce((sum, item) => sum + item.score * (item.tags.length + 1), 0);', '}', '');
+    if (!plain) {
+      body.push(`export async function load${i}(id: string, ttl: number): Promise<unknown[]> {`);
+      body.push(`  const key = \`item:${i}:\${id}\`;`);
+      body.push("  const name = await redis.hget(key, 'name');");
+      body.push("  await redis.hset(key, 'name', name ?? id, 'seen', Date.now());");
+      body.push(`  const rank = await redis.zscore('board:${i % 7}', id);`);
+      body.push("  await redis.set(`lock:${id}`, '1', 'EX', ttl, 'NX');");
+      body.push('  const recent = await redis.lrange(`recent:${id}`, 0, 9);');
+      sites += 5;
+      if (i % 3 === 0) {
+        body.push("  const done = await redis.multi().incr(`n:${id}`).expire(`n:${id}`, 60).exec();");
+        sites += 3;
+        body.push('  return [name, rank, recent, done];');
+      } else body.push('  return [name, rank, recent];');
+      body.push('}', '');
+    }
+    while (body.length < 50) body.push(`// filler line ${body.length} of module ${i}: documentation a real module would carry`);
+    lines += body.length;
+    writeFileSync(join(dir, 'src', `module-${String(i).padStart(4, '0')}.ts`), body.join('\n') + '\n');
+  }
+  return { dir, lines, sites };
+}
+
+interface Measured {
+  readonly ms: number;
+  readonly maxRssMb: number;
+}
+
+/** Fail unless the project type-checks: tsc's time on a project with errors would mean little. */
+function checkTypes(cwd: string, tsc: string): void {
+  try {
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const e = error as { stdout?: string };
+    throw new Error(`the generated project does not type-check: ${(e.stdout ?? '').slice(0, 2000)}`);
+  }
+}
+
+/** Run a node child in `cwd`: its wall time, peak RSS (GNU time's %M) and the last line it wrote to stderr. */
+function measure(cwd: string, args: readonly string[]): Measured & { readonly said: string } {
+  const started = performance.now();
+  const out = execFileSync('/bin/sh', ['-c', `/usr/bin/time -f 'maxrss=%M' "$@" 2>&1 1>/dev/null | tail -n 2; true`, 'sh', process.execPath, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const ms = performance.now() - started;
+  const kb = Number(/maxrss=(\d+)/.exec(out)?.[1] ?? NaN);
+  return { ms, maxRssMb: kb / 1024, said: out.split('\n').find((l) => l.startsWith('{')) ?? '' };
+}
+
+function best(runs: readonly Measured[]): Measured {
+  return runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+}
+
+export async function codemodBench(): Promise<void> {
+  const { dir, lines, sites } = generateProject();
+  try {
+    console.log(`generated ${FILES} files, ${lines} lines, ${sites} call sites in ${dir}`);
+    const tsc = join(ROOT, 'node_modules/typescript/lib/tsc.js');
+    const runner = join(dir, 'run-codemod.ts');
+    writeFileSync(
+      runner,
+      `import { codemod } from ${JSON.stringify(join(ROOT, 'src/codemod/index.ts'))};\n` +
+        `if (process.argv[2] !== 'load-only') {\n` +
+        `  const r = await codemod(['src'], { cwd: ${JSON.stringify(dir)} });\n` +
+        `  process.stderr.write(JSON.stringify({ changed: r.changed.length, converted: r.converted, reported: r.findings.length }) + '\\n');\n` +
+        `}\n`,
+    );
+    checkTypes(dir, tsc);
+    const tscRuns: Measured[] = [];
+    const codemodRuns: Measured[] = [];
+    const loadRuns: Measured[] = [];
+    let summary = '';
+    for (let i = 0; i < RUNS; i++) {
+      tscRuns.push(measure(dir, [tsc, '-p', 'tsconfig.json', '--noEmit']));
+      const c = measure(dir, ['--import', 'tsx', runner]);
+      summary = c.said;
+      codemodRuns.push(c);
+      loadRuns.push(measure(dir, ['--import', 'tsx', runner, 'load-only']));
+    }
+    const t = best(tscRuns);
+    const c = best(codemodRuns);
+    const l = best(loadRuns);
+    const row = (name: string, m: Measured): string => `${name.padEnd(34)} ${(m.ms / 1000).toFixed(2).padStart(7)} s  ${m.maxRssMb.toFixed(0).padStart(6)} MB peak RSS`;
+    console.log(row('tsc --noEmit', t));
+    console.log(row('codemod dry run (process)', c));
+    console.log(row('  of which tsx start-up + imports', l));
+    console.log(`codemod / tsc: ${(c.ms / t.ms).toFixed(2)}x (without tsx start-up: ${((c.ms - l.ms) / t.ms).toFixed(2)}x); goal ≤ 1.5x`);
+    if (summary !== '') console.log(`codemod result: ${summary.trim()}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
