@@ -23,16 +23,17 @@ import type { CliIo } from './io.js';
 export function registerCodemod(program: Command, io: CliIo, setCode: (code: number) => void): void {
   program
     .command('codemod')
-    .description('rewrite ioredis 5 call sites into node-postgres calls running the SQL (dry run: a diff)')
+    .description('rewrite ioredis 5 and node-redis 4/5 call sites into node-postgres calls running the SQL (dry run: a diff)')
     .argument('<paths...>', 'files or directories (node_modules and dot-directories skipped)')
     .option('--dry-run', 'print the diff and write nothing (the default)', false)
     .option('--write', 'write the changed files (atomically) instead of printing the diff', false)
     .option('--schema-out <file>', 'write the DDL the converted code needs (schema + compiled Lua scripts) to FILE')
     .addOption(new Option('--report <format>', 'how unconverted call sites are reported').choices(['text', 'json']).default('text'))
     .option('--json', 'the same as --report json (as the other commands say it)', false)
-    .action(async (paths: string[], opts: { dryRun: boolean; write: boolean; schemaOut?: string; report: 'text' | 'json'; json: boolean }) => {
+    .addOption(new Option('--client-version <major>', "the client's major version where no package.json names it (ioredis 5, node-redis 4 or 5)").choices(['4', '5']))
+    .action(async (paths: string[], opts: { dryRun: boolean; write: boolean; schemaOut?: string; report: 'text' | 'json'; json: boolean; clientVersion?: string }) => {
       if (opts.dryRun && opts.write) throw new UsageError('--dry-run and --write contradict each other');
-      const result = await codemod(paths, { write: opts.write });
+      const result = await codemod(paths, { write: opts.write, ...(opts.clientVersion === undefined ? {} : { clientVersion: Number(opts.clientVersion) }) });
       if (opts.schemaOut !== undefined) writeFileSync(opts.schemaOut, schemaOut(result));
       const counts = summary(result);
       if (opts.report === 'json' || opts.json) {

@@ -81,6 +81,12 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
   // defineCommand() in one file adds a command its clients call in others.
   const scripts = findDefinitions(files.map((f) => project.getSourceFileOrThrow(f)), isIoredisClient);
 
+  // Only a program that loaded node-redis' declarations can hold its clients: skip the type walk otherwise.
+  const nodeRedisLoaded = project
+    .getProgram()
+    .compilerObject.getSourceFiles()
+    .some((f) => /[\\/]@redis[\\/]client[\\/]/.test(f.fileName));
+
   const changed: ChangedFile[] = [];
   let converted = 0;
   const manifestDirs = new Set<string>();
@@ -115,7 +121,7 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
       }
     }
     const ioredisResult = convertIoredisFile(file, scripts);
-    const nodeRedisResult = convertNodeRedisFile(file, nodeRedisMajor(dirname(path), options.clientVersion));
+    const nodeRedisResult = nodeRedisLoaded ? convertNodeRedisFile(file, nodeRedisMajor(dirname(path), options.clientVersion)) : { text: null, findings: [] };
     if (ioredisResult.text !== null && nodeRedisResult.text !== null) {
       findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/mixed-clients', message: 'a file using both ioredis and node-redis clients is not converted' }));
       continue;

@@ -3,6 +3,7 @@
  * shared renderer of the codemod's call sites and of `translate --format ts`.
  */
 import { UnsupportedError } from '../errors.js';
+import { translate } from '../translate.js';
 import { compileCall, shapeText, type CompiledCall } from './compile-call.js';
 import { nodeRedisTransform } from './node-redis-replies.js';
 import type { Flavour, Transform } from './values.js';
@@ -65,6 +66,8 @@ export interface SnippetOptions {
 export function renderSnippet(argv: readonly string[], options: SnippetOptions = {}): string {
   const flavour = options.flavour ?? 'ioredis';
   const receiver = options.receiver ?? 'pool';
+  // translate() first, so that Redis' own errors and refusals reach the caller as they are.
+  translate(argv);
   const compiled = compileCall(() => argv, [], flavour === 'ioredis' ? 'ioredis' : 'node-redis');
   if (!('sql' in compiled)) throw new UnsupportedError(argv[0] ?? '', compiled.message);
   let call: string;

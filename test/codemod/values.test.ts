@@ -26,7 +26,7 @@ for (const flavour of FLAVOURS.filter((f) => existsSync(join(VALUES, f, 'values.
       second = await codemod(['values.output.ts'], { cwd: dir });
       db = await embeddedDatabase();
       await ensureSchema(db);
-    }, 240_000);
+    }, 600_000);
     afterAll(async () => {
       await db.close();
       rmSync(dir, { recursive: true, force: true });
@@ -70,4 +70,17 @@ describe('codemod values: the converted fixtures', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 240_000);
+});
+
+describe('codemod values: node-redis calls that are reported', () => {
+  it('reports each call it cannot convert faithfully (run-time options, unknown reply transforms, sendCommand, blocking, pub/sub) and leaves the file as it was', async () => {
+    const dir = scratchProject('node-redis4', ['refused.input.ts']);
+    try {
+      const result = await codemod(['refused.input.ts'], { cwd: dir });
+      expect(result.changed).toEqual([]);
+      expect(result.findings.map((f) => formatFinding(f) + '\n').join('')).toBe(readFileSync(join(VALUES, 'node-redis4', 'refused.report.txt'), 'utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
