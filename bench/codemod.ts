@@ -25,7 +25,7 @@ const RUNS = 2;
  * (five call sites of various commands each, one in three with a multi),
  * and one file in five without Redis at all; every file ~50 lines.
  */
-function generateProject(): { dir: string; lines: number; sites: number } {
+export function generateProject(files = FILES): { dir: string; lines: number; sites: number } {
   const dir = mkdtempSync(join(tmpdir(), 'redis2sql-bench-codemod-'));
   mkdirSync(join(dir, 'src'));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
@@ -37,7 +37,7 @@ function generateProject(): { dir: string; lines: number; sites: number } {
   writeFileSync(join(dir, 'src', 'client.ts'), "import { Redis } from 'ioredis';\n\nexport const redis = new Redis();\n");
   let lines = 3;
   let sites = 0;
-  for (let i = 0; i < FILES - 1; i++) {
+  for (let i = 0; i < files - 1; i++) {
     const plain = i % 5 === 4;
     const body: string[] = [];
     if (!plain) body.push("import { redis } from './client.js';", '');

@@ -97,6 +97,8 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
       findings.push(rel(unparsed));
       continue;
     }
+    // A module without imports can neither name a client's type nor receive a client (bar globals): nothing to look for.
+    if (file.getImportDeclarations().length === 0 && !/\b(require|import)\s*\(/.test(file.getFullText())) continue;
     const required = /\brequire\(\s*['"](ioredis|redis|@redis\/client)['"]\s*\)/.exec(file.getFullText());
     if (required !== null) {
       // The converted code imports pg and the runtime as ES modules, which a CommonJS file cannot.
