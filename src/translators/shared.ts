@@ -20,9 +20,13 @@ export const bigintParam = (value: bigint): Fragment => sql`${param(value)}::big
 export const blockingWarning = (name: string): string =>
   `${name} does not wait here: like ${name} inside MULTI, it answers at once (nil when there is nothing to pop)`;
 
-/** A blocking command's timeout, checked as Redis checks it once it is a float. */
+/**
+ * A blocking command's timeout, checked as Redis 7.0 checks it once it is a
+ * float: in milliseconds as a long long, where a value too large wraps
+ * negative (`BLPOP k 1e308`, `+inf`: ERR timeout is negative).
+ */
 export function checkTimeout(timeout: number, argIndex: number): void {
-  if (timeout < 0) throw new RedisError('ERR timeout is negative', argIndex);
+  if (timeout < 0 || timeout * 1000 >= 2 ** 63) throw new RedisError('ERR timeout is negative', argIndex);
 }
 
 /** LMPOP / ZMPOP (and their blocking forms) COUNT. */

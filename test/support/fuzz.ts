@@ -75,6 +75,15 @@ const PATTERNS = ['*', 'k*', 'k?', 'k[0-3]', 'k[^0]*', '*1', '[', 'k\\*', '\\k1'
 const SORT_BY = ['nosort', 'k*', 'w_*', 'k*->f', '#', 'missing'];
 const SORT_GET = ['#', 'k*', 'k*->f', 'w_*', '#x'];
 const TYPES = ['string', 'list', 'hash', 'set', 'zset', 'stream', 'none', 'foo', 'STRING'];
+/** Members, fields and elements: a few, so that commands meet each other's. */
+const MEMBERS = ['a', 'b', 'c', 'm1', '1', '2', '-1', '0', '1.5', 'x y', '', 'back\\slash', 'ünï'];
+/** Score bounds (inclusive, exclusive, infinite, strtod spellings) and lex bounds, mixed. */
+const RANGE_BOUNDS = [
+  '-inf', '+inf', 'inf', '(1', '(0', '0', '1', '2.5', '-1', '(-inf', '(+inf', ' 1', '1\x00x', '0x10', '1e3', 'nan', '(nan',
+  '-', '+', '[a', '(a', '[b', '(c', '[', '(', '[m1', '[1', 'a', '', '+3', '1e400', '(',
+];
+/** List and rank indexes: mostly small, so that they land inside short collections. */
+const INDEXES = ['0', '1', '2', '-1', '-2', '3', '-3', '10', '-100', '9223372036854775807', '-9223372036854775808', 'x', ' 1', '+3'];
 
 /** Times relative to now: none lands inside the run. */
 const RELATIVE_SECONDS = ['0', '-1', '-100', '100000000', '99999999999', '9223372036854775807', 'x', '1.5'];
@@ -84,6 +93,10 @@ function absoluteTimes(unit: 'seconds' | 'ms', nowMs: number): string[] {
   const scale = unit === 'seconds' ? 1000 : 1;
   const at = (ms: number): string => String(Math.floor(ms / scale));
   return [at(nowMs - 3_600_000), '1', '0', '-1', at(nowMs + 3e10), at(nowMs + 1e12), '9223372036854775807', 'x'];
+}
+
+function rangeBound(rng: Rng): Buffer {
+  return rng.chance(0.1) ? Buffer.concat([Buffer.from(rng.pick(['(', '[', ''])), randomBytes(rng)]) : Buffer.from(rng.pick(RANGE_BOUNDS));
 }
 
 function randomBytes(rng: Rng): Buffer {
@@ -116,6 +129,9 @@ function scalarValue(spec: ArgSpec, ctx: GenContext): Buffer {
     case 'key':
       return b(rng.pick(FUZZ_KEYS));
     case 'integer':
+      if (spec.name === 'index' || spec.name === 'start' || spec.name === 'stop' || spec.name === 'rank') {
+        return b(rng.pick(rng.chance(0.8) ? INDEXES : INTEGERS));
+      }
       if (spec.name === 'offset' || spec.name === 'len' || spec.name === 'count') return b(rng.pick(OFFSETS));
       return b(rng.pick(INTEGERS));
     case 'unix-time':
@@ -128,6 +144,12 @@ function scalarValue(spec: ArgSpec, ctx: GenContext): Buffer {
       return b(rng.pick(PATTERNS));
     case 'string':
       if (spec.name === 'type') return b(rng.pick(TYPES));
+      // Collections' arguments the tables read as strings, drawn from what they mean.
+      if (spec.name === 'min' || spec.name === 'max') return rangeBound(rng);
+      if (spec.name === 'start' || spec.name === 'stop') return rng.chance(0.6) ? b(rng.pick(INDEXES)) : rangeBound(rng);
+      if (spec.name === 'score' || spec.name === 'increment') return b(rng.pick(rng.chance(0.7) ? DOUBLES : INTEGERS));
+      if (spec.name === 'cursor') return b(rng.pick(['0', '0', '0', '1', '-1', '', '+3', '007', 'x', '18446744073709551616']));
+      if (['member', 'field', 'element', 'pivot'].includes(spec.name) && rng.chance(0.7)) return b(rng.pick(MEMBERS));
       return rng.chance(0.15) ? randomBytes(rng) : b(rng.pick(STRINGS));
     default:
       throw new Error(`not a scalar: ${spec.kind}`);

@@ -5,7 +5,12 @@ const timeout = rules(dbl('timeout'), { error: 'ERR timeout is not a float or ou
 const numkeys = rules(int('numkeys'), { error: 'ERR numkeys should be greater than 0' });
 // A second COUNT is refused before its value is read (`LMPOP 1 l LEFT COUNT 1 COUNT 0`).
 const SYNTAX_ERROR = 'ERR syntax error';
-const mpopCount = rules(int('count'), { error: 'ERR count should be greater than 0' });
+const mpopCount = rules(int('count'), {
+  error: 'ERR count should be greater than 0',
+  range: { min: 1n, error: 'ERR count should be greater than 0' },
+});
+// BLMPOP and BZMPOP read their timeout last, after numkeys, the keys, the direction and COUNT.
+const lastTimeout = rules(timeout, { late: true });
 const popCount = rules(int('count'), { error: 'ERR value is out of range, must be positive' });
 const RANK_ZERO =
   "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
@@ -22,7 +27,7 @@ export const LIST_COMMANDS = [
     timeout,
   ]),
   command('BLMPOP', 'list', -5, ['write', 'blocking', 'movablekeys'], NO_KEYS, [
-    timeout,
+    lastTimeout,
     numkeys,
     multiple(key()),
     oneof('where', token('left', 'LEFT'), token('right', 'RIGHT')),

@@ -25,7 +25,12 @@ const SYNTAX_ERROR = 'ERR syntax error';
 /** ZUNION's and its kin's numkeys: below 1 has the command's own words, a non-integer the generic ones. */
 const inputKeys = (command: string) =>
   rules(int('numkeys'), { countError: `ERR at least 1 input key is needed for '${command}' command` });
-const mpopCount = rules(int('count'), { error: 'ERR count should be greater than 0' });
+const mpopCount = rules(int('count'), {
+  error: 'ERR count should be greater than 0',
+  range: { min: 1n, error: 'ERR count should be greater than 0' },
+});
+// BLMPOP and BZMPOP read their timeout last, after numkeys, the keys, the direction and COUNT.
+const lastTimeout = rules(timeout, { late: true });
 // ZPOPMIN/ZPOPMAX refuse a third argument (syntax error) before they convert the count: late.
 const popCount = rules(int('count'), { error: 'ERR value is out of range, must be positive', late: true });
 // One weight per input key: fewer words left make WEIGHTS a syntax error, a word too many is one.
@@ -55,7 +60,7 @@ const rev = optional(rules(token('rev', 'REV'), { once: true }));
  */
 export const SORTED_SET_COMMANDS = [
   command('BZMPOP', 'sorted_set', -5, ['write', 'blocking', 'movablekeys'], NO_KEYS, [
-    timeout,
+    lastTimeout,
     numkeys,
     multiple(key()),
     oneof('where', token('min', 'MIN'), token('max', 'MAX')),
