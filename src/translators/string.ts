@@ -281,7 +281,7 @@ const LCS: Translator<'LCS'> = (cmd, { S }) => {
   const { key1, key2, len, idx, withmatchlen } = cmd.args;
   const minMatchLen = cmd.args['min-match-len'];
   const call = sql`${S}.lcs(${key1}::text, ${key2}::text, ${bool(len === true)}, ${bool(idx === true)}, ${
-    minMatchLen === undefined ? raw('NULL::bytea') : sql`${minMatchLen}::bytea`
+    minMatchLen === undefined ? raw('NULL::bytea') : sql`${Buffer.from(String(minMatchLen))}::bytea`
   }, ${bool(withmatchlen === true)})`;
   if (idx === true) return { sql: sql`SELECT idx AS reply FROM ${call}`, reply: { kind: 'json' } };
   if (len === true) return { sql: sql`SELECT len AS reply FROM ${call}`, reply: INTEGER };

@@ -47,10 +47,14 @@ export const STRING_COMMANDS = [
   // Redis checks the keys' types before it converts MINMATCHLEN: the SQL reads the bytes.
   command('LCS', 'string', -3, ['readonly'], keys(1, 2, 1), [
     key('key1'),
-    key('key2'),
+    // Redis looks both keys up before it reads the options (a stray word comes after the type check).
+    rules(key('key2'), {
+      afterLookup: { keys: ['key1', 'key2'], types: ['string'], missing: 'skip', wrongType: 'ERR The specified keys must contain string values' },
+    }),
     optional(token('len', 'LEN')),
     optional(token('idx', 'IDX')),
-    optional(tok('MINMATCHLEN', str('min-match-len'))),
+    // Converted as Redis' option loop meets it, after the lookup (a later stray word comes after it).
+    optional(tok('MINMATCHLEN', int('min-match-len'))),
     optional(token('withmatchlen', 'WITHMATCHLEN')),
   ]),
   command('MGET', 'string', -2, ['readonly', 'fast'], keys(1, -1, 1), [multiple(key())]),
