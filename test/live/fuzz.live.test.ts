@@ -427,6 +427,7 @@ it(`replies like redis-server over ${OPS} random commands (seed ${SEED})`, async
   expect([...stats.mismatches.values()].join('\n'), `${stats.mismatches.size} kinds of mismatch`).toBe('');
   expect(stats.ops).toBe(OPS);
   // A generator that only produced errors or refusals would compare nothing interesting.
-  expect((stats.errors + stats.refused) / stats.ops).toBeLessThan(0.6);
+  // With six groups over ten keys, WRONGTYPE (on purpose: types collide) is most errors.
+  expect((stats.errors + stats.refused) / stats.ops).toBeLessThan(0.7);
   // ~8 minutes for the default 50 000 commands on a 2-core machine; more on a loaded one.
 }, 1_800_000);

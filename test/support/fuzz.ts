@@ -137,6 +137,8 @@ function scalarValue(spec: ArgSpec, ctx: GenContext): Buffer {
     case 'unix-time':
       throw new Error('unix-time arguments are times (timeValue)');
     case 'double':
+      // Blocking commands' timeouts: mostly valid, so that they get past it.
+      if (spec.name === 'timeout' && rng.chance(0.7)) return b(rng.pick(['0', '0.01', '1', '100']));
       return b(rng.pick(DOUBLES));
     case 'pattern':
       if (spec.name === 'get') return b(rng.pick(SORT_GET));
