@@ -78,8 +78,11 @@ export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], pre
       compiled.push(translate(argv));
     } catch (error) {
       if (!(error instanceof Redis2SqlError)) throw error;
-      // A negative number Redis refuses while parsing (a count, a TTL) is checked again by the SQL at run time.
-      if (n === 2) break;
+      // A negative TTL is refused while parsing and again, at run time, by the expiry helper the SQL calls
+      // (checked: SET … EX, SETEX, GETEX). Any other value-dependent error (LPOP's or SPOP's negative
+      // count) would be skipped by SQL compiled from a positive stand-in: refused.
+      if (n === 2 && /invalid expire time/.test(error.message) && /expire_at\(/.test(compiled[0]?.sql ?? '')) break;
+      if (n === 2) return { rule: `${prefix}/runtime-arguments`, message: `a value known only at run time may make Redis refuse the call (${error.message}), which the SQL would not` };
       return runtime
         ? { rule: `${prefix}/runtime-arguments`, message: `arguments known only at run time decide the command's shape: ${error.message}` }
         : { rule: `${prefix}/command-error`, message: `redis2sql cannot compile this call: ${error.message}` };
