@@ -763,7 +763,10 @@ function convert(node: Node, word: string, index: number): bigint | number {
   const n = node.name === 'cursor' ? toScanCursor(word) : toInteger(word);
   if (n === undefined) throw new RedisSyntaxError(node.error ?? 'ERR value is not an integer or out of range', index);
   const range = node.range;
-  if (range !== undefined && ((range.min !== undefined && n < range.min) || (range.notZero === true && n === 0n))) {
+  if (
+    range !== undefined &&
+    ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max) || (range.notZero === true && n === 0n))
+  ) {
     throw new RedisSyntaxError(range.error, index);
   }
   return n;

@@ -112,7 +112,7 @@ interface ArgFlags {
    * order, as Redis' option loops check them): a value outside is `error`
    * (LPOS's `ERR RANK can't be zero…`, `ERR COUNT can't be negative`).
    */
-  readonly range?: { readonly min?: bigint; readonly notZero?: boolean; readonly error: string };
+  readonly range?: { readonly min?: bigint; readonly max?: bigint; readonly notZero?: boolean; readonly error: string };
   /**
    * For a token-introduced repeated argument: takes exactly as many values as
    * the named integer argument says (ZUNION's `WEIGHTS`, one per key); with

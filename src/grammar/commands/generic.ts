@@ -53,7 +53,12 @@ export const GENERIC_COMMANDS = [
   command('COPY', 'generic', -3, ['write', 'denyoom'], keys(1, 2, 1), [
     key('source'),
     key('destination'),
-    optional(tok('DB', int('destination-db'))),
+    // Read as a C int as the option loop meets it (before a later stray word).
+    optional(
+      tok('DB', rules(int('destination-db'), {
+        range: { min: -(2n ** 31n), max: 2n ** 31n - 1n, error: 'ERR value is out of range, value must between -2147483648 and 2147483647' },
+      })),
+    ),
     optional(token('replace', 'REPLACE')),
   ]),
   command('DEL', 'generic', -2, ['write'], keys(1, -1, 1), [multiple(key())]),
