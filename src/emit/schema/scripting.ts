@@ -22,6 +22,15 @@ export const SCRIPTING_DDL = `
 CREATE OR REPLACE FUNCTION @S.lua_str(b bytea) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT to_jsonb(encode(b, 'hex')) $$;
 
+-- redis.error_reply's text as Redis 7.0 builds it (luaPushErrorBuff): a
+-- leading '-' is dropped; a text without a space has no error code and gets
+-- 'ERR ' ('boom' → 'ERR boom', 'MY boom' stays). A {err=…} table is taken as it is.
+CREATE OR REPLACE FUNCTION @S.lua_error_text(b bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN position(convert_to(' ', 'UTF8') IN r) = 0 THEN convert_to('ERR ', 'UTF8') || r ELSE r END
+  FROM (SELECT CASE WHEN substring(b FROM 1 FOR 1) = convert_to('-', 'UTF8') THEN substring(b FROM 2) ELSE b END) AS t(r)
+$$;
+
 CREATE OR REPLACE FUNCTION @S.lua_typename(v jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN v IS NULL THEN 'nil' ELSE

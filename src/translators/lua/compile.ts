@@ -717,8 +717,12 @@ class Compiler {
     }
     if (this.isName(base, 'redis', 'error_reply') || this.isName(base, 'redis', 'status_reply')) {
       const a = one(0);
-      const key = (base as ast.MemberExpression).identifier.name === 'error_reply' ? 'err' : 'ok';
-      return single({ pre: a.pre, expr: `jsonb_build_object(${lit(tableKey(key))}, ${S}.lua_str(${S}.lua_concat_part(${a.expr})))` });
+      const isError = (base as ast.MemberExpression).identifier.name === 'error_reply';
+      const text = `${S}.lua_concat_part(${a.expr})`;
+      return single({
+        pre: a.pre,
+        expr: `jsonb_build_object(${lit(tableKey(isError ? 'err' : 'ok'))}, ${S}.lua_str(${isError ? `${S}.lua_error_text(${text})` : text}))`,
+      });
     }
     if (this.isName(base, 'redis', 'sha1hex')) {
       const a = one(0);
