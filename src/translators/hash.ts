@@ -50,21 +50,15 @@ export function memberScan(
     /** As the parser read it (strtoul's leniency: `-1` is 2^64-1). */
     readonly cursor: bigint;
     readonly pattern: Buffer | undefined;
-    /** Every COUNT given, in order: Redis reads them in turn, the last one counts. */
-    readonly count: readonly Buffer[];
+    /** Every COUNT given, in order (the grammar checked each as Redis reads them): the last one counts. */
+    readonly count: readonly bigint[];
   },
 ): { sql: Fragment; reply: ReplyShape } {
   const cursor = scan.cursor;
   const from = param(cursor > SLOT_END ? SLOT_END : cursor);
-  let countError: string | null = null;
-  let parsed = 10n;
-  for (const given of scan.count) {
-    const n = toInteger(given);
-    countError = n === undefined ? 'ERR value is not an integer or out of range' : n < 1n ? 'ERR syntax error' : null;
-    if (n === undefined || countError !== null) break;
-    parsed = n;
-  }
-  const count = param(parsed);
+  // A bad COUNT is the grammar's deferred error now (raised after the key lookup); none reaches here.
+  const countError: string | null = null;
+  const count = param(scan.count[scan.count.length - 1] ?? 10n);
   const [table, column, items] =
     scan.type === 'hash'
       ? [sql`${S}.hashes`, raw('field'), sql`(VALUES (1, e.field), (2, e.value)) AS v(o, x)`]

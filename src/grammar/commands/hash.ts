@@ -34,9 +34,9 @@ export const HASH_COMMANDS = [
       afterLookup: { keys: ['key'], types: ['hash'], missing: 'empty-scan' },
     }),
     optional(tok('MATCH', pattern('pattern'))),
-    // Redis converts each COUNT in turn (the first bad one is the error), for an existing hash
-    // only: the translator converts them, SQL raises.
-    optional(multipleToken(tok('COUNT', str('count')))),
+    // Redis converts each COUNT in turn as its option loop meets it (after the lookup): the first
+    // bad one, or one below 1 (a syntax error), is the error, for an existing hash only.
+    optional(multipleToken(tok('COUNT', rules(int('count'), { range: { min: 1n, error: 'ERR syntax error' } })))),
   ]),
   command('HSET', 'hash', -4, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
     key(),

@@ -41,9 +41,9 @@ export const SET_COMMANDS = [
       afterLookup: { keys: ['key'], types: ['set'], missing: 'empty-scan' },
     }),
     optional(tok('MATCH', pattern('pattern'))),
-    // Redis converts each COUNT in turn (the first bad one is the error), for an existing set
-    // only: the translator converts them, SQL raises.
-    optional(multipleToken(tok('COUNT', str('count')))),
+    // Redis converts each COUNT in turn as its option loop meets it (after the lookup): the first
+    // bad one, or one below 1 (a syntax error), is the error, for an existing set only.
+    optional(multipleToken(tok('COUNT', rules(int('count'), { range: { min: 1n, error: 'ERR syntax error' } })))),
   ]),
   command('SUNION', 'set', -2, ['readonly'], keys(1, -1, 1), [multiple(key())]),
   command('SUNIONSTORE', 'set', -3, ['write', 'denyoom'], keys(1, -1, 1), [key('destination'), multiple(key())]),
