@@ -55,8 +55,6 @@ JOIN ${S}.keys k ON ${liveKey(S, k, sql`q.key`)}`,
   reply: INTEGER,
 });
 
-const LLONG_MAX = 9223372036854775807n;
-
 interface ExpireArgs {
   readonly key: string;
   readonly nx?: true | undefined;
@@ -86,14 +84,13 @@ function expire(
   if (amount === undefined) throw new RedisError('ERR value is not an integer or out of range', 2);
   const command = name.toLowerCase();
   const seconds = name === 'EXPIRE' || name === 'EXPIREAT';
-  // Redis converts seconds to ms before it adds the clock, and refuses what would overflow.
-  if (seconds && (amount > LLONG_MAX / 1000n || amount < -LLONG_MAX / 1000n)) {
-    throw new RedisError(`ERR invalid expire time in '${command}' command`);
-  }
+  // The amount reaches SQL as given; expire_ms converts seconds to ms and
+  // refuses an overflow there, so that a run-time amount is checked too.
+  const ms = seconds ? sql`${S}.expire_ms(${param(amount)}::bigint, 1000, ${command})` : sql`${param(amount)}::bigint`;
   const relative = name === 'EXPIRE' || name === 'PEXPIRE';
   const flag = (on: boolean | undefined): Raw => raw(on === true ? 'true' : 'false');
   return {
-    sql: sql`SELECT ${S}.expire_key(${param(args.key)}, ${param(seconds ? amount * 1000n : amount)}::bigint, ${flag(relative)}, ${flag(nx)}, ${flag(xx)}, ${flag(gt)}, ${flag(lt)}, ${command}) AS reply`,
+    sql: sql`SELECT ${S}.expire_key(${param(args.key)}, ${ms}, ${flag(relative)}, ${flag(nx)}, ${flag(xx)}, ${flag(gt)}, ${flag(lt)}, ${command}) AS reply`,
     reply: INTEGER,
   };
 }

@@ -15,7 +15,6 @@ import { bigintParam, liveKey } from './shared.js';
 import type { GroupTranslators, Translator } from './types.js';
 
 const k = raw('k');
-const INT64_MIN = -(2n ** 63n);
 /** LLONG_MAX / 1000: the largest EX/EXAT amount whose milliseconds fit int64. */
 const MAX_SECONDS = 9223372036854775n;
 
@@ -239,11 +238,12 @@ const INCRBY: Translator<'INCRBY'> = (cmd, { S }) => ({
   sql: incrby(S, cmd.args.key, cmd.args.increment),
   reply: INTEGER,
 });
-const DECRBY: Translator<'DECRBY'> = (cmd, { S }) => {
-  // Its negation does not fit int64; Redis refuses it before looking at the key.
-  if (cmd.args.decrement === INT64_MIN) throw new RedisError('ERR decrement would overflow', 2);
-  return { sql: incrby(S, cmd.args.key, -cmd.args.decrement), reply: INTEGER };
-};
+// The decrement reaches SQL as given: S.decrement negates it and refuses the
+// one whose negation does not fit int64, a run-time decrement included.
+const DECRBY: Translator<'DECRBY'> = (cmd, { S }) => ({
+  sql: sql`SELECT ${S}.incrby(${cmd.args.key}::text, ${S}.decrement(${bigintParam(cmd.args.decrement)})) AS reply`,
+  reply: INTEGER,
+});
 
 /**
  * INCRBYFLOAT key increment: long double arithmetic, printed as Redis prints

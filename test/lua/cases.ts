@@ -196,6 +196,23 @@ export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
     ['SCRIPT', 'EXISTS', '@sha:lock-release.lua'],
     ['EVALSHA', '1fa00e76656cc152ad327c13fe365858fd7be306', '0'],
   ],
+  'EXPIRE and DECRBY with amounts known only at run time': [
+    ['SET', 'k', '10'],
+    ['EVAL', "return redis.call('EXPIRE', KEYS[1], ARGV[1])", '1', 'k', '100'],
+    ['TTL', 'k'],
+    ['EVAL', "return redis.call('EXPIREAT', KEYS[1], ARGV[1])", '1', 'k', '4102444800'],
+    ['EXPIRETIME', 'k'],
+    ['EVAL', "return redis.call('EXPIRE', KEYS[1], ARGV[1])", '1', 'k', '9223372036854775'],
+    ['EVAL', "return redis.pcall('EXPIRE', KEYS[1], ARGV[1], 'GT')", '1', 'k', '9223372036854776'],
+    ['EVAL', "return redis.pcall('EXPIREAT', KEYS[1], ARGV[1])", '1', 'k', '-9223372036854776'],
+    ['EVAL', "return redis.call('DECRBY', KEYS[1], ARGV[1])", '1', 'k', '3'],
+    ['EVAL', "return redis.call('DECRBY', KEYS[1], tonumber(ARGV[1]) * 2)", '1', 'k', '-4'],
+    ['EVAL', "return redis.pcall('DECRBY', KEYS[1], ARGV[1])", '1', 'k', '-9223372036854775808'],
+    ['EVAL', "return redis.pcall('DECRBY', KEYS[1], ARGV[1])", '1', 'k', 'x'],
+    ['GET', 'k'],
+    ['EVAL', "return redis.call('EXPIRE', KEYS[1], ARGV[1])", '1', 'k', '-1'],
+    ['EXISTS', 'k'],
+  ],
 };
 
 /** The argv of a case line: scripts read from fixtures/lua, binary escapes as latin1 bytes. */

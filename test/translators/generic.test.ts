@@ -357,10 +357,21 @@ describe('translation', () => {
     expect(translate("KEYS '*]'").sql).not.toContain('*]');
   });
 
-  it('EXPIRE sends milliseconds; seconds beyond the int64 range of ms are refused while parsing', () => {
-    expect(translate('EXPIRE k 10').params).toEqual(['k', '10000', 'expire']);
+  it('EXPIRE sends its amount as given; SQL makes it milliseconds and refuses an overflow before the key', async () => {
+    expect(translate('EXPIRE k 10').params).toEqual(['k', '10', 'expire', 'expire']);
     expect(translate('PEXPIREAT k 10').params).toEqual(['k', '10', 'pexpireat']);
-    expect(() => translate('EXPIRE k 9223372036854776')).toThrow(RedisError);
+    await flush();
+    await runCommand(db, tokenize('RPUSH l a'));
+    // A list, not a string: Redis refuses the amount before it looks at the key.
+    expect(await runCommand(db, tokenize('EXPIRE l 9223372036854776'))).toEqual({
+      type: 'error',
+      message: "ERR invalid expire time in 'expire' command",
+    });
+    expect(await runCommand(db, tokenize('EXPIREAT l -9223372036854776'))).toEqual({
+      type: 'error',
+      message: "ERR invalid expire time in 'expireat' command",
+    });
+    expect(await runCommand(db, tokenize('EXPIRE l 100'))).toEqual({ type: 'integer', value: 1n });
   });
 
   it.each([

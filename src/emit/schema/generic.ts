@@ -41,6 +41,19 @@ END $$;
 -- PEXPIREAT (p_when is Unix time in ms), with Redis 7.0's NX/XX/GT/LT rules:
 -- no TTL counts as an infinite one (GT never beats it, LT always does).
 -- A time already past deletes the key. 1 when the TTL was set, else 0.
+-- An EXPIRE amount in ms: Redis converts seconds to ms before it adds the
+-- clock, and refuses what would overflow, before it looks at the key. In SQL
+-- (not in the translator) so that an amount known only at run time (a Lua
+-- argument, a codemod call's variable) is checked the same way.
+CREATE OR REPLACE FUNCTION @S.expire_ms(p_amount bigint, p_unit bigint, p_command text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_amount > 9223372036854775807 / p_unit OR p_amount < -9223372036854775807 / p_unit THEN
+    PERFORM @S.raise(format('ERR invalid expire time in ''%s'' command', p_command));
+  END IF;
+  RETURN p_amount * p_unit;
+END $$;
+
 CREATE OR REPLACE FUNCTION @S.expire_key(p_key text, p_when bigint, p_relative boolean,
   p_nx boolean, p_xx boolean, p_gt boolean, p_lt boolean, p_command text) RETURNS integer
 LANGUAGE plpgsql AS $$

@@ -268,6 +268,18 @@ BEGIN
 END $$;
 
 -- INCR, DECR, INCRBY, DECRBY: int64 arithmetic on the stored bytes; the TTL stays.
+-- DECRBY's delta: the decrement negated, refused (before the key is looked
+-- at, as Redis does) when its negation does not fit int64. In SQL so that a
+-- decrement known only at run time is checked the same way.
+CREATE OR REPLACE FUNCTION @S.decrement(p_decrement bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_decrement = -9223372036854775808 THEN
+    PERFORM @S.raise('ERR decrement would overflow');
+  END IF;
+  RETURN -p_decrement;
+END $$;
+
 CREATE OR REPLACE FUNCTION @S.incrby(p_key text, p_delta bigint) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
