@@ -257,10 +257,12 @@ WHERE ${liveKey(S, k, param(cmd.args.key))}`,
  * HRANDFIELD key [count [WITHVALUES]]
  *  - no count: one field at a random rank of the field index, nil when absent;
  *  - count ≥ 0: min(count, HLEN) distinct fields in random order;
- *  - count < 0: |count| independent picks (repeats possible).
+ *  - count < 0: |count| independent picks (repeats possible); none when the
+ *    key is not a hash, so that a huge count on a string is WRONGTYPE at once.
  *   HRANDFIELD h -5 WITHVALUES →
  *   SELECT ARRAY(SELECT v.x FROM (SELECT array_agg(h.field ORDER BY h.field) AS f, array_agg(h.value …) AS v …) AS m,
- *                LATERAL (SELECT g, 1 + floor(random() * cardinality(m.f))::int AS i FROM generate_series(1, $2::bigint) AS g) AS r,
+ *                LATERAL (SELECT g, 1 + floor(random() * cardinality(m.f))::int AS i
+ *                         FROM generate_series(1, CASE WHEN k.type = 'hash' THEN $2::bigint ELSE 0 END) AS g) AS r,
  *                LATERAL (VALUES (1, m.f[r.i]), (2, m.v[r.i])) AS v(o, x) ORDER BY r.g, v.o) AS reply, …
  */
 const HRANDFIELD: Translator<'HRANDFIELD'> = (cmd, { S }) => {
@@ -293,7 +295,7 @@ FROM ${S}.keys k WHERE ${liveKey(S, k, key)}`,
     picks = sql`SELECT v.x FROM (SELECT array_agg(h.field ORDER BY h.field) AS f, array_agg(h.value ORDER BY h.field) AS v
                       FROM ${S}.hashes h WHERE h.key = k.key) AS m,
               LATERAL (SELECT g, 1 + floor(random() * cardinality(m.f))::int AS i
-                       FROM generate_series(1, ${param(-count)}::bigint) AS g) AS r,
+                       FROM generate_series(1, CASE WHEN k.type = 'hash' THEN ${param(-count)}::bigint ELSE 0 END) AS g) AS r,
               LATERAL ${items} AS v(o, x) ORDER BY r.g, v.o`;
   }
   return {

@@ -175,7 +175,7 @@ FROM ${S}.keys k WHERE ${liveKey(S, k, key)}`;
       ? sql`SELECT s.member FROM ${S}.sets s WHERE s.key = k.key ORDER BY random() LIMIT ${param(count)}::bigint`
       : sql`SELECT m.a[1 + floor(random() * cardinality(m.a))::int]
         FROM (SELECT array_agg(s.member ORDER BY s.member) AS a FROM ${S}.sets s WHERE s.key = k.key) AS m,
-             generate_series(1, ${param(-count)}::bigint) AS g`;
+             generate_series(1, CASE WHEN k.type = 'set' THEN ${param(-count)}::bigint ELSE 0 END) AS g`;
   return { sql: from(sql`ARRAY(${picks})`), reply: ARRAY };
 };
 

@@ -485,7 +485,7 @@ WHERE ${liveKey(S, k, cmd.args.key)}`,
   const picks =
     count >= 0n
       ? sql`SELECT z.member, z.score FROM ${S}.zsets z WHERE z.key = k.key ORDER BY random() LIMIT ${bigintParam(count)}`
-      : sql`SELECT z.member, z.score FROM generate_series(1, ${bigintParam(-count)}) AS g(i)
+      : sql`SELECT z.member, z.score FROM generate_series(1, CASE WHEN k.type = 'zset' THEN ${bigintParam(-count)} ELSE 0 END) AS g(i)
         CROSS JOIN LATERAL (SELECT member, score FROM ${S}.zsets WHERE key = k.key
                             ORDER BY score, member OFFSET floor(random() * k.size)::bigint + 0 * g.i LIMIT 1) z`;
   return {
