@@ -172,20 +172,25 @@ const XTRIM: Translator<'XTRIM'> = (cmd, { S }) => {
 };
 
 /**
+ * IDs read in order up to the first invalid one, whose error is handed to SQL:
+ * Redis answers for a missing key (or group) before it reads them.
+ */
+function strictIds(given: readonly Buffer[]): { parsed: { ms: bigint; seq: bigint }[]; error: string | null } {
+  const parsed: { ms: bigint; seq: bigint }[] = [];
+  for (const g of given) {
+    const id = strictId(g);
+    if (id === undefined) return { parsed, error: INVALID_ID };
+    parsed.push(id);
+  }
+  return { parsed, error: null };
+}
+
+/**
  * XDEL key id [id …] → the number deleted; a missing key answers 0 before the IDs are read.
  *   SELECT redis.xdel($1::text, $2::numeric[], $3::numeric[], $4::text) AS reply
  */
 const XDEL: Translator<'XDEL'> = (cmd, { S }) => {
-  const parsed: { ms: bigint; seq: bigint }[] = [];
-  let error: string | null = null;
-  for (const given of cmd.args.id) {
-    const id = strictId(given);
-    if (id === undefined) {
-      error = INVALID_ID;
-      break;
-    }
-    parsed.push(id);
-  }
+  const { parsed, error } = strictIds(cmd.args.id);
   return {
     sql: sql`SELECT ${S}.xdel(${keyText(cmd.args.key)}, ${ids(parsed)}, ${param(error)}::text) AS reply`,
     reply: INTEGER,
@@ -498,16 +503,7 @@ const XREADGROUP: Translator<'XREADGROUP'> = (cmd, { S }) => {
 
 /** XACK key group id [id …] → the number acknowledged. `SELECT redis.xack($1::text, $2::bytea, $3::numeric[], $4::numeric[], $5::text) AS reply` */
 const XACK: Translator<'XACK'> = (cmd, { S }) => {
-  const parsed: { ms: bigint; seq: bigint }[] = [];
-  let error: string | null = null;
-  for (const given of cmd.args.id) {
-    const id = strictId(given);
-    if (id === undefined) {
-      error = INVALID_ID;
-      break;
-    }
-    parsed.push(id);
-  }
+  const { parsed, error } = strictIds(cmd.args.id);
   return {
     sql: sql`SELECT ${S}.xack(${keyText(cmd.args.key)}, ${bytes(cmd.args.group)}, ${ids(parsed)}, ${param(error)}::text) AS reply`,
     reply: INTEGER,
