@@ -4,6 +4,7 @@ import { codemod, formatFinding, unifiedDiff, type CodemodResult } from '../code
 import { schemaSql } from '../emit/schema/index.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from './io.js';
+import { progress, type Progress } from './style.js';
 
 /**
  * `redis2sql codemod PATHS… [--dry-run | --write] [--report text|json] [--schema-out FILE]`:
@@ -33,7 +34,19 @@ export function registerCodemod(program: Command, io: CliIo, setCode: (code: num
     .addOption(new Option('--client-version <major>', "the client's major version where no package.json names it (ioredis 5, node-redis 4 or 5)").choices(['4', '5']))
     .action(async (paths: string[], opts: { dryRun: boolean; write: boolean; schemaOut?: string; report: 'text' | 'json'; json: boolean; clientVersion?: string }) => {
       if (opts.dryRun && opts.write) throw new UsageError('--dry-run and --write contradict each other');
-      const result = await codemod(paths, { write: opts.write, ...(opts.clientVersion === undefined ? {} : { clientVersion: Number(opts.clientVersion) }) });
+      // The bar (on a terminal's stderr only) starts when the number of files is known.
+      let bar: Progress | undefined;
+      const onProgress = (done: number, total: number): void => (bar ??= progress(io, 'codemod', total)).update(done);
+      let result: CodemodResult;
+      try {
+        result = await codemod(paths, {
+          write: opts.write,
+          onProgress,
+          ...(opts.clientVersion === undefined ? {} : { clientVersion: Number(opts.clientVersion) }),
+        });
+      } finally {
+        bar?.finish();
+      }
       if (opts.schemaOut !== undefined) writeFileSync(opts.schemaOut, schemaOut(result));
       const counts = summary(result);
       if (opts.report === 'json' || opts.json) {

@@ -52,6 +52,8 @@ export interface CodemodOptions {
   readonly clientVersion?: number;
   /** Larger files are reported (codemod/too-large) and left alone (default MAX_FILE_BYTES). */
   readonly maxFileBytes?: number;
+  /** Called as each file's conversion starts, and once when all are done (a CLI draws its progress bar). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
@@ -90,7 +92,8 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
   const changed: ChangedFile[] = [];
   let converted = 0;
   const manifestDirs = new Set<string>();
-  for (const path of files) {
+  for (const [index, path] of files.entries()) {
+    options.onProgress?.(index, files.length);
     const file = project.getSourceFileOrThrow(path);
     const unparsed = syntaxError(file);
     if (unparsed !== undefined) {
@@ -148,6 +151,7 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     const manifest = manifestOf(dirname(path));
     if (manifest !== undefined) manifestDirs.add(manifest);
   }
+  options.onProgress?.(files.length, files.length);
   const manifests: ChangedFile[] = [];
   const wanted = manifestDirs.size > 0 ? runtimeDependencies() : {};
   for (const manifest of manifestDirs) {

@@ -10,12 +10,12 @@ import type { CliIo } from '../../src/cli/io.js';
 const CASES = fileURLToPath(new URL('../../fixtures/codemod/cases/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(argv: string[], stderrTTY = false): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
     stdout: { write: (s: string | Uint8Array) => ((stdout += s.toString()), true) },
-    stderr: { write: (s: string | Uint8Array) => ((stderr += s.toString()), true) },
+    stderr: { write: (s: string | Uint8Array) => ((stderr += s.toString()), true), isTTY: stderrTTY, columns: 100 },
     stdin: Readable.from([]),
     env: {},
   };
@@ -46,6 +46,17 @@ describe('redis2sql codemod', () => {
     )).toBe(true);
     expect(readFileSync(join(project, 'get.ts'), 'utf8')).toBe(readFileSync(join(CASES, 'get.input.ts'), 'utf8'));
   }, 120_000);
+
+  it('shows a progress bar on a terminal stderr, by files, and erases it; the output is the same', async () => {
+    const files = [join(project, 'get.ts'), join(project, 'refused.ts')];
+    const tty = await run(['codemod', ...files], true);
+    expect(tty.code).toBe(0);
+    const bar = tty.stderr.replace(/\x1b\[[0-9;]*m/g, ''); // the bar's colour
+    expect(bar).toMatch(/^\r\x1b\[Kcodemod \[-+\] +0% 0\/2/);
+    expect(bar).toMatch(/\r\x1b\[Kcodemod \[#+\] 100% 2\/2/);
+    expect(tty.stderr.endsWith('\r\x1b[K')).toBe(true);
+    expect(tty.stdout).toBe((await run(['codemod', ...files])).stdout);
+  }, 240_000);
 
   it('--write --report json: writes the converted file, reports as JSON, and a second run changes nothing', async () => {
     const r = await run(['codemod', '--write', '--report', 'json', join(project, 'get.ts')]);
