@@ -33,16 +33,16 @@ interface ScoreBound {
 /**
  * Redis' zslParseRange: `(` for exclusive, then what C's strtod accepts
  * (spaces before, nothing after) of a C string: a NUL byte ends the bound
- * (`"1\x00x"` is 1, `"\x00"` is 0).
+ * (`"1\x00x"` is 1, `"\x00"` is 0). An empty bound is 0 (strtod stops at
+ * once, on the end); blanks alone are not a float (strtod converts nothing
+ * and leaves its end pointer on the first blank).
  */
 function scoreBound(bytes: Buffer, argIndex: number): ScoreBound {
   const exclusive = bytes[0] === 0x28; /* ( */
   const nul = bytes.indexOf(0);
-  const text = bytes
-    .subarray(exclusive ? 1 : 0, nul < 0 ? bytes.length : nul)
-    .toString('latin1')
-    .replace(/^[ \t\n\v\f\r]+/, '');
-  const value = text === '' ? 0 : (toDouble(Buffer.from(text, 'latin1')) ?? overflowingDecimal(text));
+  const given = bytes.subarray(exclusive ? 1 : 0, nul < 0 ? bytes.length : nul).toString('latin1');
+  const text = given.replace(/^[ \t\n\v\f\r]+/, '');
+  const value = given === '' ? 0 : (toDouble(text) ?? overflowingDecimal(text));
   if (value === undefined) throw new RedisError('ERR min or max is not a float', argIndex);
   return { value, exclusive };
 }

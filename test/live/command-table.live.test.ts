@@ -187,13 +187,6 @@ const DEVIATIONS: readonly Deviation[] = [
     patch: asString,
     why: 'Redis reads the scores after the conflict and INCR checks (ZADD z NX GT x a is the conflict error): the translator converts them',
   },
-  ...['HSCAN', 'SSCAN', 'ZSCAN'].map((command): Deviation => ({
-    command,
-    path: ['cursor'],
-    patch: asString,
-    why: 'Redis reads the cursor with strtoul (`-1`, `01`, 2^64-1), beyond what an integer argument takes',
-    evidence: [command, 'command-table:none', '18446744073709551615'],
-  })),
   {
     command: 'INCRBYFLOAT',
     path: ['increment'],
@@ -213,12 +206,12 @@ const DEVIATIONS: readonly Deviation[] = [
     why: 'Redis converts the amount only after finding a string (nil for a missing key): the SQL reads the bytes',
     evidence: ['GETEX', 'command-table:none', word, 'abc'],
   })),
-  ...['HSCAN', 'SSCAN'].map((command): Deviation => ({
+  ...['HSCAN', 'SSCAN', 'ZSCAN'].map((command): Deviation => ({
     command,
     path: ['COUNT'],
-    patch: (arg) => ({ ...asString(arg), multiple: true, multipleToken: true }),
-    why: 'Redis converts each COUNT in turn, after the cursor and the key lookup (a missing key scans empty): SQL raises',
-    evidence: [command, 'command-table:none', '0', 'COUNT', 'x'],
+    patch: (arg) => ({ ...arg, multiple: true, multipleToken: true }),
+    why: 'Redis reads every COUNT given, each in turn (a bad one after the key lookup: the parser defers it, see afterLookup)',
+    evidence: [command, 'command-table:none', '0', 'COUNT', '5', 'COUNT', '7'],
   })),
   {
     command: 'HINCRBYFLOAT',
@@ -230,8 +223,8 @@ const DEVIATIONS: readonly Deviation[] = [
   {
     command: 'LCS',
     path: ['MINMATCHLEN'],
-    patch: (arg) => ({ ...arg, name: 'min-match-len', kind: 'string' }),
-    why: 'the docs name both LEN and MINMATCHLEN’s argument `len` (arguments are read by name); Redis converts it after the type check, so the SQL reads the bytes',
+    patch: (arg) => ({ ...arg, name: 'min-match-len' }),
+    why: 'the docs name both LEN and MINMATCHLEN’s argument `len` (arguments are read by name)',
   },
   {
     command: 'INCRBYFLOAT',
