@@ -8,8 +8,9 @@
  * type-check, so one unconvertible use leaves the whole file as it was and
  * each such use is reported.
  */
-import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type SourceFile, type Type } from 'ts-morph';
+import { Node, TypeFormatFlags, type CallExpression, type SourceFile, type Type } from 'ts-morph';
 import { compileIoredisMethod } from './ioredis-call.js';
+import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
 import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
 import { convertBatchMethod, convertBatchStart, convertWatch, pairWatches } from './transaction.js';
@@ -47,12 +48,6 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
 const IMPORT = "import * as r2s from 'redis2sql/codemod-runtime';";
 const PG_IMPORT = "import pg from 'pg';";
 const POOL = 'new pg.Pool({ connectionString: process.env.DATABASE_URL })';
-
-interface Edit {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
 
 export interface FileResult {
   /** The new text, or null when the file is left as it was. */
@@ -125,32 +120,10 @@ export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { 
   }
   if (edits.length === 0 && findings.length === 0) return { text: null, findings };
   // The output names the runtime `r2s` and node-postgres `pg`: a file that already uses those names for something else is not rewritten.
-  const pgImported = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'pg' && d.getDefaultImport()?.getText() === 'pg');
-  const taken = file
-    .getDescendantsOfKind(SyntaxKind.Identifier)
-    .find((id) => id.getText() === 'r2s' || (id.getText() === 'pg' && !pgImported));
-  if (taken !== undefined) report(taken, 'codemod/name-taken', `the file already uses the name '${taken.getText()}', which the converted code needs`);
-  if (findings.length > 0) {
-    const first = findings[0]!;
-    findings.push({
-      path: file.getFilePath(),
-      line: first.line,
-      column: first.column,
-      rule: 'ioredis/file-untouched',
-      message: 'file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all',
-    });
-    return { text: null, findings };
-  }
-  const overlapping = findOverlap(edits);
-  if (overlapping !== undefined) {
-    const { line, column } = file.getLineAndColumnAtPos(overlapping.start);
-    findings.push({
-      path: file.getFilePath(),
-      line,
-      column,
-      rule: 'ioredis/nested-call',
-      message: 'a client call inside the arguments of another is not converted yet; file left unchanged',
-    });
+  if (leftUnchanged(file, findings, report, 'ioredis')) return { text: null, findings };
+  const overlap = overlapFinding(file, edits, 'ioredis');
+  if (overlap !== undefined) {
+    findings.push(overlap);
     return { text: null, findings };
   }
   return { text: withImports(file, applyEdits(file.getFullText(), edits)), findings };
@@ -210,22 +183,6 @@ function compileIoredisCall(
   // Every command with a translator converts, by its method name (src/codemod/ioredis-call.ts).
   const compiled = compileIoredisMethod(call, method);
   return 'rule' in compiled ? compiled : { args: compiled.args, typeArg: compiled.typeArg };
-}
-
-
-
-
-
-function findOverlap(edits: readonly Edit[]): Edit | undefined {
-  const sorted = [...edits].sort((a, b) => a.start - b.start);
-  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.start < sorted[i - 1]!.end) return sorted[i - 1];
-  return undefined;
-}
-
-function applyEdits(text: string, edits: readonly Edit[]): string {
-  let out = text;
-  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
 }
 
 /** Add our imports after the last import, and drop the ioredis import once nothing in the file uses it. */

@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type SourceFile, type Type } from 'ts-morph';
 import { translationStatus } from '../translate.js';
 import { compileCall, type CallRefusal, type RuntimeExpr, type StandIn } from './compile-call.js';
+import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
 import { addImports } from './imports.js';
 import { nodeRedisTransform } from './node-redis-replies.js';
 import type { Finding } from './report.js';
@@ -89,11 +90,6 @@ export interface FileResult {
   readonly findings: readonly Finding[];
 }
 
-interface Edit {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
 
 /**
  * Convert one source file's node-redis call sites. `major` is the version the
@@ -150,30 +146,13 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined)
     }
   }
   if (edits.length === 0 && findings.length === 0) return { text: null, findings };
-  const pgImported = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'pg' && d.getDefaultImport()?.getText() === 'pg');
-  const taken = file.getDescendantsOfKind(SyntaxKind.Identifier).find((id) => id.getText() === 'r2s' || (id.getText() === 'pg' && !pgImported));
-  if (taken !== undefined) report(taken, 'codemod/name-taken', `the file already uses the name '${taken.getText()}', which the converted code needs`);
-  if (findings.length > 0) {
-    const first = findings[0]!;
-    findings.push({
-      path: file.getFilePath(),
-      line: first.line,
-      column: first.column,
-      rule: 'node-redis/file-untouched',
-      message: 'file left unchanged: a file is converted whole (every use of its node-redis clients) or not at all',
-    });
+  if (leftUnchanged(file, findings, report, 'node-redis')) return { text: null, findings };
+  const overlap = overlapFinding(file, edits, 'node-redis');
+  if (overlap !== undefined) {
+    findings.push(overlap);
     return { text: null, findings };
   }
-  const sorted = [...edits].sort((a, b) => a.start - b.start);
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.start < sorted[i - 1]!.end) {
-      const { line, column } = file.getLineAndColumnAtPos(sorted[i - 1]!.start);
-      findings.push({ path: file.getFilePath(), line, column, rule: 'node-redis/nested-call', message: 'a client call inside the arguments of another is not converted yet; file left unchanged' });
-      return { text: null, findings };
-    }
-  }
-  let text = file.getFullText();
-  for (const e of sorted.reverse()) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  const text = applyEdits(file.getFullText(), edits);
   return { text: addImports(file, text, ['redis', '@redis/client']), findings };
 }
 

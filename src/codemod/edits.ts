@@ -1,0 +1,62 @@
+import { SyntaxKind, type Node, type SourceFile } from 'ts-morph';
+import type { Finding } from './report.js';
+
+/** A replacement of `start..end` of a file's text. */
+export interface Edit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/**
+ * Whether a file must be left as it was: a call site was reported (a file is
+ * converted whole or not at all), or the file already uses the names the
+ * converted code needs (`r2s`, and `pg` unless it imports pg itself). Adds
+ * the findings that say so.
+ *
+ *   leftUnchanged(file, findings, report, 'ioredis') → true, findings + [… ioredis/file-untouched]
+ */
+export function leftUnchanged(
+  file: SourceFile,
+  findings: Finding[],
+  report: (node: Node, rule: string, message: string) => void,
+  client: 'ioredis' | 'node-redis',
+): boolean {
+  const pgImported = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'pg' && d.getDefaultImport()?.getText() === 'pg');
+  const taken = file
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .find((id) => id.getText() === 'r2s' || (id.getText() === 'pg' && !pgImported));
+  if (taken !== undefined) report(taken, 'codemod/name-taken', `the file already uses the name '${taken.getText()}', which the converted code needs`);
+  const first = findings[0];
+  if (first === undefined) return false;
+  findings.push({
+    path: file.getFilePath(),
+    line: first.line,
+    column: first.column,
+    rule: `${client}/file-untouched`,
+    message: `file left unchanged: a file is converted whole (every use of its ${client} clients) or not at all`,
+  });
+  return true;
+}
+
+/**
+ * A finding for the first edit that overlaps another (a client call inside
+ * another's arguments), which the codemod does not convert yet; undefined when none do.
+ */
+export function overlapFinding(file: SourceFile, edits: readonly Edit[], client: 'ioredis' | 'node-redis'): Finding | undefined {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.start < sorted[i - 1]!.end) {
+      const { line, column } = file.getLineAndColumnAtPos(sorted[i - 1]!.start);
+      return { path: file.getFilePath(), line, column, rule: `${client}/nested-call`, message: 'a client call inside the arguments of another is not converted yet; file left unchanged' };
+    }
+  }
+  return undefined;
+}
+
+/** `text` with the edits applied (they do not overlap: see `overlapFinding`). */
+export function applyEdits(text: string, edits: readonly Edit[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
