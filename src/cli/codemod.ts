@@ -31,7 +31,7 @@ export function registerCodemod(program: Command, io: CliIo, setCode: (code: num
     .option('--schema-out <file>', 'write the DDL the converted code needs (schema + compiled Lua scripts) to FILE')
     .addOption(new Option('--report <format>', 'how unconverted call sites are reported').choices(['text', 'json']).default('text'))
     .option('--json', 'the same as --report json (as the other commands say it)', false)
-    .addOption(new Option('--client-version <major>', "the client's major version where no package.json names it (ioredis 5, node-redis 4 or 5)").choices(['4', '5']))
+    .addOption(new Option('--client-version <major>', "the client's major version where no package.json names it (ioredis 4, 5 or 6; node-redis 4 or 5)").choices(['4', '5', '6']))
     .action(async (paths: string[], opts: { dryRun: boolean; write: boolean; schemaOut?: string; report: 'text' | 'json'; json: boolean; clientVersion?: string }) => {
       if (opts.dryRun && opts.write) throw new UsageError('--dry-run and --write contradict each other');
       // The bar (on a terminal's stderr only) starts when the number of files is known.

@@ -59,7 +59,7 @@ export interface CodemodOptions {
 const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 
 /**
- * Convert the ioredis 5 call sites under `paths` (files or directories).
+ * Convert the ioredis and node-redis call sites under `paths` (files or directories).
  *
  *   await codemod(['src'])
  *   → { changed: [{ path: 'src/cache.ts', before: '…redis.get(k)…', after: '…r2s.ioredis(redis, …)…' }],
@@ -111,15 +111,16 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     }
     const usesIoredis = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'ioredis');
     if (usesIoredis) {
-      const major = clientMajor(dirname(path), 'ioredis');
-      if (major !== 5) {
+      // ioredis 4, 5 and 6 (its default "legacy" reply mapping) resolve every converted command with the same values.
+      const major = clientMajor(dirname(path), 'ioredis') ?? options.clientVersion;
+      if (major !== 4 && major !== 5 && major !== 6) {
         findings.push(
           rel({
             path,
             line: 1,
             column: 1,
             rule: 'ioredis/version',
-            message: major === undefined ? 'no package.json above this file names ioredis: its major version is unknown' : `ioredis ${major} is not supported yet (only ioredis 5)`,
+            message: major === undefined ? 'no package.json above this file names ioredis: its major version is unknown' : `ioredis ${major} is not supported (ioredis 4, 5 and 6 are)`,
           }),
         );
         continue;

@@ -97,14 +97,39 @@ export function compileIoredisMethod(call: CallExpression, method: string): Iore
   const as = object ? (buffers ? 'object-buffer' : 'object') : buffers ? 'buffer' : undefined;
   const shape = JSON.stringify(compiled.shape).replace(/"([a-zA-Z_]\w*)":/g, '$1: ').replace(/"/g, "'").replace(/,/g, ', ');
   // The value's static type stays what ioredis declared, so the code around the call still type-checks.
-  const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
-  const typeArg = resolved === undefined || resolved.includes('import(') ? '' : `<${resolved}>`;
+  const typeArg = declaredTypeArg(call);
   return {
     compiled,
     args: `${JSON.stringify(compiled.sql)}, ${compiled.params}, ${shape}${as === undefined ? '' : `, '${as}'`}`,
     typeArg,
     ...(as === undefined ? {} : { as }),
   };
+}
+
+/**
+ * `<T>` with the type ioredis declared for the call's value, written so that
+ * it names nothing from ioredis (the converted file should not need the
+ * client's types): an alias of @types/ioredis 4 (`IORedis.BooleanResponse`) is
+ * spelled out (`0 | 1`); a type that still names ioredis gives ''.
+ *
+ *   // const n = redis.setnx(k, v)   (ioredis 4 typed by @types/ioredis)
+ *   declaredTypeArg(call)  → '<0 | 1>'
+ */
+export function declaredTypeArg(call: CallExpression): string {
+  const type = call.getType().getTypeArguments()[0];
+  if (type === undefined) return '';
+  const names = call
+    .getSourceFile()
+    .getImportDeclarations()
+    .filter((d) => d.getModuleSpecifierValue() === 'ioredis')
+    .flatMap((d) => [d.getDefaultImport(), d.getNamespaceImport(), ...d.getNamedImports().map((n) => n.getAliasNode() ?? n.getNameNode())])
+    .filter((n) => n !== undefined)
+    .map((n) => n.getText());
+  const free = (text: string): boolean => !text.includes('import(') && !names.some((n) => new RegExp(`\\b${n}\\b`).test(text));
+  const resolved = type.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+  if (free(resolved)) return `<${resolved}>`;
+  const expanded = type.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope | TypeFormatFlags.InTypeAlias);
+  return free(expanded) ? `<${expanded}>` : '';
 }
 
 /** The text a literal argument sends (ioredis: `String(x)`, null/undefined as ""), or undefined for an expression. */

@@ -8,8 +8,8 @@
  * type-check, so one unconvertible use leaves the whole file as it was and
  * each such use is reported.
  */
-import { Node, TypeFormatFlags, type CallExpression, type SourceFile, type Type } from 'ts-morph';
-import { compileIoredisMethod } from './ioredis-call.js';
+import { Node, type CallExpression, type SourceFile, type Type } from 'ts-morph';
+import { compileIoredisMethod, declaredTypeArg } from './ioredis-call.js';
 import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
 import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
@@ -79,9 +79,9 @@ export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { 
       edits.push({ start: node.getStart(), end: node.getEnd(), text: POOL });
     } else if (Node.isTypeReference(node) && isClient(node.getType())) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'pg.Pool' });
-    } else if (Node.isTypeReference(node) && isIoredis(node.getType(), 'ChainableCommander')) {
+    } else if (Node.isTypeReference(node) && isBatch(node.getType())) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'r2s.IoredisBatch' });
-    } else if (Node.isPropertyAccessExpression(node) && isIoredis(node.getExpression().getType(), 'ChainableCommander')) {
+    } else if (Node.isPropertyAccessExpression(node) && isBatch(node.getExpression().getType())) {
       // A method of multi()/pipeline()'s batch: queued commands compile as plain calls do (src/codemod/transaction.ts).
       const call = node.getParent();
       if (!Node.isCallExpression(call) || call.getExpression() !== node) {
@@ -136,13 +136,22 @@ function isClient(type: Type): boolean {
 /** Whether `type` is an ioredis client (an instance of its Redis class). */
 export const isIoredisClient = isClient;
 
-/** Whether `type` is an instance of the class `name` declared in the ioredis package. */
+/** multi()/pipeline()'s batch: ioredis 5 and 6 declare it ChainableCommander, @types/ioredis (ioredis 4) Pipeline. */
+function isBatch(type: Type): boolean {
+  return isIoredis(type, 'ChainableCommander') || isIoredis(type, 'Pipeline');
+}
+
+/**
+ * Whether `type` is an instance of the class `name` declared by ioredis:
+ * the package itself (5 and 6 ship their types) or @types/ioredis (ioredis 4,
+ * whose interfaces carry the same names: Redis, Cluster, Pipeline).
+ */
 function isIoredis(type: Type, name: string): boolean {
   // The class itself (`Redis.Cluster`, `typeof Redis`) carries the same symbol: only instances are clients.
   if (type.getConstructSignatures().length > 0) return false;
   const symbol = type.getSymbol() ?? type.getAliasSymbol();
   if (symbol === undefined || symbol.getName() !== name) return false;
-  return symbol.getDeclarations().some((d) => /[\\/]node_modules[\\/]ioredis[\\/]/.test(d.getSourceFile().getFilePath()));
+  return symbol.getDeclarations().some((d) => /[\\/]node_modules[\\/](@types[\\/])?ioredis[\\/]/.test(d.getSourceFile().getFilePath()));
 }
 
 type Converted = Edit | { readonly rule: string; readonly message: string };
@@ -175,8 +184,7 @@ function compileIoredisCall(
   if (script !== null) {
     if ('rule' in script) return script;
     // The value's static type stays what the client declared (defined commands declare theirs).
-    const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
-    return { args: script.args, typeArg: resolved === undefined || resolved.includes('import(') ? '' : `<${resolved}>` };
+    return { args: script.args, typeArg: declaredTypeArg(call) };
   }
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };

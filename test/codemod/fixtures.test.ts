@@ -52,10 +52,11 @@ describe('codemod fixtures (ioredis 5)', () => {
 });
 
 describe('codemod: ioredis majors', () => {
-  it('refuses ioredis 4 with a report line and changes nothing', async () => {
-    const dir = fileURLToPath(new URL('../../fixtures/codemod/ioredis4/', import.meta.url));
+  // ioredis 4 and 6 are converted: test/codemod/values.test.ts runs their fixtures.
+  it('refuses ioredis 3 with a report line and changes nothing', async () => {
+    const dir = fileURLToPath(new URL('../../fixtures/codemod/ioredis3/', import.meta.url));
     const result = await codemod(['cache.ts'], { cwd: dir });
     expect(result.changed).toEqual([]);
-    expect(result.findings.map(formatFinding)).toEqual(['cache.ts:1:1: warning: ioredis 4 is not supported yet (only ioredis 5) [ioredis/version]']);
+    expect(result.findings.map(formatFinding)).toEqual(['cache.ts:1:1: warning: ioredis 3 is not supported (ioredis 4, 5 and 6 are) [ioredis/version]']);
   }, 120_000);
 });

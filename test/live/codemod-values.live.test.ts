@@ -10,7 +10,7 @@ import { encodeValue, FLAVOURS, importConverted, importInput, scratchProject } f
 
 /**
  * The proof of the codemod's values, per client flavour: the value fixture's
- * calls run through the real client (ioredis 5, node-redis 4, node-redis 5)
+ * calls run through the real client (ioredis 4, 5 and 6, node-redis 4 and 5)
  * against redis-server, and the same file converted by the codemod right now
  * runs against PostgreSQL 15; every value must be deep-equal, prototypes
  * included. A database of its own keeps FLUSHALL away from other live tests.
@@ -51,6 +51,7 @@ for (const flavour of FLAVOURS) {
         const { run: converted } = await importConverted(dir, 'values.input.ts');
         const flush = translate('FLUSHALL');
         await db.query(flush.sql, flush.params);
+        for (const ddl of result.functions.values()) await db.exec(ddl);
         const actual = await converted(db);
         expect(actual.length).toBe(expected.length);
         const different = actual.flatMap((v, i) => (isDeepStrictEqual(v, expected[i]) ? [] : [{ i, postgres: encodeValue(v), redis: encodeValue(expected[i]) }]));

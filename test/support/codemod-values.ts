@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const FLAVOURS = ['ioredis5', 'node-redis4', 'node-redis5'] as const;
+export const FLAVOURS = ['ioredis4', 'ioredis5', 'ioredis6', 'node-redis4', 'node-redis5'] as const;
 export type FlavourDir = (typeof FLAVOURS)[number];
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,7 +21,10 @@ export const VALUES = join(REPO, 'fixtures/codemod/values');
 
 /** node_modules entries of each flavour's scratch project → where they are in this repository. */
 const LINKS: Readonly<Record<FlavourDir, Readonly<Record<string, string>>>> = {
+  // ioredis 4 ships no types: its users get them from @types/ioredis 4.
+  ioredis4: { ioredis: 'node_modules/ioredis4', '@types/ioredis': 'node_modules/@types/ioredis4' },
   ioredis5: { ioredis: 'node_modules/ioredis' },
+  ioredis6: { ioredis: 'node_modules/ioredis6' },
   'node-redis4': { redis: 'node_modules/redis4', '@redis/client': 'node_modules/@redis/client' },
   'node-redis5': { redis: 'node_modules/redis5', '@redis/client': 'node_modules/redis5/node_modules/@redis/client' },
 };
@@ -49,6 +52,8 @@ export function scratchProject(flavour: FlavourDir, files: readonly string[]): s
       baseUrl: '.',
       paths: { 'redis2sql/codemod-runtime': [join(REPO, 'src/codemod/runtime.ts')] },
       typeRoots: [join(dir, 'node_modules/@types')],
+      // The aliased ioredis packages are seen where a user's project has them (node_modules/ioredis, node_modules/@types/ioredis), not under their alias.
+      ...(flavour === 'ioredis4' || flavour === 'ioredis6' ? { preserveSymlinks: true } : {}),
     },
     include: files.filter((f) => f.endsWith('.ts')),
   };
