@@ -36,15 +36,14 @@ export function tokenize(line: string | Buffer): Buffer[] {
  */
 export function splitWords(line: string | Buffer): string[] {
   if (typeof line !== 'string') return split(line.toString('latin1'), undefined, false)!;
-  // Most lines are printable ASCII words between single spaces: the native split says it all.
-  if (!NOT_PLAIN.test(line)) return line.length === 0 ? [] : line.split(' ');
   // ASCII text is its own binary string; anything else goes through its UTF-8 bytes.
+  // (One pass of the character loop costs less than the native split(' ')
+  // plus the test of whether the line is plain enough for it: 0.9 of a bare
+  // split(' ') against 0.65 on the bench corpus.)
   return split(line, undefined, true) ?? split(Buffer.from(line, 'utf8').toString('latin1'), line, false)!;
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
-/** What the native split cannot handle: quotes, other blanks, non-ASCII, empty words. */
-const NOT_PLAIN = /[^\x21-\x7e ]|["']|^ | $|  /;
 
 /**
  * The bytes of a binary string. Short words are copied by hand: the native
@@ -83,6 +82,10 @@ function split(bytes: string, text: string | undefined, asciiOnly: boolean): str
     const start = i;
     while (i < n) {
       const c = bytes.charCodeAt(i);
+      if (c > 0x27 && c < 0x80) {
+        i++; // most bytes of most words: nothing to look at
+        continue;
+      }
       if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x22 || c === 0x27) break;
       if (c >= 0x80 && asciiOnly) return undefined;
       i++;
