@@ -378,10 +378,10 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
     if (st.lookup === undefined || !(error instanceof RedisSyntaxError)) throw error;
     checkKeys(st);
     const deferred = { message: error.message, argIndex: error.argIndex, lookup: st.lookup.rule };
-    return { ...parsed(plan.spec.name, st.lookup.rec, argv, input), deferred };
+    return new Parsed(plan.spec.name, st.lookup.rec, argv, input, deferred);
   }
   checkKeys(st);
-  return parsed(plan.spec.name, args, argv, input);
+  return new Parsed(plan.spec.name, args, argv, input, undefined);
 }
 
 function checkKeys(st: State): void {
@@ -394,24 +394,34 @@ function checkKeys(st: State): void {
 /**
  * A parse result whose `argv` Buffers are made when first read: most
  * translators never read it, and one Buffer per word is most of what parsing
- * a short command would otherwise cost. (An object literal with a getter: a
- * class's fields would go through defineProperty once transpiled.)
+ * a short command would otherwise cost. A class, its getter on the
+ * prototype: an object literal with a getter costs a runtime call per
+ * command (about 1 µs measured on Node 20, five times the native split).
  */
-function parsed(name: string, args: Readonly<Record<string, unknown>>, words: readonly string[], input: CommandInput): ParsedCommand {
-  // The caller's own Buffers, when it gave an argv of Buffers.
-  let made =
-    typeof input !== 'string' && !Buffer.isBuffer(input) && input.every((a) => typeof a !== 'string')
-      ? (input as readonly Buffer[])
-      : undefined;
-  return {
-    name,
-    args,
-    get argv(): readonly Buffer[] {
-      return (made ??= words.map(fromBinary));
-    },
-  };
-}
+class Parsed implements ParsedCommand {
+  declare readonly deferred?: DeferredError;
+  #words: readonly string[];
+  #made: readonly Buffer[] | undefined;
+  constructor(
+    readonly name: string,
+    readonly args: Readonly<Record<string, unknown>>,
+    words: readonly string[],
+    input: CommandInput,
+    deferred: DeferredError | undefined,
+  ) {
+    this.#words = words;
+    // The caller's own Buffers, when it gave an argv of Buffers.
+    this.#made =
+      typeof input !== 'string' && !Buffer.isBuffer(input) && input.every((a) => typeof a !== 'string')
+        ? (input as readonly Buffer[])
+        : undefined;
+    if (deferred !== undefined) this.deferred = deferred;
+  }
 
+  get argv(): readonly Buffer[] {
+    return (this.#made ??= this.#words.map(fromBinary));
+  }
+}
 
 function lookup(grammar: Grammar, argv: readonly string[]): Plan {
   const name = asciiUpper(argv[0]!);
