@@ -27,6 +27,8 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
   unsubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   punsubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   publish: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  spublish: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
+  sunsubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   on: ['ioredis/events', 'client events have no pg Pool equivalent'],
   once: ['ioredis/events', 'client events have no pg Pool equivalent'],
   blpop: ['ioredis/blocking', 'blocking commands are not converted'],
