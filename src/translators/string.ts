@@ -54,10 +54,50 @@ interface SetOptions {
 }
 
 /** `S.set_string(key, value, nx, xx, get, expires_at, keep_ttl)`: returns (written, old_value). */
-const setString = (S: Raw, key: string, value: Buffer, o: SetOptions): Fragment =>
+const setString = (S: Raw, key: string | Raw, value: Buffer | Raw, o: SetOptions): Fragment =>
   sql`${S}.set_string(${key}::text, ${value}::bytea, ${bool(o.nx ?? false)}, ${bool(o.xx ?? false)}, ${bool(
     o.get ?? false,
   )}, ${o.expiresAt ?? NO_EXPIRY}, ${bool(o.keepTtl ?? false)})`;
+
+/**
+ * SET without NX or GET (SETEX and PSETEX too) as one plain statement: a
+ * PL/pgSQL call and its nested statements cost more than the writes
+ * themselves. The common case — a live string or no key — is set_string's
+ * own fast path written as data-modifying CTEs: the registry upsert locks the
+ * key's row (or creates it) and takes the new version and TTL, and only a
+ * row it returned gets its value written, so the value is written under the
+ * lock. Any other key (another type, expired, or for XX an absent one)
+ * returns no row, and set_string does the general case.
+ *   WITH arg AS (SELECT $1::text AS key, $2::bytea AS value),
+ *   k AS (INSERT INTO redis.keys … SELECT arg.key, … FROM arg ON CONFLICT (key) DO UPDATE …
+ *         WHERE cur.type = 'string' AND redis.is_live(cur.expires_at) RETURNING cur.key),
+ *   s AS (INSERT INTO redis.strings (key, value) SELECT k.key, arg.value FROM k, arg ON CONFLICT (key) DO UPDATE …)
+ *   SELECT CASE WHEN EXISTS (SELECT FROM k) OR (SELECT written FROM arg, redis.set_string(arg.key, …)) THEN 'OK' END AS reply
+ * (CASE and OR evaluate left to right and the uncorrelated subqueries only
+ * when reached, so set_string runs only when the upsert returned no row.)
+ */
+const setPlain = (S: Raw, key: string, value: Buffer, o: SetOptions): Fragment => {
+  const expiresAt = o.expiresAt ?? NO_EXPIRY;
+  const keep = o.keepTtl === true;
+  const registry = o.xx
+    ? sql`UPDATE ${S}.keys cur
+  SET ${keep ? raw('version') : sql`expires_at = ${expiresAt}, version`} = nextval('${S}.versions')
+  FROM arg WHERE cur.key = arg.key AND cur.type = 'string' AND ${S}.is_live(cur.expires_at)
+  RETURNING cur.key`
+    : sql`INSERT INTO ${S}.keys AS cur (key, type, expires_at, version)
+  SELECT arg.key, 'string', ${keep ? NO_EXPIRY : expiresAt}, nextval('${S}.versions') FROM arg
+  ON CONFLICT (key) DO UPDATE SET ${keep ? raw('') : raw('expires_at = excluded.expires_at, ')}version = excluded.version
+  WHERE cur.type = 'string' AND ${S}.is_live(cur.expires_at)
+  RETURNING cur.key`;
+  return sql`WITH arg AS (SELECT ${key}::text AS key, ${value}::bytea AS value), k AS (
+  ${registry}
+), s AS (
+  INSERT INTO ${S}.strings AS cur (key, value) SELECT k.key, arg.value FROM k, arg
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value
+)
+SELECT CASE WHEN EXISTS (SELECT FROM k)
+  OR (SELECT written FROM arg, ${setString(S, raw('arg.key'), raw('arg.value'), o)}) THEN 'OK' END AS reply`;
+};
 
 /**
  * A string read that always yields one row (GETRANGE and STRLEN answer for a
@@ -130,8 +170,9 @@ const SUBSTR: Translator<'SUBSTR'> = (cmd, { S }) => ({
 
 /**
  * SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ts-ms|KEEPTTL]
+ * Without NX or GET: one statement (setPlain above). With them:
  *   SELECT CASE WHEN written THEN 'OK' END AS reply
- *   FROM redis.set_string($1::text, $2::bytea, false, false, false, redis.string_expire_at('set', 'EX', $3::bigint), false)
+ *   FROM redis.set_string($1::text, $2::bytea, true, false, false, redis.string_expire_at('set', 'EX', $3::bigint), false)
  * With GET the reply is the old value (`SELECT old_value AS reply FROM …`).
  */
 const SET: Translator<'SET'> = (cmd, { S }) => {
@@ -142,13 +183,15 @@ const SET: Translator<'SET'> = (cmd, { S }) => {
     checkExpire('set', unit, expiration.value);
     expiresAt = expireAt(S, 'set', unit, expiration.value);
   }
-  const call = setString(S, key, value, {
+  const options: SetOptions = {
     nx: condition?.kind === 'nx',
     xx: condition?.kind === 'xx',
     get: get === true,
     ...(expiresAt === undefined ? {} : { expiresAt }),
     keepTtl: expiration?.kind === 'keepttl',
-  });
+  };
+  if (!options.nx && !options.get) return { sql: setPlain(S, key, value, options), reply: STATUS };
+  const call = setString(S, key, value, options);
   return get === true
     ? { sql: sql`SELECT old_value AS reply FROM ${call}`, reply: BULK }
     : { sql: sql`SELECT CASE WHEN written THEN 'OK' END AS reply FROM ${call}`, reply: STATUS };
@@ -165,7 +208,7 @@ const SETEX: Translator<'SETEX'> = (cmd, { S }) => {
   checkExpire('setex', 'EX', cmd.args.seconds, 2);
   const expiresAt = expireAt(S, 'setex', 'EX', cmd.args.seconds);
   return {
-    sql: sql`SELECT written AS done FROM ${setString(S, cmd.args.key, cmd.args.value, { expiresAt })}`,
+    sql: setPlain(S, cmd.args.key, cmd.args.value, { expiresAt }),
     reply: OK,
   };
 };
@@ -175,7 +218,7 @@ const PSETEX: Translator<'PSETEX'> = (cmd, { S }) => {
   checkExpire('psetex', 'PX', cmd.args.milliseconds, 2);
   const expiresAt = expireAt(S, 'psetex', 'PX', cmd.args.milliseconds);
   return {
-    sql: sql`SELECT written AS done FROM ${setString(S, cmd.args.key, cmd.args.value, { expiresAt })}`,
+    sql: setPlain(S, cmd.args.key, cmd.args.value, { expiresAt }),
     reply: OK,
   };
 };
