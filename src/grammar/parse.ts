@@ -271,6 +271,12 @@ interface Grammar {
   readonly containers: ReadonlyMap<string, ReadonlyMap<string, Plan>>;
   /** Own entries only, so that a command named `constructor` is unknown, not refused. */
   readonly refused: ReadonlyMap<string, string>;
+  /**
+   * The plain commands (neither refused nor containers) by their name in
+   * upper and in lower case, as they are mostly typed: found without an
+   * upper-case copy of the word and two more lookups.
+   */
+  readonly direct: ReadonlyMap<string, Plan>;
 }
 
 function compileGrammar(specs: readonly CommandSpec[], refused: Readonly<Record<string, string>>): Grammar {
@@ -286,7 +292,14 @@ function compileGrammar(specs: readonly CommandSpec[], refused: Readonly<Record<
       subs.set(spec.name.slice(space + 1), compilePlan(spec));
     }
   }
-  return { plain, containers, refused: new Map(Object.entries(refused)) };
+  const refusals = new Map(Object.entries(refused));
+  const direct = new Map<string, Plan>();
+  for (const [name, plan] of plain) {
+    if (refusals.has(name) || containers.has(name)) continue;
+    direct.set(name, plan);
+    direct.set(name.toLowerCase(), plan);
+  }
+  return { plain, containers, refused: refusals, direct };
 }
 
 /** A parsed command of some table: its spec's name, its args by name, its argv. */
@@ -322,8 +335,8 @@ interface State {
   readonly argv: readonly string[];
   readonly fullname: string;
   i: number;
-  /** `late` values, in argv order. */
-  lates: Late[] | undefined;
+  /** The first `late` value that did not convert (in argv order): its error waits for the end of the line. */
+  lateError: { readonly message: string; readonly index: number } | undefined;
   keyProblem: { readonly index: number; readonly problem: KeyProblem } | undefined;
   /** Set once past an `afterLookup` argument: errors from there on wait for the key lookup. */
   lookup: { readonly rule: KeyLookup; readonly rec: Rec } | undefined;
@@ -358,7 +371,7 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
   if (arity > 0 ? argc !== arity : argc < -arity || argc > (plan.maxArgc ?? argc)) {
     throw new RedisSyntaxError(`ERR wrong number of arguments for '${plan.fullname}' command`, 0);
   }
-  const st: State = { argv, fullname: plan.fullname, i: plan.first, lates: undefined, keyProblem: undefined, lookup: undefined };
+  const st: State = { argv, fullname: plan.fullname, i: plan.first, lateError: undefined, keyProblem: undefined, lookup: undefined };
   let args: Rec;
   try {
     args = parseSeq(plan.seq, st, 0);
@@ -369,10 +382,7 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
         st.i,
       );
     }
-    if (st.lates !== undefined) {
-      for (const late of st.lates) late.value = convert(late.node, late.word, late.index);
-      resolveLates(args);
-    }
+    if (st.lateError !== undefined) throw new RedisSyntaxError(st.lateError.message, st.lateError.index);
   } catch (error) {
     // Past an `afterLookup` argument, Redis gives the error only after looking the keys up.
     if (st.lookup === undefined || !(error instanceof RedisSyntaxError)) throw error;
@@ -424,6 +434,8 @@ class Parsed implements ParsedCommand {
 }
 
 function lookup(grammar: Grammar, argv: readonly string[]): Plan {
+  const direct = grammar.direct.get(argv[0]!);
+  if (direct !== undefined) return direct;
   const name = asciiUpper(argv[0]!);
   const refusal = grammar.refused.get(name);
   if (refusal !== undefined) throw new UnsupportedError(name, refusal);
@@ -648,33 +660,36 @@ function greedy(
 /** Options in any order, until a word that is none of them. */
 function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
   const argv = st.argv;
-  let seen: Map<Node, string> | undefined;
+  // By position in run.nodes: the alternative each argument was given with (a Map per command cost more).
+  let seen: (string | undefined)[] | undefined;
   while (st.i < argv.length) {
     const word = matchWord(run, argv[st.i]!);
     const candidates = word === undefined ? undefined : run.lookup.get(word);
     if (candidates === undefined) break;
     // Several arguments start with this word: the first one not given yet takes it.
     const node =
-      candidates.length === 1 ? candidates[0]! : (candidates.find((n) => seen?.has(n) !== true) ?? candidates[0]!);
+      candidates.length === 1 ? candidates[0]! : (candidates.find((n) => seen?.[run.nodes.indexOf(n)] === undefined) ?? candidates[0]!);
     const at = st.i;
     const branch = node.token === undefined && node.kind === 'oneof' ? node.branchByWord.get(word!) : undefined;
     // Which alternative this occurrence is: the oneof's branch, or the branch
     // of the oneof that heads a block (XADD's MAXLEN|MINID trim block).
     const head = node.token === undefined && node.kind === 'block' ? node.seq?.nodes[0] : undefined;
     const alternative = branch?.name ?? (head?.kind === 'oneof' ? (head.branchByWord.get(word!)?.name ?? '') : '');
-    const previous = seen?.get(node);
+    const slot = run.nodes.indexOf(node);
+    const previous = seen?.[slot];
     if (previous !== undefined && !node.multipleToken) {
       if (node.once) throw new RedisSyntaxError(node.onceError ?? node.error ?? SYNTAX, at);
       if (previous !== alternative && !node.lastWins) throw new RedisSyntaxError(node.error ?? SYNTAX, at);
     }
-    (seen ??= new Map()).set(node, alternative);
+    (seen ??= new Array<string | undefined>(run.nodes.length))[slot] = alternative;
     const value =
       node.countedBy === undefined ? runOccurrence(node, branch, st, reserve, run) : counted(node, st, rec[node.countedBy] as bigint, reserve);
     if (node.multipleToken) (rec[node.name] as Value[]).push(value);
     else rec[node.name] = value;
   }
-  for (const node of run.nodes) {
-    if (!node.optional && seen?.has(node) !== true) {
+  for (let k = 0; k < run.nodes.length; k++) {
+    const node = run.nodes[k]!;
+    if (!node.optional && seen?.[k] === undefined) {
       throw new RedisSyntaxError(SYNTAX, Math.min(st.i, argv.length - 1));
     }
   }
@@ -754,9 +769,12 @@ function scalar(node: Node, word: string, index: number, st: State): Value {
     case 'unix-time':
     case 'double': {
       if (!node.late) return convert(node, word, index);
-      const late = new Late(node, word, index);
-      (st.lates ??= []).push(late);
-      return late;
+      // Converted now, but a refusal is raised only once the whole line has
+      // been read (no placeholder to find and replace in the tree afterwards).
+      const value = conversion(node, word);
+      if (typeof value !== 'string') return value;
+      st.lateError ??= { message: value, index };
+      return undefined;
     }
     default:
       return fromBinary(word);
@@ -764,41 +782,26 @@ function scalar(node: Node, word: string, index: number, st: State): Value {
 }
 
 function convert(node: Node, word: string, index: number): bigint | number {
+  const value = conversion(node, word);
+  if (typeof value === 'string') throw new RedisSyntaxError(value, index);
+  return value;
+}
+
+/** A number argument's value, or Redis' message (a string) for a word that does not convert. */
+function conversion(node: Node, word: string): bigint | number | string {
   if (node.kind === 'double') {
     const d = toDouble(word);
-    if (d === undefined) throw new RedisSyntaxError(node.error ?? 'ERR value is not a valid float', index);
-    return d;
+    return d === undefined ? (node.error ?? 'ERR value is not a valid float') : d;
   }
   // An integer named `cursor` is read as Redis reads SCAN cursors (strtoul), as `numkeys` counts.
   const n = node.name === 'cursor' ? toScanCursor(word) : toInteger(word);
-  if (n === undefined) throw new RedisSyntaxError(node.error ?? 'ERR value is not an integer or out of range', index);
+  if (n === undefined) return node.error ?? 'ERR value is not an integer or out of range';
   const range = node.range;
   if (
     range !== undefined &&
     ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max) || (range.notZero === true && n === 0n))
   ) {
-    throw new RedisSyntaxError(range.error, index);
+    return range.error;
   }
   return n;
-}
-
-/** A value converted once the whole line has been read (see `late` in spec.ts). */
-class Late {
-  value: bigint | number = 0;
-  constructor(
-    readonly node: Node,
-    readonly word: string,
-    readonly index: number,
-  ) {}
-}
-
-/** Replaces the converted `Late` placeholders in the parsed tree. */
-function resolveLates(value: Value): void {
-  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return;
-  const obj = value as Record<string, Value>;
-  for (const k of Object.keys(obj)) {
-    const v = obj[k];
-    if (v instanceof Late) obj[k] = v.value;
-    else resolveLates(v);
-  }
 }
