@@ -10,6 +10,28 @@ import { LIBRARY_CASES } from './library-cases.js';
 export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
   ...LIBRARY_CASES,
   ...CORPUS_CASES,
+  // The compiler's typed values (strings, numbers, booleans as native SQL values): nil replies,
+  // KEYS/ARGV past their end, each operator's fast path and the errors its jsonb fallback raises.
+  'typed values and their fallbacks': [
+    ['EVAL', "local c = redis.call('INCR', KEYS[1]) if c == 1 then return 'first' end return c", '1', 'n'],
+    ['EVAL', "local c = redis.call('INCR', KEYS[1]) if c == 1 then return 'first' end return c", '1', 'n'],
+    ['EVAL', "return redis.call('INCR', KEYS[1])", '0'],
+    ['EVAL', "local v = redis.call('GET', KEYS[1]) return {v == false, v or false, type(v), 7}", '1', 'missing'],
+    ['EVAL', "return tonumber(ARGV[1]) - redis.call('INCR', KEYS[1])", '1', 'm', '10'],
+    ['EVAL', "return redis.call('INCR', KEYS[1]) > tonumber(ARGV[1])", '1', 'm', 'abc'],
+    ['EVAL', "local x = redis.call('GET', KEYS[1])\nreturn x .. 'y'", '1', 'missing'],
+    ['EVAL', "local x = redis.call('GET', KEYS[1])\nreturn x + 1", '1', 'missing'],
+    ['EVAL', "return {KEYS[1], ARGV[2], 1.5, -3.7, 'a' < 'b', 1 == '1', #ARGV[1]}", '1', 'k', 'abc'],
+    ['EVAL', "return {'a' .. 'b', 3 * 2.5, 7 - 10, not false, 'x' ~= 'y', 10 <= 9, -(2 + 0.5)}", '0'],
+    ['EVAL', "local a = redis.call('INCR', KEYS[1]) redis.call('SET', KEYS[2], a * 2) return {a, redis.call('GET', KEYS[2]), redis.call('PEXPIRE', KEYS[2], ARGV[1])}", '2', 'c', 'd', '100000'],
+    ['EVAL', "redis.call('SET', KEYS[1], 'v')\nreturn redis.call('PEXPIRE', KEYS[1], ARGV[1])", '1', 'k', '12x'],
+    ['GET', 'k'],
+    ['EVAL', "return redis.call('ZADD', KEYS[1], ARGV[1], 'm')", '1', 'z', '1x5'],
+    ['EVAL', 'return {tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), 4}', '0', ' 0x1F ', '1e3', 'abc'],
+    ['EVAL', "local k = KEYS[1] local v = redis.call('GET', k) return {k, v, #k}", '1', 'missing'],
+    ['EVAL', "return redis.call('GET', KEYS[1])", '1', 'missing'],
+    ['EVAL', 'return ARGV[3]', '0', 'a'],
+  ],
   'lock release deletes only our own lock': [
     ['SET', 'lock', 'tok1'],
     ['EVAL', '@lock-release.lua', '1', 'lock', 'tok2'],

@@ -632,6 +632,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   FROM unnest(a) WITH ORDINALITY AS u(x, n)
 $$;
 
+-- lua_arg's error for a nil argument: coalesce(v, lua_arg_nil(v)). It takes v so that a generic plan,
+-- where v is a parameter, never evaluates it while planning (as a call with constant arguments may be).
+CREATE OR REPLACE FUNCTION @S.lua_arg_nil(v anyelement) RETURNS anyelement
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = 'RS000', MESSAGE = 'ERR Lua redis lib command arguments must be strings or integers';
+END $$;
+
 -- An argument of redis.call: strings as they are, numbers as Lua prints them.
 CREATE OR REPLACE FUNCTION @S.lua_arg(v jsonb) RETURNS bytea
 LANGUAGE plpgsql IMMUTABLE AS $$
@@ -655,10 +663,11 @@ END $$;
 CREATE OR REPLACE FUNCTION @S.lua_arg_text(v jsonb) RETURNS text
 LANGUAGE sql STABLE AS $$ SELECT convert_from(@S.lua_arg(v), 'UTF8') $$;
 
--- An argument the command reads as an integer (string2ll: no spaces, no '+', no leading zeros).
-CREATE OR REPLACE FUNCTION @S.lua_arg_int(v jsonb) RETURNS text
+-- An argument the command reads as an integer (string2ll: no spaces, no '+', no leading zeros), of
+-- a Lua string known to be one (the compiler's typed strings: bytea); lua_arg_int below for any value.
+CREATE OR REPLACE FUNCTION @S.lua_arg_int_b(b bytea) RETURNS text
 LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE t text := convert_from(@S.lua_arg(v), 'UTF8');
+DECLARE t text := convert_from(b, 'UTF8');
 BEGIN
   -- Up to 18 digits always fit a bigint; 19 are compared as numeric (no cast that could fail).
   IF t ~ '^(0|-?[1-9][0-9]{0,18})$' AND (length(t) < 19 OR t::numeric BETWEEN -9223372036854775808 AND 9223372036854775807) THEN
@@ -666,6 +675,30 @@ BEGIN
   END IF;
   RAISE EXCEPTION USING ERRCODE = 'RD000', MESSAGE = 'ERR value is not an integer or out of range';
 END $$;
+
+CREATE OR REPLACE FUNCTION @S.lua_arg_int(v jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_arg_int_b(@S.lua_arg(v)) $$;
+
+-- Typed values of the compiler (compile.ts: strings as bytea, numbers as float8, booleans):
+-- a number as the integer reply Redis makes of it (as lua_reply does; float8's text is its shortest exact form).
+CREATE OR REPLACE FUNCTION @S.lua_int_text(x float8) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN abs(x::text::numeric) < 9223372036854775808 THEN trunc(x::text::numeric)::text ELSE '-9223372036854775808' END
+$$;
+
+-- An integer reply's value (to_jsonb of its column) as a Lua number, NULL for nil (false to Lua), as lua_from_scalar.
+CREATE OR REPLACE FUNCTION @S.lua_reply_num(v jsonb) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE jsonb_typeof(v) WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN 1::float8 ELSE 0::float8 END
+    ELSE (v #>> '{}')::numeric::float8 END
+$$;
+
+-- A bulk reply's value (to_jsonb of its column) as Lua string bytes, NULL for nil, as lua_from_scalar.
+CREATE OR REPLACE FUNCTION @S.lua_reply_bytes(v jsonb) RETURNS bytea
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN (v #>> '{}') ~ '^\\\\x([0-9a-f]{2})*$' THEN decode(substr(v #>> '{}', 3), 'hex')
+    ELSE convert_to(v #>> '{}', 'UTF8') END
+$$;
 
 -- A Lua value as the Redis reply a script returning it gives (Redis' Lua → RESP2 conversion).
 CREATE OR REPLACE FUNCTION @S.lua_reply(v jsonb) RETURNS jsonb

@@ -18,7 +18,10 @@ import { LIBRARY, LIBRARY_VALUES, type LibraryFunction } from './library.js';
  *   compileLua("return redis.call('GET', KEYS[1])").ddl
  *   → CREATE OR REPLACE FUNCTION redis.lua_d3c21d0c…(keys text[], argv bytea[]) RETURNS jsonb …
  *
- * Lua values are jsonb (see src/emit/schema/scripting.ts). `redis.call` with a
+ * Lua values are jsonb (see src/emit/schema/scripting.ts), except values
+ * whose type is known when compiling (Ty below: strings, numbers, booleans
+ * as bytea, float8, boolean, with SQL operators in place of helper calls).
+ * `redis.call` with a
  * literal command name is compiled by the same translators as commands
  * themselves: its statement is inlined, its placeholders replaced by the
  * script's values. What is not compiled is refused with `LuaCompileError`.
@@ -70,7 +73,7 @@ export function compileLua(source: string | Buffer, options: LuaOptions = {}): C
     const err = e as { line?: number; column?: number; message?: string };
     throw new LuaCompileError(`syntax error: ${err.message ?? String(e)}`, err.line ?? 1, err.column ?? 0);
   }
-  const c = new Compiler(S, sha, text, text.split('\n'));
+  const c = new Compiler(S, sha, text, text.split('\n'), assignedNames(chunk));
   const body = c.block(chunk.body, 1);
   const decls = c.declarations();
   // The body quotes the script's lines in comments: a dollar-quote tag they do not hold.
@@ -84,8 +87,8 @@ DECLARE
   _r record;
   -- KEYS and ARGV as Lua strings (keys as their UTF-8 bytes: a cast to bytea would read backslashes as
   -- escapes). Written out rather than a SQL helper: PL/pgSQL caches this plan, a SQL function is replanned.
-  v_keys jsonb := to_jsonb(ARRAY(SELECT encode(convert_to(k, 'UTF8'), 'hex') FROM unnest(keys) WITH ORDINALITY AS u(k, n) ORDER BY n));
-  v_argv jsonb := to_jsonb(ARRAY(SELECT encode(a, 'hex') FROM unnest(argv) WITH ORDINALITY AS u(a, n) ORDER BY n));
+  ${/\bv_keys\b/.test(body) ? `v_keys jsonb := to_jsonb(ARRAY(SELECT encode(convert_to(k, 'UTF8'), 'hex') FROM unnest(keys) WITH ORDINALITY AS u(k, n) ORDER BY n));` : '-- (KEYS are read as typed strings only: keys[n])'}
+  ${/\bv_argv\b/.test(body) ? `v_argv jsonb := to_jsonb(ARRAY(SELECT encode(a, 'hex') FROM unnest(argv) WITH ORDINALITY AS u(a, n) ORDER BY n));` : '-- (ARGV is read as typed strings only: argv[n])'}
 ${decls}
 BEGIN
 ${body}
@@ -116,12 +119,70 @@ const BUILTIN_GLOBALS = new Set(['redis', 'string', 'table', 'math', 'tonumber',
 const hexLit = (b: Buffer): string => `'"${b.toString('hex')}"'::jsonb`;
 
 type Code = { pre: string; expr: string };
+
+/**
+ * Typed values. A Lua value whose type is known when compiling (a string
+ * literal, KEYS[1], a redis.call of an integer reply, arithmetic on numbers,
+ * a comparison) is a native PL/pgSQL value rather than jsonb: bytea, float8
+ * or boolean, so operations on it are SQL operators instead of calls of the
+ * jsonb helpers (lua_eq, lua_index, lua_from_scalar…). SQL NULL in a typed
+ * value means what `nul` says: never, nil, or false (redis.call's nil reply).
+ * Anything else stays jsonb (`t` undefined), and a typed value becomes jsonb
+ * (box) wherever it meets code that takes jsonb.
+ */
+type Kind = 'str' | 'num' | 'bool';
+type Nullness = 'no' | 'nil' | 'false';
+interface Ty {
+  readonly k: Kind;
+  readonly nul: Nullness;
+}
+/** An expression's statements, then its SQL: jsonb when `t` is undefined, else a native value of type `t`. */
+interface TCode {
+  readonly pre: string;
+  readonly sql: string;
+  readonly t: Ty | undefined;
+}
+const PG_TYPE: Readonly<Record<Kind, string>> = { str: 'bytea', num: 'float8', bool: 'boolean' };
+/** Typed SQL cheap to evaluate twice and unchanged until the statement using it: a variable, a literal, KEYS[n] or ARGV[n]. */
+const isPureTyped = (sql: string): boolean =>
+  /^(v\d+_\w+|'[^']*'::(bytea|float8)|true|false|convert_to\(keys\[\d+\], 'UTF8'\)|argv\[\d+\])$/.test(sql);
+const ARITH: Readonly<Record<string, string>> = { '+': 'lua_add', '-': 'lua_sub', '*': 'lua_mul', '/': 'lua_div', '%': 'lua_mod', '^': 'lua_pow', '..': 'lua_concat' };
+
+/**
+ * Names ever assigned after their declaration, or used as a table changed in
+ * place (t[k] = v, table.insert(t, …)): their locals stay jsonb, the others
+ * keep the type of their initial value. By name over the whole chunk, which
+ * only ever keeps more locals jsonb than needed.
+ */
+function assignedNames(chunk: ast.Chunk): ReadonlySet<string> {
+  const names = new Set<string>();
+  const root = (e: ast.Node | undefined): void => {
+    let n = e;
+    while (n !== undefined && (n.type === 'IndexExpression' || n.type === 'MemberExpression')) n = n.base;
+    if (n?.type === 'Identifier') names.add(n.name);
+  };
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) {
+      n.forEach(walk);
+      return;
+    }
+    if (n === null || typeof n !== 'object') return;
+    const node = n as ast.Node;
+    if (node.type === 'AssignmentStatement') node.variables.forEach(root);
+    if (node.type === 'CallExpression' && node.base.type === 'MemberExpression' && node.base.base.type === 'Identifier' && node.base.base.name === 'table') {
+      root(node.arguments[0]);
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'loc' && k !== 'range') walk(v);
+  };
+  walk(chunk.body);
+  return names;
+}
 /** An expression that may give several values: `expr` is a pack (see library.ts) when `multi`. */
 type Values = { pre: string; expr: string; multi: boolean };
 
 /** A name in scope: a PL/pgSQL variable, or a local function inlined where it is called. */
 type Binding =
-  | { readonly kind: 'var'; readonly v: string }
+  | { readonly kind: 'var'; readonly v: string; readonly t?: Ty }
   | { readonly kind: 'fn'; readonly node: ast.FunctionDeclaration; readonly scopes: readonly Map<string, Binding>[] };
 
 /** The inlined function whose body is being compiled: `return` fills `ret` and leaves the block `label`. */
@@ -151,6 +212,7 @@ class Compiler {
     private readonly sha: string,
     private readonly source: string,
     private readonly lines: readonly string[],
+    private readonly assigned: ReadonlySet<string>,
   ) {}
 
   declarations(): string {
@@ -184,13 +246,44 @@ class Compiler {
       if (at !== undefined) this.refuse(at, `the local function '${name}' is used as a value (only calls of local functions are compiled: they are inlined)`);
       return undefined;
     }
-    return b.v;
+    return b.t === undefined ? b.v : this.box({ pre: '', sql: b.v, t: b.t });
   }
 
-  private declare(name: string): string {
-    const v = this.fresh(name);
-    this.scopes[this.scopes.length - 1]?.set(name, { kind: 'var', v });
+  private declare(name: string, t?: Ty): string {
+    const v = this.fresh(name, t === undefined ? 'jsonb' : PG_TYPE[t.k]);
+    this.scopes[this.scopes.length - 1]?.set(name, t === undefined ? { kind: 'var', v } : { kind: 'var', v, t });
     return v;
+  }
+
+  /** A typed value as the jsonb Lua value (scripting.ts' representation). */
+  private box(c: TCode): string {
+    const t = c.t;
+    if (t === undefined) return c.sql;
+    const v = t.k === 'str' ? `${this.S}.lua_str(${c.sql})` : `to_jsonb(${c.sql})`;
+    return t.nul === 'false' ? `coalesce(${v}, 'false'::jsonb)` : v;
+  }
+
+  /** Lua's truth of a value as a SQL boolean. */
+  private truthySql(c: TCode): string {
+    const t = c.t;
+    if (t === undefined) return this.truthy(c.sql);
+    if (t.k === 'bool') return t.nul === 'no' ? c.sql : `coalesce(${c.sql}, false)`;
+    return t.nul === 'no' ? 'true' : `(${c.sql}) IS NOT NULL`;
+  }
+
+  /** The Redis reply (lua_reply's jsonb) of a typed value, written out. */
+  private replyOf(c: TCode): string | undefined {
+    const t = c.t;
+    if (t === undefined) return undefined;
+    const literal = /^'(-?\d{1,15})'::float8$/.exec(c.sql)?.[1];
+    if (literal !== undefined) return lit(JSON.stringify({ i: String(Number(literal)) })) + '::jsonb';
+    const v =
+      t.k === 'str'
+        ? `jsonb_build_object('b', encode(${c.sql}, 'hex'))`
+        : t.k === 'num'
+          ? `jsonb_build_object('i', ${this.S}.lua_int_text(${c.sql}))`
+          : `(CASE WHEN ${c.sql} THEN '{"i": "1"}'::jsonb ELSE 'null'::jsonb END)`;
+    return t.nul === 'no' || t.k === 'bool' ? v : `(CASE WHEN ${c.sql} IS NULL THEN 'null'::jsonb ELSE ${v} END)`;
   }
 
   block(body: readonly ast.Statement[], depth: number): string {
@@ -234,6 +327,12 @@ class Compiler {
           this.defineFunction(variable.name, init);
           return `${I}-- lua ${s.loc?.start.line ?? 0}: local function ${variable.name} (inlined where it is called)\n`;
         }
+        if (s.init.length === 1 && variable !== undefined && s.variables.length === 1 && init !== undefined && !this.mayBeMulti(init) && !this.assigned.has(variable.name)) {
+          // One value for one local never assigned again: the local takes the value's type.
+          const c = this.texpr(init, d);
+          const target = this.declare(variable.name, c.t);
+          return line + c.pre + `${I}${target} := ${c.sql};\n`;
+        }
         const values = this.exprList(s.init, s.variables.length, d);
         const targets = s.variables.map((v) => this.declare(v.name));
         return line + values.pre + targets.map((t, i) => `${I}${t} := ${values.exprs[i] ?? 'NULL'};\n`).join('');
@@ -265,6 +364,11 @@ class Compiler {
         return out;
       }
       case 'CallStatement': {
+        const call = s.expression.type === 'CallExpression' ? s.expression : undefined;
+        if (call !== undefined && (this.isName(call.base, 'redis', 'call') || this.isName(call.base, 'redis', 'pcall'))) {
+          // Its value is dropped: no need to make it jsonb.
+          return line + this.redisCall(call, (call.base as ast.MemberExpression).identifier.name === 'pcall', d).pre;
+        }
         const e = this.values(s.expression, d);
         // A call's value is dropped: only an expression still to evaluate needs a PERFORM.
         return line + e.pre + (e.expr === 'NULL::jsonb' || isPure(e.expr) ? '' : `${I}PERFORM ${e.expr};\n`);
@@ -278,15 +382,15 @@ class Compiler {
             out += `${I}ELSE\n` + this.block(clause.body, d + 1);
             continue;
           }
-          const cond = this.expr(clause.condition, d + (first ? 0 : 1));
+          const cond = this.texpr(clause.condition, d + (first ? 0 : 1));
           if (first) {
-            out += cond.pre + `${I}IF ${this.truthy(cond.expr)} THEN\n` + this.block(clause.body, d + 1);
+            out += cond.pre + `${I}IF ${this.truthySql(cond)} THEN\n` + this.block(clause.body, d + 1);
             first = false;
           } else if (cond.pre === '') {
-            out += `${I}ELSIF ${this.truthy(cond.expr)} THEN\n` + this.block(clause.body, d + 1);
+            out += `${I}ELSIF ${this.truthySql(cond)} THEN\n` + this.block(clause.body, d + 1);
           } else {
             // The condition needs statements first: nest it in the ELSE.
-            out += `${I}ELSE\n` + cond.pre + `${I}  IF ${this.truthy(cond.expr)} THEN\n` + this.block(clause.body, d + 2);
+            out += `${I}ELSE\n` + cond.pre + `${I}  IF ${this.truthySql(cond)} THEN\n` + this.block(clause.body, d + 2);
             closing += `${I}  END IF;\n`;
           }
         }
@@ -294,16 +398,16 @@ class Compiler {
         return out + this.closeNested(closing, I);
       }
       case 'WhileStatement': {
-        const cond = this.expr(s.condition, d + 1);
-        return line + `${I}LOOP\n` + cond.pre + `${I}  EXIT WHEN NOT ${this.truthy(cond.expr)};\n` + this.block(s.body, d + 1) + `${I}END LOOP;\n`;
+        const cond = this.texpr(s.condition, d + 1);
+        return line + `${I}LOOP\n` + cond.pre + `${I}  EXIT WHEN NOT ${this.truthySql(cond)};\n` + this.block(s.body, d + 1) + `${I}END LOOP;\n`;
       }
       case 'RepeatStatement': {
         // The condition sees the body's locals.
         this.scopes.push(new Map());
         const body = s.body.map((st) => this.statement(st, d + 1)).join('');
-        const cond = this.expr(s.condition, d + 1);
+        const cond = this.texpr(s.condition, d + 1);
         this.scopes.pop();
-        return line + `${I}LOOP\n` + body + cond.pre + `${I}  EXIT WHEN ${this.truthy(cond.expr)};\n${I}END LOOP;\n`;
+        return line + `${I}LOOP\n` + body + cond.pre + `${I}  EXIT WHEN ${this.truthySql(cond)};\n${I}END LOOP;\n`;
       }
       case 'ForNumericStatement': {
         const start = this.expr(s.start, d);
@@ -328,6 +432,8 @@ class Compiler {
           const p = this.pack(s.arguments, d);
           return line + p.pre + `${I}${frame.ret} := ${p.expr};\n${I}EXIT ${frame.label};\n`;
         }
+        const typed = this.typedReturn(s.arguments, d);
+        if (typed !== undefined) return line + typed.pre + `${I}RETURN ${typed.expr};\n`;
         // Redis keeps the first value; the others are still evaluated (they may call Redis).
         const p = this.exprList(s.arguments, 1, d);
         return line + p.pre + `${I}RETURN ${S}.lua_reply(${p.exprs[0] ?? 'NULL'});\n`;
@@ -569,6 +675,186 @@ class Compiler {
 
   /** An expression: statements to run first (redis.call), then a jsonb SQL expression. */
   private expr(e: ast.Expression, d: number): Code {
+    // Literals are jsonb constants as they are.
+    if (['NilLiteral', 'BooleanLiteral', 'NumericLiteral', 'StringLiteral'].includes(e.type)) return this.exprJsonb(e, d);
+    const c = this.texpr(e, d);
+    return { pre: c.pre, expr: this.box(c) };
+  }
+
+  /** An expression typed when its type is known (see Ty), else jsonb. */
+  private texpr(e: ast.Expression, d: number): TCode {
+    const S = this.S;
+    const any = (c: Code): TCode => ({ pre: c.pre, sql: c.expr, t: undefined });
+    switch (e.type) {
+      case 'StringLiteral':
+        return { pre: '', sql: `'\\x${Buffer.from(this.stringValue(e), 'latin1').toString('hex')}'::bytea`, t: { k: 'str', nul: 'no' } };
+      case 'NumericLiteral':
+        if (!Number.isFinite(e.value)) break;
+        return { pre: '', sql: `'${String(e.value)}'::float8`, t: { k: 'num', nul: 'no' } };
+      case 'BooleanLiteral':
+        return { pre: '', sql: String(e.value), t: { k: 'bool', nul: 'no' } };
+      case 'Identifier': {
+        const b = this.binding(e.name);
+        if (b?.kind === 'var' && b.t !== undefined) return { pre: '', sql: b.v, t: b.t };
+        break;
+      }
+      case 'IndexExpression': {
+        // KEYS[n] and ARGV[n] (never assigned to): strings, or nil past the end.
+        const base = e.base;
+        const n = e.index.type === 'NumericLiteral' ? e.index.value : 0;
+        if (base.type === 'Identifier' && (base.name === 'KEYS' || base.name === 'ARGV') && this.binding(base.name) === undefined && !this.assigned.has(base.name) && Number.isInteger(n) && n >= 1 && n <= 1_000_000) {
+          return { pre: '', sql: base.name === 'KEYS' ? `convert_to(keys[${n}], 'UTF8')` : `argv[${n}]`, t: { k: 'str', nul: 'nil' } };
+        }
+        break;
+      }
+      case 'BinaryExpression': {
+        const l = this.texpr(e.left, d);
+        const r = this.texpr(e.right, d);
+        const typed = this.typedBinary(e, l, r, d);
+        if (typed !== undefined) return typed;
+        return any(this.binaryJsonb(e, l.pre + r.pre, this.box(l), this.box(r)));
+      }
+      case 'UnaryExpression': {
+        const a = this.texpr(e.argument, d);
+        if (e.operator === 'not') return { pre: a.pre, sql: `(NOT ${this.truthySql(a)})`, t: { k: 'bool', nul: 'no' } };
+        if (e.operator === '#' && a.t?.k === 'str' && a.t.nul === 'no') return { pre: a.pre, sql: `length(${a.sql})::float8`, t: { k: 'num', nul: 'no' } };
+        if (e.operator === '-' && a.t?.k === 'num' && a.t.nul === 'no') return { pre: a.pre, sql: `(- ${a.sql})`, t: { k: 'num', nul: 'no' } };
+        if (e.operator === '-') return any({ pre: a.pre, expr: `${S}.lua_unm(${this.box(a)}, ${this.describe(e.argument)})` });
+        if (e.operator === '#') return any({ pre: a.pre, expr: `${S}.lua_len(${this.box(a)}, ${this.describe(e.argument)})` });
+        return this.refuse(e, `operator ${String(e.operator)} is not compiled`);
+      }
+      case 'LogicalExpression': {
+        // `x or false` (a redis.call's nil reply read as false): x itself, its nil now false.
+        if (e.operator === 'or' && e.right.type === 'BooleanLiteral' && !e.right.value) {
+          const l = this.texpr(e.left, d);
+          if (l.t !== undefined) return { pre: l.pre, sql: l.sql, t: l.t.nul === 'no' ? l.t : { k: l.t.k, nul: 'false' } };
+          const t = this.fresh('logic');
+          const I = this.ind(d);
+          return any({ pre: l.pre + `${I}${t} := ${l.sql};\n${I}IF NOT ${S}.lua_truthy(${t}) THEN\n${I}  ${t} := 'false'::jsonb;\n${I}END IF;\n`, expr: t });
+        }
+        break;
+      }
+      case 'CallExpression': {
+        if (this.isName(e.base, 'redis', 'call') || this.isName(e.base, 'redis', 'pcall')) {
+          return this.redisCall(e, (e.base as ast.MemberExpression).identifier.name === 'pcall', d);
+        }
+        const [a, extra] = e.arguments;
+        if (this.libraryName(e.base) === 'tonumber' && LIBRARY['tonumber'] !== undefined && a !== undefined && extra === undefined && !this.mayBeMulti(a)) {
+          const c = this.texpr(a, d);
+          if (c.t?.k === 'str') return { pre: c.pre, sql: `${S}.lua_parse_number(${c.sql})`, t: { k: 'num', nul: 'nil' } };
+          if (c.t?.k === 'num') return c;
+          return any({ pre: c.pre, expr: `${S}.lua_tonumber(${this.box(c)})` });
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    return any(this.exprJsonb(e, d));
+  }
+
+  /** A binary operation on typed operands as SQL operators, when their types allow it. */
+  private typedBinary(e: ast.BinaryExpression, lc: TCode, rc: TCode, d: number): TCode | undefined {
+    const [lt, rt] = [lc.t, rc.t];
+    if (lt === undefined || rt === undefined) return undefined;
+    const both = lt.nul === 'no' && rt.nul === 'no';
+    // An operand read twice (its test for nil, then its value) is computed once. Typed SQL reads
+    // only values that do not change (typed locals are never assigned), so it may move past r's statements.
+    let pre = lc.pre + rc.pre;
+    const once = (c: TCode, t: Ty): TCode => {
+      if (both || isPureTyped(c.sql)) return c;
+      const v = this.fresh('operand', PG_TYPE[t.k]);
+      pre += `${this.ind(d)}${v} := ${c.sql};\n`;
+      return { pre: '', sql: v, t };
+    };
+    const l = once(lc, lt);
+    const r = once(rc, rt);
+    const eitherNull = `${l.sql} IS NULL OR ${r.sql} IS NULL`;
+    const S = this.S;
+    const op = e.operator;
+    if ((op === '+' || op === '-' || op === '*') && lt.k === 'num' && rt.k === 'num') {
+      const sql = `(${l.sql} ${op} ${r.sql})`;
+      // nil or false in an operand: the jsonb helper raises Lua's error.
+      const fallback = `(${S}.${ARITH[op]}(${this.box(l)}, ${this.box(r)}, ${this.describe(e.left)}, ${this.describe(e.right)}) #>> '{}')::float8`;
+      return { pre, sql: both ? sql : `(CASE WHEN ${eitherNull} THEN ${fallback} ELSE ${sql} END)`, t: { k: 'num', nul: 'no' } };
+    }
+    if (op === '..' && lt.k === 'str' && rt.k === 'str' && both) return { pre, sql: `(${l.sql} || ${r.sql})`, t: { k: 'str', nul: 'no' } };
+    if (op === '==' || op === '~=') {
+      const not = op === '~=' ? 'NOT ' : '';
+      if (lt.k === rt.k && (lt.nul === 'no' || rt.nul === 'no')) {
+        // nil or false on one side never equals the other side's string, number or boolean.
+        const eq = both ? `${l.sql} = ${r.sql}` : `coalesce(${l.sql} = ${r.sql}, false)`;
+        return { pre, sql: `(${not}(${eq}))`, t: { k: 'bool', nul: 'no' } };
+      }
+      if (lt.k !== rt.k && both) return { pre, sql: op === '~=' ? 'true' : 'false', t: { k: 'bool', nul: 'no' } };
+      return undefined;
+    }
+    if ((op === '<' || op === '<=' || op === '>' || op === '>=') && lt.k === rt.k && lt.k !== 'bool') {
+      const sql = `(${l.sql} ${op} ${r.sql})`;
+      // Lua evaluates a > b as b < a: the helper is given them in that order for its error's words.
+      const [a, b] = op === '<' || op === '<=' ? [l, r] : [r, l];
+      const fallback = `${S}.lua_lt(${this.box(a)}, ${this.box(b)}, ${op === '<=' || op === '>='})`;
+      return { pre, sql: both ? sql : `(CASE WHEN ${eitherNull} THEN ${fallback} ELSE ${sql} END)`, t: { k: 'bool', nul: 'no' } };
+    }
+    return undefined;
+  }
+
+  /** A binary operation on jsonb operands: the jsonb helpers. */
+  private binaryJsonb(e: ast.BinaryExpression, pre: string, lx: string, rx: string): Code {
+    const S = this.S;
+    const f = ARITH[e.operator];
+    if (f !== undefined) return { pre, expr: `${S}.${f}(${lx}, ${rx}, ${this.describe(e.left)}, ${this.describe(e.right)})` };
+    const b = (x: string): string => `to_jsonb(${x})`;
+    switch (e.operator) {
+      case '==':
+        return { pre, expr: b(`${S}.lua_eq(${lx}, ${rx})`) };
+      case '~=':
+        return { pre, expr: b(`NOT ${S}.lua_eq(${lx}, ${rx})`) };
+      case '<':
+        return { pre, expr: b(`${S}.lua_lt(${lx}, ${rx}, false)`) };
+      case '<=':
+        return { pre, expr: b(`${S}.lua_lt(${lx}, ${rx}, true)`) };
+      case '>':
+        return { pre, expr: b(`${S}.lua_lt(${rx}, ${lx}, false)`) };
+      case '>=':
+        return { pre, expr: b(`${S}.lua_lt(${rx}, ${lx}, true)`) };
+      default:
+        return this.refuse(e, `operator ${e.operator} is not compiled`);
+    }
+  }
+
+  /**
+   * `return v` or `return {a, b, c}` of typed values: the reply written out
+   * (lua_reply, which walks jsonb, is for the rest). Items that may be nil
+   * (which ends a reply's array) leave it to lua_reply.
+   */
+  private typedReturn(args: readonly ast.Expression[], d: number): Code | undefined {
+    const [only] = args;
+    if (args.length !== 1 || only === undefined || this.mayBeMulti(only)) return undefined;
+    if (only.type !== 'TableConstructorExpression') {
+      const c = this.texpr(only, d);
+      return { pre: c.pre, expr: this.replyOf(c) ?? `${this.S}.lua_reply(${c.sql})` };
+    }
+    const fields = only.fields;
+    const last = fields[fields.length - 1];
+    if (last === undefined || !fields.every((f) => f.type === 'TableValue') || !this.surelySingle(last.value)) return undefined;
+    const items = fields.map((f) => this.texpr(f.value, d));
+    const pre = items.map((c) => c.pre).join('');
+    const replies = items.map((c) => (c.t?.nul === 'nil' ? undefined : this.replyOf(c)));
+    if (replies.every((r): r is string => r !== undefined)) return { pre, expr: `jsonb_build_object('a', jsonb_build_array(${replies.join(', ')}))` };
+    const table = `${this.S}.lua_trim(jsonb_build_array(${items.map((c) => `coalesce(${this.box(c)}, 'null'::jsonb)`).join(', ')}))`;
+    return { pre, expr: `${this.S}.lua_reply(${table})` };
+  }
+
+  /** Whether an expression gives exactly one value (a method call like s:gsub(…) may give several). */
+  private surelySingle(e: ast.Expression): boolean {
+    if (this.parenthesized(e) || e.type === 'VarargLiteral') return this.parenthesized(e);
+    if (e.type !== 'CallExpression' && e.type !== 'StringCallExpression' && e.type !== 'TableCallExpression') return true;
+    return this.isName(e.base, 'redis', 'call') || this.isName(e.base, 'redis', 'pcall') || this.libraryName(e.base) === 'tonumber';
+  }
+
+  /** An expression as jsonb, by the jsonb helpers (texpr's fallback). */
+  private exprJsonb(e: ast.Expression, d: number): Code {
     const S = this.S;
     const I = this.ind(d);
     switch (e.type) {
@@ -593,31 +879,6 @@ class Compiler {
         // Redis' globals protection: reading an undefined global is a runtime error.
         return { pre: '', expr: `${S}.lua_error(${lit(`Script attempted to access nonexistent global variable '${e.name}'`)})` };
       }
-      case 'BinaryExpression': {
-        const l = this.expr(e.left, d);
-        const r = this.expr(e.right, d);
-        const pre = l.pre + r.pre;
-        const fn: Record<string, string> = { '+': 'lua_add', '-': 'lua_sub', '*': 'lua_mul', '/': 'lua_div', '%': 'lua_mod', '^': 'lua_pow', '..': 'lua_concat' };
-        const f = fn[e.operator];
-        if (f !== undefined) return { pre, expr: `${S}.${f}(${l.expr}, ${r.expr}, ${this.describe(e.left)}, ${this.describe(e.right)})` };
-        const b = (x: string): string => `to_jsonb(${x})`;
-        switch (e.operator) {
-          case '==':
-            return { pre, expr: b(`${S}.lua_eq(${l.expr}, ${r.expr})`) };
-          case '~=':
-            return { pre, expr: b(`NOT ${S}.lua_eq(${l.expr}, ${r.expr})`) };
-          case '<':
-            return { pre, expr: b(`${S}.lua_lt(${l.expr}, ${r.expr}, false)`) };
-          case '<=':
-            return { pre, expr: b(`${S}.lua_lt(${l.expr}, ${r.expr}, true)`) };
-          case '>':
-            return { pre, expr: b(`${S}.lua_lt(${r.expr}, ${l.expr}, false)`) };
-          case '>=':
-            return { pre, expr: b(`${S}.lua_lt(${r.expr}, ${l.expr}, true)`) };
-          default:
-            return this.refuse(e, `operator ${e.operator} is not compiled`);
-        }
-      }
       case 'LogicalExpression': {
         const l = this.expr(e.left, d);
         const r = this.expr(e.right, d + 1);
@@ -631,13 +892,6 @@ class Compiler {
         // Short-circuit: the right side (and its redis.calls) runs only when needed.
         const pre = l.pre + `${I}${t} := ${l.expr};\n${I}IF ${test} THEN\n` + r.pre + `${I}  ${t} := ${r.expr};\n${I}END IF;\n`;
         return { pre, expr: t };
-      }
-      case 'UnaryExpression': {
-        const a = this.expr(e.argument, d);
-        if (e.operator === 'not') return { pre: a.pre, expr: `to_jsonb(NOT ${S}.lua_truthy(${a.expr}))` };
-        if (e.operator === '-') return { pre: a.pre, expr: `${S}.lua_unm(${a.expr}, ${this.describe(e.argument)})` };
-        if (e.operator === '#') return { pre: a.pre, expr: `${S}.lua_len(${a.expr}, ${this.describe(e.argument)})` };
-        return this.refuse(e, `operator ${String(e.operator)} is not compiled`);
       }
       case 'IndexExpression': {
         const b = this.expr(e.base, d);
@@ -713,7 +967,8 @@ class Compiler {
       return a === undefined ? { pre: '', expr: 'NULL::jsonb' } : this.expr(a, d);
     };
     if (this.isName(base, 'redis', 'call') || this.isName(base, 'redis', 'pcall')) {
-      return single(this.redisCall(e, (base as ast.MemberExpression).identifier.name === 'pcall', d));
+      const c = this.redisCall(e, (base as ast.MemberExpression).identifier.name === 'pcall', d);
+      return single({ pre: c.pre, expr: this.box(c) });
     }
     if (this.isName(base, 'redis', 'error_reply') || this.isName(base, 'redis', 'status_reply')) {
       const a = one(0);
@@ -1002,7 +1257,7 @@ ${I}END LOOP;
   }
 
   /** redis.call / redis.pcall with a literal command name: the command's own translation, inlined. */
-  private redisCall(e: ast.CallExpression, protectedCall: boolean, d: number): { pre: string; expr: string } {
+  private redisCall(e: ast.CallExpression, protectedCall: boolean, d: number): TCode {
     const S = this.S;
     const I = this.ind(d);
     const [nameArg, ...rest] = e.arguments;
@@ -1013,17 +1268,22 @@ ${I}END LOOP;
     }
     let pre = '';
     // Each argument: a literal (known now) or a value known when the script runs.
-    const dynamic = new Map<number, string>();
+    const dynamic = new Map<number, { sql: string; t: Ty | undefined }>();
     const literal: (Buffer | null)[] = [Buffer.from(this.stringValue(nameArg), 'latin1')];
     rest.forEach((a, i) => {
       if (a.type === 'StringLiteral') literal.push(Buffer.from(this.stringValue(a), 'latin1'));
       else if (a.type === 'NumericLiteral' && Number.isInteger(a.value)) literal.push(Buffer.from(String(a.value)));
       else {
-        const v = this.expr(a, d);
+        const v = this.texpr(a, d);
         pre += v.pre;
-        const t = this.fresh('arg');
-        pre += `${I}${t} := ${v.expr};\n`;
-        dynamic.set(i + 1, t);
+        if (v.t !== undefined && isPureTyped(v.sql)) {
+          dynamic.set(i + 1, { sql: v.sql, t: v.t });
+        } else {
+          // Evaluated in argument order, before the command runs.
+          const t = this.fresh('arg', v.t === undefined ? 'jsonb' : PG_TYPE[v.t.k]);
+          pre += `${I}${t} := ${v.sql};\n`;
+          dynamic.set(i + 1, { sql: t, t: v.t });
+        }
         literal.push(null);
       }
     });
@@ -1033,10 +1293,10 @@ ${I}END LOOP;
       // Redis checks the command when the call runs: the call fails, pcall returns the error.
       const msg = lit(translated.error);
       return protectedCall
-        ? { pre, expr: `jsonb_build_object(${lit(tableKey('err'))}, ${S}.lua_str(convert_to(${msg}, 'UTF8')))` }
+        ? { pre, sql: `jsonb_build_object(${lit(tableKey('err'))}, ${S}.lua_str(convert_to(${msg}, 'UTF8')))`, t: undefined }
         : this.pcallDepth > 0
-          ? { pre: pre + `${I}RAISE EXCEPTION USING ERRCODE = 'RL002', MESSAGE = ${msg};\n`, expr: 'NULL::jsonb' }
-          : { pre: pre + `${I}RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(${lit(`${translated.error} script: ${this.sha}, on @user_script:${line}.`)}, 'UTF8')));\n`, expr: 'NULL::jsonb' };
+          ? { pre: pre + `${I}RAISE EXCEPTION USING ERRCODE = 'RL002', MESSAGE = ${msg};\n`, sql: 'NULL::jsonb', t: undefined }
+          : { pre: pre + `${I}RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(${lit(`${translated.error} script: ${this.sha}, on @user_script:${line}.`)}, 'UTF8')));\n`, sql: 'NULL::jsonb', t: undefined };
     }
     const { compiled, ints } = translated;
     const sentinelOf = (i: number): string => (ints.has(i) ? String(SENTINEL_INT + BigInt(i)) : `${SENTINEL}${i}\u0001`);
@@ -1045,15 +1305,13 @@ ${I}END LOOP;
         const s = sentinelOf(i);
         const matches = Buffer.isBuffer(value) ? value.equals(Buffer.from(s)) : typeof value === 'number' ? String(value) === s : value === s;
         if (matches) {
-          used.add(v);
-          if (typeof value === 'number') return `${S}.lua_arg_float(${v})`;
-          if (ints.has(i)) return `${S}.lua_arg_int(${v})`;
-          return asText ? `${S}.lua_arg_text(${v})` : `${S}.lua_arg(${v})`;
+          used.add(i);
+          return this.argSql(v, typeof value === 'number' ? 'float' : ints.has(i) ? 'int' : asText ? 'text' : 'bytes');
         }
       }
       return undefined;
     };
-    const used = new Set<string>();
+    const used = new Set<number>();
     const render = (p: SqlParam): string => {
       if (p === null) return 'NULL';
       if (Buffer.isBuffer(p)) {
@@ -1075,8 +1333,8 @@ ${I}END LOOP;
       return `ARRAY[${items.join(', ')}]::${isBytes ? 'bytea' : isNum ? 'float8' : 'text'}[]`;
     };
     const values = compiled.params.map(render);
-    for (const [i, v] of dynamic) {
-      if (!used.has(v)) {
+    for (const i of dynamic.keys()) {
+      if (!used.has(i)) {
         this.refuse(e, `argument ${i} of ${compiled.command} is used in a way the compiler cannot follow: make it a literal`);
       }
     }
@@ -1099,13 +1357,23 @@ ${I}END LOOP;
         : '';
     const reply = compiled.reply;
     // One value from the first row (most commands): read straight from the row, no jsonb of all rows.
-    const direct =
-      reply.kind === 'scalar' && reply.nil === undefined && /^[a-z_][a-z0-9_]*$/.test(reply.column ?? 'reply')
-        ? `${S}.lua_from_scalar('${reply.of}', to_jsonb(_r.${reply.column ?? 'reply'}))`
-        : undefined;
+    const scalar = reply.kind === 'scalar' && reply.nil === undefined && /^[a-z_][a-z0-9_]*$/.test(reply.column ?? 'reply');
+    const column = `to_jsonb(_r.${reply.kind === 'scalar' ? (reply.column ?? 'reply') : 'reply'})`;
+    // An integer or bulk reply is a typed number or string (nil, which Lua sees as false, is NULL).
+    const typed: Ty | undefined = scalar && !protectedCall && reply.kind === 'scalar' ? (reply.of === 'integer' ? { k: 'num', nul: 'false' } : reply.of === 'bulk' ? { k: 'str', nul: 'false' } : undefined) : undefined;
+    const direct = !scalar || reply.kind !== 'scalar'
+      ? undefined
+      : typed?.k === 'num'
+        ? `${S}.lua_reply_num(${column})`
+        : typed?.k === 'str'
+          ? `${S}.lua_reply_bytes(${column})`
+          : `${S}.lua_from_scalar('${reply.of}', ${column})`;
+    if (typed !== undefined) {
+      this.vars.splice(this.vars.findIndex((v) => v.name === result), 1, { name: result, type: PG_TYPE[typed.k] });
+    }
     const rows =
       direct !== undefined
-        ? `${I}  ${result} := 'false'::jsonb;\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
+        ? `${I}  ${result} := ${typed === undefined ? "'false'::jsonb" : 'NULL'};\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
           `${I}    ${result} := ${direct};\n${I}    EXIT;\n${I}  END LOOP;\n`
         : `${I}  _rows := '[]'::jsonb;\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
           `${I}    _rows := _rows || jsonb_build_array(to_jsonb(_r));\n${I}  END LOOP;\n` +
@@ -1120,13 +1388,30 @@ ${I}END LOOP;
     } else {
       pre += `${I}BEGIN\n${roCheck}${rows}${I}EXCEPTION WHEN SQLSTATE 'RD000' OR SQLSTATE 'RS000' THEN\n${onError}${I}END;\n`;
     }
-    return { pre, expr: result };
+    return { pre, sql: result, t: typed };
+  }
+
+  /** A run-time argument of redis.call as the SQL the command's statement reads (lua_arg and friends). */
+  private argSql(v: { sql: string; t: Ty | undefined }, how: 'float' | 'int' | 'text' | 'bytes'): string {
+    const S = this.S;
+    const t = v.t;
+    if (t?.k === 'str' && t.nul !== 'false' && how !== 'float') {
+      // nil: lua_arg_nil raises what lua_arg does.
+      const bytes = t.nul === 'no' ? v.sql : `coalesce(${v.sql}, ${S}.lua_arg_nil(${v.sql}))`;
+      if (how === 'bytes') return bytes;
+      if (how === 'int') return `${S}.lua_arg_int_b(${bytes})`;
+      const key = /^convert_to\((keys\[\d+\]), 'UTF8'\)$/.exec(v.sql)?.[1];
+      if (key !== undefined) return t.nul === 'no' ? key : `coalesce(${key}, ${S}.lua_arg_nil(${key}))`;
+      return `convert_from(${bytes}, 'UTF8')`;
+    }
+    const boxed = this.box({ pre: '', ...v });
+    return `${S}.${{ float: 'lua_arg_float', int: 'lua_arg_int', text: 'lua_arg_text', bytes: 'lua_arg' }[how]}(${boxed})`;
   }
 
   private translateWithSentinels(
     e: Node,
     literal: readonly (Buffer | null)[],
-    dynamic: ReadonlyMap<number, string>,
+    dynamic: ReadonlyMap<number, unknown>,
   ): { compiled: CompiledCommand; ints: ReadonlySet<number> } | { error: string } {
     const ints = new Set<number>();
     const spec = specOf((literal[0] ?? Buffer.alloc(0)).toString('latin1').toUpperCase());
