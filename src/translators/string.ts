@@ -112,14 +112,14 @@ LEFT JOIN ${S}.strings s ON s.key = k.key`;
 
 /**
  * GET key
- *   SELECT s.value AS reply, redis.expect_type(k.type, 'string') AS type_ok
+ *   SELECT s.value AS reply, redis.check_type(k.type, 'string') AS type_ok
  *   FROM redis.keys k LEFT JOIN redis.strings s ON s.key = k.key
  *   WHERE k.key = $1 AND redis.is_live(k.expires_at)
  */
 const GET: Translator<'GET'> = (cmd, { S }) => {
   const key = param(cmd.args.key);
   return {
-    sql: sql`SELECT s.value AS reply, ${S}.expect_type(k.type, 'string') AS type_ok
+    sql: sql`SELECT s.value AS reply, ${S}.check_type(k.type, 'string') AS type_ok
 FROM ${S}.keys k LEFT JOIN ${S}.strings s ON s.key = k.key
 WHERE ${liveKey(S, k, key)}`,
     reply: BULK,
@@ -141,7 +141,7 @@ LEFT JOIN ${S}.strings s ON s.key = k.key`,
 
 /** STRLEN key → `SELECT coalesce(octet_length(s.value), 0) AS reply …` (0 for a missing key). */
 const STRLEN: Translator<'STRLEN'> = (cmd, { S }) => ({
-  sql: sql`SELECT coalesce(octet_length(s.value), 0) AS reply, ${S}.expect_type(k.type, 'string') AS type_ok
+  sql: sql`SELECT coalesce(octet_length(s.value), 0) AS reply, ${S}.check_type(k.type, 'string') AS type_ok
 FROM ${oneStringRow(S, sql`${cmd.args.key}::text AS key`)}`,
   reply: INTEGER,
 });
@@ -153,7 +153,7 @@ FROM ${oneStringRow(S, sql`${cmd.args.key}::text AS key`)}`,
  *   FROM (SELECT $1::text AS key, $2::bigint AS start, $3::bigint AS stop) AS arg LEFT JOIN redis.keys k …
  */
 const getrange = (S: Raw, key: string, start: bigint, end: bigint): Fragment =>
-  sql`SELECT ${S}.string_range(s.value, arg.start, arg.stop) AS reply, ${S}.expect_type(k.type, 'string') AS type_ok
+  sql`SELECT ${S}.string_range(s.value, arg.start, arg.stop) AS reply, ${S}.check_type(k.type, 'string') AS type_ok
 FROM ${oneStringRow(S, sql`${key}::text AS key, ${bigintParam(start)} AS start, ${bigintParam(end)} AS stop`)}`;
 
 const GETRANGE: Translator<'GETRANGE'> = (cmd, { S }) => ({

@@ -49,6 +49,26 @@ BEGIN
   RAISE EXCEPTION USING ERRCODE = 'RD000', MESSAGE = message;
 END $$;
 
+-- Raise a Redis error where an expression is expected, typed as its second
+-- argument: CASE WHEN bad THEN @S.fail('ERR …', NULL::bigint) ELSE … END.
+-- Volatile on purpose: the planner never evaluates it ahead of its CASE branch.
+CREATE OR REPLACE FUNCTION @S.fail(message text, result anyelement) RETURNS anyelement
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = 'RD000', MESSAGE = message;
+END $$;
+
+-- expect_type as an expression the planner inlines (a SQL function whose
+-- body is one CASE): no PL/pgSQL call per row, fail only on a wrong type.
+-- Declared volatile, as fail is: a SQL function is inlined only when it
+-- claims no less than its body does.
+CREATE OR REPLACE FUNCTION @S.check_type(actual text, expected text) RETURNS boolean
+LANGUAGE sql AS $$
+  SELECT CASE WHEN actual <> expected
+    THEN @S.fail('WRONGTYPE Operation against a key holding the wrong kind of value', false)
+    ELSE true END
+$$;
+
 -- For reads: true when the key holds the expected type, WRONGTYPE otherwise.
 -- Call it in the select list (evaluated for result rows only), never in WHERE.
 CREATE OR REPLACE FUNCTION @S.expect_type(actual text, expected text) RETURNS boolean
