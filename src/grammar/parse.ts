@@ -41,6 +41,12 @@ export type { CommandInput } from './tokenize.js';
  *   the keys' types first (translators/after-lookup.ts).
  * - An integer's `range` is checked as it converts (in argument order); a
  *   `countedBy` token takes exactly that many values (ZUNION's WEIGHTS).
+ * - A string's `check` runs as it is met (stream IDs); on a repeated argument
+ *   a word it refuses ends the repetition. An option word with fewer words
+ *   after it than its value needs is an unknown option (`unknownOption`); an
+ *   `inPlace` option is read only at its place, when a word is left for what
+ *   follows; a required option left out is its `absent` error, if it has one,
+ *   once nothing else is missing.
  * - Redis' checks run first (unknown command, arity, syntax, types); keys that
  *   PostgreSQL `text` cannot hold are refused last, so Redis' errors win.
  */
@@ -65,6 +71,9 @@ interface Node {
   readonly afterLookup: KeyLookup | undefined;
   readonly range: ArgSpec['range'];
   readonly countedBy: string | undefined;
+  readonly check: ArgSpec['check'];
+  readonly absent: string | undefined;
+  readonly inPlace: boolean;
   /** Block children. */
   readonly seq: Seq | undefined;
   /** Oneof branches, and which one each option word selects. */
@@ -181,6 +190,9 @@ function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
     afterLookup: spec.afterLookup,
     range: spec.range,
     countedBy: spec.countedBy,
+    check: spec.check,
+    absent: spec.absent,
+    inPlace: spec.inPlace === true,
     seq,
     branches,
     branchByWord,
@@ -200,7 +212,7 @@ function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
  * (XREADGROUP's `GROUP g c`), which may come after the options.
  */
 const joinsRun = (node: Node): boolean =>
-  node.starts !== undefined && !(node.kind === 'oneof' && node.token === undefined && !node.optional);
+  node.starts !== undefined && !node.inPlace && !(node.kind === 'oneof' && node.token === undefined && !node.optional);
 
 function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
   const nodes = specs.map((s) => compileNode(s, late));
@@ -334,12 +346,16 @@ interface State {
   /** The arguments as binary strings (see `splitWords`). */
   readonly argv: readonly string[];
   readonly fullname: string;
+  /** Where the words' errors come from: `unknownOption`, and the subcommand as typed (`%c`). */
+  readonly plan: Plan;
   i: number;
   /** The first `late` value that did not convert (in argv order): its error waits for the end of the line. */
   lateError: { readonly message: string; readonly index: number } | undefined;
   keyProblem: { readonly index: number; readonly problem: KeyProblem } | undefined;
   /** Set once past an `afterLookup` argument: errors from there on wait for the key lookup. */
   lookup: { readonly rule: KeyLookup; readonly rec: Rec } | undefined;
+  /** The arguments read so far in the sequence being parsed, for a `check`. */
+  read: Rec;
 }
 
 type Value = unknown;
@@ -371,16 +387,12 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
   if (arity > 0 ? argc !== arity : argc < -arity || argc > (plan.maxArgc ?? argc)) {
     throw new RedisSyntaxError(`ERR wrong number of arguments for '${plan.fullname}' command`, 0);
   }
-  const st: State = { argv, fullname: plan.fullname, i: plan.first, lateError: undefined, keyProblem: undefined, lookup: undefined };
+  const st: State = { argv, fullname: plan.fullname, plan, i: plan.first, lateError: undefined, keyProblem: undefined, lookup: undefined, read: {} };
   let args: Rec;
   try {
     args = parseSeq(plan.seq, st, 0);
     if (st.i < argc) {
-      const left = argv[st.i]!;
-      throw new RedisSyntaxError(
-        plan.unknownOption === undefined ? SYNTAX : oneLine(plan.unknownOption.replace('%s', () => cString(left, left.length))),
-        st.i,
-      );
+      throw new RedisSyntaxError(unknownWord(st, st.i), st.i);
     }
     if (st.lateError !== undefined) throw new RedisSyntaxError(st.lateError.message, st.lateError.index);
   } catch (error) {
@@ -392,6 +404,19 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
   }
   checkKeys(st);
   return new Parsed(plan.spec.name, args, argv, input, undefined);
+}
+
+/** A word that is no option here: the command's `unknownOption` error naming it, or a syntax error. */
+function unknownWord(st: State, at: number): string {
+  const template = st.plan.unknownOption;
+  if (template === undefined) return SYNTAX;
+  const word = st.argv[at]!;
+  return oneLine(subcommandIn(template, st).replace('%s', () => cString(word, word.length)));
+}
+
+/** A message with `%c` replaced by the subcommand as typed (Redis prints it with `%.128s`). */
+function subcommandIn(message: string, st: State): string {
+  return st.plan.first === 2 ? message.replace('%c', () => cString(st.argv[1]!, 128)) : message;
 }
 
 function checkKeys(st: State): void {
@@ -566,6 +591,8 @@ const startsOf = (run: Run | undefined, b: string): boolean => matchWord(run, b)
 /** Parses a sequence of arguments; `reserve` words must be left for what follows it. */
 function parseSeq(seq: Seq, st: State, reserve: number): Rec {
   const rec: Rec = {};
+  const outer = st.read;
+  st.read = rec;
   for (const name of seq.lists) rec[name] = [];
   const end = st.argv.length;
   // After each item (whichever way it was read), enterLookup notes when it was an `afterLookup` one.
@@ -608,14 +635,20 @@ function parseSeq(seq: Seq, st: State, reserve: number): Rec {
       continue;
     }
     if (node.optional) {
-      if (available >= node.minOccurrence && available > 0 && !startsOf(stopRun, st.argv[st.i]!)) {
+      const word = st.argv[st.i];
+      // An `inPlace` option is there only when its word is.
+      const here = node.starts === undefined || (word !== undefined && node.starts.has(asciiUpper(word)));
+      if (available >= node.minOccurrence && available > 0 && here && !startsOf(stopRun, word!)) {
         rec[node.name] = occurrence(node, st, after, false);
       }
       continue;
     }
-    if (available < node.minOccurrence) throw new RedisSyntaxError(SYNTAX, Math.min(st.i, end - 1));
+    // Taken when its words are there, whatever the arguments after it need:
+    // Redis reads XADD's ID before it counts the fields and values after it.
+    if (end - st.i < node.minOccurrence) throw new RedisSyntaxError(SYNTAX, Math.min(st.i, end - 1));
     rec[node.name] = occurrence(node, st, after, false);
   }
+  st.read = outer;
   return rec;
 }
 
@@ -647,13 +680,18 @@ function greedy(
   const end = st.argv.length - reserve;
   const size = skipToken && node.token !== undefined && node.size > 0 ? node.size - 1 : node.size;
   while (st.i < end && !startsOf(stops, st.argv[st.i]!)) {
+    if (node.check !== undefined && node.check(fromBinary(st.argv[st.i]!), st.read) !== undefined) {
+      return out; // Redis' loop reads them while they pass (XCLAIM's IDs), and no further
+    }
     if (size > 0 && end - st.i < size) {
       const message = node.error ?? `ERR wrong number of arguments for '${st.fullname}' command`;
       throw new RedisSyntaxError(message, st.i);
     }
     out.push(occurrence(node, st, reserve, skipToken));
   }
-  if (out.length === 0 && !node.optional) throw new RedisSyntaxError(SYNTAX, Math.min(st.i, st.argv.length - 1));
+  if (out.length === 0 && !node.optional && node.check === undefined) {
+    throw new RedisSyntaxError(SYNTAX, Math.min(st.i, st.argv.length - 1));
+  }
   return out;
 }
 
@@ -678,7 +716,7 @@ function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
     const slot = run.nodes.indexOf(node);
     const previous = seen?.[slot];
     if (previous !== undefined && !node.multipleToken) {
-      if (node.once) throw new RedisSyntaxError(node.onceError ?? node.error ?? SYNTAX, at);
+      if (node.once) throw new RedisSyntaxError(subcommandIn(node.onceError ?? node.error ?? SYNTAX, st), at);
       if (previous !== alternative && !node.lastWins) throw new RedisSyntaxError(node.error ?? SYNTAX, at);
     }
     (seen ??= new Array<string | undefined>(run.nodes.length))[slot] = alternative;
@@ -687,12 +725,15 @@ function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
     if (node.multipleToken) (rec[node.name] as Value[]).push(value);
     else rec[node.name] = value;
   }
+  let absent: string | undefined;
   for (let k = 0; k < run.nodes.length; k++) {
     const node = run.nodes[k]!;
     if (!node.optional && seen?.[k] === undefined) {
-      throw new RedisSyntaxError(SYNTAX, Math.min(st.i, argv.length - 1));
+      if (node.absent === undefined) throw new RedisSyntaxError(SYNTAX, Math.min(st.i, argv.length - 1));
+      absent ??= node.absent;
     }
   }
+  if (absent !== undefined) throw new RedisSyntaxError(absent, Math.min(st.i, argv.length - 1));
 }
 
 /**
@@ -715,13 +756,20 @@ function runOccurrence(
   run: Run,
 ): Value {
   const at = st.i;
-  if (st.argv.length - st.i < node.minOccurrence) throw new RedisSyntaxError(SYNTAX, at);
+  // Redis' loops test that an option's words are there (`moreargs`): all of
+  // them for a fixed-size option, the word and one more for one that varies
+  // (XREAD's `STREAMS k` is the unbalanced error, not a syntax error).
+  const needs = node.size >= 0 ? node.size : Math.min(node.minOccurrence, 2);
+  if (st.argv.length - st.i < needs) throw new RedisSyntaxError(unknownWord(st, at), at);
   if (branch !== undefined) return { kind: branch.name, value: occurrence(branch, st, reserve, false) };
   if (node.multiple && !node.multipleToken && node.token !== undefined) {
     st.i++; // the token, given once for all the values after it (`WEIGHTS 1 2 3`)
     return greedy(node, st, reserve, run, true);
   }
-  return occurrence(node, st, reserve, false);
+  // A block option takes its words whatever the arguments after the options
+  // need, as Redis' loops do (XADD's `MAXLEN x` is the integer error before
+  // the ID and the field count are looked at).
+  return occurrence(node, st, node.kind === 'block' ? 0 : reserve, false);
 }
 
 /** One occurrence of an argument: its token (unless already taken), then its content. */
@@ -776,8 +824,12 @@ function scalar(node: Node, word: string, index: number, st: State): Value {
       st.lateError ??= { message: value, index };
       return undefined;
     }
-    default:
-      return fromBinary(word);
+    default: {
+      const value = fromBinary(word);
+      const refused = node.check === undefined || node.multiple ? undefined : node.check(value, st.read);
+      if (refused !== undefined) throw new RedisSyntaxError(refused, index);
+      return value;
+    }
   }
 }
 

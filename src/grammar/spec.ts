@@ -93,9 +93,34 @@ interface ArgFlags {
   /**
    * On a command's last option: a word after the options that is none of
    * them is this error instead of a syntax error, `%s` standing for the word
-   * (EXPIRE's `ERR Unsupported option %s`).
+   * (EXPIRE's `ERR Unsupported option %s`); so is an option word without the
+   * words its value needs (Redis' loops test `moreargs` and fall through to
+   * their last branch). `%c` stands for the subcommand as typed (XGROUP's
+   * `… for 'create'. Try XGROUP HELP.`), in `once` messages too.
    */
   readonly unknownOption?: string;
+  /**
+   * Redis' own check of a string value, run as the parser meets it (so in
+   * argument order, before the words after it): its error for the word, or
+   * undefined. It sees the arguments read before it, by name (XSETID's
+   * MAXDELETEDID against the last ID). On a repeated argument a word it
+   * refuses ends the repetition instead, which may then be empty (XCLAIM
+   * reads IDs up to the first word that is not one).
+   */
+  readonly check?: (word: Buffer, read: Readonly<Record<string, unknown>>) => string | undefined;
+  /**
+   * A required token-introduced argument left out: this error instead of a
+   * syntax error, once no other argument is missing (XREADGROUP's `ERR
+   * Missing GROUP option for XREADGROUP`, checked after STREAMS).
+   */
+  readonly absent?: string;
+  /**
+   * An optional option read only at its place (Redis tests for it right
+   * after the word before), and only when the arguments after it still get
+   * their words: XTRIM's `MAXLEN = 5`, where in `MAXLEN =` or `MAXLEN ~ =`
+   * the last word is the threshold (an integer error), not an operator.
+   */
+  readonly inPlace?: boolean;
   /** A oneof whose later branch replaces an earlier different one (SORT's ASC DESC) instead of conflicting. */
   readonly lastWins?: boolean;
   /**
@@ -135,12 +160,19 @@ export interface KeyLookup {
   readonly missing: 'skip' | 'nil' | 'empty-scan' | { readonly error: string };
   /** Redis' words for a key of another type, where not WRONGTYPE (LCS). */
   readonly wrongType?: string;
+  /**
+   * A consumer group, named by this argument, that must exist on the stream
+   * (XCLAIM): else `error`, which `missing` usually repeats; in both, `%k`
+   * and `%g` stand for the key and the group as C strings.
+   */
+  readonly group?: { readonly name: string; readonly error: string };
 }
 
 /** The parse rules of `ArgFlags` that Redis' hand-written parsers add to COMMAND DOCS. */
 export type ParseRules = Pick<
   ArgFlags,
   'error' | 'late' | 'once' | 'lastWins' | 'countError' | 'final' | 'unknownOption' | 'afterLookup' | 'range' | 'countedBy'
+  | 'check' | 'absent' | 'inPlace'
 >;
 
 export interface ScalarArg<N extends string = string, K extends ScalarKind = ScalarKind> extends ArgFlags {

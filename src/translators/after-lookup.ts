@@ -8,7 +8,8 @@ import type { Translation } from './types.js';
  * has looked the keys up (the `afterLookup` rule of spec.ts): the keys' types
  * are checked first (WRONGTYPE), a missing key may answer first (LINDEX's nil,
  * HSCAN's empty scan, LSET's `ERR no such key`), and only then is the error
- * raised. The keys are the ones the parser read before the error.
+ * raised. The keys are the ones the parser read before the error. With a
+ * `group`, the consumer group must exist on the stream too (XCLAIM's NOGROUP).
  *
  *   LINDEX l x →
  *   SELECT CASE WHEN l.message IS NOT NULL THEN redis.raise(l.message) END AS checked, NULL::bytea AS reply
@@ -28,20 +29,38 @@ export function afterLookup(
     return typeof value === 'string' ? [value] : Array.isArray(value) ? (value as string[]) : [];
   });
   const missing = lookup.missing;
+  const group = lookup.group === undefined ? undefined : args[lookup.group.name];
+  // `%k` and `%g`: the key and the group, printed as C strings.
+  const named = (text: string): string =>
+    text.replace(/%[kg]/g, (p) => cString(p === '%k' ? (keys[0] ?? '') : Buffer.isBuffer(group) ? group : ''));
   // What no key at all gives: the error anyway, Redis' own reply (NULL: no error), or its own error.
   const whenMissing =
-    missing === 'skip' ? message : missing === 'nil' || missing === 'empty-scan' ? null : missing.error;
+    missing === 'skip' ? message : missing === 'nil' || missing === 'empty-scan' ? null : named(missing.error);
   const { columns, reply } = missingReply(missing);
+  const groupCheck =
+    lookup.group === undefined
+      ? sql``
+      : sql`
+                  WHEN NOT EXISTS (SELECT FROM ${S}.stream_groups g WHERE g.key = ANY(${keys}::text[]) AND g.name = ${param(
+                    Buffer.isBuffer(group) ? group : Buffer.alloc(0),
+                  )}::bytea) THEN ${param(named(lookup.group.error))}::text`;
   return {
     sql: sql`SELECT CASE WHEN l.message IS NOT NULL THEN ${S}.raise(l.message) END AS checked, ${columns}
 FROM (SELECT CASE WHEN bool_and(k.type = ANY(${[...lookup.types]}::text[])) IS FALSE THEN ${param(
       lookup.wrongType ?? 'WRONGTYPE Operation against a key holding the wrong kind of value',
     )}::text
-                  WHEN count(*) = 0 THEN ${param(whenMissing)}::text
+                  WHEN count(*) = 0 THEN ${param(whenMissing)}::text${groupCheck}
                   ELSE ${param(message)}::text END AS message
       FROM ${S}.keys k WHERE k.key = ANY(${keys}::text[]) AND ${S}.is_live(k.expires_at)) l`,
     reply,
   };
+}
+
+/** A name as Redis prints it with `%s`: up to its first NUL byte. */
+function cString(name: string | Buffer): string {
+  const bytes = Buffer.isBuffer(name) ? name : Buffer.from(name);
+  const nul = bytes.indexOf(0);
+  return (nul < 0 ? bytes : bytes.subarray(0, nul)).toString();
 }
 
 /** The columns and shape of the reply Redis gives when the keys are missing (or a nil never read). */

@@ -17,90 +17,16 @@
 import { RedisError } from '../errors.js';
 import { INTEGER, OK, scalar, type ReplyShape } from '../emit/reply.js';
 import { toInteger } from '../grammar/values.js';
+import { INVALID_ID, intervalId, parseStreamId, type StreamId } from '../grammar/stream-id.js';
 import { liveKey } from './shared.js';
 import { param, raw, sql, type Fragment, type Raw } from './sql.js';
 import { never, type GroupTranslators, type Translator } from './types.js';
 
 const k = raw('k');
 const U64_MAX = 2n ** 64n - 1n;
-const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
 const HELP = never('help text of the server, not data: ask redis-server');
 
-/** A stream ID; `seq` undefined: `<ms>-*` (XADD picks the sequence). */
-export interface StreamId {
-  readonly ms: bigint;
-  readonly seq: bigint | undefined;
-}
-
-/**
- * An unsigned 64-bit integer as Redis 7.0's string2ull reads it: string2ll
- * first (a negative result is refused), then C's strtoull (leading spaces,
- * a sign, and a `-` that wraps around modulo 2^64), on the C string.
- */
-function toUnsigned(text: Buffer): bigint | undefined {
-  const n = toInteger(text);
-  if (n !== undefined) return n < 0n ? undefined : n;
-  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(text.toString('latin1'));
-  if (m === null) return undefined;
-  const magnitude = BigInt(m[2]!);
-  if (magnitude > U64_MAX) return undefined;
-  return m[1] === '-' ? (U64_MAX + 1n - magnitude) % (U64_MAX + 1n) : magnitude;
-}
-
-/**
- * A stream ID as Redis 7.0's streamGenericParseIDOrReply reads it: `-` and
- * `+` (unless `strict`), `<ms>` (the sequence is `missingSeq`), `<ms>-<seq>`,
- * and `<ms>-*` when `seqStar` (XADD). The text is read as a C string (up to
- * a NUL byte), and must be shorter than 128 bytes.
- *
- *   parseStreamId(Buffer.from('5'), 2n ** 64n - 1n) → { ms: 5n, seq: 18446744073709551615n }
- *   parseStreamId(Buffer.from('+'), 0n, { strict: true }) → throws RedisError(INVALID_ID)
- */
-export function parseStreamId(
-  given: Buffer,
-  missingSeq: bigint,
-  options: { readonly strict?: boolean; readonly seqStar?: boolean } = {},
-): StreamId {
-  if (given.length > 127) throw new RedisError(INVALID_ID);
-  const nul = given.indexOf(0);
-  const text = nul < 0 ? given : given.subarray(0, nul);
-  const word = text.toString('latin1');
-  if (word === '-' || word === '+') {
-    if (options.strict === true) throw new RedisError(INVALID_ID);
-    return word === '-' ? { ms: 0n, seq: 0n } : { ms: U64_MAX, seq: U64_MAX };
-  }
-  const dash = text.indexOf(0x2d);
-  const ms = toUnsigned(dash < 0 ? text : text.subarray(0, dash));
-  if (ms === undefined) throw new RedisError(INVALID_ID);
-  if (dash < 0) return { ms, seq: missingSeq };
-  const rest = text.subarray(dash + 1);
-  if (options.seqStar === true && rest.length === 1 && rest[0] === 0x2a) return { ms, seq: undefined };
-  const seq = toUnsigned(rest);
-  if (seq === undefined) throw new RedisError(INVALID_ID);
-  return { ms, seq };
-}
-
-/**
- * An interval end of XRANGE/XREVRANGE: an ID, or `(` and a strict ID
- * (exclusive, turned into the next or previous ID as Redis does).
- */
-function intervalId(given: Buffer, lower: boolean): { ms: bigint; seq: bigint } {
-  const exclusive = given.length > 1 && given[0] === 0x28;
-  const id = exclusive
-    ? parseStreamId(given.subarray(1), lower ? 0n : U64_MAX, { strict: true })
-    : parseStreamId(given, lower ? 0n : U64_MAX);
-  let { ms } = id;
-  let seq = id.seq ?? 0n;
-  if (!exclusive) return { ms, seq };
-  if (lower) {
-    if (seq < U64_MAX) seq += 1n;
-    else if (ms < U64_MAX) [ms, seq] = [ms + 1n, 0n];
-    else throw new RedisError('ERR invalid start ID for the interval');
-  } else if (seq > 0n) seq -= 1n;
-  else if (ms > 0n) [ms, seq] = [ms - 1n, U64_MAX];
-  else throw new RedisError('ERR invalid end ID for the interval');
-  return { ms, seq };
-}
+export { parseStreamId, type StreamId } from '../grammar/stream-id.js';
 
 const numeric = (n: bigint | undefined): Fragment => sql`${param(n === undefined ? null : n.toString())}::numeric`;
 const keyText = (key: string): Fragment => sql`${param(key)}::text`;

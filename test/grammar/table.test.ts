@@ -100,13 +100,22 @@ function sample(arg: ArgSpec): string[] {
   }
 }
 
-/** The required arguments of a list, once each; `numkeys` counts the keys that follow it. */
-function required(args: readonly ArgSpec[]): string[] {
+/**
+ * The required arguments of a list, once each; `numkeys` counts the keys that
+ * follow it. Where Redis checks strings as it reads them (stream IDs, which
+ * XREVRANGE's start checks with its end), they are all numbers.
+ */
+function required(args: readonly ArgSpec[], all: readonly ArgSpec[] = args): string[] {
   return args.flatMap((arg, i) => {
     if (arg.optional === true) return [];
     if (arg.name === 'numkeys') return [args[i + 1]?.optional === true ? '0' : '1'];
-    return sample(arg);
+    return numbersIfChecked(sample(arg), all);
   });
+}
+
+function numbersIfChecked(words: readonly string[], args: readonly ArgSpec[]): string[] {
+  const checked = args.some((arg) => arg.check?.(Buffer.from('v'), {}) !== undefined);
+  return words.map((w) => (checked && w === 'v' ? '1' : w));
 }
 
 describe('command names', () => {
@@ -243,9 +252,9 @@ describe('the parser accepts what the table describes', () => {
   it.each(specs.map((s) => [s.name, s] as const))('%s with each top-level option alone', (name, spec) => {
     spec.args.forEach((option, i) => {
       if (option.optional !== true || option.token === undefined) return;
-      const before = required(spec.args.slice(0, i));
-      const after = required(spec.args.slice(i + 1));
-      const argv = [...name.split(' '), ...before, ...sample(option), ...after];
+      const before = required(spec.args.slice(0, i), spec.args);
+      const after = required(spec.args.slice(i + 1), spec.args);
+      const argv = [...name.split(' '), ...before, ...numbersIfChecked(sample(option), spec.args), ...after];
       expect(() => parseCommand(argv), argv.join(' ')).not.toThrow();
     });
   });

@@ -14,9 +14,68 @@ import {
   token,
   unixTime,
 } from '../spec.js';
+import { integerCheck, intervalCheck, parseStreamId, strictIdCheck } from '../stream-id.js';
+import { toInteger } from '../values.js';
 
-// XREAD's and XREADGROUP's own words for a bad BLOCK.
-const blockMs = rules(int('milliseconds'), { error: 'ERR timeout is not an integer or out of range' });
+/*
+ * Redis' stream parsers are hand-written loops that read IDs, thresholds and
+ * option values as they meet them: the `check` and `range` rules make the
+ * parser meet a bad one at the same point (XRANGE's IDs before COUNT, XADD's
+ * ID before the field count), and `afterLookup` defers what Redis reads only
+ * once it has found the key (XINFO STREAM's options) or the group (XCLAIM's).
+ */
+
+// XREAD's and XREADGROUP's own words for a bad BLOCK, checked as met.
+const blockMs = rules(int('milliseconds'), {
+  error: 'ERR timeout is not an integer or out of range',
+  range: { min: 0n, error: 'ERR timeout is negative' },
+});
+const strictId = strictIdCheck();
+const startId = intervalCheck(true);
+const endId = intervalCheck(false);
+
+// XADD's and XTRIM's trim: a second MAXLEN or MINID is an error; `=` or `~`
+// right after it when a threshold follows; the threshold and LIMIT checked as met.
+const BOTH_STRATEGIES = 'ERR syntax error, MAXLEN and MINID options at the same time are not compatible';
+function threshold(word: Buffer, read: Readonly<Record<string, unknown>>): string | undefined {
+  if ((read.strategy as { readonly kind: string } | undefined)?.kind === 'minid') return strictId(word);
+  const n = toInteger(word);
+  if (n === undefined) return 'ERR value is not an integer or out of range';
+  return n < 0n ? 'ERR The MAXLEN argument must be >= 0.' : undefined;
+}
+const trim = block(
+  'trim',
+  oneof('strategy', token('maxlen', 'MAXLEN'), token('minid', 'MINID')),
+  optional(rules(oneof('operator', token('equal', '='), token('approximately', '~')), { inPlace: true })),
+  rules(str('threshold'), { check: threshold }),
+  optional(tok('LIMIT', rules(int('count'), { range: { min: 0n, error: 'ERR The LIMIT argument must be >= 0.' } }))),
+);
+
+// XREVRANGE reads its start (the later argument) before its end.
+const revStart = (word: Buffer, read: Readonly<Record<string, unknown>>): string | undefined =>
+  startId(word) ?? (Buffer.isBuffer(read.end) ? endId(read.end) : undefined);
+
+// XSETID's MAXDELETEDID may not pass the last ID.
+function maxDeleted(word: Buffer, read: Readonly<Record<string, unknown>>): string | undefined {
+  const bad = strictId(word);
+  if (bad !== undefined) return bad;
+  const last = parseStreamId(read['last-id'] as Buffer, 0n, { strict: true });
+  const deleted = parseStreamId(word, 0n, { strict: true });
+  const smaller = last.ms !== deleted.ms ? last.ms < deleted.ms : (last.seq ?? 0n) < (deleted.seq ?? 0n);
+  return smaller ? 'ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id' : undefined;
+}
+
+// XCLAIM finds the key and the group before it reads anything else.
+const NO_KEY_OR_GROUP = "NOGROUP No such key '%k' or consumer group '%g'";
+const claimLookup = {
+  keys: ['key'],
+  types: ['stream'],
+  missing: { error: NO_KEY_OR_GROUP },
+  group: { name: 'group', error: NO_KEY_OR_GROUP },
+} as const;
+
+/** Redis' largest XAUTOCLAIM COUNT: LONG_MAX / 16 (it allocates 16 bytes per ID). */
+const AUTOCLAIM_MAX_COUNT = (2n ** 63n - 1n) / 16n;
 // As many ids as keys: Redis' words when they do not pair up (both XREAD and XREADGROUP say XREAD).
 const streams = tok(
   'STREAMS',
@@ -29,9 +88,12 @@ const streams = tok(
   ),
 );
 
-// XGROUP's words for an option it does not know (addReplySubcommandSyntaxError).
-const xgroupUsage = (sub: string): string =>
-  `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try XGROUP HELP.`;
+const xinfoUsage = "ERR unknown subcommand or wrong number of arguments for '%c'. Try XINFO HELP.";
+// XGROUP's words for an option it does not know (addReplySubcommandSyntaxError: the subcommand as typed).
+const xgroupUsage = "ERR unknown subcommand or wrong number of arguments for '%c'. Try XGROUP HELP.";
+const entriesRead = rules(int('entries_read'), {
+  range: { min: -1n, error: 'ERR value for ENTRIESREAD must be positive or -1' },
+});
 
 /**
  * Redis 7.0's `stream` group. Arity, flags and key positions as `COMMAND INFO` gives them.
@@ -45,39 +107,41 @@ export const STREAM_COMMANDS = [
   command('XADD', 'stream', -5, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
     key(),
     optional(token('nomkstream', 'NOMKSTREAM')),
-    optional(
-      block(
-        'trim',
-        oneof('strategy', token('maxlen', 'MAXLEN'), token('minid', 'MINID')),
-        optional(rules(oneof('operator', token('equal', '='), token('approximately', '~')), { once: true })),
-        str('threshold'),
-        optional(tok('LIMIT', int('count'))),
-      ),
-    ),
-    oneof('id_or_auto', token('auto_id', '*'), str('id')),
+    optional(rules(trim, { once: BOTH_STRATEGIES, error: BOTH_STRATEGIES })),
+    oneof('id_or_auto', token('auto_id', '*'), rules(str('id'), { check: strictIdCheck(true) })),
     multiple(block('field_value', str('field'), str('value'))),
   ]),
   command('XAUTOCLAIM', 'stream', -6, ['write', 'fast'], keys(1, 1, 1), [
     key(),
     str('group'),
     str('consumer'),
-    str('min-idle-time'),
-    str('start'),
-    optional(tok('COUNT', rules(int('count'), { error: 'ERR COUNT must be > 0' }))),
+    rules(str('min-idle-time'), { check: integerCheck('ERR Invalid min-idle-time argument for XAUTOCLAIM') }),
+    rules(str('start'), { check: startId }),
+    optional(
+      tok(
+        'COUNT',
+        rules(int('count'), {
+          error: 'ERR COUNT must be > 0',
+          range: { min: 1n, max: AUTOCLAIM_MAX_COUNT, error: 'ERR COUNT must be > 0' },
+        }),
+      ),
+    ),
     optional(token('justid', 'JUSTID')),
   ]),
   command('XCLAIM', 'stream', -6, ['write', 'fast'], keys(1, 1, 1), [
     key(),
     str('group'),
-    str('consumer'),
-    str('min-idle-time'),
-    multiple(str('id')),
+    rules(str('consumer'), { afterLookup: claimLookup }),
+    rules(str('min-idle-time'), { check: integerCheck('ERR Invalid min-idle-time argument for XCLAIM') }),
+    rules(multiple(str('id')), { check: strictId }),
     optional(tok('IDLE', rules(int('ms'), { error: 'ERR Invalid IDLE option argument for XCLAIM' }))),
     optional(tok('TIME', rules(unixTime('unix-time-milliseconds'), { error: 'ERR Invalid TIME option argument for XCLAIM' }))),
     optional(tok('RETRYCOUNT', rules(int('count'), { error: 'ERR Invalid RETRYCOUNT option argument for XCLAIM' }))),
     optional(token('force', 'FORCE')),
     optional(token('justid', 'JUSTID')),
-    optional(rules(tok('LASTID', str('lastid')), { unknownOption: "ERR Unrecognized XCLAIM option '%s'" })),
+    optional(
+      rules(tok('LASTID', rules(str('lastid'), { check: strictId })), { unknownOption: "ERR Unrecognized XCLAIM option '%s'" }),
+    ),
   ]),
   command('XDEL', 'stream', -3, ['write', 'fast'], keys(1, 1, 1), [key(), multiple(str('id'))]),
   command('XGROUP CREATE', 'stream', -5, ['write', 'denyoom'], keys(2, 2, 1), [
@@ -85,7 +149,7 @@ export const STREAM_COMMANDS = [
     str('groupname'),
     oneof('id', token('new_id', '$'), str('id')),
     optional(token('mkstream', 'MKSTREAM')),
-    optional(rules(tok('ENTRIESREAD', int('entries_read')), { unknownOption: xgroupUsage('CREATE') })),
+    optional(rules(tok('ENTRIESREAD', entriesRead), { unknownOption: xgroupUsage })),
   ]),
   command('XGROUP CREATECONSUMER', 'stream', 5, ['write', 'denyoom'], keys(2, 2, 1), [
     key(),
@@ -99,16 +163,18 @@ export const STREAM_COMMANDS = [
     key(),
     str('groupname'),
     oneof('id', token('new_id', '$'), str('id')),
-    optional(rules(tok('ENTRIESREAD', int('entries_read')), { unknownOption: xgroupUsage('SETID') })),
+    optional(rules(tok('ENTRIESREAD', entriesRead), { unknownOption: xgroupUsage })),
   ]),
   command('XINFO CONSUMERS', 'stream', 4, ['readonly'], keys(2, 2, 1), [key(), str('groupname')]),
   command('XINFO GROUPS', 'stream', 3, ['readonly'], keys(2, 2, 1), [key()]),
   command('XINFO HELP', 'stream', 2, ['loading', 'stale'], NO_KEYS, []),
+  // Redis finds the stream first, then counts the words (FULL, or FULL COUNT n), then converts n.
   command('XINFO STREAM', 'stream', -3, ['readonly'], keys(2, 2, 1), [
-    key(),
+    rules(key(), { afterLookup: { keys: ['key'], types: ['stream'], missing: { error: 'ERR no such key' } } }),
     optional(
-      rules(tok('FULL', block('full', optional(tok('COUNT', int('count'))))), {
-        unknownOption: "ERR unknown subcommand or wrong number of arguments for 'STREAM'. Try XINFO HELP.",
+      rules(tok('FULL', block('full', optional(tok('COUNT', rules(int('count'), { late: true }))))), {
+        unknownOption: xinfoUsage,
+        once: xinfoUsage,
       }),
     ),
   ]),
@@ -131,8 +197,8 @@ export const STREAM_COMMANDS = [
   ]),
   command('XRANGE', 'stream', -4, ['readonly'], keys(1, 1, 1), [
     key(),
-    str('start'),
-    str('end'),
+    rules(str('start'), { check: startId }),
+    rules(str('end'), { check: endId }),
     optional(tok('COUNT', int('count'))),
   ]),
   command('XREAD', 'stream', -4, ['readonly', 'blocking', 'movablekeys'], NO_KEYS, [
@@ -141,7 +207,9 @@ export const STREAM_COMMANDS = [
     streams,
   ]),
   command('XREADGROUP', 'stream', -7, ['write', 'blocking', 'movablekeys'], NO_KEYS, [
-    tok('GROUP', block('group_consumer', str('group'), str('consumer'))),
+    rules(tok('GROUP', block('group_consumer', str('group'), str('consumer'))), {
+      absent: 'ERR Missing GROUP option for XREADGROUP',
+    }),
     optional(tok('COUNT', int('count'))),
     optional(tok('BLOCK', blockMs)),
     optional(token('noack', 'NOACK')),
@@ -150,23 +218,16 @@ export const STREAM_COMMANDS = [
   command('XREVRANGE', 'stream', -4, ['readonly'], keys(1, 1, 1), [
     key(),
     str('end'),
-    str('start'),
+    rules(str('start'), { check: revStart }),
     optional(tok('COUNT', int('count'))),
   ]),
   command('XSETID', 'stream', -3, ['write', 'denyoom', 'fast'], keys(1, 1, 1), [
     key(),
-    str('last-id'),
-    optional(tok('ENTRIESADDED', int('entries_added'))),
-    optional(tok('MAXDELETEDID', str('max_deleted_entry_id'))),
-  ]),
-  command('XTRIM', 'stream', -4, ['write'], keys(1, 1, 1), [
-    key(),
-    block(
-      'trim',
-      oneof('strategy', token('maxlen', 'MAXLEN'), token('minid', 'MINID')),
-      optional(rules(oneof('operator', token('equal', '='), token('approximately', '~')), { once: true })),
-      str('threshold'),
-      optional(tok('LIMIT', int('count'))),
+    rules(str('last-id'), { check: strictId }),
+    optional(
+      tok('ENTRIESADDED', rules(int('entries_added'), { range: { min: 0n, error: 'ERR entries_added must be positive' } })),
     ),
+    optional(tok('MAXDELETEDID', rules(str('max_deleted_entry_id'), { check: maxDeleted }))),
   ]),
+  command('XTRIM', 'stream', -4, ['write'], keys(1, 1, 1), [key(), rules(trim, { once: BOTH_STRATEGIES, error: BOTH_STRATEGIES })]),
 ] as const;
