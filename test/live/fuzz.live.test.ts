@@ -67,52 +67,7 @@ const NOT_COMPARABLE: Readonly<Record<string, string>> = {
  * one of these, the run goes on (nothing was written on either side) and the
  * summary counts it. Anything else is a mismatch. Remove an entry once fixed.
  */
-const KNOWN_DIFFERENCES: readonly { command: string; redis: RegExp; ours: RegExp; why: string }[] = [
-  // Streams: Redis' own parsers read some words before others (and some only
-  // after the key and group are found); our parser finds a stray word first.
-  ...(['XRANGE', 'XREVRANGE', 'XSETID', 'XADD', 'XTRIM', 'XAUTOCLAIM'] as const).map((command) => ({
-    command,
-    redis: /^ERR (Invalid stream ID specified as stream command argument|invalid (start|end) ID for the interval|Invalid min-idle-time argument for XAUTOCLAIM|The ID specified in XADD must be greater than 0-0|The (MAXLEN|LIMIT) argument must be >= 0\.)$/,
-    ours: /^ERR (syntax error|wrong number of arguments for 'xadd' command|COUNT must be > 0|value is not an integer or out of range)$/,
-    why: 'Redis reads the IDs (XAUTOCLAIM: min-idle-time and start; XTRIM: a second = or ~ as the threshold) before the options or the field count; our parser meets the stray word first',
-  })),
-  {
-    command: 'XCLAIM',
-    redis: /^(NOGROUP No such key .*|WRONGTYPE .*|ERR (Invalid min-idle-time argument for XCLAIM|Unrecognized XCLAIM option .*|Invalid (IDLE|TIME|RETRYCOUNT) option argument for XCLAIM|Invalid stream ID specified as stream command argument))$/,
-    ours: /^ERR (Invalid (IDLE|TIME|RETRYCOUNT) option argument for XCLAIM|Unrecognized XCLAIM option .*|syntax error)$/,
-    why: 'Redis checks the key, the group and min-idle-time first, then reads IDs up to the first word that is not one, then options; our parser reads the options first',
-  },
-  ...(['XTRIM', 'XADD'] as const).map((command) => ({
-    command,
-    redis: /^ERR value is not an integer or out of range$/,
-    ours: /^ERR syntax error$/,
-    why: 'Redis reads a = or ~ that ends the trim as its MAXLEN threshold; our parser finds the threshold missing',
-  })),
-  {
-    command: 'XREADGROUP',
-    redis: /^ERR (Missing GROUP option for XREADGROUP|Unbalanced .*|syntax error)$/,
-    ours: /^ERR (syntax error|Unbalanced .*)$/,
-    why: 'Redis takes the first STREAMS as the start of the keys wherever it is',
-  },
-  {
-    command: 'XINFO',
-    redis: /^(ERR no such key|WRONGTYPE .*|ERR unknown subcommand or wrong number of arguments for '[sS][tT][rR][eE][aA][mM]'\. Try XINFO HELP\.)$/,
-    ours: /^ERR (unknown subcommand or wrong number of arguments for 'STREAM'\. Try XINFO HELP\.|syntax error|value is not an integer or out of range)$/,
-    why: 'Redis checks XINFO STREAM’s options after the key, naming the subcommand as typed; our parser checks them first',
-  },
-  {
-    command: 'XGROUP',
-    redis: /^ERR unknown subcommand or wrong number of arguments for '(create|setid)'\. Try XGROUP HELP\.$/i,
-    ours: /^ERR unknown subcommand or wrong number of arguments for '(CREATE|SETID)'\. Try XGROUP HELP\.$/,
-    why: 'Redis names the subcommand as typed',
-  },
-  {
-    command: 'XPENDING',
-    redis: /^ERR (syntax error|value is not an integer or out of range|Invalid stream ID specified as stream command argument|invalid (start|end) ID for the interval)$/,
-    ours: /^ERR (value is not an integer or out of range|syntax error)$/,
-    why: 'Redis counts the words first (3, or 6 to 9), then reads the count before the IDs; our parser reads them in order',
-  },
-];
+const KNOWN_DIFFERENCES: readonly { command: string; redis: RegExp; ours: RegExp; why: string }[] = [];
 
 function knownDifference(argv: readonly Buffer[], expected: RedisReply, got: RedisReply): string | undefined {
   if (expected.type !== 'error' || got.type !== 'error') return undefined;
