@@ -827,7 +827,9 @@ function scalar(node: Node, word: string, index: number, st: State): Value {
     default: {
       const value = fromBinary(word);
       const refused = node.check === undefined || node.multiple ? undefined : node.check(value, st.read);
-      if (refused !== undefined) throw new RedisSyntaxError(refused, index);
+      // Without argIndex: the word is no number to try again (as the Lua
+      // compiler does with run-time arguments) but an ID the translator reads.
+      if (refused !== undefined) throw new RedisSyntaxError(refused);
       return value;
     }
   }
