@@ -52,10 +52,10 @@ BEGIN
   IF NOT bumped THEN
     k := @S.open_key(p_key, 'hash', true);
   END IF;
-  SELECT count(*) INTO added
-  FROM (SELECT DISTINCT f FROM unnest(p_fields) AS f) AS given
-  WHERE NOT EXISTS (SELECT FROM @S.hashes h WHERE h.key = p_key AND h.field = given.f);
   IF p_nx THEN
+    SELECT count(*) INTO added
+    FROM (SELECT DISTINCT f FROM unnest(p_fields) AS f) AS given
+    WHERE NOT EXISTS (SELECT FROM @S.hashes h WHERE h.key = p_key AND h.field = given.f);
     IF added = 0 THEN
       RETURN 0;
     END IF;
@@ -63,14 +63,21 @@ BEGIN
     SELECT p_key, u.f, u.v FROM unnest(p_fields, p_values) AS u(f, v)
     ON CONFLICT (key, field) DO NOTHING;
   ELSE
-    INSERT INTO @S.hashes (key, field, value)
-    SELECT DISTINCT ON (u.f) p_key, u.f, u.v
-    FROM unnest(p_fields, p_values) WITH ORDINALITY AS u(f, v, i)
-    ORDER BY u.f, u.i DESC
-    ON CONFLICT (key, field) DO UPDATE SET value = excluded.value;
+    -- The upsert itself tells added fields from replaced ones: a row it
+    -- inserted has no xmax, a row it updated carries its lock. One statement
+    -- instead of counting the missing fields first.
+    WITH upsert AS (
+      INSERT INTO @S.hashes AS h (key, field, value)
+      SELECT DISTINCT ON (u.f) p_key, u.f, u.v
+      FROM unnest(p_fields, p_values) WITH ORDINALITY AS u(f, v, i)
+      ORDER BY u.f, u.i DESC
+      ON CONFLICT (key, field) DO UPDATE SET value = excluded.value
+      RETURNING h.xmax = 0 AS inserted)
+    SELECT count(*) FILTER (WHERE inserted) INTO added FROM upsert;
   END IF;
   IF added > 0 OR NOT bumped THEN
-    PERFORM @S.close_key(p_key, k.size + added);
+    -- close_key's update, inline (a nested call costs more): the size only grows here.
+    UPDATE @S.keys SET size = k.size + added, version = nextval('@S.versions') WHERE key = p_key;
   END IF;
   RETURN added;
 END $$;
