@@ -11,8 +11,8 @@
  */
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import * as prettier from 'prettier';
 import { convertIoredisFile, isIoredisClient } from './ioredis.js';
+import { formatter } from './format.js';
 import { findDefinitions } from './scripts.js';
 import { MAX_FILE_BYTES, manifestOf, openProject, runtimeDependencies, syntaxError, withDependencies } from './project.js';
 import { convertNodeRedisFile } from './node-redis.js';
@@ -92,6 +92,12 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
   const changed: ChangedFile[] = [];
   let converted = 0;
   const manifestDirs = new Set<string>();
+  // Converted files are formatted on a worker while the next ones are analysed;
+  // each one's outcome is settled after the loop, in file order, its findings
+  // where the loop would have put them (`at`).
+  const format = formatter();
+  const settling: { readonly at: number; readonly path: string; readonly before: string; readonly formatted: Promise<{ readonly text: string } | { readonly error: string }> }[] = [];
+  const reported: Finding[] = [];
   for (const [index, path] of files.entries()) {
     options.onProgress?.(index, files.length);
     const file = project.getSourceFileOrThrow(path);
@@ -135,24 +141,31 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     const result = nodeRedisResult.text !== null || nodeRedisResult.findings.length > 0 ? nodeRedisResult : ioredisResult;
     findings.push(...ioredisResult.findings.map(rel), ...(result === nodeRedisResult ? nodeRedisResult.findings.map(rel) : []));
     if (result.text === null) continue;
-    const before = file.getFullText();
-    let after: string;
-    try {
-      const config = (await prettier.resolveConfig(path)) ?? {};
-      after = await prettier.format(result.text, { ...config, filepath: path });
-    } catch (error) {
-      // Prettier parses the file: a result it cannot parse is never written.
-      findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/parse-error', message: `the converted file does not parse, left unchanged: ${String(error).split('\n')[0]}` }));
+    const formatted = format.format(path, result.text);
+    // Awaited in order below; a failure of the worker is thrown there once, not left unhandled for the files after it.
+    formatted.catch(() => undefined);
+    settling.push({ at: findings.length, path, before: file.getFullText(), formatted });
+  }
+  options.onProgress?.(files.length, files.length);
+  let from = 0;
+  for (const { at, path, before, formatted } of settling) {
+    reported.push(...findings.slice(from, at));
+    from = at;
+    const after = await formatted;
+    // Prettier parses the file: a result it cannot parse is never written.
+    if ('error' in after) {
+      reported.push(rel({ path, line: 1, column: 1, rule: 'codemod/parse-error', message: `the converted file does not parse, left unchanged: ${after.error.split('\n')[0]}` }));
       continue;
     }
-    if (after === before) continue;
-    if (options.write === true && !written(path, after)) continue;
-    changed.push({ path: shown(cwd, path), before, after });
-    converted += runtimeCalls(after) - runtimeCalls(before);
+    if (after.text === before) continue;
+    if (options.write === true && !written(path, after.text)) continue;
+    changed.push({ path: shown(cwd, path), before, after: after.text });
+    converted += runtimeCalls(after.text) - runtimeCalls(before);
     const manifest = manifestOf(dirname(path));
     if (manifest !== undefined) manifestDirs.add(manifest);
   }
-  options.onProgress?.(files.length, files.length);
+  reported.push(...findings.slice(from));
+  await format.close();
   const manifests: ChangedFile[] = [];
   const wanted = manifestDirs.size > 0 ? runtimeDependencies() : {};
   for (const manifest of manifestDirs) {
@@ -164,7 +177,7 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
   }
   return {
     changed,
-    findings,
+    findings: reported,
     scanned: found.length,
     functions: scripts.functions,
     manifests,
@@ -178,7 +191,7 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
       writeAtomically(path, text);
       return true;
     } catch (error) {
-      findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/write-error', message: `not written: ${error instanceof Error ? error.message : String(error)}` }));
+      reported.push(rel({ path, line: 1, column: 1, rule: 'codemod/write-error', message: `not written: ${error instanceof Error ? error.message : String(error)}` }));
       return false;
     }
   }
