@@ -8,12 +8,13 @@
  * type-check, so one unconvertible use leaves the whole file as it was and
  * each such use is reported.
  */
-import { Node, type CallExpression, type SourceFile, type Type } from 'ts-morph';
+import { Node, ts, type CallExpression, type SourceFile, type Type } from 'ts-morph';
 import { compileIoredisMethod, declaredTypeArg } from './ioredis-call.js';
 import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
 import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
 import { convertBatchMethod, convertBatchStart, convertWatch, pairWatches } from './transaction.js';
+import { descendantsWhere } from './walk.js';
 
 const SHUTDOWN = new Set(['quit', 'disconnect']);
 
@@ -74,7 +75,8 @@ export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { 
   };
 
   const watches = pairWatches(file, isClient);
-  for (const node of file.getDescendants()) {
+  const checker = file.getProject().getTypeChecker().compilerObject;
+  for (const node of descendantsWhere(file, (n) => mayBeIoredis(checker, n))) {
     if (Node.isNewExpression(node) && isIoredis(node.getType(), 'Cluster')) {
       report(node, 'ioredis/cluster', 'cluster clients are not converted (PostgreSQL has no cluster topology to mirror)');
     } else if (Node.isNewExpression(node) && isClient(node.getType())) {
@@ -153,7 +155,23 @@ function isIoredis(type: Type, name: string): boolean {
   if (type.getConstructSignatures().length > 0) return false;
   const symbol = type.getSymbol() ?? type.getAliasSymbol();
   if (symbol === undefined || symbol.getName() !== name) return false;
-  return symbol.getDeclarations().some((d) => /[\\/]node_modules[\\/](@types[\\/])?ioredis[\\/]/.test(d.getSourceFile().getFilePath()));
+  return symbol.getDeclarations().some((d) => IOREDIS_TYPES.test(d.getSourceFile().getFilePath()));
+}
+
+/** Where ioredis' declarations are: the package itself, or @types/ioredis. */
+const IOREDIS_TYPES = /[\\/]node_modules[\\/](@types[\\/])?ioredis[\\/]/;
+
+/**
+ * Whether the walk of convertIoredisFile has to look at a node: a necessary
+ * condition of its branches (the type they test is declared by ioredis),
+ * checked on the compiler's node and type without wrapping either.
+ */
+function mayBeIoredis(checker: ts.TypeChecker, node: ts.Node): boolean {
+  const typed = ts.isNewExpression(node) || ts.isTypeReferenceNode(node) ? node : ts.isPropertyAccessExpression(node) ? node.expression : undefined;
+  if (typed === undefined) return false;
+  const type = checker.getTypeAtLocation(typed);
+  const symbol = type.getSymbol() ?? type.aliasSymbol;
+  return symbol?.declarations?.some((d) => IOREDIS_TYPES.test(d.getSourceFile().fileName)) === true;
 }
 
 type Converted = Edit | { readonly rule: string; readonly message: string };
