@@ -3,7 +3,7 @@ import type { AnyCommand, DeferredError } from './command.js';
 import type { ArgSpec, CommandSpec, KeyLookup } from './spec.js';
 import { COMMAND_SPECS, REFUSED_COMMANDS } from './table.js';
 import { fromBinary, toWords, type CommandInput } from './tokenize.js';
-import { toDouble, toInteger, toKey, toScanCursor, type KeyProblem } from './values.js';
+import { asciiKey, toDouble, toInteger, toKey, toScanCursor, type KeyProblem } from './values.js';
 
 export type { CommandInput } from './tokenize.js';
 
@@ -808,6 +808,8 @@ function occurrence(node: Node, st: State, reserve: number, skipToken: boolean):
 function scalar(node: Node, word: string, index: number, st: State): Value {
   switch (node.kind) {
     case 'key': {
+      const ascii = asciiKey(word);
+      if (ascii !== undefined) return ascii;
       const key = toKey(word);
       if ('key' in key) return key.key;
       st.keyProblem ??= { index, problem: key.problem };

@@ -174,6 +174,21 @@ export function toScanCursor(given: Uint8Array | string): bigint | undefined {
 export type KeyProblem = 'contains a NUL byte' | 'is not valid UTF-8';
 
 /**
+ * A key given as a binary string of ASCII without NUL bytes (most keys), as
+ * the text it already is; undefined for any other, which `toKey` reads. No
+ * result object to allocate on the parser's most common path.
+ *
+ *   asciiKey('user:1') → 'user:1';   asciiKey('caf\xc3\xa9') → undefined
+ */
+export function asciiKey(bytes: string): string | undefined {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes.charCodeAt(i);
+    if (c === 0 || c >= 0x80) return undefined;
+  }
+  return bytes;
+}
+
+/**
  * A key as PostgreSQL `text` holds it: valid UTF-8 without NUL bytes.
  *
  *   toKey(Buffer.from('user:1')) → 'user:1';   toKey(Buffer.from([0x61, 0])) → 'contains a NUL byte'
