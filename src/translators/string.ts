@@ -271,20 +271,44 @@ const GETEX: Translator<'GETEX'> = (cmd, { S }) => {
   };
 };
 
-/** `SELECT redis.incrby($1::text, $2::bigint) AS reply` for INCR, DECR, INCRBY, DECRBY. */
-const incrby = (S: Raw, key: string, delta: bigint): Fragment =>
-  sql`SELECT ${S}.incrby(${key}::text, ${bigintParam(delta)}) AS reply`;
+/**
+ * INCR, DECR, INCRBY, DECRBY in one plain statement: a live string (the
+ * common case) gets its version bumped — which locks its registry row — and
+ * its value updated from the row itself (an UPDATE re-reads a row changed
+ * since its snapshot, so no increment is lost), by string_incr, an inlined
+ * expression that fails with Redis' error on a non-integer or an overflow.
+ * An absent, expired or other-type key updates nothing, and the incrby
+ * function does the rest (creates it, or refuses it).
+ *   WITH arg AS (SELECT $1::text AS key, $2::bigint AS delta),
+ *   k AS (UPDATE redis.keys cur SET version = nextval('redis.versions') FROM arg
+ *         WHERE cur.key = arg.key AND cur.type = 'string' AND redis.is_live(cur.expires_at) RETURNING cur.key),
+ *   s AS (UPDATE redis.strings cur SET value = convert_to(redis.string_incr(cur.value, arg.delta)::text, 'UTF8')
+ *         FROM k, arg WHERE cur.key = k.key RETURNING cur.value)
+ *   SELECT coalesce((SELECT convert_from(s.value, 'UTF8')::bigint FROM s), (SELECT redis.incrby(arg.key, arg.delta) FROM arg)) AS reply
+ */
+const incrby = (S: Raw, key: string, delta: Fragment): Fragment =>
+  sql`WITH arg AS (SELECT ${key}::text AS key, ${delta} AS delta), k AS (
+  UPDATE ${S}.keys cur SET version = nextval('${S}.versions')
+  FROM arg WHERE cur.key = arg.key AND cur.type = 'string' AND ${S}.is_live(cur.expires_at)
+  RETURNING cur.key
+), s AS (
+  UPDATE ${S}.strings cur SET value = convert_to(${S}.string_incr(cur.value, arg.delta)::text, 'UTF8')
+  FROM k, arg WHERE cur.key = k.key
+  RETURNING cur.value
+)
+SELECT coalesce((SELECT convert_from(s.value, 'UTF8')::bigint FROM s),
+  (SELECT ${S}.incrby(arg.key, arg.delta) FROM arg)) AS reply`;
 
-const INCR: Translator<'INCR'> = (cmd, { S }) => ({ sql: incrby(S, cmd.args.key, 1n), reply: INTEGER });
-const DECR: Translator<'DECR'> = (cmd, { S }) => ({ sql: incrby(S, cmd.args.key, -1n), reply: INTEGER });
+const INCR: Translator<'INCR'> = (cmd, { S }) => ({ sql: incrby(S, cmd.args.key, bigintParam(1n)), reply: INTEGER });
+const DECR: Translator<'DECR'> = (cmd, { S }) => ({ sql: incrby(S, cmd.args.key, bigintParam(-1n)), reply: INTEGER });
 const INCRBY: Translator<'INCRBY'> = (cmd, { S }) => ({
-  sql: incrby(S, cmd.args.key, cmd.args.increment),
+  sql: incrby(S, cmd.args.key, bigintParam(cmd.args.increment)),
   reply: INTEGER,
 });
 // The decrement reaches SQL as given: S.decrement negates it and refuses the
 // one whose negation does not fit int64, a run-time decrement included.
 const DECRBY: Translator<'DECRBY'> = (cmd, { S }) => ({
-  sql: sql`SELECT ${S}.incrby(${cmd.args.key}::text, ${S}.decrement(${bigintParam(cmd.args.decrement)})) AS reply`,
+  sql: incrby(S, cmd.args.key, sql`${S}.decrement(${bigintParam(cmd.args.decrement)})`),
   reply: INTEGER,
 });
 

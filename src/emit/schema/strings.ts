@@ -280,6 +280,22 @@ BEGIN
   RETURN -p_decrement;
 END $$;
 
+-- The stored bytes plus p_delta, as INCRBY computes it: the bytes must be a
+-- canonical int64 (string_int64's rule) and the sum must fit int64, else
+-- Redis' error. One CASE, so that the planner inlines it into the statement
+-- that updates the value (volatile: it may fail, see @S.fail).
+CREATE OR REPLACE FUNCTION @S.string_incr(p_value bytea, p_delta bigint) RETURNS bigint
+LANGUAGE sql AS $$
+  SELECT CASE
+    WHEN NOT (octet_length(p_value) BETWEEN 1 AND 20 AND encode(p_value, 'escape') ~ '^(0|-?[1-9][0-9]*)$')
+      OR encode(p_value, 'escape')::numeric NOT BETWEEN -9223372036854775808 AND 9223372036854775807
+      THEN @S.fail('ERR value is not an integer or out of range', NULL::bigint)
+    WHEN encode(p_value, 'escape')::numeric + p_delta NOT BETWEEN -9223372036854775808 AND 9223372036854775807
+      THEN @S.fail('ERR increment or decrement would overflow', NULL::bigint)
+    ELSE (encode(p_value, 'escape')::numeric + p_delta)::bigint
+  END
+$$;
+
 CREATE OR REPLACE FUNCTION @S.incrby(p_key text, p_delta bigint) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
