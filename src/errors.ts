@@ -42,6 +42,38 @@ export class RedisSyntaxError extends RedisError {
   override readonly name = 'RedisSyntaxError';
 }
 
+/**
+ * node-redis' MultiErrorReply, as the code the codemod converted from a
+ * node-redis `multi().exec()` throws it: some queued commands failed at run
+ * time (the others ran); `replies` holds each command's value or its
+ * `RedisError`, `errorIndexes` where the errors are. The message is node-redis' own.
+ */
+export class MultiErrorReply extends RedisError {
+  override readonly name = 'MultiErrorReply';
+  constructor(
+    readonly replies: unknown[],
+    readonly errorIndexes: number[],
+  ) {
+    super(`${errorIndexes.length} commands failed, see .replies and .errorIndexes for more information`);
+  }
+
+  /** The errors among the replies, in order (node-redis' `errors()`). */
+  *errors(): Generator<unknown> {
+    for (const i of this.errorIndexes) yield this.replies[i];
+  }
+}
+
+/**
+ * A watched key changed between WATCH and the transaction, which then ran
+ * nothing: node-redis' WatchError, with its message, as converted node-redis code throws it.
+ */
+export class WatchError extends Redis2SqlError {
+  override readonly name = 'WatchError';
+  constructor() {
+    super('One (or more) of the watched keys has been changed');
+  }
+}
+
 /** Redis knows the command, redis2sql does not translate it (and says why). */
 export class UnsupportedError extends Redis2SqlError {
   override readonly name = 'UnsupportedError';

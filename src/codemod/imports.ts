@@ -28,7 +28,17 @@ export function addImports(file: SourceFile, text: string, clientModules: readon
       .filter((n) => n !== undefined)
       .map((n) => n.getText());
     const rest = out.slice(0, decl.getStart()) + out.slice(decl.getEnd());
-    if (names.some((n) => new RegExp(`\\b${n}\\b`).test(rest))) continue;
+    const used = (name: string): boolean => new RegExp(`(?<![\\w$.])${name}\\b`).test(rest);
+    if (names.some(used)) {
+      // Named imports the converted code no longer uses go (a value import left behind would still load the client at run time).
+      const named = decl.getNamedImports();
+      const kept = named.filter((n) => used((n.getAliasNode() ?? n.getNameNode()).getText()));
+      if (decl.getDefaultImport() !== undefined || decl.getNamespaceImport() !== undefined || kept.length === named.length) continue;
+      const type = decl.isTypeOnly() ? 'type ' : '';
+      const text = `import ${type}{ ${kept.map((n) => n.getText()).join(', ')} } from ${decl.getModuleSpecifier().getText()};`;
+      out = out.slice(0, decl.getStart()) + text + out.slice(decl.getEnd());
+      continue;
+    }
     const end = out[decl.getEnd()] === '\n' ? decl.getEnd() + 1 : decl.getEnd();
     out = out.slice(0, decl.getStart()) + out.slice(end);
   }

@@ -133,7 +133,7 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
       }
     }
     const ioredisResult = convertIoredisFile(file, scripts);
-    const nodeRedisResult = nodeRedisLoaded ? convertNodeRedisFile(file, nodeRedisMajor(dirname(path), options.clientVersion)) : { text: null, findings: [] };
+    const nodeRedisResult = nodeRedisLoaded ? convertNodeRedisFile(file, nodeRedisMajor(dirname(path), options.clientVersion), scripts) : { text: null, findings: [] };
     if (ioredisResult.text !== null && nodeRedisResult.text !== null) {
       findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/mixed-clients', message: 'a file using both ioredis and node-redis clients is not converted' }));
       continue;

@@ -13,6 +13,13 @@
  * run time (src/codemod/compile-call.ts). The module's reply transform
  * becomes a named transform of src/codemod/values.ts, or a report.
  *
+ * A `multi()` builder's commands compile the same way into `.add(…)` of the
+ * runtime's batch (src/codemod/transaction-runtime.ts), whose exec() rejects
+ * as node-redis' does (MultiErrorReply, WatchError); `eval` of a script known
+ * now calls its compiled function; a script the client was created with
+ * (`createClient({ scripts })`) keeps its definition, whose transforms are
+ * user code the runtime runs as node-redis does (src/codemod/script-runtime.ts).
+ *
  * As with ioredis, a file is converted whole or left as it was.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,12 +27,16 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type SourceFile, type Type } from 'ts-morph';
 import { translationStatus } from '../translate.js';
-import { compileCall, type CallRefusal, type RuntimeExpr, type StandIn } from './compile-call.js';
+import { compileCall, shapeText, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
 import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
 import { addImports } from './imports.js';
 import { nodeRedisTransform } from './node-redis-replies.js';
 import type { Finding } from './report.js';
+import { compileScript, emptyScriptContext, literal, scriptFunctionCall, type ScriptContext } from './scripts.js';
 import { renderCall } from './snippet.js';
+import { pairWatches, type WatchPair } from './transaction.js';
+import type { Transform } from './values.js';
+import type { CompiledScript } from '../translators/lua/compile.js';
 
 const POOL = 'new pg.Pool({ connectionString: process.env.DATABASE_URL })';
 
@@ -39,10 +50,9 @@ const LIFECYCLE: Readonly<Record<string, 'connect' | 'end'>> = {
 };
 
 const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
-  multi: ['node-redis/multi', 'transactions (multi) of node-redis are not converted yet'],
-  MULTI: ['node-redis/multi', 'transactions (multi) of node-redis are not converted yet'],
-  watch: ['node-redis/watch', 'WATCH of node-redis is not converted yet'],
-  WATCH: ['node-redis/watch', 'WATCH of node-redis is not converted yet'],
+  WATCH: ['node-redis/watch', 'a WATCH is converted only as an awaited watch() statement followed, in the same block, by the multi() it guards'],
+  unwatch: ['node-redis/watch', 'UNWATCH depends on which connection ran the WATCH, which a pool does not keep'],
+  UNWATCH: ['node-redis/watch', 'UNWATCH depends on which connection ran the WATCH, which a pool does not keep'],
   subscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   pSubscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   sSubscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
@@ -61,10 +71,6 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
   executeIsolated: ['node-redis/isolated', 'isolated clients are not converted'],
   isolated: ['node-redis/isolated', 'isolated clients are not converted'],
   withTypeMapping: ['node-redis/type-mapping', 'type mappings change every reply; not converted'],
-  eval: ['node-redis/script', 'scripts (eval/evalSha) of node-redis are not converted yet'],
-  EVAL: ['node-redis/script', 'scripts (eval/evalSha) of node-redis are not converted yet'],
-  evalSha: ['node-redis/script', 'scripts (eval/evalSha) of node-redis are not converted yet'],
-  EVALSHA: ['node-redis/script', 'scripts (eval/evalSha) of node-redis are not converted yet'],
 };
 
 /** Command modules that block a connection (not converted). */
@@ -102,7 +108,7 @@ export interface FileResult {
  *   //   await client.query('SELECT 1').then(() => client);
  *   //   await r2s.nodeRedis<boolean>(client, 4, 'SELECT … AS reply', [r2s.text('s'), r2s.bytes(m)], …, 'boolean')
  */
-export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined): FileResult {
+export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined, scripts: ScriptContext = emptyScriptContext()): FileResult {
   const findings: Finding[] = [];
   const edits: Edit[] = [];
   const report = (node: Node, rule: string, message: string): void => {
@@ -110,37 +116,69 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined)
     findings.push({ path: file.getFilePath(), line, column, rule, message });
   };
   const packages = new Map<string, ClientPackage | string>();
+  /** node-redis' command table for a client or batch of the package at `root`, or why not (reported at `call`). */
+  const packageFor = (root: string, call: CallExpression): ClientPackage | undefined => {
+    let pkg = packages.get(root);
+    if (pkg === undefined) {
+      pkg = loadClientPackage(root);
+      packages.set(root, pkg);
+    }
+    if (typeof pkg === 'string') {
+      report(call, 'node-redis/not-installed', pkg);
+      return undefined;
+    }
+    if (major !== undefined && pkg.major !== major) {
+      report(call, 'node-redis/version', `the project declares node-redis ${major}, but its types come from @redis/client of node-redis ${pkg.major}`);
+      return undefined;
+    }
+    return pkg;
+  };
+  const watches = pairWatches(file, (t) => clientRoot(t) !== undefined);
+  // createClient() calls converted: the defineScript() calls inside them are rewritten with them.
+  const clientRanges: Edit[] = [];
 
   for (const node of file.getDescendants()) {
     if (Node.isCallExpression(node) && isCreateClient(node)) {
-      edits.push({ start: node.getStart(), end: node.getEnd(), text: POOL });
+      const created = convertCreateClient(node);
+      if ('rule' in created) report(node, created.rule, created.message);
+      else {
+        edits.push(created);
+        clientRanges.push(created);
+      }
+    } else if (Node.isIdentifier(node) && isDefineScript(node) && !clientRanges.some((r) => node.getStart() >= r.start && node.getEnd() <= r.end)) {
+      edits.push({ start: node.getStart(), end: node.getEnd(), text: 'r2s.nodeRedisDefineScript' });
     } else if (Node.isCallExpression(node) && isCreateCluster(node)) {
       report(node, 'node-redis/cluster', 'cluster clients are not converted (PostgreSQL has no cluster topology to mirror)');
     } else if (Node.isTypeReference(node) && clientRoot(node.getType()) !== undefined) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'pg.Pool' });
+    } else if (Node.isTypeReference(node) && multiRoot(node.getType()) !== undefined) {
+      edits.push({ start: node.getStart(), end: node.getEnd(), text: 'r2s.NodeRedisBatch' });
     } else if (Node.isPropertyAccessExpression(node)) {
-      const root = clientRoot(node.getExpression().getType());
+      const batchRoot = multiRoot(node.getExpression().getType());
+      const root = batchRoot ?? clientRoot(node.getExpression().getType());
       if (root === undefined) continue;
       const call = node.getParent();
       const method = node.getName();
       if (!Node.isCallExpression(call) || call.getExpression() !== node) {
-        report(node, 'node-redis/property', `'${method}' of a node-redis client is not a command call`);
+        report(node, 'node-redis/property', `'${method}' of a node-redis ${batchRoot === undefined ? 'client' : 'multi()'} is not a command call`);
         continue;
       }
-      let pkg = packages.get(root);
-      if (pkg === undefined) {
-        pkg = loadClientPackage(root);
-        packages.set(root, pkg);
-      }
-      if (typeof pkg === 'string') {
-        report(call, 'node-redis/not-installed', pkg);
-        continue;
-      }
-      if (major !== undefined && pkg.major !== major) {
-        report(call, 'node-redis/version', `the project declares node-redis ${major}, but its types come from @redis/client of node-redis ${pkg.major}`);
-        continue;
-      }
-      const converted = convertCall(call, method, node.getExpression().getText(), pkg);
+      const pkg = packageFor(root, call);
+      if (pkg === undefined) continue;
+      const receiver = node.getExpression().getText();
+      let converted: Edit | CallRefusal | null;
+      if (batchRoot !== undefined) converted = convertBatchCall(call, method, pkg, scripts);
+      else if (method === 'multi' || method === 'MULTI') {
+        const watch = watches.find((w) => w.multi === call);
+        converted =
+          call.getArguments().length > 0
+            ? { rule: 'node-redis/multi', message: `${method}() with arguments is not converted` }
+            : { start: call.getStart(), end: call.getEnd(), text: `r2s.nodeRedisMulti(${receiver}, ${pkg.major}${watch === undefined ? '' : `, ${watch.name}`})` };
+      } else if (method === 'watch') {
+        const watch = watches.find((w) => w.watch === call);
+        converted = watch === undefined ? { rule: 'node-redis/watch', message: REFUSED['WATCH']![1] } : convertWatch(watch, receiver);
+      } else converted = convertCall(call, method, receiver, pkg, scripts);
+      if (converted === null) continue;
       if ('rule' in converted) report(call, converted.rule, converted.message);
       else edits.push(converted);
     }
@@ -156,7 +194,7 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined)
   return { text: addImports(file, text, ['redis', '@redis/client']), findings };
 }
 
-function convertCall(call: CallExpression, method: string, receiver: string, pkg: ClientPackage): Edit | CallRefusal {
+function convertCall(call: CallExpression, method: string, receiver: string, pkg: ClientPackage, scripts: ScriptContext): Edit | CallRefusal {
   const range = { start: call.getStart(), end: call.getEnd() };
   const lifecycle = LIFECYCLE[method];
   if (lifecycle !== undefined) {
@@ -170,6 +208,104 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
     if (event !== undefined && Node.isStringLiteral(event) && event.getLiteralValue() === 'error') return { ...range, text: call.getText() };
     return { rule: 'node-redis/events', message: 'client events other than error have no pg Pool equivalent' };
   }
+  const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+  if (pkg.commands[method] === undefined && REFUSED[method] === undefined) {
+    const script = scriptCall(call, method, scripts);
+    if (script !== undefined) {
+      if ('rule' in script) return script;
+      const type = resolved === undefined || resolved.includes('import(') || resolved.includes('...') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : `<${resolved}>`;
+      return { ...range, text: `r2s.nodeRedisScript${type}(${receiver}, ${pkg.major}, ${script.args})` };
+    }
+  }
+  const compiled = compileCommand(call, method, pkg, scripts);
+  if ('rule' in compiled) return compiled;
+  // JavaScript has no type arguments; a type the checker printed truncated (a script's recursive reply type) is left to inference.
+  const typeArg =
+    resolved === undefined || resolved.includes('import(') || resolved.includes('...') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? undefined : resolved;
+  return {
+    ...range,
+    text: renderCall({
+      receiver,
+      compiled: compiled.compiled,
+      flavour: pkg.major === 4 ? 'node-redis4' : 'node-redis5',
+      ...(compiled.reply === 'plain' ? {} : { transform: compiled.reply }),
+      ...(typeArg === undefined ? {} : { typeArg }),
+    }),
+  };
+}
+
+/** Methods of a node-redis multi() that are not queued commands: kept as they are (the runtime's batch has them), or why not. */
+const BATCH_METHODS: Readonly<Record<string, string>> = {
+  exec: '',
+  EXEC: '',
+  execTyped: '',
+  execAsPipeline: '',
+  execAsPipelineTyped: '',
+  select: 'SELECT inside a multi() is not converted (one schema holds one database)',
+  SELECT: 'SELECT inside a multi() is not converted (one schema holds one database)',
+};
+
+/**
+ * A method call on a node-redis `multi()` builder: a queued command becomes
+ * `add(sql, params, shape, transform)` in place, compiled as the plain call
+ * is (src/codemod/transaction-runtime.ts runs the batch); `exec()` and
+ * `execAsPipeline()` stay (null).
+ *
+ *   // client.multi().sIsMember('s', m).exec()   (node-redis 4)
+ *   convertBatchCall(<.sIsMember(…)>, 'sIsMember', pkg, scripts)
+ *   → { start, end, text: 'add("SELECT … AS reply", [r2s.text("s"), r2s.bytes(m)], { kind: \'scalar\', of: \'integer\' }, \'boolean\')' }
+ */
+function convertBatchCall(call: CallExpression, method: string, pkg: ClientPackage, scripts: ScriptContext): Edit | CallRefusal | null {
+  const callee = call.getExpression();
+  if (!Node.isPropertyAccessExpression(callee)) return { rule: 'node-redis/multi', message: 'a multi() method called indirectly is not converted' };
+  const special = BATCH_METHODS[method];
+  if (special === '') return null;
+  if (special !== undefined) return { rule: 'node-redis/multi', message: special };
+  if (pkg.commands[method] === undefined && method !== 'addCommand' && method !== 'sendCommand') {
+    const script = scriptCall(call, method, scripts);
+    if (script !== undefined) return 'rule' in script ? script : { start: callee.getNameNode().getStart(), end: call.getEnd(), text: `addScript(${script.args})` };
+  }
+  const compiled = method === 'addCommand' || method === 'sendCommand' ? compileRawCommand(call, method) : compileCommand(call, method, pkg, scripts);
+  if ('rule' in compiled) return compiled;
+  const transform = compiled.reply === 'plain' ? '' : `, '${compiled.reply}'`;
+  // Only the method and its arguments change: the receiver (maybe another queued call) is left to its own edit.
+  return {
+    start: callee.getNameNode().getStart(),
+    end: call.getEnd(),
+    text: `add(${JSON.stringify(compiled.compiled.sql)}, ${compiled.compiled.params}, ${shapeText(compiled.compiled.shape)}${transform})`,
+  };
+}
+
+/**
+ * `multi().addCommand([...argv])` (node-redis 4) / `.sendCommand([...argv])`
+ * (5): the argv as it is, its reply untransformed.
+ */
+function compileRawCommand(call: CallExpression, method: string): { readonly compiled: CompiledCall; readonly reply: 'plain' } | CallRefusal {
+  const [argv, ...rest] = call.getArguments();
+  if (argv === undefined || rest.length > 0) return { rule: 'node-redis/multi', message: `${method}() is converted with one argument, an array of the command's arguments` };
+  const exprs: RuntimeExpr[] = [];
+  const v = argValue(argv, exprs);
+  if ('rule' in v) return v;
+  if (v.kind !== 'array' || v.items.some((i) => i.kind === 'array' || i.kind === 'object')) {
+    return { rule: 'node-redis/multi', message: `${method}() is converted when its argument is an array literal of strings` };
+  }
+  const compiled = compileCall((standIn) => v.items.map((i) => String(materialise(i, standIn))), exprs, 'node-redis');
+  if (!('sql' in compiled)) return compiled;
+  const status = translationStatus(compiled.command.includes(' ') ? compiled.command : compiled.command.split(' ')[0]!);
+  if (!status.translated) return { rule: 'node-redis/untranslated', message: `${compiled.command} is not translated: ${status.refusal.refused}` };
+  return { compiled, reply: 'plain' };
+}
+
+/**
+ * A command method's call compiled with its node-redis argument transform,
+ * and the reply transform of its command module, or why it is not converted.
+ */
+function compileCommand(
+  call: CallExpression,
+  method: string,
+  pkg: ClientPackage,
+  scripts: ScriptContext,
+): { readonly compiled: CompiledCall; readonly reply: Transform | 'plain' } | CallRefusal {
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
   const module = pkg.commands[method];
@@ -185,7 +321,18 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
 
   const exprs: RuntimeExpr[] = [];
   const shapes: ArgValue[] = [];
+  // EVAL's script is compiled into a function when the codemod runs: it must be known then.
+  let script: CompiledScript | undefined;
   for (const [i, arg] of call.getArguments().entries()) {
+    if (key === 'EVAL' && i === 0) {
+      const source = literal(arg);
+      if (source === undefined) return { rule: 'node-redis/script', message: 'eval() is converted when its script is known when the codemod runs (a literal or a const)' };
+      const compiled = compileScript(source);
+      if ('message' in compiled) return { rule: 'node-redis/script', message: `the script is not compiled: ${compiled.message}` };
+      script = compiled;
+      shapes.push({ kind: 'literal', value: source });
+      continue;
+    }
     const v = argValue(arg, exprs);
     if ('rule' in v) {
       if (v.rule === 'node-redis/callback' && i < call.getArguments().length - 1) return { rule: 'node-redis/function-arg', message: 'a function argument is not converted' };
@@ -195,31 +342,116 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
   }
   const build = (standIn: StandIn): readonly string[] => {
     const args = shapes.map((s) => materialise(s, standIn));
-    const argv = runTransform(pkg, module, args);
-    return argv.map((a, i) => {
+    const argv = runTransform(pkg, module, args).map((a, i) => {
       // node-redis' encoder throws on anything else (a number where the command module did not convert one).
       if (typeof a !== 'string' && !Buffer.isBuffer(a)) throw new TypeError(`argument ${i} would be a ${typeof a}, which node-redis refuses to send`);
       return Buffer.isBuffer(a) ? a.toString('utf8') : a;
     });
+    // The script's function is called by its sha, as EVALSHA would (the schema gets its DDL).
+    return script === undefined ? argv : ['EVALSHA', script.sha, ...argv.slice(2)];
   };
   const compiled = compileCall(build, exprs, 'node-redis');
   if (!('sql' in compiled)) return compiled;
+  if (script !== undefined) {
+    const direct = scriptFunctionCall(compiled, script, scripts);
+    return 'rule' in direct ? { rule: 'node-redis/script', message: direct.message } : { compiled: direct, reply };
+  }
   const command = compiled.command.split(' ')[0]!;
   const status = translationStatus(compiled.command.includes(' ') ? compiled.command : command);
   if (!status.translated) return { rule: 'node-redis/untranslated', message: `${compiled.command} is not translated: ${status.refusal.refused}` };
-  const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
-  // JavaScript has no type arguments.
-  const typeArg = resolved === undefined || resolved.includes('import(') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? undefined : resolved;
-  return {
-    ...range,
-    text: renderCall({
-      receiver,
-      compiled,
-      flavour,
-      ...(reply === 'plain' ? {} : { transform: reply }),
-      ...(typeArg === undefined ? {} : { typeArg }),
-    }),
-  };
+  return { compiled, reply };
+}
+
+/**
+ * `createClient(…)` → the pool; with `scripts`, the pool carrying their
+ * definitions (`r2s.nodeRedisScripts`), whose transforms run at run time as
+ * node-redis runs them; `defineScript` becomes the runtime's.
+ *
+ *   // createClient({ scripts: { add: defineScript({ SCRIPT, NUMBER_OF_KEYS: 1, transformArguments }) } })
+ *   → r2s.nodeRedisScripts(new pg.Pool(…), { add: r2s.nodeRedisDefineScript({ SCRIPT, NUMBER_OF_KEYS: 1, transformArguments }) })
+ */
+function convertCreateClient(call: CallExpression): Edit | CallRefusal {
+  const range = { start: call.getStart(), end: call.getEnd() };
+  const [options] = call.getArguments();
+  const scripts = options !== undefined && Node.isObjectLiteralExpression(options) ? options.getProperty('scripts') : undefined;
+  if (scripts === undefined) return { ...range, text: POOL };
+  if (!Node.isPropertyAssignment(scripts) && !Node.isShorthandPropertyAssignment(scripts)) {
+    return { rule: 'node-redis/script', message: "createClient()'s scripts are converted when given as a property" };
+  }
+  const value = Node.isPropertyAssignment(scripts) ? scripts.getInitializerOrThrow() : scripts.getNameNode();
+  let text = value.getText();
+  const at = value.getStart();
+  for (const id of value.getDescendantsOfKind(SyntaxKind.Identifier).filter(isDefineScript).reverse()) {
+    text = text.slice(0, id.getStart() - at) + 'r2s.nodeRedisDefineScript' + text.slice(id.getEnd() - at);
+  }
+  return { ...range, text: `r2s.nodeRedisScripts(${POOL}, ${text})` };
+}
+
+/** Whether `id` is a call of node-redis' `defineScript` (imported from `redis` or `@redis/client`). */
+function isDefineScript(id: Node): boolean {
+  if (!Node.isIdentifier(id) || id.getText() !== 'defineScript') return false;
+  const parent = id.getParent();
+  if (!Node.isCallExpression(parent) || parent.getExpression() !== id) return false;
+  return (id.getSymbol()?.getDeclarations() ?? []).some((d) => {
+    const decl = Node.isImportSpecifier(d) ? d.getImportDeclaration() : undefined;
+    return decl !== undefined && ['redis', '@redis/client'].includes(decl.getModuleSpecifierValue());
+  });
+}
+
+/**
+ * A call of a script the client was created with (`client.add(k, 5)`,
+ * found through the type: the property's declaration is the `defineScript`
+ * call): the runtime call's arguments after the client, the script compiled
+ * into its function (its DDL collected); undefined when `method` is no script.
+ *
+ *   scriptCall(<client.add(k, 5)>, 'add', scripts)  → { args: "'add', [k, 5]" }
+ */
+function scriptCall(call: CallExpression, method: string, scripts: ScriptContext): { readonly args: string } | CallRefusal | undefined {
+  const callee = call.getExpression();
+  if (!Node.isPropertyAccessExpression(callee)) return undefined;
+  const declarations = callee.getNameNode().getSymbol()?.getDeclarations() ?? [];
+  const definition = declarations.find((d) => Node.isPropertyAssignment(d) || Node.isShorthandPropertyAssignment(d));
+  if (definition === undefined) return undefined;
+  const refuse = (why: string): CallRefusal => ({ rule: 'node-redis/script', message: `the script '${method}' is converted when ${why}` });
+  let init: Node | undefined = Node.isPropertyAssignment(definition) ? definition.getInitializer() : definition.getNameNode();
+  if (init !== undefined && Node.isIdentifier(init)) {
+    const decl = init.getSymbol()?.getValueDeclaration();
+    init = Node.isVariableDeclaration(decl) && decl.getVariableStatement()?.getDeclarationKind() === 'const' ? decl.getInitializer() : undefined;
+  }
+  if (init === undefined || !Node.isCallExpression(init) || !isDefineScript(init.getExpression())) return refuse('it is defined by defineScript({ … }) where the client is created');
+  const [def] = init.getArguments();
+  if (def === undefined || !Node.isObjectLiteralExpression(def)) return refuse('defineScript() is given an object literal');
+  const source = propertyLiteral(def, 'SCRIPT');
+  if (source === undefined) return refuse('its SCRIPT is known when the codemod runs (a literal or a const)');
+  const keys = def.getProperty('NUMBER_OF_KEYS');
+  if (keys !== undefined && (propertyLiteral(def, 'NUMBER_OF_KEYS') === undefined || !Number.isInteger(Number(propertyLiteral(def, 'NUMBER_OF_KEYS'))))) {
+    return refuse('its NUMBER_OF_KEYS is a literal');
+  }
+  const script = compileScript(source);
+  if ('message' in script) return { rule: 'node-redis/script', message: `the script '${method}' is not compiled: ${script.message}` };
+  scripts.functions.set(script.sha, script.ddl);
+  const args = call.getArguments().map((a) => a.getText());
+  return { args: `${JSON.stringify(method)}, [${args.join(', ')}]` };
+}
+
+function propertyLiteral(obj: Node, name: string): string | undefined {
+  if (!Node.isObjectLiteralExpression(obj)) return undefined;
+  const p = obj.getProperty(name);
+  if (Node.isPropertyAssignment(p)) return literal(p.getInitializerOrThrow());
+  if (Node.isShorthandPropertyAssignment(p)) return literal(p.getNameNode());
+  return undefined;
+}
+
+/**
+ * The statement a paired `await client.watch(keys);` becomes: the keys' versions read into the pair's name.
+ *
+ *   convertWatch(pair, 'client')  → { …, text: 'const r2sWatch1 = await r2s.nodeRedisWatch(client, ["a", "b"]);' }
+ */
+function convertWatch(pair: WatchPair, receiver: string): Edit | CallRefusal {
+  const args = pair.watch.getArguments();
+  if (args.length !== 1) return { rule: 'node-redis/watch', message: 'watch() is converted with one argument (a key or an array of keys)' };
+  const statement = pair.watch.getParentOrThrow().getParentOrThrow();
+  return { start: statement.getStart(), end: statement.getEnd(), text: `const ${pair.name} = await r2s.nodeRedisWatch(${receiver}, ${args[0]!.getText()});` };
 }
 
 /** An argument's value as the codemod sees it: literal data with holes for run-time expressions. */
@@ -328,6 +560,27 @@ function clientRoot(type: Type): string | undefined {
   if (symbol === undefined || symbol.getName() !== 'RedisClientType') return undefined;
   for (const d of symbol.getDeclarations()) {
     const root = packageRoot(d.getSourceFile().getFilePath());
+    if (root !== undefined) return root;
+  }
+  return undefined;
+}
+
+/**
+ * The package root of the node-redis `multi()` builder `type` is (the
+ * `RedisClientMultiCommandType` of @redis/client: an intersection holding
+ * its RedisClientMultiCommand class), or undefined.
+ */
+function multiRoot(type: Type): string | undefined {
+  if (type.getConstructSignatures().length > 0) return undefined;
+  const alias = type.getAliasSymbol();
+  const declarations =
+    alias !== undefined && /^(Internal)?RedisClientMultiCommandType$/.test(alias.getName())
+      ? alias.getDeclarations()
+      : (type.isIntersection() ? type.getIntersectionTypes() : [type]).flatMap((part) => part.getSymbol()?.getDeclarations() ?? []);
+  for (const d of declarations) {
+    const path = d.getSourceFile().getFilePath();
+    if (!/[\\/]client[\\/]multi-command\.d\.ts$/.test(path)) continue;
+    const root = packageRoot(path);
     if (root !== undefined) return root;
   }
   return undefined;

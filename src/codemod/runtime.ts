@@ -20,7 +20,20 @@ import { postgresDatabase } from '../db/postgres.js';
 import type { Queryable } from '../db/types.js';
 import type { SqlParam } from '../translators/sql.js';
 
-export { IoredisBatch, ioredisMulti, ioredisPipeline, ioredisWatch, type IoredisEntry, type IoredisWatched } from './transaction-runtime.js';
+export {
+  IoredisBatch,
+  ioredisMulti,
+  ioredisPipeline,
+  ioredisWatch,
+  NodeRedisBatch,
+  nodeRedisMulti,
+  nodeRedisWatch,
+  type IoredisEntry,
+  type IoredisWatched,
+  type NodeRedisReplies,
+} from './transaction-runtime.js';
+export { MultiErrorReply, RedisError, WatchError } from '../errors.js';
+export { nodeRedisDefineScript, nodeRedisScript, nodeRedisScripts, ScriptParser, type NodeRedisScriptDefinition } from './script-runtime.js';
 
 export type { Transform } from './values.js';
 

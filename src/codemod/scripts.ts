@@ -17,7 +17,7 @@ import { Node, SyntaxKind, type CallExpression, type SourceFile, type Type } fro
 import { LuaCompileError } from '../errors.js';
 import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
 import { compileLua, type CompiledScript } from '../translators/lua/compile.js';
-import { compileCall, shapeText, type CallRefusal, type RuntimeExpr } from './compile-call.js';
+import { compileCall, shapeText, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
 
 /** A command added by `defineCommand`, usable wherever the client is. */
 export interface DefinedScript {
@@ -70,7 +70,7 @@ export function findDefinitions(files: readonly SourceFile[], isClient: (type: T
         refused.add(name);
         continue;
       }
-      const script = compile(lua);
+      const script = compileScript(lua);
       if ('message' in script) {
         report(`the script of '${name}' is not compiled: ${script.message}`);
         refused.add(name);
@@ -109,7 +109,7 @@ export function compileScriptCall(call: CallExpression, method: string, context:
   if (method === 'eval') {
     const source = args[0] === undefined ? undefined : literal(args[0]);
     if (source === undefined) return { rule: 'ioredis/script', message: 'eval() is converted when its script is known when the codemod runs (a literal or a const)' };
-    const compiled = compile(source);
+    const compiled = compileScript(source);
     if ('message' in compiled) return { rule: 'ioredis/script', message: `the script is not compiled: ${compiled.message}` };
     script = compiled;
     rest = args.slice(1);
@@ -144,15 +144,35 @@ export function compileScriptCall(call: CallExpression, method: string, context:
   ];
   const compiled = compileCall(argv, exprs, 'ioredis');
   if (!('sql' in compiled)) return compiled;
-  // EVALSHA's statement looks the function up by the sha at run time; the
-  // codemod knows it, so the function is called directly.
+  const direct = scriptFunctionCall(compiled, script, context);
+  if ('rule' in direct) return direct;
+  return { args: `${JSON.stringify(direct.sql)}, ${direct.params}, ${shapeText(direct.shape)}` };
+}
+
+/**
+ * An EVALSHA of `script` compiled by compileCall → the call of the script's
+ * function itself (EVALSHA's statement looks the function up by the sha at
+ * run time; the codemod knows it), its DDL collected for `--schema-out`.
+ *
+ *   scriptFunctionCall({ sql: 'SELECT redis.lua_evalsha($1, $2::text[], $3::bytea[]) AS reply', params: '["d3c2…", [r2s.text(k)], []]', … }, script, context)
+ *   → { sql: 'SELECT redis.lua_d3c2…($1::text[], $2::bytea[]) AS reply', params: '[[r2s.text(k)], []]', … }
+ */
+export function scriptFunctionCall(compiled: CompiledCall, script: CompiledScript, context: ScriptContext): CompiledCall | CallRefusal {
   const prefix = `[${JSON.stringify(script.sha)}, `;
   if (compiled.sql !== `SELECT ${S}.lua_evalsha($1, $2::text[], $3::bytea[]) AS reply` || !compiled.params.startsWith(prefix)) {
     return { rule: 'ioredis/script', message: 'the script call did not compile to the expected EVALSHA statement' };
   }
   context.functions.set(script.sha, script.ddl);
-  const sql = `SELECT ${S}.${script.name}($1::text[], $2::bytea[]) AS reply`;
-  return { args: `${JSON.stringify(sql)}, [${compiled.params.slice(prefix.length)}, ${shapeText(compiled.shape)}` };
+  return { ...compiled, sql: `SELECT ${S}.${script.name}($1::text[], $2::bytea[]) AS reply`, params: `[${compiled.params.slice(prefix.length)}` };
+}
+
+/**
+ * A context with no defined commands (node-redis clients, or a file converted alone).
+ *
+ *   emptyScriptContext()  → { defined: Map {}, refused: Map {}, functions: Map {} }
+ */
+export function emptyScriptContext(): ScriptContext {
+  return { defined: new Map(), refused: new Map(), functions: new Map() };
 }
 
 /**
@@ -170,7 +190,12 @@ export function convertDefinition(call: CallExpression, context: ScriptContext):
   return { start: call.getStart(), end: call.getEnd(), text: 'undefined' };
 }
 
-function compile(source: string): CompiledScript | { readonly message: string } {
+/**
+ * A Lua script compiled into its function, or why it cannot be.
+ *
+ *   compileScript("return redis.call('GET', KEYS[1])")  → { sha: 'd3c2…', name: 'lua_d3c2…', ddl: 'CREATE OR REPLACE FUNCTION …' }
+ */
+export function compileScript(source: string): CompiledScript | { readonly message: string } {
   try {
     return compileLua(source);
   } catch (error) {
@@ -179,8 +204,12 @@ function compile(source: string): CompiledScript | { readonly message: string } 
   }
 }
 
-/** A string or number known when the codemod runs: a literal, or a `const` initialised with one. */
-function literal(node: Node): string | undefined {
+/**
+ * A string or number known when the codemod runs: a literal, or a `const` initialised with one.
+ *
+ *   literal(<"return 1">)  → 'return 1'
+ */
+export function literal(node: Node): string | undefined {
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return node.getLiteralValue();
   if (Node.isNumericLiteral(node)) return String(node.getLiteralValue());
   if (Node.isIdentifier(node)) {

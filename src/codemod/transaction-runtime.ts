@@ -13,16 +13,17 @@
  * a Redis error undoes that command only and is its entry, the others commit.
  * A pipeline runs the same commands one after the other without a transaction.
  */
-import type { ReplyShape } from '../emit/reply.js';
+import type { RedisReply, ReplyShape } from '../emit/reply.js';
 import { decodeReply } from '../emit/decode.js';
 import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
 import { postgresDatabase } from '../db/postgres.js';
 import type { Database, Queryable } from '../db/types.js';
-import { RedisError } from '../errors.js';
+import { MultiErrorReply, RedisError, WatchError } from '../errors.js';
 import { SAVEPOINT, watchCheckSql } from '../session.js';
 import type { SqlParam } from '../translators/sql.js';
 import type { IoredisAs, Target } from './runtime.js';
-import { clientValue } from './values.js';
+import { clientValue, type Transform } from './values.js';
+import { scriptStatement } from './script-runtime.js';
 
 /**
  * One `exec()` entry as ioredis types it. At run time a Redis error reply is
@@ -34,12 +35,48 @@ interface Queued {
   readonly sql: string;
   readonly params: readonly SqlParam[];
   readonly shape: ReplyShape;
-  readonly as: IoredisAs;
+  /** The reply as the client's value (throws the RedisError of an error reply). */
+  readonly value: (reply: RedisReply) => unknown;
 }
+
+/** One queued command's result: the client's value, or the Redis error it failed with. */
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: RedisError };
 
 /** Versions of watched keys as `ioredisWatch` read them (null: absent or expired). */
 export interface IoredisWatched {
   readonly versions: ReadonlyMap<string, bigint | null>;
+}
+
+/**
+ * Run queued statements: in one transaction with a savepoint per command
+ * when `atomic` (null when a watched key changed: nothing ran), else one
+ * after the other. Shared by the ioredis and node-redis batches, which
+ * differ only in how the outcomes become the client's value.
+ */
+async function runQueue(target: Target, queued: readonly Queued[], atomic: boolean, watched?: IoredisWatched): Promise<Outcome[] | null> {
+  const db = database(target);
+  if (!atomic) {
+    const out: Outcome[] = [];
+    for (const q of queued) out.push(await outcome(db, q, false));
+    return out;
+  }
+  const run = async (tx: Queryable): Promise<Outcome[] | null> => {
+    if (watched !== undefined && !(await unchanged(tx, watched))) return null;
+    const out: Outcome[] = [];
+    for (const q of queued) out.push(await outcome(tx, q, true));
+    return out;
+  };
+  if ('transaction' in db) return db.transaction(run);
+  // A single connection (pg.Client, PGlite) has no pool to take one from: the transaction runs on it.
+  await db.exec('BEGIN');
+  try {
+    const out = await run(db);
+    await db.exec('COMMIT');
+    return out;
+  } catch (error) {
+    await db.exec('ROLLBACK');
+    throw error;
+  }
 }
 
 /** A queue of compiled commands standing for an ioredis `multi()` or `pipeline()`. */
@@ -58,7 +95,9 @@ export class IoredisBatch {
    *   batch.add('SELECT redis.incrby($1, $2) AS reply', ['n', '1'], { kind: 'scalar', of: 'integer' })
    */
   add(sql: string, params: readonly SqlParam[], shape: ReplyShape, as: IoredisAs = 'value'): this {
-    this.queued.push({ sql, params, shape, as });
+    const object = as === 'object' || as === 'object-buffer' ? 'object' : undefined;
+    const buffers = as === 'buffer' || as === 'object-buffer';
+    this.queued.push({ sql, params, shape, value: (reply) => clientValue(reply, 'ioredis', object, buffers) });
     return this;
   }
 
@@ -69,29 +108,9 @@ export class IoredisBatch {
    *   await r2s.ioredisMulti(pool).add(…incr…).exec()  → [[null, 1]]
    */
   async exec(): Promise<IoredisEntry[] | null> {
-    const db = database(this.target);
-    if (!this.atomic) {
-      const out: IoredisEntry[] = [];
-      for (const q of this.queued) out.push(await entry(db, q, false));
-      return out;
-    }
-    const run = async (tx: Queryable): Promise<IoredisEntry[] | null> => {
-      if (this.watched !== undefined && !(await unchanged(tx, this.watched))) return null;
-      const out: IoredisEntry[] = [];
-      for (const q of this.queued) out.push(await entry(tx, q, true));
-      return out;
-    };
-    if ('transaction' in db) return db.transaction(run);
-    // A single connection (pg.Client, PGlite) has no pool to take one from: the transaction runs on it.
-    await db.exec('BEGIN');
-    try {
-      const out = await run(db);
-      await db.exec('COMMIT');
-      return out;
-    } catch (error) {
-      await db.exec('ROLLBACK');
-      throw error;
-    }
+    const outcomes = await runQueue(this.target, this.queued, this.atomic, this.watched);
+    // ioredis gives a failed command's entry as `[error]`, one element long.
+    return outcomes?.map((o) => (o.ok ? [null, o.value] : ([o.error] as unknown as IoredisEntry))) ?? null;
   }
 }
 
@@ -131,6 +150,117 @@ export async function ioredisWatch(target: Target, keys: readonly unknown[]): Pr
   return { versions: new Map(names.map((k) => [k, found.get(k) ?? null])) };
 }
 
+/**
+ * node-redis 4/5's replies of a multi as its `exec()` types them (a tuple of
+ * each command's reply in 5's typed mode): `any` so that code reading them
+ * still type-checks after the conversion, as it did against the client.
+ */
+export type NodeRedisReplies = any[];
+
+/**
+ * A queue of compiled commands standing for a node-redis 4/5 `multi()`: each
+ * command's value is its reply after the command module's transform (v4's
+ * booleans…), as node-redis gives it.
+ */
+export class NodeRedisBatch {
+  private readonly queued: Queued[] = [];
+
+  constructor(
+    private readonly target: Target,
+    private readonly major: 4 | 5,
+    private readonly watched?: IoredisWatched,
+  ) {}
+
+  /**
+   * Queue one compiled command (what the codemod puts in place of `.sIsMember(…)`).
+   *
+   *   batch.add('SELECT … AS reply', ['s', Buffer.from('m')], { kind: 'scalar', of: 'integer' }, 'boolean')
+   */
+  add(sql: string, params: readonly SqlParam[], shape: ReplyShape, transform?: Transform): this {
+    const flavour = this.major === 4 ? 'node-redis4' : 'node-redis5';
+    this.queued.push({ sql, params, shape, value: (reply) => clientValue(reply, flavour, transform) });
+    return this;
+  }
+
+  /**
+   * Queue a call of a script the client was created with (`.add(k, 5)` on the
+   * multi): its transforms run now and at `exec()`, as node-redis runs them.
+   *
+   *   batch.addScript('add', ['n', 5])
+   */
+  addScript(name: string, args: readonly unknown[]): this {
+    const s = scriptStatement(this.target, this.major, name, args);
+    this.queued.push({ sql: s.sql, params: s.params, shape: s.shape, value: s.value });
+    return this;
+  }
+
+  /**
+   * MULTI … EXEC: the commands' values; rejects with `WatchError` when a
+   * watched key changed (nothing ran), with `MultiErrorReply` when some
+   * commands failed (the others' writes stay, as in Redis). `exec(true)` is
+   * `execAsPipeline()`.
+   *
+   *   await r2s.nodeRedisMulti(pool, 4).add(…set…).add(…sIsMember…, 'boolean').exec()  → ['OK', false]
+   */
+  async exec(execAsPipeline = false): Promise<NodeRedisReplies> {
+    if (execAsPipeline) return this.execAsPipeline();
+    const outcomes = await runQueue(this.target, this.queued, true, this.watched);
+    if (outcomes === null) throw new WatchError();
+    const errorIndexes = outcomes.flatMap((o, i) => (o.ok ? [] : [i]));
+    const replies = outcomes.map((o) => (o.ok ? o.value : o.error));
+    if (errorIndexes.length > 0) throw new MultiErrorReply(replies, errorIndexes);
+    return replies;
+  }
+
+  /** node-redis' alias of `exec`. */
+  EXEC(execAsPipeline = false): Promise<NodeRedisReplies> {
+    return this.exec(execAsPipeline);
+  }
+
+  /** node-redis 5's typed alias of `exec`. */
+  execTyped(execAsPipeline = false): Promise<NodeRedisReplies> {
+    return this.exec(execAsPipeline);
+  }
+
+  /**
+   * The commands without MULTI (not atomic): their values; when some
+   * failed, all ran and it rejects with the first one's error, as node-redis does.
+   *
+   *   await r2s.nodeRedisMulti(pool, 5).add(…set…).add(…incr…).execAsPipeline()  → rejects RedisError('ERR value is not an integer or out of range')
+   */
+  async execAsPipeline(): Promise<NodeRedisReplies> {
+    const outcomes = (await runQueue(this.target, this.queued, false)) ?? [];
+    const failed = outcomes.find((o) => !o.ok);
+    if (failed !== undefined && !failed.ok) throw failed.error;
+    return outcomes.map((o) => (o.ok ? o.value : undefined));
+  }
+
+  /** node-redis 5's typed alias of `execAsPipeline`. */
+  execAsPipelineTyped(): Promise<NodeRedisReplies> {
+    return this.execAsPipeline();
+  }
+}
+
+/**
+ * node-redis 4/5 `client.multi()`: the queued commands run in one
+ * transaction at `exec()`; `watched` comes from `nodeRedisWatch`.
+ *
+ *   await r2s.nodeRedisMulti(pool, 4).add(…).exec()  → ['OK']
+ */
+export function nodeRedisMulti(target: Target, major: 4 | 5, watched?: IoredisWatched): NodeRedisBatch {
+  return new NodeRedisBatch(target, major, watched);
+}
+
+/**
+ * node-redis `client.watch(key | keys)`: read the keys' versions now, for
+ * the `nodeRedisMulti` that follows to check under lock.
+ *
+ *   const w = await r2s.nodeRedisWatch(pool, ['balance']); …; await r2s.nodeRedisMulti(pool, 5, w).add(…).exec()  → rejects WatchError if balance changed
+ */
+export function nodeRedisWatch(target: Target, keys: unknown): Promise<IoredisWatched> {
+  return ioredisWatch(target, [keys]);
+}
+
 function database(target: Target): Queryable | Database {
   return 'kind' in target ? target : postgresDatabase(target);
 }
@@ -144,7 +274,7 @@ async function unchanged(tx: Queryable, watched: IoredisWatched): Promise<boolea
   return true;
 }
 
-async function entry(db: Queryable, q: Queued, saved: boolean): Promise<IoredisEntry> {
+async function outcome(db: Queryable, q: Queued, saved: boolean): Promise<Outcome> {
   if (saved) await db.exec(`SAVEPOINT ${SAVEPOINT}`);
   let rows;
   try {
@@ -153,15 +283,14 @@ async function entry(db: Queryable, q: Queued, saved: boolean): Promise<IoredisE
     if (!(error instanceof RedisError)) throw error;
     // The statement failed: PostgreSQL undid it, the transaction goes on from the savepoint.
     if (saved) await db.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-    return [error] as unknown as IoredisEntry;
+    return { ok: false, error };
   }
   if (saved) await db.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
   try {
     // An error reply the statement returned (a script's error_reply) keeps what it wrote, as in Redis.
-    const reply = decodeReply(q.shape, rows);
-    return [null, clientValue(reply, 'ioredis', q.as === 'object' || q.as === 'object-buffer' ? 'object' : undefined, q.as === 'buffer' || q.as === 'object-buffer')];
+    return { ok: true, value: q.value(decodeReply(q.shape, rows)) };
   } catch (error) {
     if (!(error instanceof RedisError)) throw error;
-    return [error] as unknown as IoredisEntry;
+    return { ok: false, error };
   }
 }

@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { createClient as createClient4 } from 'redis4';
 import { createClient as createClient5 } from 'redis5';
 import { codemod, type CodemodResult } from '../../src/codemod/index.js';
+import { nodeRedisScripts, type NodeRedisScriptDefinition } from '../../src/codemod/script-runtime.js';
 import { encodeValue } from './codemod-values.js';
 
 export interface App {
@@ -43,6 +44,12 @@ const COMMON = { pg: 'node_modules/pg', '@types/pg': 'node_modules/@types/pg', '
 
 type Run = (client: unknown, other: unknown) => Promise<unknown[]>;
 
+/** An app module: `run`, and the scripts its first client is created with (node-redis `createClient({ scripts })`), if any. */
+interface AppModule {
+  readonly run: Run;
+  readonly SCRIPTS?: Readonly<Record<string, NodeRedisScriptDefinition>>;
+}
+
 /** A scratch copy of the app (package.json, app.input.ts) with its node_modules linked. */
 export function scratchApp(app: App): string {
   const dir = mkdtempSync(join(tmpdir(), `redis2sql-app-${app.name}-`));
@@ -66,7 +73,7 @@ export function convertApp(dir: string): Promise<CodemodResult> {
  */
 export async function runWithRedis(app: App, port: number): Promise<unknown[]> {
   const dir = scratchApp(app);
-  const { run } = (await import(pathToFileURL(join(dir, 'app.input.ts')).href)) as { run: Run };
+  const { run, SCRIPTS } = (await import(pathToFileURL(join(dir, 'app.input.ts')).href)) as AppModule;
   if (app.client === 'ioredis') {
     const [a, b] = [0, 1].map(() => new Redis({ port, host: '127.0.0.1', lazyConnect: true })) as [Redis, Redis];
     await a.connect();
@@ -80,7 +87,9 @@ export async function runWithRedis(app: App, port: number): Promise<unknown[]> {
     }
   }
   const options = { socket: { port, host: '127.0.0.1' } };
-  const [a, b] = app.client === 'node-redis4' ? [createClient4(options), createClient4(options)] : [createClient5(options), createClient5(options)];
+  // Both majors' createClient take the definitions defineScript() built in the app.
+  const scripted = { ...options, ...(SCRIPTS === undefined ? {} : { scripts: SCRIPTS as never }) };
+  const [a, b] = app.client === 'node-redis4' ? [createClient4(scripted), createClient4(options)] : [createClient5(scripted), createClient5(options)];
   await a.connect();
   await b.connect();
   try {
@@ -104,7 +113,9 @@ export async function runConverted(app: App, target: unknown): Promise<unknown[]
     `from ${JSON.stringify(join(REPO, 'src/codemod/runtime.ts'))}`,
   );
   writeFileSync(join(dir, 'app.run.ts'), source);
-  const { run } = (await import(pathToFileURL(join(dir, 'app.run.ts')).href)) as { run: Run };
+  const { run, SCRIPTS } = (await import(pathToFileURL(join(dir, 'app.run.ts')).href)) as AppModule;
+  // The converted app's definitions ride on the pool, as r2s.nodeRedisScripts() puts them where createClient({ scripts }) was converted.
+  if (SCRIPTS !== undefined) nodeRedisScripts(target as object, SCRIPTS);
   return (await run(target, target)).map(encodeValue);
 }
 
