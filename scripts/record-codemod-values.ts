@@ -1,6 +1,6 @@
 /**
  * Record what the real clients return for the codemod's value fixtures
- * (fixtures/codemod/values/<flavour>/values.input.ts) from a real
+ * (fixtures/codemod/values/<flavour>/<name>.input.ts or .js) from a real
  * redis-server, the oracle test/codemod/values.test.ts compares the converted
  * code's values with:
  *
@@ -11,14 +11,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeValue, FLAVOURS, importInput, VALUES, type FlavourDir } from '../test/support/codemod-values.js';
+import { encodeValue, FLAVOURS, importInput, valueFixtures, VALUES, type FlavourDir } from '../test/support/codemod-values.js';
 import { withRealClient } from '../test/support/codemod-clients.js';
 
 const port = Number(process.env['REDIS_PORT'] ?? '6379');
 const wanted = process.argv.slice(2);
 for (const flavour of FLAVOURS.filter((f) => wanted.length === 0 || wanted.includes(f)) as FlavourDir[]) {
-  const { run } = await importInput(flavour);
-  const values = await withRealClient(flavour, port, run);
-  writeFileSync(join(VALUES, flavour, 'values.redis.json'), JSON.stringify(values.map(encodeValue), null, 2) + '\n');
-  process.stdout.write(`${flavour}: recorded ${values.length} values against redis-server :${port}\n`);
+  for (const fixture of valueFixtures(flavour)) {
+    const { run } = await importInput(flavour, fixture.input);
+    const values = await withRealClient(flavour, port, run);
+    writeFileSync(join(VALUES, flavour, fixture.recorded), JSON.stringify(values.map(encodeValue), null, 2) + '\n');
+    process.stdout.write(`${flavour}/${fixture.input}: recorded ${values.length} values against redis-server :${port}\n`);
+  }
 }

@@ -125,7 +125,8 @@ export function declaredTypeArg(call: CallExpression): string {
     .flatMap((d) => [d.getDefaultImport(), d.getNamespaceImport(), ...d.getNamedImports().map((n) => n.getAliasNode() ?? n.getNameNode())])
     .filter((n) => n !== undefined)
     .map((n) => n.getText());
-  const free = (text: string): boolean => !text.includes('import(') && !names.some((n) => new RegExp(`\\b${n}\\b`).test(text));
+  // The printer cuts long types short ('... 3 more ...'), which is no type at all.
+  const free = (text: string): boolean => !text.includes('import(') && !text.includes('...') && !names.some((n) => new RegExp(`\\b${n}\\b`).test(text));
   const resolved = type.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
   if (free(resolved)) return `<${resolved}>`;
   const expanded = type.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope | TypeFormatFlags.InTypeAlias);

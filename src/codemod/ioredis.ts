@@ -8,7 +8,7 @@
  * type-check, so one unconvertible use leaves the whole file as it was and
  * each such use is reported.
  */
-import { Node, ts, type CallExpression, type SourceFile, type Type } from 'ts-morph';
+import { Node, ts, type CallExpression, type SourceFile, type Type, type NewExpression } from 'ts-morph';
 import { compileIoredisMethod, declaredTypeArg } from './ioredis-call.js';
 import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
 import type { Finding } from './report.js';
@@ -80,7 +80,9 @@ export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { 
     if (Node.isNewExpression(node) && isIoredis(node.getType(), 'Cluster')) {
       report(node, 'ioredis/cluster', 'cluster clients are not converted (PostgreSQL has no cluster topology to mirror)');
     } else if (Node.isNewExpression(node) && isClient(node.getType())) {
-      edits.push({ start: node.getStart(), end: node.getEnd(), text: POOL });
+      const option = valueOption(node);
+      if (option === undefined) edits.push({ start: node.getStart(), end: node.getEnd(), text: POOL });
+      else report(node, 'ioredis/client-options', `the client option ${option} changes its keys or replies, which the converted calls do not reproduce`);
     } else if (Node.isTypeReference(node) && isClient(node.getType())) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'pg.Pool' });
     } else if (Node.isTypeReference(node) && isBatch(node.getType())) {
@@ -131,6 +133,27 @@ export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { 
     return { text: null, findings };
   }
   return { text: withImports(file, applyEdits(file.getFullText(), edits)), findings };
+}
+
+/**
+ * The first option of a client construction that changes what its calls send
+ * or resolve with (a prefix on every key, numbers as strings, ioredis 6's
+ * RESP3 reply mapping), as written, or undefined.
+ *
+ *   valueOption(new Redis({ keyPrefix: 'app:' }))  → "keyPrefix: 'app:'"
+ */
+function valueOption(construction: NewExpression): string | undefined {
+  for (const arg of construction.getArguments()) {
+    if (!Node.isObjectLiteralExpression(arg)) continue;
+    for (const p of arg.getProperties()) {
+      if (!Node.isPropertyAssignment(p) && !Node.isShorthandPropertyAssignment(p)) continue;
+      const name = p.getName();
+      const value = Node.isPropertyAssignment(p) ? p.getInitializer() : undefined;
+      const legacy = value !== undefined && Node.isStringLiteral(value) && value.getLiteralValue() === 'legacy';
+      if (name === 'keyPrefix' || name === 'stringNumbers' || (name === 'replyMapping' && !legacy)) return p.getText();
+    }
+  }
+  return undefined;
 }
 
 function isClient(type: Type): boolean {

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codemod, formatFinding, type CodemodResult } from '../../src/codemod/index.js';
 import { embeddedDatabase, ensureSchema, type Database } from '../../src/db/index.js';
-import { decodeValue, FLAVOURS, importConverted, scratchProject, VALUES } from '../support/codemod-values.js';
+import { decodeValue, FLAVOURS, importConverted, scratchProject, valueFixtures, VALUES } from '../support/codemod-values.js';
+import { translate } from '../../src/translate.js';
 
 // Per client flavour: the value fixture converts to its committed output (and
 // the output converts to itself), the output type-checks against the real pg
@@ -14,57 +15,67 @@ import { decodeValue, FLAVOURS, importConverted, scratchProject, VALUES } from '
 // prototypes included.
 const TSC = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
 
-for (const flavour of FLAVOURS.filter((f) => existsSync(join(VALUES, f, 'values.output.ts')))) {
+for (const flavour of FLAVOURS) {
+  const fixtures = valueFixtures(flavour);
   describe(`codemod values: ${flavour}`, () => {
     let dir: string;
     let first: CodemodResult;
     let second: CodemodResult;
     let db: Database;
     beforeAll(async () => {
-      dir = scratchProject(flavour, ['values.input.ts', 'values.output.ts']);
-      first = await codemod(['values.input.ts'], { cwd: dir });
-      second = await codemod(['values.output.ts'], { cwd: dir });
+      dir = scratchProject(flavour, fixtures.flatMap((f) => [f.input, f.output]));
+      // One run over the inputs and one over the outputs: the type checker is the slow part.
+      first = await codemod(fixtures.map((f) => f.input), { cwd: dir });
+      second = await codemod(fixtures.map((f) => f.output), { cwd: dir });
       db = await embeddedDatabase();
       await ensureSchema(db);
-      // The converted eval() calls these functions: the database gets them as --schema-out would.
-      for (const ddl of first.functions.values()) await db.exec(ddl);
     }, 600_000);
     afterAll(async () => {
       await db.close();
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('converts every call to the committed output, and a second run changes nothing', () => {
-      expect(first.findings.map(formatFinding)).toEqual([]);
-      expect(first.changed.map((c) => c.after)).toEqual([readFileSync(join(VALUES, flavour, 'values.output.ts'), 'utf8')]);
-      expect(second.changed).toEqual([]);
-      expect(second.findings).toEqual([]);
+    it('has value fixtures', () => {
+      expect(fixtures.map((f) => f.input)).toContain('values.input.ts');
     });
 
-    it('returns on PGlite what the real client returned from redis-server', async () => {
-      const { run } = await importConverted(dir, 'values.output.ts');
-      const recorded = (JSON.parse(readFileSync(join(VALUES, flavour, 'values.redis.json'), 'utf8')) as unknown[]).map(decodeValue);
-      const values = await run(db);
-      expect(values.length).toBe(recorded.length);
-      for (const [i, v] of values.entries()) {
-        expect(v, `value ${i}`).toStrictEqual(recorded[i]);
-        if (typeof v === 'object' && v !== null) expect(Object.getPrototypeOf(v), `prototype of value ${i}`).toBe(Object.getPrototypeOf(recorded[i]));
-      }
-    }, 120_000);
+    for (const fixture of fixtures) {
+      it(`${fixture.input}: converts every call to the committed output, and a second run changes nothing`, () => {
+        expect(first.findings.filter((f) => f.path === fixture.input).map(formatFinding)).toEqual([]);
+        expect(first.changed.find((c) => c.path === fixture.input)?.after).toBe(readFileSync(join(VALUES, flavour, fixture.output), 'utf8'));
+        expect(second.changed.find((c) => c.path === fixture.output)).toBeUndefined();
+        expect(second.findings.filter((f) => f.path === fixture.output)).toEqual([]);
+      });
 
+      it(`${fixture.input}: returns on PGlite what the real client returned from redis-server`, async () => {
+        const { run } = await importConverted(dir, fixture.output);
+        const recorded = (JSON.parse(readFileSync(join(VALUES, flavour, fixture.recorded), 'utf8')) as unknown[]).map(decodeValue);
+        const flush = translate('FLUSHALL');
+        await db.query(flush.sql, flush.params);
+        // The converted eval() calls these functions (a fixture's SCRIPT FLUSH drops them): installed as --schema-out would.
+        for (const ddl of first.functions.values()) await db.exec(ddl);
+        const values = await run(db);
+        expect(values.length).toBe(recorded.length);
+        for (const [i, v] of values.entries()) {
+          expect(v, `value ${i}`).toStrictEqual(recorded[i]);
+          if (typeof v === 'object' && v !== null) expect(Object.getPrototypeOf(v), `prototype of value ${i}`).toBe(Object.getPrototypeOf(recorded[i]));
+        }
+      }, 120_000);
+    }
   });
 }
 
 describe('codemod values: the converted fixtures', () => {
   it('type-check against the real pg types (one tsc run for every flavour)', () => {
-    const flavours = FLAVOURS.filter((f) => existsSync(join(VALUES, f, 'values.output.ts')));
-    expect(flavours.length).toBe(FLAVOURS.length);
+    // TypeScript outputs (JavaScript ones have no types to check).
+    const outputs = FLAVOURS.flatMap((f) => valueFixtures(f).filter((x) => x.output.endsWith('.ts')).map((x) => ({ from: join(VALUES, f, x.output), to: `${f}-${x.output}` })));
+    expect(outputs.length).toBeGreaterThanOrEqual(FLAVOURS.length);
     // The outputs import only pg and the runtime, so one project holds them all.
     const dir = scratchProject('ioredis5', []);
     try {
-      for (const f of flavours) cpSync(join(VALUES, f, 'values.output.ts'), join(dir, `${f}.output.ts`));
+      for (const o of outputs) cpSync(o.from, join(dir, o.to));
       const tsconfig = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8')) as Record<string, unknown>;
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, include: flavours.map((f) => `${f}.output.ts`) }));
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, include: outputs.map((o) => o.to) }));
       const tsc = spawnSync(process.execPath, [TSC, '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
       expect(tsc.stdout + tsc.stderr).toBe('');
       expect(tsc.status).toBe(0);

@@ -6,7 +6,7 @@ import { codemod } from '../../src/codemod/index.js';
 import { ensureSchema, postgresDatabase, type Database } from '../../src/db/index.js';
 import { translate } from '../../src/translate.js';
 import { withRealClient } from '../support/codemod-clients.js';
-import { encodeValue, FLAVOURS, importConverted, importInput, scratchProject } from '../support/codemod-values.js';
+import { encodeValue, FLAVOURS, importConverted, importInput, scratchProject, valueFixtures } from '../support/codemod-values.js';
 
 /**
  * The proof of the codemod's values, per client flavour: the value fixture's
@@ -40,25 +40,27 @@ afterAll(async () => {
 
 for (const flavour of FLAVOURS) {
   describe(`codemod values on redis-server and PostgreSQL: ${flavour}`, () => {
-    it('the converted calls return what the real client returns', async () => {
-      const { run: original } = await importInput(flavour);
-      const expected = await withRealClient(flavour, Number(process.env.REDIS_PORT), original);
+    for (const fixture of valueFixtures(flavour)) {
+      it(`${fixture.input}: the converted calls return what the real client returns`, async () => {
+        const { run: original } = await importInput(flavour, fixture.input);
+        const expected = await withRealClient(flavour, Number(process.env.REDIS_PORT), original);
 
-      const dir = scratchProject(flavour, ['values.input.ts']);
-      try {
-        const result = await codemod(['values.input.ts'], { cwd: dir, write: true });
-        expect(result.findings).toEqual([]);
-        const { run: converted } = await importConverted(dir, 'values.input.ts');
-        const flush = translate('FLUSHALL');
-        await db.query(flush.sql, flush.params);
-        for (const ddl of result.functions.values()) await db.exec(ddl);
-        const actual = await converted(db);
-        expect(actual.length).toBe(expected.length);
-        const different = actual.flatMap((v, i) => (isDeepStrictEqual(v, expected[i]) ? [] : [{ i, postgres: encodeValue(v), redis: encodeValue(expected[i]) }]));
-        expect(different).toEqual([]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }, 240_000);
+        const dir = scratchProject(flavour, [fixture.input]);
+        try {
+          const result = await codemod([fixture.input], { cwd: dir, write: true });
+          expect(result.findings).toEqual([]);
+          const { run: converted } = await importConverted(dir, fixture.input);
+          const flush = translate('FLUSHALL');
+          await db.query(flush.sql, flush.params);
+          for (const ddl of result.functions.values()) await db.exec(ddl);
+          const actual = await converted(db);
+          expect(actual.length).toBe(expected.length);
+          const different = actual.flatMap((v, i) => (isDeepStrictEqual(v, expected[i]) ? [] : [{ i, postgres: encodeValue(v), redis: encodeValue(expected[i]) }]));
+          expect(different).toEqual([]);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }, 240_000);
+    }
   });
 }

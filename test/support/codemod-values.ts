@@ -1,14 +1,14 @@
 /**
- * The codemod's value fixtures (fixtures/codemod/values/<flavour>/): a
- * `values.input.ts` whose `run(client)` returns what each call resolved to,
- * its converted `values.output.ts`, and `values.redis.json`, what the real
+ * The codemod's value fixtures (fixtures/codemod/values/<flavour>/): each
+ * `<name>.input.ts` (or .js) whose `run(client)` returns what each call resolved to,
+ * its converted `<name>.output.ts`, and `<name>.redis.json`, what the real
  * client returned from redis-server (scripts/record-codemod-values.ts).
  *
  * The fixtures import their client package by its real name (`redis`), while
  * this repository installs node-redis 4 and 5 side by side under aliases, so
  * each flavour runs in a scratch project whose node_modules link the right one.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -67,14 +67,35 @@ export async function importConverted(dir: string, file: string): Promise<{ run:
     /from ['"]redis2sql\/codemod-runtime['"]/,
     `from ${JSON.stringify(join(REPO, 'src/codemod/runtime.ts'))}`,
   );
-  const runnable = join(dir, file.replace(/\.ts$/, '.run.ts'));
+  const runnable = join(dir, file.replace(/\.([cm]?[jt]s)$/, '.run.$1'));
   writeFileSync(runnable, source);
   return (await import(pathToFileURL(runnable).href)) as { run: (target: unknown) => Promise<unknown[]> };
 }
 
 /** Import a fixture's input (the code run with the real client). */
-export async function importInput(flavour: FlavourDir): Promise<{ run: (client: unknown) => Promise<unknown[]> }> {
-  return (await import(pathToFileURL(join(VALUES, flavour, 'values.input.ts')).href)) as { run: (client: unknown) => Promise<unknown[]> };
+export async function importInput(flavour: FlavourDir, input = 'values.input.ts'): Promise<{ run: (client: unknown) => Promise<unknown[]> }> {
+  return (await import(pathToFileURL(join(VALUES, flavour, input)).href)) as { run: (client: unknown) => Promise<unknown[]> };
+}
+
+export interface ValueFixture {
+  readonly input: string;
+  readonly output: string;
+  /** What the real client returned (scripts/record-codemod-values.ts). */
+  readonly recorded: string;
+}
+
+/**
+ * A flavour's value fixtures: each `<name>.input.<ext>` (but refused.input.*,
+ * a report fixture) with its `<name>.output.<ext>` and `<name>.redis.json`.
+ *
+ *   valueFixtures('ioredis4')  → [{ input: 'javascript.input.js', output: 'javascript.output.js', recorded: 'javascript.redis.json' }, { input: 'values.input.ts', … }]
+ */
+export function valueFixtures(flavour: FlavourDir): ValueFixture[] {
+  return readdirSync(join(VALUES, flavour))
+    .map((f) => /^([\w-]+)\.input\.([cm]?[jt]s)$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null && m[1] !== 'refused')
+    .map(([input, name, ext]) => ({ input: input!, output: `${name}.output.${ext}`, recorded: `${name}.redis.json` }))
+    .sort((a, b) => (a.input < b.input ? -1 : 1));
 }
 
 /**
