@@ -40,6 +40,8 @@ describe('refusals carry line:column and a reason', () => {
     ['return loadstring("return 1")()', 1, 'call not compiled'],
     ['local t = {1}\ntable.sort(t, math.max)', 2, "table.sort's comparator must be a local or anonymous function"],
     ["return redis.call('LCS', KEYS[1], KEYS[2], 'IDX')", 1, "LCS's reply (json) is not converted to Lua yet"],
+    ["return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>')", 1, "XREADGROUP's reply (lua) is not converted to Lua yet"],
+    ["return redis.call('XPENDING', 's', 'g')", 1, "XPENDING's reply (lua) is not converted to Lua yet"],
     ["return redis.call('SET', KEYS[1], 'v', ARGV[1])", 1, 'make them literals'],
     ['return (', 1, 'syntax error'],
   ])('%s', (source, line, reason) => {

@@ -1338,7 +1338,9 @@ ${I}END LOOP;
         this.refuse(e, `argument ${i} of ${compiled.command} is used in a way the compiler cannot follow: make it a literal`);
       }
     }
-    if (compiled.reply.kind === 'json') {
+    // 'lua' is the nested jsonb reply some stream functions build (XREADGROUP, XPENDING, XCLAIM, XINFO…):
+    // lua_from_rows cannot turn it into a Lua value, so it is refused here rather than failing at run time.
+    if (compiled.reply.kind === 'json' || compiled.reply.kind === 'lua') {
       this.refuse(e, `${compiled.command}'s reply (${compiled.reply.kind}) is not converted to Lua yet`);
     }
     const stmt = compiled.sql.replace(/\$(\d+)/g, (_, n: string) => `(${values[Number(n) - 1] ?? 'NULL'})`);
