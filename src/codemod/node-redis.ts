@@ -32,7 +32,7 @@ import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js
 import { addImports } from './imports.js';
 import { nodeRedisTransform } from './node-redis-replies.js';
 import type { Finding } from './report.js';
-import { compileScript, emptyScriptContext, literal, scriptFunctionCall, type ScriptContext } from './scripts.js';
+import { compileScript, emptyScriptContext, literal, property, scriptFunctionCall, type ScriptContext } from './scripts.js';
 import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
@@ -421,10 +421,10 @@ function scriptCall(call: CallExpression, method: string, scripts: ScriptContext
   if (init === undefined || !Node.isCallExpression(init) || !isDefineScript(init.getExpression())) return refuse('it is defined by defineScript({ … }) where the client is created');
   const [def] = init.getArguments();
   if (def === undefined || !Node.isObjectLiteralExpression(def)) return refuse('defineScript() is given an object literal');
-  const source = propertyLiteral(def, 'SCRIPT');
+  const source = property(def, 'SCRIPT');
   if (source === undefined) return refuse('its SCRIPT is known when the codemod runs (a literal or a const)');
   const keys = def.getProperty('NUMBER_OF_KEYS');
-  if (keys !== undefined && (propertyLiteral(def, 'NUMBER_OF_KEYS') === undefined || !Number.isInteger(Number(propertyLiteral(def, 'NUMBER_OF_KEYS'))))) {
+  if (keys !== undefined && (property(def, 'NUMBER_OF_KEYS') === undefined || !Number.isInteger(Number(property(def, 'NUMBER_OF_KEYS'))))) {
     return refuse('its NUMBER_OF_KEYS is a literal');
   }
   const script = compileScript(source);
@@ -432,14 +432,6 @@ function scriptCall(call: CallExpression, method: string, scripts: ScriptContext
   scripts.functions.set(script.sha, script.ddl);
   const args = call.getArguments().map((a) => a.getText());
   return { args: `${JSON.stringify(method)}, [${args.join(', ')}]` };
-}
-
-function propertyLiteral(obj: Node, name: string): string | undefined {
-  if (!Node.isObjectLiteralExpression(obj)) return undefined;
-  const p = obj.getProperty(name);
-  if (Node.isPropertyAssignment(p)) return literal(p.getInitializerOrThrow());
-  if (Node.isShorthandPropertyAssignment(p)) return literal(p.getNameNode());
-  return undefined;
 }
 
 /**

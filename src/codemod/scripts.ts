@@ -222,7 +222,8 @@ export function literal(node: Node): string | undefined {
   return undefined;
 }
 
-function property(obj: Node, name: string): string | undefined {
+/** The literal text of an object literal's property `name` (`{ lua: '…' }`), or undefined. */
+export function property(obj: Node, name: string): string | undefined {
   if (!Node.isObjectLiteralExpression(obj)) return undefined;
   const p = obj.getProperty(name);
   if (Node.isPropertyAssignment(p)) return literal(p.getInitializerOrThrow());
