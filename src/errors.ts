@@ -96,7 +96,10 @@ export class StorageError extends Redis2SqlError {
   }
 }
 
-/** A Lua construct that cannot be compiled, with its position in the script. */
+/**
+ * A Lua construct that cannot be compiled, with its position in the script:
+ * line and column both 1-based, as editors and problem matchers count them.
+ */
 export class LuaCompileError extends Redis2SqlError {
   override readonly name = 'LuaCompileError';
   constructor(

@@ -199,7 +199,7 @@ export function compileScript(source: string): CompiledScript | { readonly messa
   try {
     return compileLua(source);
   } catch (error) {
-    if (error instanceof LuaCompileError) return { message: `${error.reason} (script line ${error.line}, column ${error.column + 1})` };
+    if (error instanceof LuaCompileError) return { message: `${error.reason} (script line ${error.line}, column ${error.column})` };
     throw error;
   }
 }

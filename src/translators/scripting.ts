@@ -1,5 +1,6 @@
 import { BULK, OK, type ReplyShape } from '../emit/reply.js';
-import { compileLua } from './lua/compile.js';
+import { LuaCompileError, UnsupportedError } from '../errors.js';
+import { compileLua, type CompiledScript } from './lua/compile.js';
 import { sql } from './sql.js';
 import { never, pending, type GroupTranslators, type TranslateContext, type Translation } from './types.js';
 
@@ -13,11 +14,29 @@ const LUA: ReplyShape = { kind: 'lua' };
  *   → SELECT redis.lua_eval($1, $2, $3::text[], $4::bytea[]) AS reply   ($2 is the CREATE FUNCTION)
  */
 function evalScript(S: TranslateContext['S'], script: Buffer, keys: readonly string[], args: readonly Buffer[]): Translation {
-  const compiled = compileLua(script, { schema: schemaName(S.text) });
+  const compiled = compileFor('EVAL', S, script);
   return {
     sql: sql`SELECT ${S}.lua_eval(${compiled.sha}, ${compiled.ddl}, ${[...keys]}::text[], ${[...args]}::bytea[]) AS reply`,
     reply: LUA,
   };
+}
+
+/**
+ * The script compiled for a command that carries it. A script the compiler
+ * refuses is that command's refusal (an `UnsupportedError` naming the command
+ * and the script's line:column), so `exec` answers that line with an error
+ * reply and goes on, as it does for any command redis2sql does not translate.
+ *
+ *   compileFor('EVAL', S, Buffer.from('return redis.call(KEYS[1])'))
+ *   → UnsupportedError "EVAL: the script cannot be compiled: 1:8: redis.call needs a literal command name"
+ */
+function compileFor(command: string, S: TranslateContext['S'], script: Buffer): CompiledScript {
+  try {
+    return compileLua(script, { schema: schemaName(S.text) });
+  } catch (error) {
+    if (!(error instanceof LuaCompileError)) throw error;
+    throw new UnsupportedError(command, `the script cannot be compiled: ${error.message}`);
+  }
 }
 
 function schemaName(quoted: string): string {
@@ -36,7 +55,7 @@ export const SCRIPTING_TRANSLATORS = {
     reply: LUA,
   }),
   EVAL_RO: (cmd, { S }) => {
-    const compiled = compileLua(cmd.args.script, { schema: schemaName(S.text) });
+    const compiled = compileFor('EVAL_RO', S, cmd.args.script);
     return {
       sql: sql`SELECT ${S}.lua_eval_ro(${compiled.sha}, ${compiled.ddl}, ${[...(cmd.args.key ?? [])]}::text[], ${[...(cmd.args.arg ?? [])]}::bytea[]) AS reply`,
       reply: LUA,
@@ -62,7 +81,7 @@ export const SCRIPTING_TRANSLATORS = {
   'SCRIPT HELP': pending('help text not reproduced yet'),
   'SCRIPT KILL': never('a statement cannot stop another session\'s running script the way Redis does'),
   'SCRIPT LOAD': (cmd, { S }) => {
-    const compiled = compileLua(cmd.args.script, { schema: schemaName(S.text) });
+    const compiled = compileFor('SCRIPT LOAD', S, cmd.args.script);
     return { sql: sql`SELECT ${S}.lua_define(${compiled.sha}, ${compiled.ddl}) AS reply`, reply: BULK };
   },
 } as const satisfies GroupTranslators<'scripting'>;

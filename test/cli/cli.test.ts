@@ -181,6 +181,14 @@ describe('redis2sql exec', () => {
     expect(r.code).toBe(1);
   });
 
+  it('answers a script the Lua compiler refuses with an error reply naming its line:column, and goes on', async () => {
+    const r = await run(['exec'], 'SET k 1\nEVAL "return redis.call(KEYS[1])" 0\nGET k\n');
+    expect(r.stdout).toBe('OK\n(error) ERR redis2sql: EVAL: the script cannot be compiled: 1:8: redis.call needs a literal command name\n"1"\n');
+    expect(r.code).toBe(1);
+    const t = await run(['translate', 'SCRIPT LOAD "return redis.call(KEYS[1])"']);
+    expect(t).toMatchObject({ code: 1, stdout: '', stderr: 'redis2sql: SCRIPT LOAD: the script cannot be compiled: 1:8: redis.call needs a literal command name\n' });
+  });
+
   it('keeps data between runs with --data-dir', { timeout: 300_000 }, async () => {
     const data = join(dir, 'data');
     expect((await run(['exec', '--data-dir', data, 'SET', 'kept', '1'])).code).toBe(0);

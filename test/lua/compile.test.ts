@@ -131,7 +131,7 @@ describe('redis2sql lua', () => {
     writeFileSync(file, "local n = 'GET'\nreturn redis.call(n, KEYS[1])\n");
     const out = await cli(['lua', file]);
     expect(out.code).toBe(1);
-    expect(out.stderr).toBe(`redis2sql: ${file}:2:7: redis.call needs a literal command name\n`);
+    expect(out.stderr).toBe(`redis2sql: ${file}:2:8: redis.call needs a literal command name\n`);
     expect(out.stdout).toBe('');
   });
 });

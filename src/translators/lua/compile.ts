@@ -64,14 +64,15 @@ export function compileLua(source: string | Buffer, options: LuaOptions = {}): C
   const S = quoteSchema(options.schema ?? DEFAULT_SCHEMA);
   const sha = scriptSha(source);
   const name = options.name ?? `lua_${sha}`;
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new LuaCompileError(`invalid function name ${JSON.stringify(name)}`, 1, 0);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new LuaCompileError(`invalid function name ${JSON.stringify(name)}`, 1, 1);
   const text = Buffer.isBuffer(source) ? source.toString('latin1') : Buffer.from(source, 'utf8').toString('latin1');
   let chunk: ast.Chunk;
   try {
     chunk = luaparse.parse(text, { encodingMode: 'pseudo-latin1', ranges: true, locations: true, luaVersion: '5.1' } as never) as unknown as ast.Chunk;
   } catch (e) {
     const err = e as { line?: number; column?: number; message?: string };
-    throw new LuaCompileError(`syntax error: ${err.message ?? String(e)}`, err.line ?? 1, err.column ?? 0);
+    // luaparse's message starts with its own 0-based [line:column]; ours is in front.
+    throw new LuaCompileError(`syntax error: ${(err.message ?? String(e)).replace(/^\[\d+:\d+\] /, '')}`, err.line ?? 1, (err.column ?? 0) + 1);
   }
   const c = new Compiler(S, sha, text, text.split('\n'), assignedNames(chunk));
   const body = c.block(chunk.body, 1);
@@ -227,7 +228,7 @@ class Compiler {
 
   private refuse(node: Node, reason: string): never {
     const loc = node.loc?.start;
-    throw new LuaCompileError(reason, loc?.line ?? 1, loc?.column ?? 0);
+    throw new LuaCompileError(reason, loc?.line ?? 1, (loc?.column ?? 0) + 1);
   }
 
   private binding(name: string): Binding | undefined {
