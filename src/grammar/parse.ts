@@ -43,10 +43,13 @@ export type { CommandInput } from './tokenize.js';
  *   `countedBy` token takes exactly that many values (ZUNION's WEIGHTS).
  * - A string's `check` runs as it is met (stream IDs); on a repeated argument
  *   a word it refuses ends the repetition. An option word with fewer words
- *   after it than its value needs is an unknown option (`unknownOption`); an
+ *   after it than its value needs is an unknown option (`unknownOption`), or
+ *   where arguments follow the run, the next argument's word (XADD's ID); an
  *   `inPlace` option is read only at its place, when a word is left for what
- *   follows; a required option left out is its `absent` error, if it has one,
- *   once nothing else is missing.
+ *   follows; a required argument left out is its `absent` error, if it has
+ *   one, once nothing else is missing. A `verify` rule checks the arguments
+ *   read so far once Redis' loop would be done; a `refused` option is its
+ *   error when met; more words than `maxWords` are a syntax error.
  * - Redis' checks run first (unknown command, arity, syntax, types); keys that
  *   PostgreSQL `text` cannot hold are refused last, so Redis' errors win.
  */
@@ -74,6 +77,8 @@ interface Node {
   readonly check: ArgSpec['check'];
   readonly absent: string | undefined;
   readonly inPlace: boolean;
+  readonly verify: ArgSpec['verify'];
+  readonly refused: string | undefined;
   /** Block children. */
   readonly seq: Seq | undefined;
   /** Oneof branches, and which one each option word selects. */
@@ -89,7 +94,19 @@ interface Node {
   readonly min: number;
   /** Exact words of one occurrence (of one repetition, for a multiple), or -1 when it varies. */
   readonly size: number;
+  /** How a scalar's word becomes its value (undefined for tokens, oneofs and blocks). */
+  readonly read: Reader | undefined;
 }
+
+/** A scalar argument's value from its word at argv[index]; Redis' error is thrown (or noted, for a `late` one). */
+type Reader = (word: string, index: number, st: State) => Value;
+
+/**
+ * One item of a sequence (or several: multiples sharing the rest), compiled
+ * to a closure at table load, so that parsing runs no decision that depends
+ * only on the table; `reserve`: the words the caller leaves for what follows.
+ */
+type Step = (st: State, rec: Rec, reserve: number) => void;
 
 type Item =
   | {
@@ -98,8 +115,12 @@ type Item =
       /** Option word → the run's arguments it can start, in table order (LMOVE's LEFT starts two). */
       readonly lookup: ReadonlyMap<string, readonly Node[]>;
       /** The same words by `wordHash`, to find a word without decoding it into a string. */
-      readonly byHash: ReadonlyMap<number, readonly string[]>;
+      readonly byHash: ReadonlyMap<number, readonly RunWord[]>;
       readonly longest: number;
+      /** Whether arguments follow the run in its sequence (an option word short of its words is theirs). */
+      readonly followed: boolean;
+      /** Whether an option of the run has a `verify` rule, checked when the run ends. */
+      readonly verifies: boolean;
     }
   | {
       readonly kind: 'positional';
@@ -112,8 +133,28 @@ type Item =
       readonly share: number;
     };
 
+/** An option word of a run, with what it means worked out at table load. */
+interface RunWord {
+  /** Upper case. */
+  readonly word: string;
+  /** The run's arguments it can start, in table order (LMOVE's LEFT starts two). */
+  readonly options: readonly RunOption[];
+}
+
+interface RunOption {
+  readonly node: Node;
+  /** Its position in the run's nodes. */
+  readonly slot: number;
+  /** The branch the word selects, for a oneof without a token of its own. */
+  readonly branch: Node | undefined;
+  /** Which alternative an occurrence is (the branch, or the branch of the oneof heading a block), '' for none. */
+  readonly alternative: string;
+}
+
 interface Seq {
   readonly items: readonly Item[];
+  /** The items compiled, in order (a group of multiples sharing the rest is one step). */
+  readonly steps: readonly Step[];
   /** Fewest words needed by the items after item k. */
   readonly after: readonly number[];
   readonly nodes: readonly Node[];
@@ -132,6 +173,8 @@ interface Plan {
   readonly maxArgc: number | undefined;
   /** The error for a word left over after the arguments (`%s`: the word), when not a syntax error. */
   readonly unknownOption: string | undefined;
+  /** Most words Redis takes before it reads any (the name counted), else a syntax error. */
+  readonly maxWords: number | undefined;
 }
 
 function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
@@ -174,6 +217,7 @@ function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
   const multiple = spec.multiple === true;
   const multipleToken = spec.multipleToken === true;
   const size = contentSize < 0 ? -1 : (token !== undefined ? 1 : 0) + contentSize;
+  const read = readerOf(spec, late);
   return {
     name: spec.name,
     kind: spec.kind,
@@ -193,6 +237,8 @@ function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
     check: spec.check,
     absent: spec.absent,
     inPlace: spec.inPlace === true,
+    verify: spec.verify,
+    refused: spec.refused,
     seq,
     branches,
     branchByWord,
@@ -201,6 +247,81 @@ function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
     minOccurrence,
     min: spec.optional === true ? 0 : minOccurrence + (multiple && token !== undefined && !multipleToken ? 1 : 0),
     size,
+    read,
+  };
+}
+
+/** The reader of a scalar argument, its conversion and Redis' message chosen once. */
+function readerOf(spec: ArgSpec, late: boolean): Reader | undefined {
+  switch (spec.kind) {
+    case 'key':
+      return readKey;
+    case 'integer':
+    case 'unix-time':
+    case 'double': {
+      const conversion = conversionOf(spec);
+      if (!late) {
+        return (word, index) => {
+          const value = conversion(word);
+          if (typeof value === 'string') throw new RedisSyntaxError(value, index);
+          return value;
+        };
+      }
+      // Converted now, but a refusal is raised only once the whole line has
+      // been read (no placeholder to find and replace in the tree afterwards).
+      return (word, index, st) => {
+        const value = conversion(word);
+        if (typeof value !== 'string') return value;
+        st.lateError ??= { message: value, index };
+        return undefined;
+      };
+    }
+    case 'string':
+    case 'pattern': {
+      const check = spec.check;
+      // A repeated argument's check runs in `greedy`, where a refused word ends the repetition.
+      if (check === undefined || spec.multiple === true) return fromBinary;
+      return (word, _index, st) => {
+        const value = fromBinary(word);
+        const refused = check(value, st.read);
+        // Without argIndex: the word is no number to try again (as the Lua
+        // compiler does with run-time arguments) but an ID the translator reads.
+        if (refused !== undefined) throw new RedisSyntaxError(refused);
+        return value;
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function readKey(word: string, index: number, st: State): string {
+  const ascii = asciiKey(word);
+  if (ascii !== undefined) return ascii;
+  const key = toKey(word);
+  if ('key' in key) return key.key;
+  st.keyProblem ??= { index, problem: key.problem };
+  return '';
+}
+
+/** A number argument's conversion: its value, or Redis' message (a string) for a word that does not convert. */
+function conversionOf(spec: ArgSpec): (word: string) => bigint | number | string {
+  if (spec.kind === 'double') {
+    const message = spec.error ?? 'ERR value is not a valid float';
+    return (word) => toDouble(word) ?? message;
+  }
+  const message = spec.error ?? 'ERR value is not an integer or out of range';
+  // An integer named `cursor` is read as Redis reads SCAN cursors (strtoul), as `numkeys` counts.
+  const integer = spec.name === 'cursor' ? toScanCursor : toInteger;
+  const range = spec.range;
+  if (range === undefined) return (word) => integer(word) ?? message;
+  return (word) => {
+    const n = integer(word);
+    if (n === undefined) return message;
+    if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max) || (range.notZero === true && n === 0n)) {
+      return range.error;
+    }
+    return n;
   };
 }
 
@@ -224,13 +345,21 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
       while (k + 1 < nodes.length && joinsRun(nodes[k + 1]!)) run.push(nodes[++k]!);
       const lookup = new Map<string, Node[]>();
       for (const n of run) for (const w of n.starts!) lookup.set(w, [...(lookup.get(w) ?? []), n]);
-      const byHash = new Map<number, string[]>();
-      for (const w of lookup.keys()) {
+      const byHash = new Map<number, RunWord[]>();
+      for (const [w, starting] of lookup) {
         const h = wordHash(w, w.length);
-        byHash.set(h, [...(byHash.get(h) ?? []), w]);
+        byHash.set(h, [...(byHash.get(h) ?? []), runWord(w, starting, run)]);
       }
       const longest = Math.max(...[...lookup.keys()].map((w) => w.length));
-      items.push({ kind: 'run', nodes: run, lookup, byHash, longest });
+      items.push({
+        kind: 'run',
+        nodes: run,
+        lookup,
+        byHash,
+        longest,
+        followed: k + 1 < nodes.length,
+        verifies: run.some((n) => n.verify !== undefined),
+      });
       continue;
     }
     const previous = nodes[k - 1];
@@ -249,7 +378,137 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
   const itemMin = (item: Item): number =>
     item.kind === 'run' ? item.nodes.reduce((sum, n) => sum + n.min, 0) : item.node.min;
   const after = items.map((_, k) => items.slice(k + 1).reduce((sum, it) => sum + itemMin(it), 0));
-  return { items, after, nodes, lists: nodes.filter((n) => n.multiple).map((n) => n.name) };
+  return { items, steps: stepsOf(items, after), after, nodes, lists: nodes.filter((n) => n.multiple).map((n) => n.name) };
+}
+
+function runWord(word: string, starting: readonly Node[], run: readonly Node[]): RunWord {
+  const options = starting.map((node): RunOption => {
+    const branch = node.token === undefined && node.kind === 'oneof' ? node.branchByWord.get(word) : undefined;
+    // Which alternative this occurrence is: the oneof's branch, or the branch
+    // of the oneof that heads a block (XADD's MAXLEN|MINID trim block).
+    const head = node.token === undefined && node.kind === 'block' ? node.seq?.nodes[0] : undefined;
+    const alternative = branch?.name ?? (head?.kind === 'oneof' ? (head.branchByWord.get(word)?.name ?? '') : '');
+    return { node, slot: run.indexOf(node), branch, alternative };
+  });
+  return { word, options };
+}
+
+/** The steps of a sequence: each item's reading, with every choice the table fixes made here. */
+function stepsOf(items: readonly Item[], after: readonly number[]): Step[] {
+  const steps: Step[] = [];
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
+    const rest = after[k]!;
+    if (item.kind === 'run') {
+      steps.push((st, rec, reserve) => parseRun(item, st, rec, reserve + rest));
+      continue;
+    }
+    let step: Step;
+    if (item.share > 0) {
+      step = shareStep(items.slice(k, k + item.share).map((it) => (it as Positional).node), after[k + item.share - 1]!);
+      k += item.share - 1;
+    } else step = positionalStep(item, rest, items[k + 1]);
+    // Past an argument after which Redis looks the keys up, later errors are deferred (see `afterLookup`).
+    const last = items[k]!;
+    const rule = last.kind === 'positional' ? last.node.afterLookup : undefined;
+    const verify = last.kind === 'positional' ? last.node.verify : undefined;
+    if (verify !== undefined) {
+      const read = step;
+      step = (st, rec, reserve) => {
+        read(st, rec, reserve);
+        verified(verify, rec);
+      };
+    }
+    if (rule === undefined) steps.push(step);
+    else {
+      steps.push((st, rec, reserve) => {
+        step(st, rec, reserve);
+        st.lookup ??= { rule, rec };
+      });
+    }
+  }
+  return steps;
+}
+
+type Positional = Extract<Item, { kind: 'positional' }>;
+
+function positionalStep(item: Positional, rest: number, next: Item | undefined): Step {
+  const node = item.node;
+  const name = node.name;
+  const stopRun = next?.kind === 'run' ? next : undefined;
+  const countedBy = item.countedBy;
+  if (countedBy !== undefined) {
+    const countError = item.countError;
+    return (st, rec, reserve) => {
+      const after = reserve + rest;
+      const available = st.argv.length - after - st.i;
+      const count = rec[countedBy] as bigint;
+      // Too few is the count's own error (LMPOP's `numkeys should be greater
+      // than 0`), too many the counted argument's (EVAL's `Number of keys
+      // can't be greater than number of args`).
+      if (count < 0n || (count === 0n && !node.optional)) {
+        throw new RedisSyntaxError(countError ?? node.error ?? SYNTAX, st.i - 1);
+      }
+      if (count > BigInt(Math.max(available, 0))) throw new RedisSyntaxError(node.error ?? SYNTAX, st.i - 1);
+      rec[name] = repeat(node, st, Number(count), after);
+    };
+  }
+  const read = node.read;
+  if (node.multiple) {
+    if (read !== undefined && node.token === undefined && node.check === undefined) {
+      return (st, rec, reserve) => void (rec[name] = greedyScalars(node, read, st, reserve + rest, stopRun));
+    }
+    return (st, rec, reserve) => void (rec[name] = greedy(node, st, reserve + rest, stopRun));
+  }
+  if (node.optional) {
+    return (st, rec, reserve) => {
+      const after = reserve + rest;
+      // An `inPlace` option needs one word after it, not the words of everything after it.
+      const available = node.inPlace ? st.argv.length - st.i - 1 : st.argv.length - after - st.i;
+      const word = st.argv[st.i];
+      // An `inPlace` option is there only when its word is.
+      const here = node.starts === undefined || (word !== undefined && node.starts.has(asciiUpper(word)));
+      if (available >= node.minOccurrence && available > 0 && here && !startsOf(stopRun, word!)) {
+        rec[name] = occurrence(node, st, after, false);
+      }
+    };
+  }
+  // Taken when its words are there, whatever the arguments after it need:
+  // Redis reads XADD's ID before it counts the fields and values after it.
+  if (read !== undefined && node.token === undefined) {
+    return (st, rec) => {
+      const index = st.i;
+      const word = st.argv[index];
+      if (word === undefined) {
+        if (node.verify !== undefined) verified(node.verify, rec);
+        throw new RedisSyntaxError(node.absent ?? SYNTAX, Math.min(index, st.argv.length - 1));
+      }
+      st.i = index + 1;
+      rec[name] = read(word, index, st);
+    };
+  }
+  return (st, rec, reserve) => {
+    const end = st.argv.length;
+    if (end - st.i < node.minOccurrence) {
+      if (node.verify !== undefined) verified(node.verify, rec);
+      throw new RedisSyntaxError(node.absent ?? SYNTAX, Math.min(st.i, end - 1));
+    }
+    rec[name] = occurrence(node, st, reserve + rest, false);
+  };
+}
+
+/** Adjacent multiples (XREAD's `key … id …`) sharing the words before `rest` evenly. */
+function shareStep(group: readonly Node[], rest: number): Step {
+  const first = group[0]!;
+  return (st, rec, reserve) => {
+    const groupAfter = reserve + rest;
+    const end = st.argv.length;
+    const total = Math.max(end - groupAfter - st.i, 0);
+    if (total % group.length !== 0 || (total === 0 && group.some((g) => !g.optional))) {
+      throw new RedisSyntaxError(first.error ?? SYNTAX, Math.min(st.i, end - 1));
+    }
+    for (const g of group) rec[g.name] = repeat(g, st, total / group.length, groupAfter);
+  };
 }
 
 /** With a `final` argument, the words up to it (each argument's longest occurrence) are all there can be. */
@@ -274,6 +533,7 @@ function compilePlan(spec: CommandSpec): Plan {
     seq: compileSeq(spec.args, false),
     maxArgc: maxArgcOf(spec, space < 0 ? 1 : 2),
     unknownOption: spec.args.find((a) => a.unknownOption !== undefined)?.unknownOption,
+    maxWords: spec.args.find((a) => a.maxWords !== undefined)?.maxWords,
   };
 }
 
@@ -387,6 +647,7 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
   if (arity > 0 ? argc !== arity : argc < -arity || argc > (plan.maxArgc ?? argc)) {
     throw new RedisSyntaxError(`ERR wrong number of arguments for '${plan.fullname}' command`, 0);
   }
+  if (plan.maxWords !== undefined && argc > plan.maxWords) throw new RedisSyntaxError(SYNTAX, plan.maxWords);
   const st: State = { argv, fullname: plan.fullname, plan, i: plan.first, lateError: undefined, keyProblem: undefined, lookup: undefined, read: {} };
   let args: Rec;
   try {
@@ -576,13 +837,13 @@ function wordHash(b: string, longest: number): number {
 }
 
 /** The option word of `run` that `b` spells (any case), or undefined. */
-function matchWord(run: Run | undefined, b: string): string | undefined {
+function matchWord(run: Run | undefined, b: string): RunWord | undefined {
   if (run === undefined) return undefined;
   const h = wordHash(b, run.longest);
   if (h < 0) return undefined;
   const words = run.byHash.get(h);
   if (words === undefined) return undefined;
-  for (const w of words) if (isToken(b, w)) return w;
+  for (const w of words) if (isToken(b, w.word)) return w;
   return undefined;
 }
 
@@ -594,67 +855,10 @@ function parseSeq(seq: Seq, st: State, reserve: number): Rec {
   const outer = st.read;
   st.read = rec;
   for (const name of seq.lists) rec[name] = [];
-  const end = st.argv.length;
-  // After each item (whichever way it was read), enterLookup notes when it was an `afterLookup` one.
-  for (let k = 0; k < seq.items.length; enterLookup(seq.items[k], st, rec), k++) {
-    const item = seq.items[k]!;
-    const after = reserve + seq.after[k]!;
-    if (item.kind === 'run') {
-      parseRun(item, st, rec, after);
-      continue;
-    }
-    const node = item.node;
-    const next = seq.items[k + 1];
-    const stopRun = next?.kind === 'run' ? next : undefined;
-    const available = end - after - st.i;
-    if (item.countedBy !== undefined) {
-      const count = rec[item.countedBy] as bigint;
-      // Too few is the count's own error (LMPOP's `numkeys should be greater
-      // than 0`), too many the counted argument's (EVAL's `Number of keys
-      // can't be greater than number of args`).
-      if (count < 0n || (count === 0n && !node.optional)) {
-        throw new RedisSyntaxError(item.countError ?? node.error ?? SYNTAX, st.i - 1);
-      }
-      if (count > BigInt(Math.max(available, 0))) throw new RedisSyntaxError(node.error ?? SYNTAX, st.i - 1);
-      rec[node.name] = repeat(node, st, Number(count), after);
-      continue;
-    }
-    if (item.share > 0) {
-      const group = seq.items.slice(k, k + item.share).map((it) => (it as { node: Node }).node);
-      const groupAfter = reserve + seq.after[k + item.share - 1]!;
-      const total = Math.max(end - groupAfter - st.i, 0);
-      if (total % item.share !== 0 || (total === 0 && group.some((g) => !g.optional))) {
-        throw new RedisSyntaxError(node.error ?? SYNTAX, Math.min(st.i, end - 1));
-      }
-      for (const g of group) rec[g.name] = repeat(g, st, total / item.share, groupAfter);
-      k += item.share - 1;
-      continue;
-    }
-    if (node.multiple) {
-      rec[node.name] = greedy(node, st, after, stopRun);
-      continue;
-    }
-    if (node.optional) {
-      const word = st.argv[st.i];
-      // An `inPlace` option is there only when its word is.
-      const here = node.starts === undefined || (word !== undefined && node.starts.has(asciiUpper(word)));
-      if (available >= node.minOccurrence && available > 0 && here && !startsOf(stopRun, word!)) {
-        rec[node.name] = occurrence(node, st, after, false);
-      }
-      continue;
-    }
-    // Taken when its words are there, whatever the arguments after it need:
-    // Redis reads XADD's ID before it counts the fields and values after it.
-    if (end - st.i < node.minOccurrence) throw new RedisSyntaxError(SYNTAX, Math.min(st.i, end - 1));
-    rec[node.name] = occurrence(node, st, after, false);
-  }
+  const steps = seq.steps;
+  for (let k = 0; k < steps.length; k++) steps[k]!(st, rec, reserve);
   st.read = outer;
   return rec;
-}
-
-/** Past an argument after which Redis looks the keys up: later errors are deferred (see `afterLookup`). */
-function enterLookup(item: Item | undefined, st: State, rec: Rec): void {
-  if (item?.kind === 'positional' && item.node.afterLookup !== undefined) st.lookup ??= { rule: item.node.afterLookup, rec };
 }
 
 /** Exactly `count` occurrences. */
@@ -695,6 +899,22 @@ function greedy(
   return out;
 }
 
+/** `greedy` for a scalar argument without token or check: one word per value. */
+function greedyScalars(node: Node, read: Reader, st: State, reserve: number, stops: Run | undefined): Value[] {
+  const out: Value[] = [];
+  const argv = st.argv;
+  const end = argv.length - reserve;
+  while (st.i < end) {
+    const index = st.i;
+    const word = argv[index]!;
+    if (stops !== undefined && matchWord(stops, word) !== undefined) break;
+    st.i = index + 1;
+    out.push(read(word, index, st));
+  }
+  if (out.length === 0 && !node.optional) throw new RedisSyntaxError(SYNTAX, Math.min(st.i, argv.length - 1));
+  return out;
+}
+
 /** Options in any order, until a word that is none of them. */
 function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
   const argv = st.argv;
@@ -702,18 +922,15 @@ function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
   let seen: (string | undefined)[] | undefined;
   while (st.i < argv.length) {
     const word = matchWord(run, argv[st.i]!);
-    const candidates = word === undefined ? undefined : run.lookup.get(word);
-    if (candidates === undefined) break;
+    if (word === undefined) break;
+    const options = word.options;
     // Several arguments start with this word: the first one not given yet takes it.
-    const node =
-      candidates.length === 1 ? candidates[0]! : (candidates.find((n) => seen?.[run.nodes.indexOf(n)] === undefined) ?? candidates[0]!);
+    const option =
+      options.length === 1 ? options[0]! : (options.find((o) => seen?.[o.slot] === undefined) ?? options[0]!);
+    const { node, branch, alternative, slot } = option;
+    // Short of the words its value needs, the word is no option here but the next argument's (XADD's ID).
+    if (run.followed && st.argv.length - st.i < wordsNeeded(node)) break;
     const at = st.i;
-    const branch = node.token === undefined && node.kind === 'oneof' ? node.branchByWord.get(word!) : undefined;
-    // Which alternative this occurrence is: the oneof's branch, or the branch
-    // of the oneof that heads a block (XADD's MAXLEN|MINID trim block).
-    const head = node.token === undefined && node.kind === 'block' ? node.seq?.nodes[0] : undefined;
-    const alternative = branch?.name ?? (head?.kind === 'oneof' ? (head.branchByWord.get(word!)?.name ?? '') : '');
-    const slot = run.nodes.indexOf(node);
     const previous = seen?.[slot];
     if (previous !== undefined && !node.multipleToken) {
       if (node.once) throw new RedisSyntaxError(subcommandIn(node.onceError ?? node.error ?? SYNTAX, st), at);
@@ -724,6 +941,13 @@ function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
       node.countedBy === undefined ? runOccurrence(node, branch, st, reserve, run) : counted(node, st, rec[node.countedBy] as bigint, reserve);
     if (node.multipleToken) (rec[node.name] as Value[]).push(value);
     else rec[node.name] = value;
+  }
+  if (run.verifies) {
+    // Redis' loop meets a stray word before it checks the options together.
+    if (st.i < argv.length && !run.followed && st.plan.seq.items.at(-1) === run) {
+      throw new RedisSyntaxError(unknownWord(st, st.i), st.i);
+    }
+    for (const node of run.nodes) if (node.verify !== undefined) verified(node.verify, rec);
   }
   let absent: string | undefined;
   for (let k = 0; k < run.nodes.length; k++) {
@@ -748,6 +972,19 @@ function counted(node: Node, st: State, count: bigint, reserve: number): Value[]
   return out;
 }
 
+/**
+ * Redis' loops test that an option's words are there (`moreargs`): all of
+ * them for a fixed-size option, the word and one more for one that varies
+ * (XREAD's `STREAMS k` is the unbalanced error, not a syntax error).
+ */
+const wordsNeeded = (node: Node): number => (node.size >= 0 ? node.size : Math.min(node.minOccurrence, 2));
+
+/** A `verify` rule's error, thrown without argIndex: it is about several arguments, no one word. */
+function verified(verify: NonNullable<Node['verify']>, rec: Rec): void {
+  const error = verify(rec);
+  if (error !== undefined) throw new RedisSyntaxError(error);
+}
+
 function runOccurrence(
   node: Node,
   branch: Node | undefined,
@@ -756,11 +993,8 @@ function runOccurrence(
   run: Run,
 ): Value {
   const at = st.i;
-  // Redis' loops test that an option's words are there (`moreargs`): all of
-  // them for a fixed-size option, the word and one more for one that varies
-  // (XREAD's `STREAMS k` is the unbalanced error, not a syntax error).
-  const needs = node.size >= 0 ? node.size : Math.min(node.minOccurrence, 2);
-  if (st.argv.length - st.i < needs) throw new RedisSyntaxError(unknownWord(st, at), at);
+  if (st.argv.length - st.i < wordsNeeded(node)) throw new RedisSyntaxError(unknownWord(st, at), at);
+  if (node.refused !== undefined) throw new RedisSyntaxError(node.refused, at);
   if (branch !== undefined) return { kind: branch.name, value: occurrence(branch, st, reserve, false) };
   if (node.multiple && !node.multipleToken && node.token !== undefined) {
     st.i++; // the token, given once for all the values after it (`WEIGHTS 1 2 3`)
@@ -800,64 +1034,7 @@ function occurrence(node: Node, st: State, reserve: number, skipToken: boolean):
       const word = argv[index];
       if (word === undefined) throw new RedisSyntaxError(SYNTAX, argv.length - 1);
       st.i++;
-      return scalar(node, word, index, st);
+      return node.read!(word, index, st);
     }
   }
-}
-
-function scalar(node: Node, word: string, index: number, st: State): Value {
-  switch (node.kind) {
-    case 'key': {
-      const ascii = asciiKey(word);
-      if (ascii !== undefined) return ascii;
-      const key = toKey(word);
-      if ('key' in key) return key.key;
-      st.keyProblem ??= { index, problem: key.problem };
-      return '';
-    }
-    case 'integer':
-    case 'unix-time':
-    case 'double': {
-      if (!node.late) return convert(node, word, index);
-      // Converted now, but a refusal is raised only once the whole line has
-      // been read (no placeholder to find and replace in the tree afterwards).
-      const value = conversion(node, word);
-      if (typeof value !== 'string') return value;
-      st.lateError ??= { message: value, index };
-      return undefined;
-    }
-    default: {
-      const value = fromBinary(word);
-      const refused = node.check === undefined || node.multiple ? undefined : node.check(value, st.read);
-      // Without argIndex: the word is no number to try again (as the Lua
-      // compiler does with run-time arguments) but an ID the translator reads.
-      if (refused !== undefined) throw new RedisSyntaxError(refused);
-      return value;
-    }
-  }
-}
-
-function convert(node: Node, word: string, index: number): bigint | number {
-  const value = conversion(node, word);
-  if (typeof value === 'string') throw new RedisSyntaxError(value, index);
-  return value;
-}
-
-/** A number argument's value, or Redis' message (a string) for a word that does not convert. */
-function conversion(node: Node, word: string): bigint | number | string {
-  if (node.kind === 'double') {
-    const d = toDouble(word);
-    return d === undefined ? (node.error ?? 'ERR value is not a valid float') : d;
-  }
-  // An integer named `cursor` is read as Redis reads SCAN cursors (strtoul), as `numkeys` counts.
-  const n = node.name === 'cursor' ? toScanCursor(word) : toInteger(word);
-  if (n === undefined) return node.error ?? 'ERR value is not an integer or out of range';
-  const range = node.range;
-  if (
-    range !== undefined &&
-    ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max) || (range.notZero === true && n === 0n))
-  ) {
-    return range.error;
-  }
-  return n;
 }
