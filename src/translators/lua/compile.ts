@@ -833,18 +833,30 @@ class Compiler {
     const [only] = args;
     if (args.length !== 1 || only === undefined || this.mayBeMulti(only)) return undefined;
     if (only.type !== 'TableConstructorExpression') {
-      const c = this.texpr(only, d);
+      const c = this.settled(this.texpr(only, d), d);
       return { pre: c.pre, expr: this.replyOf(c) ?? `${this.S}.lua_reply(${c.sql})` };
     }
     const fields = only.fields;
     const last = fields[fields.length - 1];
     if (last === undefined || !fields.every((f) => f.type === 'TableValue') || !this.surelySingle(last.value)) return undefined;
-    const items = fields.map((f) => this.texpr(f.value, d));
+    const items = fields.map((f) => this.settled(this.texpr(f.value, d), d));
     const pre = items.map((c) => c.pre).join('');
     const replies = items.map((c) => (c.t?.nul === 'nil' ? undefined : this.replyOf(c)));
     if (replies.every((r): r is string => r !== undefined)) return { pre, expr: `jsonb_build_object('a', jsonb_build_array(${replies.join(', ')}))` };
     const table = `${this.S}.lua_trim(jsonb_build_array(${items.map((c) => `coalesce(${this.box(c)}, 'null'::jsonb)`).join(', ')}))`;
     return { pre, expr: `${this.S}.lua_reply(${table})` };
+  }
+
+  /**
+   * A typed number in a variable unless it is one already (or a literal). lua_int_text reads its
+   * argument twice, and PostgreSQL inlines a SQL function only when such an argument is cheap: an
+   * arithmetic CASE with its helper fallback is not, and the function called rather than inlined
+   * is planned afresh in every transaction (~160k instructions, a fifth of the bench's rate limiter).
+   */
+  private settled(c: TCode, d: number): TCode {
+    if (c.t?.k !== 'num' || isPureTyped(c.sql)) return c;
+    const v = this.fresh('value', 'float8');
+    return { pre: c.pre + `${this.ind(d)}${v} := ${c.sql};\n`, sql: v, t: c.t };
   }
 
   /** Whether an expression gives exactly one value (a method call like s:gsub(…) may give several). */
