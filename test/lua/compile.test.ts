@@ -40,8 +40,9 @@ describe('refusals carry line:column and a reason', () => {
     ['return loadstring("return 1")()', 1, 'call not compiled'],
     ['local t = {1}\ntable.sort(t, math.max)', 2, "table.sort's comparator must be a local or anonymous function"],
     ["return redis.call('LCS', KEYS[1], KEYS[2], 'IDX')", 1, "LCS's reply (json) is not converted to Lua yet"],
-    ["return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>')", 1, "XREADGROUP's reply (lua) is not converted to Lua yet"],
-    ["return redis.call('XPENDING', 's', 'g')", 1, "XPENDING's reply (lua) is not converted to Lua yet"],
+    // The group's name is in the NOGROUP text the translator writes: only a key from KEYS is built into it in SQL.
+    ["return redis.call('XREADGROUP', 'GROUP', ARGV[1], 'c', 'STREAMS', KEYS[1], '>')", 1, 'make it a literal'],
+    ["return redis.call('XPENDING', ARGV[1], 'g')", 1, 'make it a literal'],
     ["return redis.call('SET', KEYS[1], 'v', ARGV[1])", 1, 'make them literals'],
     ['return (', 1, 'syntax error'],
   ])('%s', (source, line, reason) => {
@@ -79,6 +80,12 @@ describe('the PL/pgSQL reads against the script', () => {
     expect(ddl).toMatch(/-- lua 1: [^\n]*\n\s*_line := 1;\n[\s\S]*redis\.incrby\(/);
     // A string's reply is written out (typed values need no lua_reply).
     expect(ddl).toMatch(/-- lua 3: [^\n]*\n\s*_line := 3;\n\s*RETURN jsonb_build_object\('b', /);
+  });
+
+  it("a key from KEYS in a command's error text (XREADGROUP's NOGROUP) is read in SQL, not spliced in", () => {
+    const { ddl } = compileLua("return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', KEYS[1], '>')");
+    expect(ddl).toContain("('NOGROUP No such key ''' || coalesce(keys[1], redis.lua_arg_nil(keys[1])) || ''' or consumer group ''g'' in XREADGROUP with GROUP option')::text");
+    expect(ddl).not.toContain('redis2sql-lua-arg');
   });
 
   it('a script line holding the dollar-quote tag does not end the function body', () => {

@@ -751,6 +751,27 @@ BEGIN
   RETURN @S.lua_str(convert_to(t, 'UTF8'));
 END $$;
 
+-- A reply tree (the \`lua\` reply shape the stream functions build: {"i": digits}, {"b": hex}, {"s": hex},
+-- {"e": hex}, {"a": […]}, {"a": null}, null) as the Lua value Redis makes of a RESP2 reply: an integer
+-- becomes a number, a bulk string a string, a nil bulk or nil array false, a status {ok=…}, an error
+-- {err=…} (only nested: a top-level error is raised by redis.call), an array a table of its items.
+CREATE OR REPLACE FUNCTION @S.lua_from_tree(v jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  out jsonb := '[]'::jsonb;
+  x jsonb;
+BEGIN
+  IF v IS NULL OR v = 'null'::jsonb OR v = '{"a": null}'::jsonb THEN RETURN 'false'::jsonb; END IF;
+  IF v ? 'i' THEN RETURN to_jsonb((v ->> 'i')::numeric::float8); END IF;
+  IF v ? 'b' THEN RETURN v -> 'b'; END IF;
+  IF v ? 's' THEN RETURN jsonb_build_object('s6f6b', v -> 's'); END IF;
+  IF v ? 'e' THEN RETURN jsonb_build_object('s657272', v -> 'e'); END IF;
+  FOR x IN SELECT e FROM jsonb_array_elements(v -> 'a') AS e LOOP
+    out := out || jsonb_build_array(@S.lua_from_tree(x));
+  END LOOP;
+  RETURN out;
+END $$;
+
 -- A command's rows (an array of to_jsonb(row)) as the Lua value of its reply, by its reply shape.
 CREATE OR REPLACE FUNCTION @S.lua_from_rows(shape jsonb, rows jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
@@ -804,6 +825,11 @@ BEGIN
         ELSE out := out || jsonb_build_array(item); END IF;
       END LOOP;
       RETURN out;
+    WHEN 'lua' THEN
+      IF jsonb_typeof(first -> col -> 'e') = 'string' THEN
+        RAISE EXCEPTION USING ERRCODE = 'RD000', MESSAGE = convert_from(@S.lua_bytes(first -> col -> 'e'), 'UTF8');
+      END IF;
+      RETURN @S.lua_from_tree(first -> col);
     ELSE
       RAISE EXCEPTION 'redis2sql: reply shape % is not converted to Lua', shape ->> 'kind';
   END CASE;

@@ -1325,6 +1325,27 @@ ${I}END LOOP;
       return undefined;
     };
     const used = new Set<number>();
+    // A Redis error text naming a key (XREADGROUP's NOGROUP: "No such key '<key>' …"), the key from
+    // KEYS: the text is built in SQL around it. Keys are text without NUL, which Redis prints as they
+    // are; other arguments (bytes, possibly not UTF-8) and other strings still need a literal.
+    const interpolated = (p: string): string | undefined => {
+      if (!/^[A-Z]+ /.test(p)) return undefined;
+      const parts = p.split(new RegExp(`${SENTINEL}(\\d+)\u0001`));
+      const sqlParts: string[] = [];
+      for (let k = 0; k < parts.length; k++) {
+        const part = parts[k] ?? '';
+        if (k % 2 === 0) {
+          if (part.includes(SENTINEL)) return undefined;
+          if (part !== '') sqlParts.push(lit(part));
+          continue;
+        }
+        const v = dynamic.get(Number(part));
+        if (v === undefined || v.t?.k !== 'str' || !/^convert_to\(keys\[\d+\], 'UTF8'\)$/.test(v.sql) || ints.has(Number(part))) return undefined;
+        used.add(Number(part));
+        sqlParts.push(this.argSql(v, 'text'));
+      }
+      return `(${sqlParts.join(' || ')})::text`;
+    };
     const render = (p: SqlParam): string => {
       if (p === null) return 'NULL';
       if (Buffer.isBuffer(p)) {
@@ -1335,7 +1356,9 @@ ${I}END LOOP;
       if (typeof p === 'string') {
         const dyn = lookupParam(p, true);
         if (dyn !== undefined) return dyn;
-        if (p.includes(SENTINEL)) this.refuse(e, 'an argument computed at run time is used in a way the compiler cannot follow: make it a literal');
+        if (p.includes(SENTINEL)) {
+          return interpolated(p) ?? this.refuse(e, 'an argument computed at run time is used in a way the compiler cannot follow: make it a literal');
+        }
         return `${lit(p)}::text`;
       }
       if (typeof p === 'number') return lookupParam(p, false) ?? (Number.isFinite(p) ? String(p) : `'${String(p)}'::float8`);
@@ -1351,9 +1374,9 @@ ${I}END LOOP;
         this.refuse(e, `argument ${i} of ${compiled.command} is used in a way the compiler cannot follow: make it a literal`);
       }
     }
-    // 'lua' is the nested jsonb reply some stream functions build (XREADGROUP, XPENDING, XCLAIM, XINFO…):
-    // lua_from_rows cannot turn it into a Lua value, so it is refused here rather than failing at run time.
-    if (compiled.reply.kind === 'json' || compiled.reply.kind === 'lua') {
+    // 'lua', the nested jsonb reply of some stream functions (XREADGROUP, XPENDING, XCLAIM, XINFO…),
+    // becomes Lua values by lua_from_tree; 'json' has no conversion, so it is refused rather than failing at run time.
+    if (compiled.reply.kind === 'json') {
       this.refuse(e, `${compiled.command}'s reply (${compiled.reply.kind}) is not converted to Lua yet`);
     }
     const stmt = compiled.sql.replace(/\$(\d+)/g, (_, n: string) => `(${values[Number(n) - 1] ?? 'NULL'})`);
