@@ -109,18 +109,41 @@ interface ArgFlags {
    */
   readonly check?: (word: Buffer, read: Readonly<Record<string, unknown>>) => string | undefined;
   /**
-   * A required token-introduced argument left out: this error instead of a
-   * syntax error, once no other argument is missing (XREADGROUP's `ERR
-   * Missing GROUP option for XREADGROUP`, checked after STREAMS).
+   * A required argument left out: this error instead of a syntax error,
+   * once no other argument is missing (XREADGROUP's `ERR Missing GROUP
+   * option for XREADGROUP`, checked after STREAMS; XADD's ID when its
+   * options took every word: Redis' arity error).
    */
   readonly absent?: string;
   /**
    * An optional option read only at its place (Redis tests for it right
-   * after the word before), and only when the arguments after it still get
-   * their words: XTRIM's `MAXLEN = 5`, where in `MAXLEN =` or `MAXLEN ~ =`
-   * the last word is the threshold (an integer error), not an operator.
+   * after the word before), and only when a word is left after it: XTRIM's
+   * `MAXLEN = 5`, where in `MAXLEN =` or `MAXLEN ~ =` the last word is the
+   * threshold (an integer error), not an operator; XPENDING's `IDLE ms`,
+   * after which a second IDLE is the start ID.
    */
   readonly inPlace?: boolean;
+  /**
+   * Redis' check of the arguments read so far, once its option loop is
+   * done: run after this argument is read, or before its `absent` error; on
+   * an option of an any-order run, once the run ends, whether the option was
+   * given or not (but a stray word after the command's last run is the
+   * syntax error first). Its error, or undefined: XADD's and XTRIM's LIMIT
+   * against the trimming strategy.
+   */
+  readonly verify?: (read: Readonly<Record<string, unknown>>) => string | undefined;
+  /**
+   * An option Redis' loop knows but refuses here: given at all, with the
+   * words its value needs, it is this error as the parser meets it (XREAD's
+   * GROUP and NOACK, which only XREADGROUP takes).
+   */
+  readonly refused?: string;
+  /**
+   * On a command's argument: Redis counts the words before it reads any,
+   * and more than this many (the name included) is a syntax error
+   * (XPENDING's 9, whatever they are).
+   */
+  readonly maxWords?: number;
   /** A oneof whose later branch replaces an earlier different one (SORT's ASC DESC) instead of conflicting. */
   readonly lastWins?: boolean;
   /**
@@ -172,7 +195,7 @@ export interface KeyLookup {
 export type ParseRules = Pick<
   ArgFlags,
   'error' | 'late' | 'once' | 'lastWins' | 'countError' | 'final' | 'unknownOption' | 'afterLookup' | 'range' | 'countedBy'
-  | 'check' | 'absent' | 'inPlace'
+  | 'check' | 'absent' | 'inPlace' | 'verify' | 'refused' | 'maxWords'
 >;
 
 export interface ScalarArg<N extends string = string, K extends ScalarKind = ScalarKind> extends ArgFlags {

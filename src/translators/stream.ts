@@ -35,20 +35,17 @@ interface TrimArgs {
   readonly strategy: { readonly kind: 'maxlen' | 'minid' };
   readonly operator?: { readonly kind: 'equal' | 'approximately' } | undefined;
   readonly threshold: Buffer;
-  readonly count?: bigint | undefined;
 }
 
 /** Redis' default LIMIT for "~": 100 × stream-node-max-entries (100). */
 const APPROX_LIMIT = 10000n;
 
-/** MAXLEN/MINID threshold and LIMIT, checked in Redis' order; the SQL arguments of stream_trim. */
-function trimArguments(trim: TrimArgs | undefined): { parts: Fragment; limitWithoutApprox: boolean } {
-  if (trim === undefined) {
-    return {
-      parts: sql`NULL::text, false, NULL::bigint, NULL::numeric, NULL::numeric, NULL::bigint`,
-      limitWithoutApprox: false,
-    };
-  }
+/**
+ * MAXLEN/MINID threshold and LIMIT (the parser has checked them and their
+ * combination, in Redis' order); the SQL arguments of stream_trim.
+ */
+function trimArguments(trim: TrimArgs | undefined, count: bigint | undefined): Fragment {
+  if (trim === undefined) return sql`NULL::text, false, NULL::bigint, NULL::numeric, NULL::numeric, NULL::bigint`;
   const approx = trim.operator?.kind === 'approximately';
   let maxlen: bigint | undefined;
   let min: StreamId | undefined;
@@ -59,28 +56,21 @@ function trimArguments(trim: TrimArgs | undefined): { parts: Fragment; limitWith
   } else {
     min = parseStreamId(trim.threshold, 0n, { strict: true });
   }
-  if (trim.count !== undefined && trim.count < 0n) throw new RedisError('ERR The LIMIT argument must be >= 0.');
-  const limit = trim.count ?? (approx ? APPROX_LIMIT : 0n);
-  return {
-    parts: sql`${raw(`'${trim.strategy.kind}'`)}, ${raw(approx ? 'true' : 'false')}, ${param(maxlen ?? null)}::bigint, ${numeric(min?.ms)}, ${numeric(min?.seq)}, ${param(limit)}::bigint`,
-    limitWithoutApprox: trim.count !== undefined && !approx,
-  };
+  const limit = count ?? (approx ? APPROX_LIMIT : 0n);
+  return sql`${raw(`'${trim.strategy.kind}'`)}, ${raw(approx ? 'true' : 'false')}, ${param(maxlen ?? null)}::bigint, ${numeric(min?.ms)}, ${numeric(min?.seq)}, ${param(limit)}::bigint`;
 }
 
-const LIMIT_WITHOUT_APPROX = 'ERR syntax error, LIMIT cannot be used without the special ~ option';
-
 /**
- * XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value […]
+ * XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold] [LIMIT count] *|id field value […]
  *   SELECT redis.xadd($1::text, false, $2::numeric, $3::numeric, $4::bytea[],
  *                     'maxlen', false, $5::bigint, NULL::numeric, NULL::numeric, $6::bigint) AS reply
  */
 const XADD: Translator<'XADD'> = (cmd, { S }) => {
-  const { parts, limitWithoutApprox } = trimArguments(cmd.args.trim);
+  const parts = trimArguments(cmd.args.trim, cmd.args.count);
   const id =
     cmd.args.id_or_auto.kind === 'auto_id'
       ? undefined
       : parseStreamId(cmd.args.id_or_auto.value, 0n, { strict: true, seqStar: true });
-  if (limitWithoutApprox) throw new RedisError(LIMIT_WITHOUT_APPROX);
   const fieldValues = cmd.args.field_value.flatMap((fv) => [fv.field, fv.value]);
   // A NULL ms is "*", a NULL seq "<ms>-*": both need the stream's last ID, read under the key's lock.
   return {
@@ -92,8 +82,7 @@ const XADD: Translator<'XADD'> = (cmd, { S }) => {
 
 /** XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count] → the number of entries removed. */
 const XTRIM: Translator<'XTRIM'> = (cmd, { S }) => {
-  const { parts, limitWithoutApprox } = trimArguments(cmd.args.trim);
-  if (limitWithoutApprox) throw new RedisError(LIMIT_WITHOUT_APPROX);
+  const parts = trimArguments(cmd.args.trim, cmd.args.count);
   return { sql: sql`SELECT ${S}.xtrim(${keyText(cmd.args.key)}, ${parts}) AS reply`, reply: INTEGER };
 };
 
@@ -299,11 +288,29 @@ function groupId(id: { readonly kind: 'new_id' } | { readonly kind: 'id'; readon
 
 const bytes = (b: Buffer): Fragment => sql`${param(b)}::bytea`;
 
+/**
+ * Redis reads XGROUP's options (a repeat is allowed), checks the key and the
+ * group, and only then counts the words (CREATE 5 to 8, SETID 5 or 7, the
+ * name counted): too many is its usage error, met where the ID is read.
+ */
+function usageOrId(
+  argv: readonly Buffer[],
+  fits: boolean,
+  id: { readonly kind: 'new_id' } | { readonly kind: 'id'; readonly value: Buffer },
+  strict: boolean,
+): Fragment {
+  if (fits) return groupId(id, strict);
+  const typed = cString(argv[1]!.subarray(0, 128));
+  const usage = `ERR unknown subcommand or wrong number of arguments for '${typed}'. Try XGROUP HELP.`;
+  return sql`NULL::numeric, NULL::numeric, ${param(usage)}::text`;
+}
+
 /** XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD n] → OK (or BUSYGROUP). */
 const XGROUP_CREATE: Translator<'XGROUP CREATE'> = (cmd, { S }) => {
   const read = entriesRead(cmd.args.entries_read);
+  const id = usageOrId(cmd.argv, cmd.argv.length <= 8, cmd.args.id, true);
   return {
-    sql: sql`SELECT ${S}.xgroup_create(${keyText(cmd.args.key)}, ${bytes(cmd.args.groupname)}, ${groupId(cmd.args.id, true)},
+    sql: sql`SELECT ${S}.xgroup_create(${keyText(cmd.args.key)}, ${bytes(cmd.args.groupname)}, ${id},
   ${raw(cmd.args.mkstream === true ? 'true' : 'false')}, ${param(read)}::bigint) AS reply`,
     reply: OK,
   };
@@ -312,9 +319,10 @@ const XGROUP_CREATE: Translator<'XGROUP CREATE'> = (cmd, { S }) => {
 /** XGROUP SETID key group id|$ [ENTRIESREAD n] → OK. */
 const XGROUP_SETID: Translator<'XGROUP SETID'> = (cmd, { S }) => {
   const read = entriesRead(cmd.args.entries_read);
+  const id = usageOrId(cmd.argv, cmd.argv.length === 5 || cmd.argv.length === 7, cmd.args.id, false);
   return {
     sql: sql`SELECT ${S}.xgroup_setid(${keyText(cmd.args.key)}, ${bytes(cmd.args.groupname)}, ${param(noGroup(cmd.args.groupname, cmd.args.key))}::text,
-  ${groupId(cmd.args.id, false)}, ${param(read)}::bigint) AS reply`,
+  ${id}, ${param(read)}::bigint) AS reply`,
     reply: OK,
   };
 };

@@ -4,8 +4,8 @@ import { block, command, int, key, keys, multiple, oneof, optional, rules, str, 
 
 /**
  * The parse rules Redis' hand-written stream parsers needed (spec.ts:
- * `check`, `absent`, `inPlace`, `%c`, an option's words as `moreargs` counts
- * them), on tables of their own. fixtures/oracle/streams-errors.redis holds
+ * `check`, `absent`, `inPlace`, `verify`, `refused`, `maxWords`, `%c`, an
+ * option's words as `moreargs` counts them), on tables of their own. fixtures/oracle/streams-errors.redis holds
  * the recorded replies of the real commands.
  */
 
@@ -106,5 +106,69 @@ describe('inPlace and absent', () => {
     expect(errorOf(parse, ['READ', 'COUNT', '1', 'STREAMS', 'a'])).toBe('ERR Missing GROUP');
     expect(errorOf(parse, ['READ', 'COUNT', '1', 'foo'])).toBe('ERR syntax error');
     expect(parse(['READ', 'COUNT', '1', 'GROUP', 'g', 'STREAMS', 'a']).args).toMatchObject({ group: Buffer.from('g') });
+  });
+});
+
+describe('verify, refused, maxWords: what Redis checks around its option loop', () => {
+  // XADD's shape: options in any order, then an ID that ends the loop, then pairs.
+  const both = (read: Readonly<Record<string, unknown>>): string | undefined =>
+    read.count !== undefined && read.mode === undefined ? 'ERR COUNT needs a mode' : undefined;
+  const parse = parserFor([
+    command('ADD', 'stream', -4, [], keys(1, 1, 1), [
+      key(),
+      optional(tok('MODE', str('mode'))),
+      optional(tok('COUNT', int('count'))),
+      rules(str('id'), { check: digits, verify: both, absent: 'ERR too few words' }),
+      multiple(block('pair', str('field'), str('value'))),
+    ]),
+    command('CUT', 'stream', -2, [], keys(1, 1, 1), [
+      key(),
+      optional(tok('MODE', str('mode'))),
+      optional(rules(tok('COUNT', int('count')), { verify: both })),
+    ]),
+    command('GET', 'stream', -2, [], keys(1, 1, 1), [
+      key(),
+      optional(rules(token('other', 'OTHER'), { refused: 'ERR OTHER is not for GET' })),
+      optional(tok('COUNT', int('count'))),
+    ]),
+    command('PEND', 'stream', -2, [], keys(1, 1, 1), [
+      key(),
+      rules(optional(block('range', optional(rules(tok('IDLE', int('idle')), { inPlace: true })), str('start'), str('end'))), {
+        maxWords: 6,
+      }),
+    ]),
+  ]);
+
+  it('verify: after the argument it sits on (so after its check), or before that argument is found missing', () => {
+    expect(errorOf(parse, ['ADD', 'k', 'COUNT', '1', 'x', 'f', 'v'])).toBe('ERR not digits');
+    expect(errorOf(parse, ['ADD', 'k', 'COUNT', '1', '5', 'f'])).toBe('ERR COUNT needs a mode');
+    expect(errorOf(parse, ['ADD', 'k', 'MODE', 'm', 'COUNT', '1'])).toBe('ERR too few words');
+    expect(errorOf(parse, ['ADD', 'k', 'MODE', 'm', '5', 'f'])).toBe("ERR wrong number of arguments for 'add' command");
+    expect(parse(['ADD', 'k', 'COUNT', '1', 'MODE', 'm', '5', 'f', 'v']).args).toMatchObject({ count: 1n, mode: Buffer.from('m') });
+  });
+
+  it('verify on a run option: once the run ends, given or not, after a stray word of the last run', () => {
+    expect(errorOf(parse, ['CUT', 'k', 'COUNT', '1'])).toBe('ERR COUNT needs a mode');
+    expect(errorOf(parse, ['CUT', 'k', 'COUNT', '1', 'foo'])).toBe('ERR syntax error');
+    expect(parse(['CUT', 'k', 'COUNT', '1', 'MODE', 'm']).args).toMatchObject({ count: 1n });
+  });
+
+  it('an option word short of its words ends a run that arguments follow: the word is theirs', () => {
+    expect(errorOf(parse, ['ADD', 'k', 'MODE', 'm', 'COUNT'])).toBe('ERR not digits');
+    expect(errorOf(parse, ['CUT', 'k', 'MODE', 'm', 'COUNT'])).toBe('ERR syntax error');
+  });
+
+  it('refused: its error as met, with its words there', () => {
+    expect(errorOf(parse, ['GET', 'k', 'OTHER', 'COUNT', 'x'])).toBe('ERR OTHER is not for GET');
+    expect(errorOf(parse, ['GET', 'k', 'COUNT', 'x', 'OTHER'])).toBe('ERR value is not an integer or out of range');
+  });
+
+  it('maxWords: counted before any word is read; inPlace takes IDLE at its place only', () => {
+    expect(errorOf(parse, ['PEND', 'k', 'IDLE', 'x', 'a', 'b', 'c'])).toBe('ERR syntax error');
+    expect(errorOf(parse, ['PEND', 'k', 'IDLE', 'x', 'a', 'b'])).toBe('ERR value is not an integer or out of range');
+    expect(parse(['PEND', 'k', 'IDLE', '1', 'IDLE', '2']).args).toMatchObject({
+      range: { idle: 1n, start: Buffer.from('IDLE'), end: Buffer.from('2') },
+    });
+    expect(parse(['PEND', 'k', 'IDLE', '1']).args).toMatchObject({ range: { start: Buffer.from('IDLE'), end: Buffer.from('1') } });
   });
 });

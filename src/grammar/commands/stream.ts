@@ -35,7 +35,10 @@ const startId = intervalCheck(true);
 const endId = intervalCheck(false);
 
 // XADD's and XTRIM's trim: a second MAXLEN or MINID is an error; `=` or `~`
-// right after it when a threshold follows; the threshold and LIMIT checked as met.
+// right after it when a threshold follows; the threshold and LIMIT checked as
+// met. LIMIT is an option of the same loop as MAXLEN|MINID (and NOMKSTREAM),
+// in any order, the last one given winning: not a part of the trim block as
+// COMMAND DOCS has it.
 const BOTH_STRATEGIES = 'ERR syntax error, MAXLEN and MINID options at the same time are not compatible';
 function threshold(word: Buffer, read: Readonly<Record<string, unknown>>): string | undefined {
   if ((read.strategy as { readonly kind: string } | undefined)?.kind === 'minid') return strictId(word);
@@ -48,8 +51,27 @@ const trim = block(
   oneof('strategy', token('maxlen', 'MAXLEN'), token('minid', 'MINID')),
   optional(rules(oneof('operator', token('equal', '='), token('approximately', '~')), { inPlace: true })),
   rules(str('threshold'), { check: threshold }),
-  optional(tok('LIMIT', rules(int('count'), { range: { min: 0n, error: 'ERR The LIMIT argument must be >= 0.' } }))),
 );
+const limit = tok('LIMIT', rules(int('count'), { range: { min: 0n, error: 'ERR The LIMIT argument must be >= 0.' } }));
+
+/**
+ * What Redis checks once its loop has read the options (and XADD's ID): a
+ * LIMIT other than 0 needs a strategy, XTRIM needs one, a LIMIT given needs `~`.
+ */
+function trimCombination(xadd: boolean) {
+  return (read: Readonly<Record<string, unknown>>): string | undefined => {
+    const trim = read.trim as { readonly operator?: { readonly kind: string } } | undefined;
+    const count = read.count as bigint | undefined;
+    if (count !== undefined && count !== 0n && trim === undefined) {
+      return 'ERR syntax error, LIMIT cannot be used without specifying a trimming strategy';
+    }
+    if (!xadd && trim === undefined) return 'ERR syntax error, XTRIM must be called with a trimming strategy';
+    if (count !== undefined && trim?.operator?.kind !== 'approximately') {
+      return 'ERR syntax error, LIMIT cannot be used without the special ~ option';
+    }
+    return undefined;
+  };
+}
 
 // XREVRANGE reads its start (the later argument) before its end.
 const revStart = (word: Buffer, read: Readonly<Record<string, unknown>>): string | undefined =>
@@ -108,7 +130,12 @@ export const STREAM_COMMANDS = [
     key(),
     optional(token('nomkstream', 'NOMKSTREAM')),
     optional(rules(trim, { once: BOTH_STRATEGIES, error: BOTH_STRATEGIES })),
-    oneof('id_or_auto', token('auto_id', '*'), rules(str('id'), { check: strictIdCheck(true) })),
+    optional(limit),
+    // Redis' loop ends at the ID (a word none of the options takes, or one without the words its value needs).
+    rules(oneof('id_or_auto', token('auto_id', '*'), rules(str('id'), { check: strictIdCheck(true) })), {
+      verify: trimCombination(true),
+      absent: "ERR wrong number of arguments for 'xadd' command",
+    }),
     multiple(block('field_value', str('field'), str('value'))),
   ]),
   command('XAUTOCLAIM', 'stream', -6, ['write', 'fast'], keys(1, 1, 1), [
@@ -179,20 +206,24 @@ export const STREAM_COMMANDS = [
     ),
   ]),
   command('XLEN', 'stream', 2, ['readonly', 'fast'], keys(1, 1, 1), [key()]),
+  // Redis counts the words first (3, or 6 to 9), reads IDLE only right after the group, then the rest by position.
   command('XPENDING', 'stream', -3, ['readonly'], keys(1, 1, 1), [
     key(),
     str('group'),
-    optional(
-      block(
-        'filters',
-        optional(rules(tok('IDLE', int('min-idle-time')), { once: true })),
-        str('start'),
-        str('end'),
-        int('count'),
-        optional(str('consumer')),
-        // Redis ignores what follows the consumer (9 words at most: the translator counts them).
-        optional(multiple(str('ignored'))),
+    rules(
+      optional(
+        block(
+          'filters',
+          optional(rules(tok('IDLE', int('min-idle-time')), { inPlace: true })),
+          str('start'),
+          str('end'),
+          int('count'),
+          optional(str('consumer')),
+          // Redis ignores what follows the consumer.
+          optional(multiple(str('ignored'))),
+        ),
       ),
+      { maxWords: 9 },
     ),
   ]),
   command('XRANGE', 'stream', -4, ['readonly'], keys(1, 1, 1), [
@@ -201,9 +232,20 @@ export const STREAM_COMMANDS = [
     rules(str('end'), { check: endId }),
     optional(tok('COUNT', int('count'))),
   ]),
+  // Redis parses XREAD with XREADGROUP's loop: GROUP (with its two words) and NOACK are known there, and refused.
   command('XREAD', 'stream', -4, ['readonly', 'blocking', 'movablekeys'], NO_KEYS, [
     optional(tok('COUNT', int('count'))),
     optional(tok('BLOCK', blockMs)),
+    optional(
+      rules(tok('GROUP', block('group_consumer', str('group'), str('consumer'))), {
+        refused: 'ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.',
+      }),
+    ),
+    optional(
+      rules(token('noack', 'NOACK'), {
+        refused: 'ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.',
+      }),
+    ),
     streams,
   ]),
   command('XREADGROUP', 'stream', -7, ['write', 'blocking', 'movablekeys'], NO_KEYS, [
@@ -229,5 +271,10 @@ export const STREAM_COMMANDS = [
     ),
     optional(tok('MAXDELETEDID', rules(str('max_deleted_entry_id'), { check: maxDeleted }))),
   ]),
-  command('XTRIM', 'stream', -4, ['write'], keys(1, 1, 1), [key(), rules(trim, { once: BOTH_STRATEGIES, error: BOTH_STRATEGIES })]),
+  // A strategy left out is Redis' own error (trimCombination runs before the missing argument's syntax error).
+  command('XTRIM', 'stream', -4, ['write'], keys(1, 1, 1), [
+    key(),
+    rules(trim, { once: BOTH_STRATEGIES, error: BOTH_STRATEGIES }),
+    optional(rules(limit, { verify: trimCombination(false) })),
+  ]),
 ] as const;
