@@ -833,7 +833,8 @@ function wordHash(b: string, longest: number): number {
     if (c >= 0x80) return -1;
     h = (Math.imul(h, 31) + (c >= 0x61 && c <= 0x7a ? c - 0x20 : c)) | 0;
   }
-  return h >>> 0;
+  // 30 bits: a small integer, which a Map hashes without boxing it.
+  return h & 0x3fffffff;
 }
 
 /** The option word of `run` that `b` spells (any case), or undefined. */
@@ -854,7 +855,8 @@ function parseSeq(seq: Seq, st: State, reserve: number): Rec {
   const rec: Rec = {};
   const outer = st.read;
   st.read = rec;
-  for (const name of seq.lists) rec[name] = [];
+  const lists = seq.lists;
+  for (let k = 0; k < lists.length; k++) rec[lists[k]!] = [];
   const steps = seq.steps;
   for (let k = 0; k < steps.length; k++) steps[k]!(st, rec, reserve);
   st.read = outer;
@@ -995,7 +997,12 @@ function runOccurrence(
   const at = st.i;
   if (st.argv.length - st.i < wordsNeeded(node)) throw new RedisSyntaxError(unknownWord(st, at), at);
   if (node.refused !== undefined) throw new RedisSyntaxError(node.refused, at);
-  if (branch !== undefined) return { kind: branch.name, value: occurrence(branch, st, reserve, false) };
+  // The word was matched as the option's (or its branch's) token: it is not compared again.
+  if (branch !== undefined) {
+    if (branch.token === undefined) return { kind: branch.name, value: occurrence(branch, st, reserve, false) };
+    st.i++;
+    return { kind: branch.name, value: occurrence(branch, st, reserve, true) };
+  }
   if (node.multiple && !node.multipleToken && node.token !== undefined) {
     st.i++; // the token, given once for all the values after it (`WEIGHTS 1 2 3`)
     return greedy(node, st, reserve, run, true);
@@ -1003,7 +1010,9 @@ function runOccurrence(
   // A block option takes its words whatever the arguments after the options
   // need, as Redis' loops do (XADD's `MAXLEN x` is the integer error before
   // the ID and the field count are looked at).
-  return occurrence(node, st, node.kind === 'block' ? 0 : reserve, false);
+  if (node.token === undefined) return occurrence(node, st, node.kind === 'block' ? 0 : reserve, false);
+  st.i++;
+  return occurrence(node, st, node.kind === 'block' ? 0 : reserve, true);
 }
 
 /** One occurrence of an argument: its token (unless already taken), then its content. */
