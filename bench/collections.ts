@@ -60,7 +60,7 @@ const setKey = (n: number): string => `bench:s:${spread(n, SETS)}`;
 const zsetKey = (n: number): string => `bench:z:${spread(n, ZSETS)}`;
 const member = (n: number): string => `m${n}`;
 
-const OPS: readonly Op[] = [
+export const OPS: readonly Op[] = [
   { name: 'HSET', argv: (n) => ['HSET', hashKey(n), `f${n % HASH_FIELDS}`, VALUE] },
   { name: 'HGET', argv: (n) => ['HGET', hashKey(n), `f${n % HASH_FIELDS}`] },
   { name: `HGETALL ${HASH_FIELDS}`, argv: (n) => ['HGETALL', hashKey(n)] },
@@ -83,7 +83,7 @@ function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /** The collections every system starts with, as Redis commands. */
-function* fillCommands(): Generator<Argv> {
+export function* fillCommands(): Generator<Argv> {
   const fields = range(HASH_FIELDS).flatMap((f) => [`f${f}`, VALUE]);
   for (let h = 0; h < HASHES; h++) yield ['HSET', `bench:h:${h}`, ...fields];
   for (let l = 0; l < POP_LISTS; l++) yield ['RPUSH', `bench:rp:${l}`, ...range(POP_DEPTH).map(() => VALUE)];
@@ -124,6 +124,125 @@ function ours(url: string): System {
   };
 }
 
+/** Live per DESIGN §4, with the clock inline (no setting read): the cheapest faithful expiry check. */
+const LIVE = `(k.expires_at IS NULL OR k.expires_at > (extract(epoch FROM statement_timestamp()) * 1000)::bigint)`;
+/** A write's registry upsert: the key's row locked first, its version bumped (WATCH). */
+const REGISTRY = (type: string, set = ''): string => `k AS (
+  INSERT INTO floor.keys AS cur (key, type, version, size, list_head) VALUES ($1, '${type}', nextval('floor.versions'), 1, 0)
+  ON CONFLICT (key) DO UPDATE SET ${set}version = excluded.version RETURNING cur.*)`;
+
+/**
+ * The contract floor: the smallest statements that keep DESIGN §4's storage
+ * contract (registry row with type, expiry and version, locked before the
+ * type table is touched; dense list positions from the locked row), on the
+ * schema `floor` filled by our own commands. No WRONGTYPE, no expired-key
+ * reset, no emptied-key deletion, no size upkeep where the contract needs none
+ * (hashes, sets, sorted sets): a bound no faithful translation can beat.
+ */
+export const FLOOR_SQL: Readonly<Record<string, (argv: Argv) => pg.QueryConfig>> = {
+  HSET: (a) => ({
+    text: `WITH ${REGISTRY('hash')}, ins AS (
+  INSERT INTO floor.hashes (key, field, value) SELECT k.key, $2, $3 FROM k
+  ON CONFLICT (key, field) DO UPDATE SET value = excluded.value RETURNING xmax = 0 AS added)
+SELECT count(*) FILTER (WHERE added) FROM ins`,
+    values: [a[1], a[2], a[3]],
+  }),
+  HGET: (a) => ({
+    text: `SELECT h.value, k.type FROM floor.keys k LEFT JOIN floor.hashes h ON h.key = k.key AND h.field = $2
+WHERE k.key = $1 AND ${LIVE}`,
+    values: [a[1], a[2]],
+  }),
+  [`HGETALL ${HASH_FIELDS}`]: (a) => ({
+    text: `SELECT k.type, h.field, h.value FROM floor.keys k LEFT JOIN floor.hashes h ON h.key = k.key WHERE k.key = $1 AND ${LIVE}`,
+    values: [a[1]],
+  }),
+  LPUSH: (a) => ({
+    text: `WITH ${REGISTRY('list', 'list_head = cur.list_head - 1, size = cur.size + 1, ')}, ins AS (
+  INSERT INTO floor.lists (key, pos, value) SELECT k.key, k.list_head, $2 FROM k)
+SELECT size FROM k`,
+    values: [a[1], a[2]],
+  }),
+  RPOP: (a) => ({
+    text: `WITH k AS (
+  UPDATE floor.keys AS k SET size = k.size - 1, version = nextval('floor.versions')
+  WHERE k.key = $1 AND ${LIVE} RETURNING k.key, k.list_head + k.size AS pos)
+DELETE FROM floor.lists l USING k WHERE l.key = k.key AND l.pos = k.pos RETURNING l.value`,
+    values: [a[1]],
+  }),
+  'LRANGE 0 99': (a) => ({
+    text: `SELECT l.value FROM floor.keys k JOIN floor.lists l
+  ON l.key = k.key AND l.pos BETWEEN k.list_head + $2::bigint AND k.list_head + $3::bigint
+WHERE k.key = $1 AND ${LIVE} ORDER BY l.pos`,
+    values: [a[1], a[2], a[3]],
+  }),
+  'LINDEX mid': (a) => ({
+    text: `SELECT l.value, k.type FROM floor.keys k LEFT JOIN floor.lists l ON l.key = k.key AND l.pos = k.list_head + $2::bigint
+WHERE k.key = $1 AND ${LIVE}`,
+    values: [a[1], a[2]],
+  }),
+  SADD: (a) => ({
+    text: `WITH ${REGISTRY('set')}, ins AS (
+  INSERT INTO floor.sets (key, member) SELECT k.key, $2 FROM k ON CONFLICT DO NOTHING RETURNING 1)
+SELECT count(*) FROM ins`,
+    values: [a[1], a[2]],
+  }),
+  SISMEMBER: (a) => ({
+    text: `SELECT s.member IS NOT NULL, k.type FROM floor.keys k LEFT JOIN floor.sets s ON s.key = k.key AND s.member = $2
+WHERE k.key = $1 AND ${LIVE}`,
+    values: [a[1], a[2]],
+  }),
+  ZADD: (a) => ({
+    text: `WITH ${REGISTRY('zset')}, ins AS (
+  INSERT INTO floor.zsets (key, member, score) SELECT k.key, $3, $2::float8 FROM k
+  ON CONFLICT (key, member) DO UPDATE SET score = excluded.score RETURNING xmax = 0 AS added)
+SELECT count(*) FILTER (WHERE added) FROM ins`,
+    values: [a[1], a[2], a[3]],
+  }),
+  'ZRANGE top 10': (a) => ({
+    text: `SELECT z.member, z.score FROM floor.keys k JOIN floor.zsets z ON z.key = k.key WHERE k.key = $1 AND ${LIVE}
+ORDER BY z.score DESC, z.member DESC OFFSET $2::bigint LIMIT $3::bigint - $2::bigint + 1`,
+    values: [a[1], a[2], a[3]],
+  }),
+  ZSCORE: (a) => ({
+    text: `SELECT z.score, k.type FROM floor.keys k LEFT JOIN floor.zsets z ON z.key = k.key AND z.member = $2
+WHERE k.key = $1 AND ${LIVE}`,
+    values: [a[1], a[2]],
+  }),
+  ZRANK: (a) => ({
+    text: `SELECT k.type, (SELECT count(*) FROM floor.zsets z WHERE z.key = k.key AND (z.score, z.member) < (m.score, m.member))
+FROM floor.keys k LEFT JOIN floor.zsets m ON m.key = k.key AND m.member = $2
+WHERE k.key = $1 AND ${LIVE}`,
+    values: [a[1], a[2]],
+  }),
+};
+
+function floor(url: string): System {
+  return {
+    name: 'floor',
+    prepare: (op, argv) => {
+      const make = FLOOR_SQL[op.name];
+      if (make === undefined) throw new Error(`no contract floor for ${op.name}`);
+      return { name: statementName('floor', op), ...make(argv) };
+    },
+    connect: () => pgConnection(url),
+    fill: async () => {
+      const c = await pgConnection(url);
+      try {
+        // The same tables, indexes and data layout as ours, in their own schema.
+        await c.client.query(schemaSql({ schema: 'floor' }));
+        for (const argv of fillCommands()) {
+          const compiled = translate(argv, { schema: 'floor' });
+          await c.client.query(compiled.sql, [...compiled.params]);
+        }
+        await c.client.query('VACUUM ANALYZE');
+        await c.client.query('SELECT pg_stat_statements_reset()').catch(() => undefined);
+      } finally {
+        await c.close();
+      }
+    },
+  };
+}
+
 /**
  * The seed guide's mapping, written plainly: one table per type, text values,
  * list positions as floats below the head (LPUSH) or above the tail, ZRANK by
@@ -139,7 +258,7 @@ const NAIVE_DDL = [
 
 const str = (a: Argv, i: number): string => String(a[i]);
 
-const NAIVE_SQL: Readonly<Record<string, (argv: Argv) => pg.QueryConfig>> = {
+export const NAIVE_SQL: Readonly<Record<string, (argv: Argv) => pg.QueryConfig>> = {
   HSET: (a) => ({
     text: `INSERT INTO hashes (key, field, value) VALUES ($1, $2, $3)
 ON CONFLICT (key, field) DO UPDATE SET value = excluded.value RETURNING (xmax = 0)::int AS added`,
@@ -344,10 +463,15 @@ export async function collectionsBench(log: (line: string) => void = console.log
     const load = (): string => `${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}`;
     log(`machine before: ${load()}`);
     const failures = new Map<string, number>();
-    const systems = [ours(servers.postgresUrl), naive(servers.postgresUrl, failures), redisSystem(servers.redisPort, fillCommands)];
+    const systems = [
+      ours(servers.postgresUrl),
+      naive(servers.postgresUrl, failures),
+      floor(servers.postgresUrl),
+      redisSystem(servers.redisPort, fillCommands),
+    ];
     const rows = await benchAll(systems, OPS, log, { samples: LATENCY_SAMPLES, warmup: LATENCY_WARMUP });
     const times = await serverTimes(servers.postgresUrl);
-    printComparison(rows, OPS, { ours: 'redis2sql', naive: 'naive' }, log);
+    printComparison(rows, OPS, { ours: 'redis2sql', naive: 'naive', floor: 'floor' }, log);
     for (const [op, count] of failures) {
       log(
         `${op}: ${count} calls failed with a duplicate position (counted as done): min(idx) - 1 is read from ` +
@@ -366,4 +490,4 @@ export async function collectionsBench(log: (line: string) => void = console.log
 
 /** The benchmarked statements, not the schema or the fill. */
 const SHOWN_STATEMENT = (q: string): boolean =>
-  /\b(redis|hashes|lists|sets|zsets)\b/.test(q) && !/^\s*(CREATE|VACUUM|INSERT INTO (hashes|lists|sets|zsets) SELECT)/i.test(q);
+  /\b(redis|floor|hashes|lists|sets|zsets)\b/.test(q) && !/^\s*(CREATE|VACUUM|INSERT INTO (hashes|lists|sets|zsets) SELECT)/i.test(q);
