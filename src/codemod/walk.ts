@@ -29,13 +29,17 @@ export function* descendantsWhere(file: SourceFile, wanted: (node: ts.Node) => b
 }
 
 /**
- * The ts-morph wrapper of a compiler node of `file`: the deepest node at its
- * start (inside it: children do not overlap), then up to it. Only the nodes on
- * that path are wrapped.
+ * The ts-morph wrapper of a compiler node of `file`, by ts-morph's own
+ * factory: it wraps the node and its ancestors (through their `parent`
+ * links, cached like every wrapper). Looking the node up by position from the
+ * file down instead (`getDescendantAtPos`) made ts-morph list each level's
+ * children with their tokens, a scan of the text it then kept.
  */
 function wrap(file: SourceFile, node: ts.Node): Node {
-  let found = file.getDescendantAtPos(node.getStart(file.compilerNode));
-  while (found !== undefined && found.compilerNode !== node) found = found.getParent();
-  if (found === undefined) throw new Error(`no wrapper for the ${ts.SyntaxKind[node.kind]} at ${node.getStart(file.compilerNode)} of ${file.getFilePath()}`);
-  return found;
+  return (file as unknown as WrapperFactory)._getNodeFromCompilerNode(node);
+}
+
+/** The method of ts-morph's nodes every getter of a child goes through (`getParent()`, `getArguments()`…); not in its declarations. */
+interface WrapperFactory {
+  _getNodeFromCompilerNode(node: ts.Node): Node;
 }
