@@ -61,17 +61,36 @@ function bound(rng: Rng): string {
 }
 
 const some = <T>(rng: Rng, n: number, make: () => T): T[] => Array.from({ length: n }, make);
+
+/** The items in a random order (Fisher–Yates on the seeded generator). */
+function shuffled<T>(rng: Rng, items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
 const maybe = (rng: Rng, p: number, words: () => Word[]): Word[] => (rng.chance(p) ? words() : []);
 
 function fieldValues(rng: Rng): Word[] {
   return some(rng, 1 + rng.int(2), () => [rng.pick(FIELDS), rng.pick(VALUES)]).flat();
 }
 
-function trim(rng: Rng): Word[] {
+/**
+ * XADD's and XTRIM's options, in any order as Redis' loop reads them: the
+ * strategy (now and then left out), LIMIT before or after it, and XADD's
+ * NOMKSTREAM among them.
+ */
+function trimOptions(rng: Rng, nomkstream: boolean): Word[] {
   const strategy = rng.pick(['MAXLEN', 'MINID']);
   const operator = rng.pick(['', '=', '~']);
   const threshold = strategy === 'MAXLEN' ? rng.pick(['0', '1', '2', '5', '-1', 'x']) : id(rng);
-  return [strategy, ...(operator === '' ? [] : [operator]), threshold, ...maybe(rng, 0.2, () => ['LIMIT', rng.pick(COUNTS)])];
+  const options: Word[][] = [];
+  if (rng.chance(0.9)) options.push([strategy, ...(operator === '' ? [] : [operator]), threshold]);
+  if (rng.chance(0.25)) options.push(['LIMIT', rng.pick(COUNTS)]);
+  if (nomkstream) options.push(['NOMKSTREAM']);
+  return shuffled(rng, options).flat();
 }
 
 /** A stream ID for XADD: explicit (in the future), `<ms>-*`, or `*` without creating the stream. */
@@ -85,13 +104,14 @@ function xaddId(rng: Rng): { nomkstream: boolean; id: string } {
 const GENERATORS: Readonly<Record<string, (rng: Rng) => Word[]>> = {
   XADD: (rng) => {
     const { nomkstream, id: given } = xaddId(rng);
-    return [key(rng), ...(nomkstream ? ['NOMKSTREAM'] : []), ...maybe(rng, 0.2, () => trim(rng)), given, ...fieldValues(rng)];
+    const options = rng.chance(0.2) ? trimOptions(rng, nomkstream) : nomkstream ? ['NOMKSTREAM'] : [];
+    return [key(rng), ...options, given, ...fieldValues(rng)];
   },
   XLEN: (rng) => [key(rng)],
   XRANGE: (rng) => [key(rng), bound(rng), bound(rng), ...maybe(rng, 0.3, () => ['COUNT', rng.pick(COUNTS)])],
   XREVRANGE: (rng) => [key(rng), bound(rng), bound(rng), ...maybe(rng, 0.3, () => ['COUNT', rng.pick(COUNTS)])],
   XDEL: (rng) => [key(rng), ...some(rng, 1 + rng.int(3), () => id(rng))],
-  XTRIM: (rng) => [key(rng), ...trim(rng)],
+  XTRIM: (rng) => [key(rng), ...trimOptions(rng, false)],
   XSETID: (rng) => [
     key(rng),
     rng.chance(0.1) ? rng.pick(['-', '+', 'x']) : `${F + BigInt(rng.int(5))}-${rng.int(4)}`,
@@ -100,9 +120,12 @@ const GENERATORS: Readonly<Record<string, (rng: Rng) => Word[]>> = {
   ],
   XREAD: (rng) => {
     const keys = some(rng, rng.chance(0.2) ? 2 : 1, () => key(rng));
+    // Now and then XREADGROUP's GROUP or NOACK, which XREAD's loop refuses with its own words.
     return [
       ...maybe(rng, 0.3, () => ['COUNT', rng.pick(COUNTS)]),
+      ...maybe(rng, 0.03, () => ['GROUP', rng.pick(GROUPS), rng.pick(CONSUMERS)]),
       ...maybe(rng, 0.1, () => ['BLOCK', rng.pick(['0', '10'])]),
+      ...maybe(rng, 0.03, () => ['NOACK']),
       'STREAMS',
       ...keys,
       ...keys.map(() => id(rng, ['$'])),
@@ -113,12 +136,15 @@ const GENERATORS: Readonly<Record<string, (rng: Rng) => Word[]>> = {
     rng.pick(GROUPS),
     rng.chance(0.3) ? '$' : id(rng),
     ...maybe(rng, 0.2, () => ['ENTRIESREAD', rng.pick(['0', '1', '3', '-1', '-2'])]),
+    // A second ENTRIESREAD: Redis reads it, then counts too many words (after the key and group checks).
+    ...maybe(rng, 0.05, () => ['ENTRIESREAD', rng.pick(['1', '3'])]),
   ],
   'XGROUP SETID': (rng) => [
     key(rng),
     rng.pick(GROUPS),
     rng.chance(0.3) ? '$' : id(rng),
     ...maybe(rng, 0.2, () => ['ENTRIESREAD', rng.pick(['0', '1', '3', '-1'])]),
+    ...maybe(rng, 0.05, () => ['ENTRIESREAD', rng.pick(['1', '3'])]),
   ],
   // Groups go less often than they come, or few commands would find one.
   'XGROUP DESTROY': (rng) => [key(rng), rng.chance(0.15) ? 'g0' : rng.pick(['g1', 'gx'])],
@@ -144,10 +170,14 @@ const GENERATORS: Readonly<Record<string, (rng: Rng) => Word[]>> = {
     rng.pick(GROUPS),
     ...maybe(rng, 0.6, () => [
       ...maybe(rng, 0.3, () => ['IDLE', rng.pick(MIN_IDLE)]),
+      // IDLE again: Redis takes it for the start ID.
+      ...maybe(rng, 0.03, () => ['IDLE', rng.pick(MIN_IDLE)]),
       bound(rng),
       bound(rng),
       rng.pick(COUNTS),
       ...maybe(rng, 0.3, () => [rng.pick(CONSUMERS)]),
+      // Words after the consumer: ignored up to 9 words in all, a syntax error beyond.
+      ...maybe(rng, 0.05, () => some(rng, 1 + rng.int(3), () => rng.pick(['x', 'IDLE', '5']))),
     ]),
   ],
   XCLAIM: (rng) => [
