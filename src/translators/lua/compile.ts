@@ -742,7 +742,7 @@ class Compiler {
         const [a, extra] = e.arguments;
         if (this.libraryName(e.base) === 'tonumber' && LIBRARY['tonumber'] !== undefined && a !== undefined && extra === undefined && !this.mayBeMulti(a)) {
           const c = this.texpr(a, d);
-          if (c.t?.k === 'str') return { pre: c.pre, sql: `${S}.lua_parse_number(${c.sql})`, t: { k: 'num', nul: 'nil' } };
+          if (c.t?.k === 'str') return { ...this.parseNumber(c, d), t: { k: 'num', nul: 'nil' } };
           if (c.t?.k === 'num') return c;
           return any({ pre: c.pre, expr: `${S}.lua_tonumber(${this.box(c)})` });
         }
@@ -752,6 +752,25 @@ class Compiler {
         break;
     }
     return any(this.exprJsonb(e, d));
+  }
+
+  /**
+   * tonumber of a typed string. A run-time value that is plain decimal digits (ARGV[n] holding a
+   * limit, a count, a time) is cast in place: lua_parse_number is a PL/pgSQL call (~30k
+   * instructions) for the general case (spaces, hex, exponents, not a number). A literal keeps the
+   * plain call, which PostgreSQL folds when planning.
+   */
+  private parseNumber(c: TCode, d: number): { pre: string; sql: string } {
+    const call = `${this.S}.lua_parse_number(${c.sql})`;
+    if (c.sql.startsWith("'")) return { pre: c.pre, sql: call };
+    let pre = c.pre;
+    let x = c.sql;
+    if (!isPureTyped(x)) {
+      x = this.fresh('number_text', 'bytea');
+      pre += `${this.ind(d)}${x} := ${c.sql};\n`;
+    }
+    const text = `encode(${x}, 'escape')`;
+    return { pre, sql: `(CASE WHEN ${text} ~ '^-?[0-9]{1,15}$' THEN ${text}::float8 ELSE ${this.S}.lua_parse_number(${x}) END)` };
   }
 
   /** A binary operation on typed operands as SQL operators, when their types allow it. */
