@@ -50,7 +50,7 @@ const SECTIONS: readonly Section[] = [
   },
   {
     name: 'lua',
-    description: 'a rate limiter and a job claim as Lua: EVALSHA on redis-server vs the compiled PL/pgSQL function vs round trips',
+    description: 'two rate limiters (fixed and sliding window) and a job claim as Lua: EVALSHA on redis-server vs the compiled PL/pgSQL function vs round trips',
     unavailable: async () => (existsSync(REDIS_SERVER) ? postgresMissing() : `no redis-server at ${REDIS_SERVER}`),
     run: async () => (await import('./lua.js')).luaBench(),
   },

@@ -7,7 +7,7 @@ import { RespClient } from '../test/support/resp.js';
 import { processCpuMicros, startBenchServers, table, type Argv } from './support.js';
 
 /**
- * `npm run bench -- lua`: two production-shaped scripts run RUNS times each,
+ * `npm run bench -- lua`: three production-shaped scripts run RUNS times each,
  * one call at a time on one connection, in the same run:
  *
  *   redis       EVALSHA on redis-server;
@@ -29,6 +29,8 @@ const WARMUP = 500;
 const RATE_KEYS = 100;
 const LIMIT = '50';
 const WINDOW_MS = '60000';
+/** The sliding window's clock: run n is 10 ms after run n-1, so each key sees a request every second. */
+const SLIDING_START = 1_700_000_000_000;
 
 const script = (name: string): Buffer => readFileSync(new URL(`../fixtures/lua/${name}`, import.meta.url));
 
@@ -47,7 +49,7 @@ const jobs = WARMUP + RUNS;
 
 const SCENARIOS: readonly Scenario[] = [
   {
-    name: 'rate limiter (INCR, PEXPIRE, TTL)',
+    name: 'fixed-window rate limiter (INCR, PEXPIRE, TTL)',
     source: script('rate-limiter.lua'),
     args: (n) => ({ keys: [`rl:${n % RATE_KEYS}`], argv: [LIMIT, WINDOW_MS] }),
     fill: () => [],
@@ -56,6 +58,25 @@ const SCENARIOS: readonly Scenario[] = [
       const current = Number(await run(['INCR', key]));
       if (current === 1) await run(['PEXPIRE', key, WINDOW_MS]);
       if (current > Number(LIMIT)) await run(['TTL', key]);
+    },
+  },
+  {
+    // The other common rate limiter: a log of request times per key (4 or 3 calls where the fixed window makes 1 or 2).
+    name: 'sliding-window rate limiter (ZREMRANGEBYSCORE, ZCARD, ZADD, PEXPIRE | ZRANGE)',
+    source: script('sliding-window.lua'),
+    args: (n) => ({ keys: [`sw:${n % RATE_KEYS}`], argv: [String(SLIDING_START + n * 10), WINDOW_MS, LIMIT, `req-${n}`] }),
+    fill: () => [],
+    roundTrips: async (n, run) => {
+      const key = `sw:${n % RATE_KEYS}`;
+      const now = SLIDING_START + n * 10;
+      await run(['ZREMRANGEBYSCORE', key, '0', String(now - Number(WINDOW_MS))]);
+      const count = Number(await run(['ZCARD', key]));
+      if (count < Number(LIMIT)) {
+        await run(['ZADD', key, String(now), `req-${n}`]);
+        await run(['PEXPIRE', key, WINDOW_MS]);
+        return;
+      }
+      await run(['ZRANGE', key, '0', '0', 'WITHSCORES']);
     },
   },
   {
