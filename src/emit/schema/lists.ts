@@ -44,6 +44,19 @@ BEGIN
     k.size := k.size - n;
     k.list_head := CASE WHEN p_left THEN k.list_head + n ELSE k.list_head END;
   ELSE
+    -- An absent key (the other common case): its registry row is inserted as
+    -- the push leaves it, instead of open_key's lookup, insert and list_close's
+    -- update. An expired, other-typed or just-created key conflicts: open_key.
+    IF NOT p_only_existing AND n > 0 THEN
+      INSERT INTO @S.keys (key, type, version, size, list_head)
+      VALUES (p_key, 'list', nextval('@S.versions'), n, CASE WHEN p_left THEN -n ELSE 0 END)
+      ON CONFLICT (key) DO NOTHING;
+      IF FOUND THEN
+        INSERT INTO @S.lists (key, pos, value)
+        SELECT p_key, CASE WHEN p_left THEN -i ELSE i - 1 END, p_values[i] FROM generate_subscripts(p_values, 1) AS i;
+        RETURN n;
+      END IF;
+    END IF;
     k := @S.open_key(p_key, 'list', NOT p_only_existing);
     IF k.key IS NULL THEN
       RETURN 0;
