@@ -272,7 +272,7 @@ function readerOf(spec: ArgSpec, late: boolean): Reader | undefined {
       return (word, index, st) => {
         const value = conversion(word);
         if (typeof value !== 'string') return value;
-        st.lateError ??= { message: value, index };
+        (st.lateErrors ??= []).push({ message: value, index });
         return undefined;
       };
     }
@@ -609,8 +609,12 @@ interface State {
   /** Where the words' errors come from: `unknownOption`, and the subcommand as typed (`%c`). */
   readonly plan: Plan;
   i: number;
-  /** The first `late` value that did not convert (in argv order): its error waits for the end of the line. */
-  lateError: { readonly message: string; readonly index: number } | undefined;
+  /**
+   * The `late` values that did not convert, in argv order: the first one's
+   * error waits for the end of the line, unless a later occurrence of its
+   * option replaced it (Redis converts only the value it kept).
+   */
+  lateErrors: { readonly message: string; readonly index: number }[] | undefined;
   keyProblem: { readonly index: number; readonly problem: KeyProblem } | undefined;
   /** Set once past an `afterLookup` argument: errors from there on wait for the key lookup. */
   lookup: { readonly rule: KeyLookup; readonly rec: Rec } | undefined;
@@ -648,14 +652,15 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
     throw new RedisSyntaxError(`ERR wrong number of arguments for '${plan.fullname}' command`, 0);
   }
   if (plan.maxWords !== undefined && argc > plan.maxWords) throw new RedisSyntaxError(SYNTAX, plan.maxWords);
-  const st: State = { argv, fullname: plan.fullname, plan, i: plan.first, lateError: undefined, keyProblem: undefined, lookup: undefined, read: {} };
+  const st: State = { argv, fullname: plan.fullname, plan, i: plan.first, lateErrors: undefined, keyProblem: undefined, lookup: undefined, read: {} };
   let args: Rec;
   try {
     args = parseSeq(plan.seq, st, 0);
     if (st.i < argc) {
       throw new RedisSyntaxError(unknownWord(st, st.i), st.i);
     }
-    if (st.lateError !== undefined) throw new RedisSyntaxError(st.lateError.message, st.lateError.index);
+    const late = st.lateErrors?.[0];
+    if (late !== undefined) throw new RedisSyntaxError(late.message, late.index);
   } catch (error) {
     // Past an `afterLookup` argument, Redis gives the error only after looking the keys up.
     if (st.lookup === undefined || !(error instanceof RedisSyntaxError)) throw error;
@@ -922,6 +927,8 @@ function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
   const argv = st.argv;
   // By position in run.nodes: the alternative each argument was given with (a Map per command cost more).
   let seen: (string | undefined)[] | undefined;
+  // By slot, where a `late` option's occurrence began: a repeat drops the value it replaces, and that value's error.
+  let lateFrom: number[] | undefined;
   while (st.i < argv.length) {
     const word = matchWord(run, argv[st.i]!);
     if (word === undefined) break;
@@ -935,9 +942,14 @@ function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
     const at = st.i;
     const previous = seen?.[slot];
     if (previous !== undefined && !node.multipleToken) {
+      // Redis' loop tests an option's words with its name (`moreargs`): a repeat short of them is a stray word.
+      if (st.argv.length - at < wordsNeeded(node)) throw new RedisSyntaxError(unknownWord(st, at), at);
       if (node.once) throw new RedisSyntaxError(subcommandIn(node.onceError ?? node.error ?? SYNTAX, st), at);
       if (previous !== alternative && !node.lastWins) throw new RedisSyntaxError(node.error ?? SYNTAX, at);
+      const from = lateFrom?.[slot];
+      if (from !== undefined && st.lateErrors !== undefined) st.lateErrors = st.lateErrors.filter((e) => e.index < from || e.index >= at);
     }
+    if (node.late) (lateFrom ??= [])[slot] = at;
     (seen ??= new Array<string | undefined>(run.nodes.length))[slot] = alternative;
     const value =
       node.countedBy === undefined ? runOccurrence(node, branch, st, reserve, run) : counted(node, st, rec[node.countedBy] as bigint, reserve);
