@@ -113,12 +113,12 @@ const HDEL: Translator<'HDEL'> = (cmd, { S }) => ({
 
 /**
  * HEXISTS key field
- *   SELECT count(h.field) AS reply, bool_and(redis.expect_type(k.type, 'hash')) AS type_ok
+ *   SELECT count(h.field) AS reply, bool_and(redis.check_type(k.type, 'hash')) AS type_ok
  *   FROM redis.keys k LEFT JOIN redis.hashes h ON h.key = k.key AND h.field = $2::bytea
  *   WHERE k.key = $1 AND redis.is_live(k.expires_at)
  */
 const HEXISTS: Translator<'HEXISTS'> = (cmd, { S }) => ({
-  sql: sql`SELECT count(h.field) AS reply, bool_and(${S}.expect_type(k.type, 'hash')) AS type_ok
+  sql: sql`SELECT count(h.field) AS reply, bool_and(${S}.check_type(k.type, 'hash')) AS type_ok
 FROM ${S}.keys k LEFT JOIN ${S}.hashes h ON h.key = k.key AND h.field = ${bytes(cmd.args.field)}
 WHERE ${liveKey(S, k, param(cmd.args.key))}`,
   reply: INTEGER,
@@ -126,12 +126,12 @@ WHERE ${liveKey(S, k, param(cmd.args.key))}`,
 
 /**
  * HGET key field
- *   SELECT h.value AS reply, redis.expect_type(k.type, 'hash') AS type_ok
+ *   SELECT h.value AS reply, redis.check_type(k.type, 'hash') AS type_ok
  *   FROM redis.keys k LEFT JOIN redis.hashes h ON h.key = k.key AND h.field = $2::bytea
  *   WHERE k.key = $1 AND redis.is_live(k.expires_at)
  */
 const HGET: Translator<'HGET'> = (cmd, { S }) => ({
-  sql: sql`SELECT h.value AS reply, ${S}.expect_type(k.type, 'hash') AS type_ok
+  sql: sql`SELECT h.value AS reply, ${S}.check_type(k.type, 'hash') AS type_ok
 FROM ${S}.keys k LEFT JOIN ${S}.hashes h ON h.key = k.key AND h.field = ${bytes(cmd.args.field)}
 WHERE ${liveKey(S, k, param(cmd.args.key))}`,
   reply: BULK,
@@ -141,14 +141,14 @@ WHERE ${liveKey(S, k, param(cmd.args.key))}`,
 const wholeHash = (S: Raw, key: string, what: Fragment): Fragment =>
   sql`SELECT ARRAY(SELECT v.x FROM ${S}.hashes h, LATERAL ${what}
               WHERE h.key = k.key ORDER BY h.field, v.o) AS reply,
-  ${S}.expect_type(k.type, 'hash') AS type_ok
+  ${S}.check_type(k.type, 'hash') AS type_ok
 FROM ${S}.keys k
 WHERE ${liveKey(S, k, param(key))}`;
 
 /**
  * HGETALL key → field, value, field, value… by field.
  *   SELECT ARRAY(SELECT v.x FROM redis.hashes h, LATERAL (VALUES (1, h.field), (2, h.value)) AS v(o, x)
- *                WHERE h.key = k.key ORDER BY h.field, v.o) AS reply, redis.expect_type(k.type, 'hash') AS type_ok
+ *                WHERE h.key = k.key ORDER BY h.field, v.o) AS reply, redis.check_type(k.type, 'hash') AS type_ok
  *   FROM redis.keys k WHERE k.key = $1 AND redis.is_live(k.expires_at)
  */
 const HGETALL: Translator<'HGETALL'> = (cmd, { S }) => ({
@@ -189,11 +189,11 @@ const HINCRBYFLOAT: Translator<'HINCRBYFLOAT'> = (cmd, { S }) => ({
 
 /**
  * HLEN key: the registry keeps the field count.
- *   SELECT coalesce(max(k.size), 0) AS reply, bool_and(redis.expect_type(k.type, 'hash')) AS type_ok
+ *   SELECT coalesce(max(k.size), 0) AS reply, bool_and(redis.check_type(k.type, 'hash')) AS type_ok
  *   FROM redis.keys k WHERE k.key = $1 AND redis.is_live(k.expires_at)
  */
 const HLEN: Translator<'HLEN'> = (cmd, { S }) => ({
-  sql: sql`SELECT coalesce(max(k.size), 0) AS reply, bool_and(${S}.expect_type(k.type, 'hash')) AS type_ok
+  sql: sql`SELECT coalesce(max(k.size), 0) AS reply, bool_and(${S}.check_type(k.type, 'hash')) AS type_ok
 FROM ${S}.keys k WHERE ${liveKey(S, k, param(cmd.args.key))}`,
   reply: INTEGER,
 });
@@ -207,7 +207,7 @@ FROM ${S}.keys k WHERE ${liveKey(S, k, param(cmd.args.key))}`,
 const HMGET: Translator<'HMGET'> = (cmd, { S }) => ({
   sql: sql`SELECT ARRAY(SELECT h.value FROM unnest(${byteArray(cmd.args.field)}) WITH ORDINALITY AS f(field, i)
               LEFT JOIN ${S}.hashes h ON h.key = k.key AND h.field = f.field ORDER BY f.i) AS reply,
-  ${S}.expect_type(k.type, 'hash') AS type_ok
+  ${S}.check_type(k.type, 'hash') AS type_ok
 FROM (VALUES (1)) AS one LEFT JOIN ${S}.keys k ON ${liveKey(S, k, param(cmd.args.key))}`,
   reply: ARRAY,
 });
@@ -243,11 +243,11 @@ const HSETNX: Translator<'HSETNX'> = (cmd, { S }) => ({
 
 /**
  * HSTRLEN key field (0 for a missing field or key)
- *   SELECT coalesce(max(octet_length(h.value)), 0) AS reply, bool_and(redis.expect_type(k.type, 'hash')) AS type_ok
+ *   SELECT coalesce(max(octet_length(h.value)), 0) AS reply, bool_and(redis.check_type(k.type, 'hash')) AS type_ok
  *   FROM redis.keys k LEFT JOIN redis.hashes h ON h.key = k.key AND h.field = $2::bytea WHERE …
  */
 const HSTRLEN: Translator<'HSTRLEN'> = (cmd, { S }) => ({
-  sql: sql`SELECT coalesce(max(octet_length(h.value)), 0) AS reply, bool_and(${S}.expect_type(k.type, 'hash')) AS type_ok
+  sql: sql`SELECT coalesce(max(octet_length(h.value)), 0) AS reply, bool_and(${S}.check_type(k.type, 'hash')) AS type_ok
 FROM ${S}.keys k LEFT JOIN ${S}.hashes h ON h.key = k.key AND h.field = ${bytes(cmd.args.field)}
 WHERE ${liveKey(S, k, param(cmd.args.key))}`,
   reply: INTEGER,
@@ -267,7 +267,7 @@ WHERE ${liveKey(S, k, param(cmd.args.key))}`,
  */
 const HRANDFIELD: Translator<'HRANDFIELD'> = (cmd, { S }) => {
   const key = param(cmd.args.key);
-  const typeOk = sql`${S}.expect_type(k.type, 'hash') AS type_ok`;
+  const typeOk = sql`${S}.check_type(k.type, 'hash') AS type_ok`;
   const options = cmd.args.options;
   if (options === undefined) {
     return {

@@ -26,7 +26,7 @@ const LEFT = true;
 const LINDEX: Translator<'LINDEX'> = (cmd, { S }) => {
   const index = bigintParam(cmd.args.index);
   return {
-    sql: sql`SELECT ${S}.expect_type(k.type, 'list') AS type_ok,
+    sql: sql`SELECT ${S}.check_type(k.type, 'list') AS type_ok,
   (SELECT l.value FROM ${S}.lists l
    WHERE l.key = k.key
      AND l.pos = CASE WHEN ${index} >= -k.size AND ${index} < k.size
@@ -40,7 +40,7 @@ WHERE ${liveKey(S, k, cmd.args.key)}`,
 
 /** LLEN key → the length kept on the registry row (O(1)). */
 const LLEN: Translator<'LLEN'> = (cmd, { S }) => ({
-  sql: sql`SELECT coalesce(max(k.size) FILTER (WHERE ${S}.expect_type(k.type, 'list')), 0) AS reply
+  sql: sql`SELECT coalesce(max(k.size) FILTER (WHERE ${S}.check_type(k.type, 'list')), 0) AS reply
 FROM ${S}.keys k
 WHERE ${liveKey(S, k, cmd.args.key)}`,
   reply: INTEGER,
@@ -51,7 +51,7 @@ const LRANGE: Translator<'LRANGE'> = (cmd, { S }) => {
   const start = bigintParam(cmd.args.start);
   const stop = bigintParam(cmd.args.stop);
   return {
-    sql: sql`SELECT ${S}.expect_type(k.type, 'list') AS type_ok,
+    sql: sql`SELECT ${S}.check_type(k.type, 'list') AS type_ok,
   ARRAY(SELECT l.value FROM ${S}.lists l
         WHERE l.key = k.key AND l.pos BETWEEN k.list_head + r.first AND k.list_head + r.last
         ORDER BY l.pos) AS reply
@@ -83,7 +83,7 @@ const LPOS: Translator<'LPOS'> = (cmd, { S }) => {
     ORDER BY CASE WHEN ${r} > 0 THEN l.pos END, l.pos DESC
     OFFSET abs(${r}) - 1 LIMIT ${count === undefined ? sql`1` : sql`nullif(${bigintParam(count)}, 0)`})`;
   return {
-    sql: sql`SELECT ${S}.expect_type(k.type, 'list') AS type_ok, ${count === undefined ? sql`(${matches})[1]` : matches} AS reply
+    sql: sql`SELECT ${S}.check_type(k.type, 'list') AS type_ok, ${count === undefined ? sql`(${matches})[1]` : matches} AS reply
 FROM ${S}.keys k
 WHERE ${liveKey(S, k, cmd.args.key)}`,
     reply: count === undefined ? INTEGER : { kind: 'array-column', of: 'integer', nil: 'empty' },

@@ -44,22 +44,22 @@ const SREM: Translator<'SREM'> = (cmd, { S }) => ({
 
 /**
  * SCARD key: the registry keeps the member count.
- *   SELECT coalesce(max(k.size), 0) AS reply, bool_and(redis.expect_type(k.type, 'set')) AS type_ok
+ *   SELECT coalesce(max(k.size), 0) AS reply, bool_and(redis.check_type(k.type, 'set')) AS type_ok
  *   FROM redis.keys k WHERE k.key = $1 AND redis.is_live(k.expires_at)
  */
 const SCARD: Translator<'SCARD'> = (cmd, { S }) => ({
-  sql: sql`SELECT coalesce(max(k.size), 0) AS reply, bool_and(${S}.expect_type(k.type, 'set')) AS type_ok
+  sql: sql`SELECT coalesce(max(k.size), 0) AS reply, bool_and(${S}.check_type(k.type, 'set')) AS type_ok
 FROM ${S}.keys k WHERE ${liveKey(S, k, param(cmd.args.key))}`,
   reply: INTEGER,
 });
 
 /**
  * SISMEMBER key member
- *   SELECT count(s.member) AS reply, bool_and(redis.expect_type(k.type, 'set')) AS type_ok
+ *   SELECT count(s.member) AS reply, bool_and(redis.check_type(k.type, 'set')) AS type_ok
  *   FROM redis.keys k LEFT JOIN redis.sets s ON s.key = k.key AND s.member = $2::bytea WHERE …
  */
 const SISMEMBER: Translator<'SISMEMBER'> = (cmd, { S }) => ({
-  sql: sql`SELECT count(s.member) AS reply, bool_and(${S}.expect_type(k.type, 'set')) AS type_ok
+  sql: sql`SELECT count(s.member) AS reply, bool_and(${S}.check_type(k.type, 'set')) AS type_ok
 FROM ${S}.keys k LEFT JOIN ${S}.sets s ON s.key = k.key AND s.member = ${bytes(cmd.args.member)}
 WHERE ${liveKey(S, k, param(cmd.args.key))}`,
   reply: INTEGER,
@@ -74,7 +74,7 @@ WHERE ${liveKey(S, k, param(cmd.args.key))}`,
 const SMISMEMBER: Translator<'SMISMEMBER'> = (cmd, { S }) => ({
   sql: sql`SELECT ARRAY(SELECT (s.member IS NOT NULL)::int FROM unnest(${byteArray(cmd.args.member)}) WITH ORDINALITY AS m(member, i)
               LEFT JOIN ${S}.sets s ON s.key = k.key AND s.member = m.member ORDER BY m.i) AS reply,
-  ${S}.expect_type(k.type, 'set') AS type_ok
+  ${S}.check_type(k.type, 'set') AS type_ok
 FROM (VALUES (1)) AS one LEFT JOIN ${S}.keys k ON ${liveKey(S, k, param(cmd.args.key))}`,
   reply: { kind: 'array-column', of: 'integer' },
 });
@@ -82,12 +82,12 @@ FROM (VALUES (1)) AS one LEFT JOIN ${S}.keys k ON ${liveKey(S, k, param(cmd.args
 /**
  * SMEMBERS key → the members, bytewise.
  *   SELECT ARRAY(SELECT s.member FROM redis.sets s WHERE s.key = k.key ORDER BY s.member) AS reply,
- *          redis.expect_type(k.type, 'set') AS type_ok
+ *          redis.check_type(k.type, 'set') AS type_ok
  *   FROM redis.keys k WHERE k.key = $1 AND redis.is_live(k.expires_at)
  */
 const SMEMBERS: Translator<'SMEMBERS'> = (cmd, { S }) => ({
   sql: sql`SELECT ARRAY(SELECT s.member FROM ${S}.sets s WHERE s.key = k.key ORDER BY s.member) AS reply,
-  ${S}.expect_type(k.type, 'set') AS type_ok
+  ${S}.check_type(k.type, 'set') AS type_ok
 FROM ${S}.keys k WHERE ${liveKey(S, k, param(cmd.args.key))}`,
   reply: ARRAY,
 });
@@ -159,7 +159,7 @@ const SPOP: Translator<'SPOP'> = (cmd, { S }) => {
  */
 const SRANDMEMBER: Translator<'SRANDMEMBER'> = (cmd, { S }) => {
   const key = param(cmd.args.key);
-  const from = (reply: Fragment): Fragment => sql`SELECT ${reply} AS reply, ${S}.expect_type(k.type, 'set') AS type_ok
+  const from = (reply: Fragment): Fragment => sql`SELECT ${reply} AS reply, ${S}.check_type(k.type, 'set') AS type_ok
 FROM ${S}.keys k WHERE ${liveKey(S, k, key)}`;
   const count = cmd.args.count;
   if (count === undefined) {

@@ -136,7 +136,7 @@ function rangeSelect(q: RangeQuery, S: Raw): Fragment {
 
 /** One row with the selected members and scores as parallel arrays (in range order). */
 function rangeRow(q: RangeQuery, S: Raw): Fragment {
-  return sql`SELECT ${S}.expect_type(k.type, 'zset') AS type_ok, r.members, r.scores
+  return sql`SELECT ${S}.check_type(k.type, 'zset') AS type_ok, r.members, r.scores
 FROM ${S}.keys k
 CROSS JOIN LATERAL (
   SELECT array_agg(z.member ORDER BY z.ord) AS members, array_agg(z.score ORDER BY z.ord) AS scores
@@ -254,14 +254,14 @@ FROM (SELECT 1) one LEFT JOIN (${source}) src ON true`;
 // -------------------------------------------------------- counts & scores
 
 const ZCARD: Translator<'ZCARD'> = (cmd, { S }) => ({
-  sql: sql`SELECT coalesce(max(k.size) FILTER (WHERE ${S}.expect_type(k.type, 'zset')), 0) AS reply
+  sql: sql`SELECT coalesce(max(k.size) FILTER (WHERE ${S}.check_type(k.type, 'zset')), 0) AS reply
 FROM ${S}.keys k
 WHERE ${liveKey(S, k, cmd.args.key)}`,
   reply: INTEGER,
 });
 
 const countIn = (key: string, where: Fragment, S: Raw): Translation => ({
-  sql: sql`SELECT coalesce(max(c.n) FILTER (WHERE ${S}.expect_type(k.type, 'zset')), 0) AS reply
+  sql: sql`SELECT coalesce(max(c.n) FILTER (WHERE ${S}.check_type(k.type, 'zset')), 0) AS reply
 FROM ${S}.keys k
 CROSS JOIN LATERAL (SELECT count(*) AS n FROM ${S}.zsets z WHERE z.key = k.key AND ${where}) c
 WHERE ${liveKey(S, k, key)}`,
@@ -275,7 +275,7 @@ const ZLEXCOUNT: Translator<'ZLEXCOUNT'> = (cmd, { S }) =>
   countIn(cmd.args.key, lexRange(lexBound(cmd.args.min, 2), lexBound(cmd.args.max, 3)), S);
 
 const ZSCORE: Translator<'ZSCORE'> = (cmd, { S }) => ({
-  sql: sql`SELECT ${S}.expect_type(k.type, 'zset') AS type_ok,
+  sql: sql`SELECT ${S}.check_type(k.type, 'zset') AS type_ok,
   (SELECT z.score FROM ${S}.zsets z WHERE z.key = k.key AND z.member = ${cmd.args.member}::bytea) AS reply
 FROM ${S}.keys k
 WHERE ${liveKey(S, k, cmd.args.key)}`,
@@ -284,7 +284,7 @@ WHERE ${liveKey(S, k, cmd.args.key)}`,
 
 /** ZMSCORE: one score or nil per member, nils for a missing key. */
 const ZMSCORE: Translator<'ZMSCORE'> = (cmd, { S }) => ({
-  sql: sql`SELECT ${S}.expect_type(k.type, 'zset') AS type_ok,
+  sql: sql`SELECT ${S}.check_type(k.type, 'zset') AS type_ok,
   ARRAY(SELECT z.score FROM unnest(${cmd.args.member}::bytea[]) WITH ORDINALITY AS u(member, i)
         LEFT JOIN ${S}.zsets z ON z.key = k.key AND z.member = u.member
         ORDER BY u.i) AS reply
@@ -297,7 +297,7 @@ LEFT JOIN ${S}.keys k ON ${liveKey(S, k, cmd.args.key)}`,
 const rank =
   (rev: boolean): Translator<'ZRANK' | 'ZREVRANK'> =>
   (cmd, { S }) => ({
-    sql: sql`SELECT ${S}.expect_type(k.type, 'zset') AS type_ok,
+    sql: sql`SELECT ${S}.check_type(k.type, 'zset') AS type_ok,
   CASE WHEN m.member IS NOT NULL THEN
     (SELECT count(*) FROM ${S}.zsets z
      WHERE z.key = k.key AND ${rev ? sql`(z.score, z.member) > (m.score, m.member)` : sql`(z.score, z.member) < (m.score, m.member)`})
@@ -466,7 +466,7 @@ const ZRANDMEMBER: Translator<'ZRANDMEMBER'> = (cmd, { S }) => {
   const options = cmd.args.options;
   if (options === undefined) {
     return {
-      sql: sql`SELECT ${S}.expect_type(k.type, 'zset') AS type_ok,
+      sql: sql`SELECT ${S}.check_type(k.type, 'zset') AS type_ok,
   (SELECT z.member FROM ${S}.zsets z WHERE z.key = k.key
    ORDER BY z.score, z.member OFFSET floor(random() * k.size)::bigint LIMIT 1) AS reply
 FROM ${S}.keys k
@@ -489,7 +489,7 @@ WHERE ${liveKey(S, k, cmd.args.key)}`,
         CROSS JOIN LATERAL (SELECT member, score FROM ${S}.zsets WHERE key = k.key
                             ORDER BY score, member OFFSET floor(random() * k.size)::bigint + 0 * g.i LIMIT 1) z`;
   return {
-    sql: sql`SELECT ${S}.expect_type(k.type, 'zset') AS type_ok, r.members, r.scores
+    sql: sql`SELECT ${S}.check_type(k.type, 'zset') AS type_ok, r.members, r.scores
 FROM ${S}.keys k
 CROSS JOIN LATERAL (SELECT array_agg(p.member) AS members, array_agg(p.score) AS scores FROM (${picks}) p) r
 WHERE ${liveKey(S, k, cmd.args.key)}`,
@@ -501,7 +501,7 @@ WHERE ${liveKey(S, k, cmd.args.key)}`,
 const ZSCAN: Translator<'ZSCAN'> = (cmd, { S }) => {
   const match = cmd.args.pattern === undefined ? sql`` : sql` AND ${S}.glob_match(${cmd.args.pattern}::bytea, z.member)`;
   return {
-    sql: sql`SELECT ${S}.expect_type(k.type, 'zset') AS type_ok, '0' AS cursor,
+    sql: sql`SELECT ${S}.check_type(k.type, 'zset') AS type_ok, '0' AS cursor,
   (SELECT array_agg(z.member ORDER BY z.score, z.member) FROM ${S}.zsets z WHERE z.key = k.key${match}) AS members,
   (SELECT array_agg(z.score ORDER BY z.score, z.member) FROM ${S}.zsets z WHERE z.key = k.key${match}) AS scores
 FROM (SELECT 1) one
