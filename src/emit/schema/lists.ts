@@ -97,6 +97,14 @@ BEGIN
   IF FOUND THEN
     k.size := k.size + p_count;
     k.list_head := k.list_head - CASE WHEN p_left THEN p_count ELSE 0 END;
+    IF p_count = 1 THEN
+      -- One element (LPOP/RPOP without a count, LMOVE, RPOPLPUSH): its
+      -- position is known, so an equality and no aggregate (a sort per call).
+      DELETE FROM @S.lists
+      WHERE key = p_key AND pos = CASE WHEN p_left THEN k.list_head ELSE k.list_head + k.size - 1 END
+      RETURNING ARRAY[value] INTO popped;
+      RETURN coalesce(popped, '{}');
+    END IF;
     IF p_left THEN
       WITH d AS (
         DELETE FROM @S.lists WHERE key = p_key AND pos >= k.list_head AND pos < k.list_head + p_count
