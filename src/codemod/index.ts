@@ -14,6 +14,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { convertIoredisFile, isIoredisClient } from './ioredis.js';
 import { formatter } from './format.js';
 import { findDefinitions } from './scripts.js';
+import { lendIoredis4Types } from './untyped.js';
 import { MAX_FILE_BYTES, manifestOf, openProject, runtimeDependencies, syntaxError, withDependencies } from './project.js';
 import { convertNodeRedisFile } from './node-redis.js';
 import type { Finding } from './report.js';
@@ -80,6 +81,8 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
   const { project, notice } = openProject(files[0] === undefined ? cwd : dirname(files[0]));
   for (const f of files) project.addSourceFileAtPath(f);
   project.resolveSourceFileDependencies();
+  // ioredis 4 in JavaScript without @types/ioredis: the checker is lent its declarations (src/codemod/untyped.ts).
+  lendIoredis4Types(project, files.map((f) => project.getSourceFileOrThrow(f)), (dir) => clientMajor(dir, 'ioredis') ?? options.clientVersion);
   // defineCommand() in one file adds a command its clients call in others.
   const scripts = findDefinitions(files.map((f) => project.getSourceFileOrThrow(f)), isIoredisClient);
 

@@ -88,7 +88,9 @@ export function compileIoredisMethod(call: CallExpression, method: string): Iore
     if (type.isArray() || type.isTuple()) return { rule: 'ioredis/array-arg', message: 'an array argument of unknown length is not converted' };
     if (isObjectLike(type)) return { rule: 'ioredis/object-arg', message: 'an object argument (field/value map or options) known only at run time is not converted' };
     tokens.push({ expr: exprs.length });
-    exprs.push({ expr: node.getText(), numeric: type.isNumber() || type.isNumberLiteral(), plain: isPlainReference(node) });
+    // An untyped JavaScript value may be a number: its stand-in is one, which compiles wherever a text would (src/codemod/compile-call.ts).
+    const untyped = type.isAny() && /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath());
+    exprs.push({ expr: node.getText(), numeric: type.isNumber() || type.isNumberLiteral() || untyped, plain: isPlainReference(node) });
   }
 
   const compiled = compileCall((standIn) => [command, ...tokens.map((t) => ('literal' in t ? t.literal : String(standIn(t.expr))))], exprs, 'ioredis');

@@ -13,7 +13,8 @@ import { compileIoredisMethod, declaredTypeArg } from './ioredis-call.js';
 import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
 import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
-import { convertBatchMethod, convertBatchStart, convertWatch, pairWatches } from './transaction.js';
+import { convertBatchMethod, convertBatchStart, convertUnwatch, convertWatch, pairWatches } from './transaction.js';
+import { clientArgumentType } from './untyped.js';
 import { descendantsWhere } from './walk.js';
 
 const SHUTDOWN = new Set(['quit', 'disconnect']);
@@ -21,7 +22,7 @@ const SHUTDOWN = new Set(['quit', 'disconnect']);
 /** Methods that are not plain commands, with the rule id and reason they are reported under. */
 const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
   exec: ['ioredis/multi', 'exec() on the client itself is not converted (exec() of the multi() batch is)'],
-  unwatch: ['ioredis/watch', 'UNWATCH depends on which connection ran the WATCH, which a pool does not keep'],
+  unwatch: ['ioredis/watch', 'an UNWATCH is converted only between a converted WATCH and its multi(), in a statement of their block'],
   subscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   psubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   ssubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
@@ -101,7 +102,7 @@ export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { 
       if (converted === null) continue;
       if ('rule' in converted) report(call, converted.rule, converted.message);
       else edits.push(converted);
-    } else if (Node.isPropertyAccessExpression(node) && isClient(node.getExpression().getType())) {
+    } else if (Node.isPropertyAccessExpression(node) && isClient(receiverType(node.getExpression()))) {
       const call = node.getParent();
       const method = node.getName();
       if (!Node.isCallExpression(call) || call.getExpression() !== node) {
@@ -110,16 +111,19 @@ export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { 
       }
       const receiver = node.getExpression().getText();
       const watch = watches.find((w) => w.watch === call || w.multi === call);
+      const unwatched = method === 'unwatch' ? watches.find((w) => w.unwatches.includes(call)) : undefined;
       const converted =
-        method === 'multi' || method === 'pipeline'
-          ? convertBatchStart(call, method, receiver, method === 'multi' ? watch?.name : undefined)
-          : method === 'watch'
-            ? watch === undefined
-              ? { rule: 'ioredis/watch', message: 'a WATCH is converted only as an awaited statement followed, in the same block, by the multi() it guards' }
-              : convertWatch(watch, receiver)
-            : method === 'defineCommand'
-              ? convertDefinition(call, scripts)
-              : convertCall(call, method, receiver, scripts);
+        unwatched !== undefined
+          ? convertUnwatch(unwatched, call)
+          : method === 'multi' || method === 'pipeline'
+            ? convertBatchStart(call, method, receiver, method === 'multi' ? watch?.name : undefined)
+            : method === 'watch'
+              ? watch === undefined
+                ? { rule: 'ioredis/watch', message: 'a WATCH is converted only as an awaited statement followed, in the same block, by the multi() it guards' }
+                : convertWatch(watch, receiver)
+              : method === 'defineCommand'
+                ? convertDefinition(call, scripts)
+                : convertCall(call, method, receiver, scripts);
       if ('rule' in converted) report(call, converted.rule, converted.message);
       else edits.push(converted);
     }
@@ -193,8 +197,16 @@ function mayBeIoredis(checker: ts.TypeChecker, node: ts.Node): boolean {
   const typed = ts.isNewExpression(node) || ts.isTypeReferenceNode(node) ? node : ts.isPropertyAccessExpression(node) ? node.expression : undefined;
   if (typed === undefined) return false;
   const type = checker.getTypeAtLocation(typed);
+  // A JavaScript parameter without a type may be passed clients (receiverType).
+  if (type.flags & ts.TypeFlags.Any) return ts.isPropertyAccessExpression(node) && ts.isIdentifier(typed);
   const symbol = type.getSymbol() ?? type.aliasSymbol;
   return symbol?.declarations?.some((d) => IOREDIS_TYPES.test(d.getSourceFile().fileName)) === true;
+}
+
+/** The type of a method call's receiver: its own, or for an untyped JavaScript parameter, that of the clients its calls pass (src/codemod/untyped.ts). */
+function receiverType(receiver: Node): Type {
+  const type = receiver.getType();
+  return type.isAny() ? (clientArgumentType(receiver, isClient) ?? type) : type;
 }
 
 type Converted = Edit | { readonly rule: string; readonly message: string };

@@ -51,8 +51,8 @@ const LIFECYCLE: Readonly<Record<string, 'connect' | 'end'>> = {
 
 const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
   WATCH: ['node-redis/watch', 'a WATCH is converted only as an awaited watch() statement followed, in the same block, by the multi() it guards'],
-  unwatch: ['node-redis/watch', 'UNWATCH depends on which connection ran the WATCH, which a pool does not keep'],
-  UNWATCH: ['node-redis/watch', 'UNWATCH depends on which connection ran the WATCH, which a pool does not keep'],
+  unwatch: ['node-redis/watch', 'an UNWATCH is converted only between a converted WATCH and its multi(), in a statement of their block'],
+  UNWATCH: ['node-redis/watch', 'an UNWATCH is converted only between a converted WATCH and its multi(), in a statement of their block'],
   subscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   pSubscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   sSubscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
@@ -177,6 +177,16 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
       } else if (method === 'watch') {
         const watch = watches.find((w) => w.watch === call);
         converted = watch === undefined ? { rule: 'node-redis/watch', message: REFUSED['WATCH']![1] } : convertWatch(watch, receiver);
+      } else if ((method === 'unwatch' || method === 'UNWATCH') && watches.some((w) => w.unwatches.includes(call))) {
+        const unwatched = watches.find((w) => w.unwatches.includes(call))!;
+        converted = call.getArguments().length > 0 ? { rule: 'node-redis/watch', message: 'unwatch() with arguments is not converted' } : { start: call.getStart(), end: call.getEnd(), text: `r2s.unwatch(${unwatched.name})` };
+      } else if (method === 'executeIsolated' && pkg.major === 4) {
+        const isolated = convertIsolated(call, receiver);
+        if ('rule' in isolated) converted = isolated;
+        else {
+          edits.push(...isolated);
+          continue;
+        }
       } else converted = convertCall(call, method, receiver, pkg, scripts);
       if (converted === null) continue;
       if ('rule' in converted) report(call, converted.rule, converted.message);
@@ -432,6 +442,29 @@ function scriptCall(call: CallExpression, method: string, scripts: ScriptContext
   scripts.functions.set(script.sha, script.ddl);
   const args = call.getArguments().map((a) => a.getText());
   return { args: `${JSON.stringify(method)}, [${args.join(', ')}]` };
+}
+
+/**
+ * node-redis 4's `client.executeIsolated(fn)`: `fn` called with the pool
+ * itself. The isolated connection exists for WATCH, whose converted form (a
+ * version check, src/codemod/transaction.ts) needs no connection of its own;
+ * the callback's uses of its client convert as any client's do.
+ *
+ *   // await client.executeIsolated(async (isolated) => { … })
+ *   convertIsolated(call, 'client')  → { …, text: '(async (isolated) => { … })(client)' }
+ */
+function convertIsolated(call: CallExpression, receiver: string): readonly Edit[] | CallRefusal {
+  const args = call.getArguments();
+  const fn = args[0];
+  if (args.length !== 1 || fn === undefined || !(Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) || Node.isIdentifier(fn))) {
+    return { rule: 'node-redis/isolated', message: 'executeIsolated() is converted with one argument, a function (no isolation options)' };
+  }
+  // Two edits around the function, whose body is left to its own edits.
+  const paren = Node.isIdentifier(fn) ? '' : '(';
+  return [
+    { start: call.getStart(), end: fn.getStart(), text: paren },
+    { start: fn.getEnd(), end: call.getEnd(), text: `${paren === '' ? '' : ')'}(${receiver})` },
+  ];
 }
 
 /**

@@ -12,7 +12,8 @@
  *   await r2s(pool, 'SELECT … AS reply', [String(k)], { kind: 'scalar', of: 'bulk' })  → 'v' | null
  */
 import type pg from 'pg';
-import { RedisError } from '../errors.js';
+import { RedisError, UnsupportedError } from '../errors.js';
+import { asClientError } from './client-errors.js';
 import { clientValue, rawValue, type Transform } from './values.js';
 import { decodeReply } from '../emit/decode.js';
 import type { RedisReply, ReplyShape } from '../emit/reply.js';
@@ -28,6 +29,7 @@ export {
   NodeRedisBatch,
   nodeRedisMulti,
   nodeRedisWatch,
+  unwatch,
   type IoredisEntry,
   type IoredisWatched,
   type NodeRedisReplies,
@@ -48,8 +50,8 @@ export type IoredisValue = string | number | null | IoredisValue[] | Record<stri
 
 /**
  * Run a compiled statement and return what ioredis would have returned.
- * Redis error replies reject with a `RedisError` carrying Redis' message (as
- * ioredis' ReplyError does).
+ * Redis error replies reject with ioredis' own ReplyError carrying Redis'
+ * message when ioredis is installed, else our RedisError (src/codemod/client-errors.ts).
  *
  *   await ioredis(pool, sql, [String(k)], { kind: 'scalar', of: 'integer' })  → 1
  *   await ioredis(pool, sql, ['h'], { kind: 'array-column', of: 'bulk' }, 'object')  → { f: 'v' }
@@ -61,17 +63,22 @@ export async function ioredis<T = IoredisValue>(
   shape: ReplyShape,
   as: IoredisAs = 'value',
 ): Promise<T> {
-  const reply = await run(target, sql, params, shape);
-  const buffers = as === 'buffer' || as === 'object-buffer';
-  // T is the type ioredis declared for the call the codemod replaced; the shape decides the value.
-  return clientValue(reply, 'ioredis', as === 'object' || as === 'object-buffer' ? 'object' : undefined, buffers) as T;
+  try {
+    const reply = await run(target, sql, params, shape);
+    const buffers = as === 'buffer' || as === 'object-buffer';
+    // T is the type ioredis declared for the call the codemod replaced; the shape decides the value.
+    return clientValue(reply, 'ioredis', as === 'object' || as === 'object-buffer' ? 'object' : undefined, buffers) as T;
+  } catch (error) {
+    throw asClientError('ioredis', error);
+  }
 }
 
 /**
  * Run a compiled statement and return what node-redis (`major` 4 or 5, RESP2,
  * no type mapping) would have returned from the command module whose reply
- * transform is `transform`. Redis error replies reject with a `RedisError`
- * carrying Redis' message (as node-redis' ErrorReply does).
+ * transform is `transform`. Redis error replies reject with node-redis' own
+ * ErrorReply carrying Redis' message when it is installed, else our
+ * RedisError (src/codemod/client-errors.ts).
  *
  *   await nodeRedis(pool, 4, sql, ['s', 'm'], { kind: 'scalar', of: 'integer' }, 'boolean')  → true
  *   await nodeRedis(pool, 5, sql, ['s', 'm'], { kind: 'scalar', of: 'integer' }, 'boolean')  → 1
@@ -84,8 +91,12 @@ export async function nodeRedis<T = unknown>(
   shape: ReplyShape,
   transform?: Transform,
 ): Promise<T> {
-  const reply = await run(target, sql, params, shape);
-  return clientValue(reply, major === 4 ? 'node-redis4' : 'node-redis5', transform) as T;
+  try {
+    const reply = await run(target, sql, params, shape);
+    return clientValue(reply, major === 4 ? 'node-redis4' : 'node-redis5', transform) as T;
+  } catch (error) {
+    throw asClientError('node-redis', error);
+  }
 }
 
 async function run(target: Target, sql: string, params: readonly SqlParam[], shape: ReplyShape): Promise<RedisReply> {
@@ -111,6 +122,7 @@ export function toIoredis(reply: RedisReply): IoredisValue {
  */
 export function bytes(value: unknown): Buffer {
   if (Buffer.isBuffer(value)) return value;
+  single(value);
   return Buffer.from(value === null || value === undefined ? '' : String(value), 'utf8');
 }
 
@@ -121,6 +133,7 @@ export function bytes(value: unknown): Buffer {
  */
 export function text(value: unknown): string {
   if (Buffer.isBuffer(value)) return value.toString('utf8');
+  single(value);
   return value === null || value === undefined ? '' : String(value);
 }
 
@@ -150,7 +163,23 @@ export function integer(value: unknown): string {
  *   double(NaN)  → throws RedisError('ERR value is not a valid float')
  */
 export function double(value: unknown): number {
+  single(value);
   const n = Number(value);
   if (Number.isNaN(n)) throw new RedisError('ERR value is not a valid float');
   return n;
+}
+
+/**
+ * An argument the codemod compiled as one value, checked to be one: ioredis
+ * sends an array's elements as several arguments, which the compiled
+ * statement does not expect. Only a value the codemod could not type (plain
+ * JavaScript) can be an array here; it fails loudly rather than being sent
+ * as one joined text.
+ *
+ *   single(['a', 'b'])  → throws UnsupportedError
+ */
+function single(value: unknown): void {
+  if (Array.isArray(value)) {
+    throw new UnsupportedError('codemod', 'an array was passed where the converted call expects one argument (the client would have sent its elements as separate arguments): type the value, or spread it before the call');
+  }
 }

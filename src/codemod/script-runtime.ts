@@ -17,6 +17,7 @@ import type { Queryable } from '../db/types.js';
 import { translate } from '../translate.js';
 import type { Target } from './runtime.js';
 import { rawValue } from './values.js';
+import { asClientError } from './client-errors.js';
 
 /** The argument collector node-redis 5 hands a script's `parseCommand` (its BasicCommandParser's methods). */
 export class ScriptParser {
@@ -149,5 +150,9 @@ export function scriptStatement(target: Target, major: 4 | 5, name: string, args
 export async function nodeRedisScript<T = unknown>(target: Target, major: 4 | 5, name: string, args: readonly unknown[]): Promise<T> {
   const s = scriptStatement(target, major, name, args);
   const db: Queryable = 'kind' in target ? target : postgresDatabase(target);
-  return s.value(decodeReply(s.shape, await db.query(s.sql, s.params))) as T;
+  try {
+    return s.value(decodeReply(s.shape, await db.query(s.sql, s.params))) as T;
+  } catch (error) {
+    throw asClientError('node-redis', error);
+  }
 }

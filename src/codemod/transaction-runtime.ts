@@ -18,7 +18,8 @@ import { decodeReply } from '../emit/decode.js';
 import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
 import { postgresDatabase } from '../db/postgres.js';
 import type { Database, Queryable } from '../db/types.js';
-import { MultiErrorReply, RedisError, WatchError } from '../errors.js';
+import { RedisError } from '../errors.js';
+import { clientError, nodeRedisMultiError, nodeRedisWatchError } from './client-errors.js';
 import { SAVEPOINT, watchCheckSql } from '../session.js';
 import type { SqlParam } from '../translators/sql.js';
 import type { IoredisAs, Target } from './runtime.js';
@@ -44,7 +45,8 @@ type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: f
 
 /** Versions of watched keys as `ioredisWatch` read them (null: absent or expired). */
 export interface IoredisWatched {
-  readonly versions: ReadonlyMap<string, bigint | null>;
+  /** Emptied by `unwatch`: the multi then checks nothing. */
+  readonly versions: Map<string, bigint | null>;
 }
 
 /**
@@ -110,7 +112,7 @@ export class IoredisBatch {
   async exec(): Promise<IoredisEntry[] | null> {
     const outcomes = await runQueue(this.target, this.queued, this.atomic, this.watched);
     // ioredis gives a failed command's entry as `[error]`, one element long.
-    return outcomes?.map((o) => (o.ok ? [null, o.value] : ([o.error] as unknown as IoredisEntry))) ?? null;
+    return outcomes?.map((o) => (o.ok ? [null, o.value] : ([clientError('ioredis', o.error)] as unknown as IoredisEntry))) ?? null;
   }
 }
 
@@ -148,6 +150,18 @@ export async function ioredisWatch(target: Target, keys: readonly unknown[]): Pr
   );
   const found = new Map(rows.map((r) => [r['key'] as string, r['version'] as bigint]));
   return { versions: new Map(names.map((k) => [k, found.get(k) ?? null])) };
+}
+
+/**
+ * ioredis / node-redis `unwatch()` after a converted `watch()`: the versions
+ * are forgotten, so the multi that follows runs without checking them, as
+ * after Redis' UNWATCH; resolves to UNWATCH's reply.
+ *
+ *   const w = await r2s.ioredisWatch(pool, ['k']); await r2s.unwatch(w); await r2s.ioredisMulti(pool, w).add(…).exec()  → runs
+ */
+export async function unwatch(watched: IoredisWatched): Promise<'OK'> {
+  watched.versions.clear();
+  return 'OK';
 }
 
 /**
@@ -205,10 +219,10 @@ export class NodeRedisBatch {
   async exec(execAsPipeline = false): Promise<NodeRedisReplies> {
     if (execAsPipeline) return this.execAsPipeline();
     const outcomes = await runQueue(this.target, this.queued, true, this.watched);
-    if (outcomes === null) throw new WatchError();
+    if (outcomes === null) throw nodeRedisWatchError();
     const errorIndexes = outcomes.flatMap((o, i) => (o.ok ? [] : [i]));
-    const replies = outcomes.map((o) => (o.ok ? o.value : o.error));
-    if (errorIndexes.length > 0) throw new MultiErrorReply(replies, errorIndexes);
+    const replies = outcomes.map((o) => (o.ok ? o.value : clientError('node-redis', o.error)));
+    if (errorIndexes.length > 0) throw nodeRedisMultiError(replies, errorIndexes);
     return replies;
   }
 
@@ -231,7 +245,7 @@ export class NodeRedisBatch {
   async execAsPipeline(): Promise<NodeRedisReplies> {
     const outcomes = (await runQueue(this.target, this.queued, false)) ?? [];
     const failed = outcomes.find((o) => !o.ok);
-    if (failed !== undefined && !failed.ok) throw failed.error;
+    if (failed !== undefined && !failed.ok) throw clientError('node-redis', failed.error);
     return outcomes.map((o) => (o.ok ? o.value : undefined));
   }
 

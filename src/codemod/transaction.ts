@@ -8,7 +8,7 @@
  * variables (`const m = redis.multi(); m.set(…); await m.exec()`) keep their
  * form; `exec()` stays. A WATCH is converted when it is an awaited statement
  * of the same block as the `multi()` of the same client that follows it (the
- * pattern of optimistic locking): it becomes a read of the keys' versions
+ * pattern of optimistic locking, statements that only `unwatch()` in between): it becomes a read of the keys' versions
  * that the multi checks under lock, and `exec()` resolves to null when one
  * changed. A WATCH anywhere else (another function, a branch) depends on
  * which connection runs what, which a pool does not keep: it is reported.
@@ -84,6 +84,8 @@ export interface WatchPair {
   readonly name: string;
   readonly watch: CallExpression;
   readonly multi: CallExpression;
+  /** `unwatch()` calls of the client between the two (an early exit that gives the WATCH up): they forget the versions. */
+  readonly unwatches: readonly CallExpression[];
 }
 
 /**
@@ -113,25 +115,42 @@ export function pairWatches(file: SourceFile, isClient: (type: Type) => boolean)
     const statements = block.getStatements() as Node[];
     const after = statements.slice(statements.indexOf(statement) + 1);
     let multi: CallExpression | undefined;
+    const unwatches: CallExpression[] = [];
     for (const s of after) {
-      const next = s
-        .getDescendantsOfKind(SyntaxKind.CallExpression)
-        .find((c) => {
-          const e = c.getExpression();
-          return Node.isPropertyAccessExpression(e) && ['watch', 'unwatch', 'multi', 'exec'].includes(e.getName()) && e.getExpression().getText() === receiver;
-        });
+      const calls = s.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => {
+        const e = c.getExpression();
+        return Node.isPropertyAccessExpression(e) && ['watch', 'unwatch', 'multi', 'exec'].includes(e.getName()) && e.getExpression().getText() === receiver;
+      });
+      const names = calls.map((c) => (c.getExpression() as import('ts-morph').PropertyAccessExpression).getName());
+      // A statement that only gives the WATCH up (`if (low) { await redis.unwatch(); return; }`): the pair goes on past it.
+      if (names.length > 0 && names.every((m) => m === 'unwatch')) {
+        unwatches.push(...calls);
+        continue;
+      }
+      const next = calls[0];
       if (next === undefined) continue;
-      const name = (next.getExpression() as import('ts-morph').PropertyAccessExpression).getName();
-      if (name === 'multi' && isClient((next.getExpression() as import('ts-morph').PropertyAccessExpression).getExpression().getType())) multi = next;
+      if (names[0] === 'multi' && isClient((next.getExpression() as import('ts-morph').PropertyAccessExpression).getExpression().getType())) multi = next;
       break;
     }
     if (multi === undefined) continue;
     let name: string;
     do name = `r2sWatch${++n}`;
     while (taken.has(name));
-    pairs.push({ name, watch: call, multi });
+    pairs.push({ name, watch: call, multi, unwatches });
   }
   return pairs;
+}
+
+/**
+ * An `unwatch()` between a paired WATCH and its multi(): the runtime forgets
+ * the versions, so that multi() runs unchecked, as after Redis' UNWATCH.
+ *
+ *   // if (low) { await redis.unwatch(); return; }
+ *   convertUnwatch(pair, call)  → { …, text: 'r2s.unwatch(r2sWatch1)' }
+ */
+export function convertUnwatch(pair: WatchPair, call: CallExpression): BatchEdit | BatchRefusal {
+  if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: 'calls with a callback are not converted' };
+  return { start: call.getStart(), end: call.getEnd(), text: `r2s.unwatch(${pair.name})` };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RedisError } from '../../src/errors.js';
+import { RedisError, UnsupportedError } from '../../src/errors.js';
+import { asClientError, clientError, nodeRedisMultiError, nodeRedisWatchError } from '../../src/codemod/client-errors.js';
 import { bytes, double, integer, text, toIoredis } from '../../src/codemod/runtime.js';
 import { unifiedDiff } from '../../src/codemod/diff.js';
 
@@ -52,5 +53,30 @@ describe('codemod unified diff', () => {
         '@@ -1,5 +1,5 @@\n l0\n-l1\n+L1\n l2\n l3\n l4\n' +
         '@@ -16,5 +16,5 @@\n l15\n l16\n l17\n-l18\n+L18\n l19\n',
     );
+  });
+});
+
+describe('codemod runtime: errors as the client throws them', () => {
+  it("a Redis error reply becomes the installed client's class, with Redis' message", async () => {
+    const { ReplyError } = await import('ioredis');
+    const { ErrorReply, MultiErrorReply, WatchError } = await import('@redis/client');
+    const io = clientError('ioredis', new RedisError('WRONGTYPE Operation against a key holding the wrong kind of value'));
+    expect(io).toBeInstanceOf(ReplyError);
+    expect({ name: io.name, message: io.message }).toEqual({ name: 'ReplyError', message: 'WRONGTYPE Operation against a key holding the wrong kind of value' });
+    const nr = clientError('node-redis', new RedisError('ERR syntax error'));
+    expect(nr).toBeInstanceOf(ErrorReply);
+    expect(nr.message).toBe('ERR syntax error');
+    const multi = nodeRedisMultiError(['OK', nr], [1]);
+    expect(multi).toBeInstanceOf(MultiErrorReply);
+    expect(multi).toMatchObject({ replies: ['OK', nr], errorIndexes: [1] });
+    expect(nodeRedisWatchError()).toBeInstanceOf(WatchError);
+  });
+
+  it('anything else passes through, and an array where one argument was compiled fails loudly', () => {
+    const other = new TypeError('not a reply');
+    expect(asClientError('ioredis', other)).toBe(other);
+    expect(() => text(['a', 'b'])).toThrow(UnsupportedError);
+    expect(() => bytes(['a'])).toThrow(UnsupportedError);
+    expect(() => integer([1])).toThrow(UnsupportedError);
   });
 });

@@ -12,10 +12,10 @@ import type { FlavourDir } from './codemod-values.js';
  *   await withRealClient('node-redis4', 6414, (c) => run(c))  → [ 'OK', … ]
  */
 export async function withRealClient<T>(flavour: FlavourDir, port: number, f: (client: unknown) => Promise<T>): Promise<T> {
-  if (flavour === 'ioredis4' || flavour === 'ioredis5' || flavour === 'ioredis6') {
+  if (flavour === 'ioredis4' || flavour === 'ioredis4-untyped' || flavour === 'ioredis5' || flavour === 'ioredis6') {
     // Each with its default options, as an application constructs it (ioredis 6: RESP3 with the "legacy" reply mapping).
     const options = { port, host: '127.0.0.1', lazyConnect: true };
-    const client = flavour === 'ioredis4' ? new Redis4(options) : flavour === 'ioredis6' ? new Redis6(options) : new Redis(options);
+    const client = flavour === 'ioredis4' || flavour === 'ioredis4-untyped' ? new Redis4(options) : flavour === 'ioredis6' ? new Redis6(options) : new Redis(options);
     await client.connect();
     try {
       await client.flushall();

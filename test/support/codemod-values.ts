@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const FLAVOURS = ['ioredis4', 'ioredis5', 'ioredis6', 'node-redis4', 'node-redis5'] as const;
+export const FLAVOURS = ['ioredis4', 'ioredis4-untyped', 'ioredis5', 'ioredis6', 'node-redis4', 'node-redis5'] as const;
 export type FlavourDir = (typeof FLAVOURS)[number];
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +23,8 @@ export const VALUES = join(REPO, 'fixtures/codemod/values');
 const LINKS: Readonly<Record<FlavourDir, Readonly<Record<string, string>>>> = {
   // ioredis 4 ships no types: its users get them from @types/ioredis 4.
   ioredis4: { ioredis: 'node_modules/ioredis4', '@types/ioredis': 'node_modules/@types/ioredis4' },
+  // ioredis 4 in a JavaScript project that never installed @types/ioredis.
+  'ioredis4-untyped': { ioredis: 'node_modules/ioredis4' },
   ioredis5: { ioredis: 'node_modules/ioredis' },
   ioredis6: { ioredis: 'node_modules/ioredis6' },
   'node-redis4': { redis: 'node_modules/redis4', '@redis/client': 'node_modules/@redis/client' },
@@ -72,9 +74,30 @@ export async function importConverted(dir: string, file: string): Promise<{ run:
   return (await import(pathToFileURL(runnable).href)) as { run: (target: unknown) => Promise<unknown[]> };
 }
 
-/** Import a fixture's input (the code run with the real client). */
+/**
+ * Import a fixture's input (the code run with the real client) from a scratch
+ * project of its flavour, so that what it imports at run time (`ReplyError`
+ * from 'ioredis', `ErrorReply` from 'redis') is the flavour's own package.
+ */
 export async function importInput(flavour: FlavourDir, input = 'values.input.ts'): Promise<{ run: (client: unknown) => Promise<unknown[]> }> {
-  return (await import(pathToFileURL(join(VALUES, flavour, input)).href)) as { run: (client: unknown) => Promise<unknown[]> };
+  const dir = scratchProject(flavour, [input]);
+  return (await import(pathToFileURL(join(dir, input)).href)) as { run: (client: unknown) => Promise<unknown[]> };
+}
+
+/**
+ * Run `f` from `dir` as working directory: converted code finds the client's
+ * error classes from the application's root (src/codemod/client-errors.ts).
+ *
+ *   await fromDirectory(scratch, () => run(db))
+ */
+export async function fromDirectory<T>(dir: string, f: () => Promise<T>): Promise<T> {
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    return await f();
+  } finally {
+    process.chdir(before);
+  }
 }
 
 export interface ValueFixture {
