@@ -8,7 +8,7 @@
  * this repository installs node-redis 4 and 5 side by side under aliases, so
  * each flavour runs in a scratch project whose node_modules link the right one.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -81,7 +81,12 @@ export async function importConverted(dir: string, file: string): Promise<{ run:
  */
 export async function importInput(flavour: FlavourDir, input = 'values.input.ts'): Promise<{ run: (client: unknown) => Promise<unknown[]> }> {
   const dir = scratchProject(flavour, [input]);
-  return (await import(pathToFileURL(join(dir, input)).href)) as { run: (client: unknown) => Promise<unknown[]> };
+  try {
+    return (await import(pathToFileURL(join(dir, input)).href)) as { run: (client: unknown) => Promise<unknown[]> };
+  } finally {
+    // Its imports are loaded: the scratch copy is no longer read.
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
