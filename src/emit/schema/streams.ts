@@ -20,8 +20,7 @@ CREATE @UNLOGGED TABLE IF NOT EXISTS @S.streams (
   entries_added    bigint NOT NULL DEFAULT 0,          -- XINFO's entries-added
   max_deleted_ms   numeric(20, 0) NOT NULL DEFAULT 0,  -- XINFO's max-deleted-entry-id
   max_deleted_seq  numeric(20, 0) NOT NULL DEFAULT 0,
-  last_node        bigint NOT NULL DEFAULT 0,          -- the node XADD appends to (see stream_trim)
-  node_fill        integer NOT NULL DEFAULT 0          -- entries ever appended to it, deleted ones too
+  last_node        bigint NOT NULL DEFAULT 0           -- the number of the newest node ever started
 );
 
 -- field_values interleaves fields and values (f1, v1, f2, v2…), the order
@@ -36,16 +35,65 @@ CREATE @UNLOGGED TABLE IF NOT EXISTS @S.stream_entries (
 );
 CREATE INDEX IF NOT EXISTS stream_entries_by_node ON @S.stream_entries (key, node);
 
--- The ID each node was started with (its master entry ID, the key of its
--- radix-tree node in Redis), kept while the node holds entries: XINFO's
--- radix-tree-keys and radix-tree-nodes are computed from them.
+-- Redis' nodes (a radix-tree key and its listpack), kept while they hold
+-- entries: the ID each node was started with (its master entry ID, the key
+-- of its radix-tree node: XINFO's radix-tree-keys and radix-tree-nodes are
+-- computed from them), and what XADD needs to know whether the next entry
+-- still goes into it: the entries ever appended (deleted ones too), the
+-- listpack's byte size and the master entry's field names.
 CREATE @UNLOGGED TABLE IF NOT EXISTS @S.stream_nodes (
-  key   text COLLATE "C" NOT NULL,
-  node  bigint NOT NULL,
-  ms    numeric(20, 0) NOT NULL,
-  seq   numeric(20, 0) NOT NULL,
+  key     text COLLATE "C" NOT NULL,
+  node    bigint NOT NULL,
+  ms      numeric(20, 0) NOT NULL,
+  seq     numeric(20, 0) NOT NULL,
+  fill    integer,
+  bytes   integer,
+  fields  bytea[],
   PRIMARY KEY (key, node)
 );
+-- Databases made before fill/bytes/fields existed get them as NULL: XADD
+-- takes such a node for full and starts a new one.
+ALTER TABLE @S.stream_nodes ADD COLUMN IF NOT EXISTS fill integer,
+  ADD COLUMN IF NOT EXISTS bytes integer, ADD COLUMN IF NOT EXISTS fields bytea[];
+
+-- The bytes a listpack element holding this integer takes (encoding and
+-- back-length): 7-bit unsigned, then 13-, 16-, 24-, 32- and 64-bit signed.
+-- lp_int_size(100) = 2, lp_int_size(-5) = 3, lp_int_size(2^40) = 10.
+CREATE OR REPLACE FUNCTION @S.lp_int_size(v numeric) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT 1 + CASE WHEN v BETWEEN 0 AND 127 THEN 1
+    WHEN v BETWEEN -4096 AND 4095 THEN 2
+    WHEN v BETWEEN -32768 AND 32767 THEN 3
+    WHEN v BETWEEN -8388608 AND 8388607 THEN 4
+    WHEN v BETWEEN -2147483648 AND 2147483647 THEN 5
+    ELSE 9 END
+$$;
+
+-- The bytes a listpack element holding this string takes. A string that
+-- reads back as itself as an int64 ("0", "-5", "123"; not "007", "-0", "+1")
+-- is stored as that integer; others as 6-, 12- or 32-bit length and bytes,
+-- followed by a back-length of 1 to 5 bytes.
+-- lp_size('abc') = 5, lp_size('123') = 3.
+CREATE OR REPLACE FUNCTION @S.lp_size(v bytea) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    -- nested, so that only digits are cast
+    WHEN CASE WHEN length(v) <= 20 AND encode(v, 'escape') ~ '^(0|-?[1-9][0-9]*)$'
+      THEN encode(v, 'escape')::numeric BETWEEN -9223372036854775808 AND 9223372036854775807 ELSE false END
+      THEN @S.lp_int_size(encode(v, 'escape')::numeric)
+    ELSE l + CASE WHEN l <= 127 THEN 1 WHEN l < 16383 THEN 2 WHEN l < 2097151 THEN 3
+      WHEN l < 268435455 THEN 4 ELSE 5 END
+  END
+  FROM (SELECT length(v) + CASE WHEN length(v) < 64 THEN 1 WHEN length(v) < 4096 THEN 2 ELSE 5 END) AS e(l)
+$$;
+
+-- An ID difference as a listpack stores it: the unsigned 64-bit difference
+-- read as a signed int64 (2^64 - 1 is -1).
+CREATE OR REPLACE FUNCTION @S.lp_id_delta(a numeric, b numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN a - b >= 9223372036854775808 THEN a - b - 18446744073709551616
+    WHEN a - b < -9223372036854775808 THEN a - b + 18446744073709551616 ELSE a - b END
+$$;
 
 CREATE OR REPLACE FUNCTION @S.drop_stream(p_key text) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -72,9 +120,10 @@ LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO @S.stream_entries (key, ms, seq, field_values, node)
   SELECT p_dst, ms, seq, field_values, node FROM @S.stream_entries WHERE key = p_src;
-  INSERT INTO @S.stream_nodes (key, node, ms, seq) SELECT p_dst, node, ms, seq FROM @S.stream_nodes WHERE key = p_src;
-  INSERT INTO @S.streams (key, last_ms, last_seq, entries_added, max_deleted_ms, max_deleted_seq, last_node, node_fill)
-  SELECT p_dst, last_ms, last_seq, entries_added, max_deleted_ms, max_deleted_seq, last_node, node_fill
+  INSERT INTO @S.stream_nodes (key, node, ms, seq, fill, bytes, fields)
+  SELECT p_dst, node, ms, seq, fill, bytes, fields FROM @S.stream_nodes WHERE key = p_src;
+  INSERT INTO @S.streams (key, last_ms, last_seq, entries_added, max_deleted_ms, max_deleted_seq, last_node)
+  SELECT p_dst, last_ms, last_seq, entries_added, max_deleted_ms, max_deleted_seq, last_node
   FROM @S.streams WHERE key = p_src;
   INSERT INTO @S.stream_groups (key, name, last_ms, last_seq, entries_read)
   SELECT p_dst, name, last_ms, last_seq, entries_read FROM @S.stream_groups WHERE key = p_src;
@@ -92,14 +141,11 @@ $$;
 
 -- Remove the oldest entries as Redis 7.0's streamTrim does: MAXLEN keeps at
 -- least p_maxlen entries, MINID removes those below p_min. Redis stores a
--- stream as nodes of up to 100 entries (stream-node-max-entries) and walks
--- them from the oldest: a node whose entries all go is removed whole; the
+-- stream as nodes (see xadd) and walks them from the oldest: a node whose entries all go is removed whole; the
 -- first one that cannot go whole stops "~" (so "~" trims nothing from a
 -- small stream unless all of it goes) and is trimmed entry by entry
 -- otherwise. p_limit (0: none) stops before a node that would take the count
--- removed past it. Entries remember their node (their node column); Redis also starts a
--- new node past 4096 bytes (stream-node-max-bytes), which is not modelled:
--- with large entries "~" may trim more than Redis would.
+-- removed past it. Entries remember their node (their node column).
 -- Returns the number removed; the caller records the new length.
 CREATE OR REPLACE FUNCTION @S.stream_trim(p_key text, p_size bigint, p_strategy text, p_approx boolean,
     p_maxlen bigint, p_min_ms numeric, p_min_seq numeric, p_limit bigint) RETURNS bigint
@@ -164,6 +210,10 @@ DECLARE
   seq numeric;
   max_id CONSTANT numeric := 18446744073709551615;
   size bigint;
+  tail @S.stream_nodes;
+  fields bytea[];
+  sizes record;
+  same boolean;
 BEGIN
   -- Redis refuses 0-0 before it looks at the key.
   IF p_ms = 0 AND p_seq = 0 THEN
@@ -205,16 +255,38 @@ BEGIN
   IF (ms, seq) <= (s.last_ms, s.last_seq) THEN
     PERFORM @S.raise('ERR The ID specified in XADD is equal or smaller than the target stream top item');
   END IF;
-  -- Redis appends to the last node until it holds 100 entries (deleted ones
-  -- count), and starts a new one when that node is full or gone.
-  IF s.node_fill >= 100 OR NOT EXISTS (SELECT FROM @S.stream_entries e WHERE e.key = p_key AND e.node = s.last_node) THEN
+  -- Redis 7.0 (streamAppendItem) appends to the newest node still there
+  -- unless it has had 100 entries (stream-node-max-entries, deleted ones
+  -- count) or its listpack's bytes plus the new fields' and values' raw
+  -- lengths reach 4096 (stream-node-max-bytes); a new node's listpack starts
+  -- with a master entry (count, deleted, the field names, 0) and its entries
+  -- leave out their field names while they equal the master's. Deleting
+  -- only rewrites counters and flags below 128, which keep their size.
+  fields := ARRAY(SELECT p_field_values[i] FROM generate_series(1, cardinality(p_field_values), 2) AS i ORDER BY i);
+  SELECT sum(length(x.v)) AS raw,
+         coalesce(sum(@S.lp_size(x.v)) FILTER (WHERE x.i % 2 = 1), 0) AS field_bytes,
+         coalesce(sum(@S.lp_size(x.v)) FILTER (WHERE x.i % 2 = 0), 0) AS value_bytes
+    INTO sizes FROM unnest(p_field_values) WITH ORDINALITY AS x(v, i);
+  SELECT * INTO tail FROM @S.stream_nodes n WHERE n.key = p_key ORDER BY n.node DESC LIMIT 1;
+  IF tail.key IS NULL OR tail.bytes IS NULL OR tail.fill >= 100 OR tail.bytes + sizes.raw >= 4096 THEN
     s.last_node := s.last_node + 1;
-    s.node_fill := 0;
-    INSERT INTO @S.stream_nodes (key, node, ms, seq) VALUES (p_key, s.last_node, ms, seq);
+    tail := ROW(p_key, s.last_node, ms, seq, 0,
+      -- header and end byte, count 1, deleted 0, the field count, the names, 0
+      7 + 2 + 2 + @S.lp_int_size(cardinality(fields)) + sizes.field_bytes + 2, fields);
+    INSERT INTO @S.stream_nodes (key, node, ms, seq, fill, bytes, fields)
+    VALUES (tail.key, tail.node, tail.ms, tail.seq, tail.fill, tail.bytes, tail.fields);
   END IF;
-  INSERT INTO @S.stream_entries (key, ms, seq, field_values, node) VALUES (p_key, ms, seq, p_field_values, s.last_node);
+  same := tail.fields = fields;
+  INSERT INTO @S.stream_entries (key, ms, seq, field_values, node) VALUES (p_key, ms, seq, p_field_values, tail.node);
+  -- flags, the ID's differences from the master ID, the field count and names
+  -- unless the master's, the values, and the entry's element count
+  tail.bytes := tail.bytes + 2 + @S.lp_int_size(@S.lp_id_delta(ms, tail.ms)) + @S.lp_int_size(@S.lp_id_delta(seq, tail.seq))
+    + CASE WHEN same THEN 0 ELSE @S.lp_int_size(cardinality(fields)) + sizes.field_bytes END
+    + sizes.value_bytes
+    + @S.lp_int_size(cardinality(fields) + 3 + CASE WHEN same THEN 0 ELSE cardinality(fields) + 1 END);
+  UPDATE @S.stream_nodes n SET fill = tail.fill + 1, bytes = tail.bytes WHERE n.key = p_key AND n.node = tail.node;
   UPDATE @S.streams SET last_ms = ms, last_seq = seq, entries_added = entries_added + 1,
-    last_node = s.last_node, node_fill = s.node_fill + 1
+    last_node = s.last_node
   WHERE key = p_key;
   size := k.size + 1;
   IF p_strategy IS NOT NULL THEN
