@@ -10,6 +10,7 @@ import {
   printComparison,
   printServerTimes,
   redisSystem,
+  sqlSystem,
   serverTimes,
   startBenchServers,
   statementName,
@@ -19,6 +20,7 @@ import {
   Workload,
   type Argv,
   type BenchRow,
+  type Connection,
   type Op,
   type System,
 } from './support.js';
@@ -217,30 +219,16 @@ WHERE k.key = $1 AND ${LIVE}`,
 };
 
 function floor(url: string): System {
-  return {
-    name: 'floor',
-    prepare: (op, argv) => {
-      const make = FLOOR_SQL[op.name];
-      if (make === undefined) throw new Error(`no contract floor for ${op.name}`);
-      return { name: statementName('floor', op), ...make(argv) };
-    },
-    connect: () => pgConnection(url),
-    fill: async () => {
-      const c = await pgConnection(url);
-      try {
-        // The same tables, indexes and data layout as ours, in their own schema.
-        await c.client.query(schemaSql({ schema: 'floor' }));
-        for (const argv of fillCommands()) {
-          const compiled = translate(argv, { schema: 'floor' });
-          await c.client.query(compiled.sql, [...compiled.params]);
-        }
-        await c.client.query('VACUUM ANALYZE');
-        await c.client.query('SELECT pg_stat_statements_reset()').catch(() => undefined);
-      } finally {
-        await c.close();
-      }
-    },
-  };
+  return sqlSystem({ name: 'floor', prefix: 'floor', url, statements: FLOOR_SQL },  async (client) => {
+    // The same tables, indexes and data layout as ours, in their own schema.
+    await client.query(schemaSql({ schema: 'floor' }));
+    for (const argv of fillCommands()) {
+      const compiled = translate(argv, { schema: 'floor' });
+      await client.query(compiled.sql, [...compiled.params]);
+    }
+    await client.query('VACUUM ANALYZE');
+    await client.query('SELECT pg_stat_statements_reset()').catch(() => undefined);
+  });
 }
 
 /**
@@ -311,60 +299,47 @@ WHERE member = $2`,
 
 /** `failures` counts, per command, the calls the naive mapping's races made fail (unique violations). */
 function naive(url: string, failures: Map<string, number>): System {
-  return {
-    name: 'naive',
-    prepare: (op, argv) => {
-      const make = NAIVE_SQL[op.name];
-      if (make === undefined) throw new Error(`no naive mapping for ${op.name}`);
-      return { name: statementName('naive', op), ...make(argv) };
-    },
-    connect: async () => {
-      const conn = await pgConnection(url);
-      return {
-        run: async (call) => {
-          try {
-            await conn.run(call);
-          } catch (err) {
-            if ((err as { code?: unknown }).code !== '23505') throw err;
-            const op = String((call as { name?: unknown }).name);
-            failures.set(op, (failures.get(op) ?? 0) + 1);
-          }
-        },
-        close: () => conn.close(),
-        serverCpu: () => conn.serverCpu?.(),
-      };
-    },
-    fill: async () => {
-      const c = await pgConnection(url);
-      try {
-        for (const ddl of NAIVE_DDL) await c.client.query(ddl);
-        const v = VALUE.toString();
-        await c.client.query(
-          `INSERT INTO hashes SELECT 'bench:h:' || h, 'f' || f, $1 FROM generate_series(0, $2 - 1) h, generate_series(0, $3 - 1) f`,
-          [v, HASHES, HASH_FIELDS],
-        );
-        await c.client.query(
-          `INSERT INTO lists SELECT 'bench:rp:' || l, i, $1 FROM generate_series(0, $2 - 1) l, generate_series(0, $3 - 1) i`,
-          [v, POP_LISTS, POP_DEPTH],
-        );
-        await c.client.query(`INSERT INTO lists SELECT 'bench:big', i, 'e' || i FROM generate_series(0, $1 - 1) i`, [
-          BIG_LIST,
-        ]);
-        await c.client.query(
-          `INSERT INTO sets SELECT 'bench:s:' || s, 'm' || m FROM generate_series(0, $1 - 1) s, generate_series(0, $2 - 1) m`,
-          [SETS, SET_MEMBERS],
-        );
-        await c.client.query(
-          `INSERT INTO zsets SELECT 'bench:z:' || z, 'm' || m, (m * 37) % 5000
-           FROM generate_series(0, $1 - 1) z, generate_series(0, $2 - 1) m`,
-          [ZSETS, ZSET_MEMBERS],
-        );
-        await c.client.query('VACUUM ANALYZE hashes, lists, sets, zsets');
-      } finally {
-        await c.close();
-      }
-    },
+  const connect = async (): Promise<Connection> => {
+    const conn = await pgConnection(url);
+    return {
+      run: async (call) => {
+        try {
+          await conn.run(call);
+        } catch (err) {
+          if ((err as { code?: unknown }).code !== '23505') throw err;
+          const op = String((call as { name?: unknown }).name);
+          failures.set(op, (failures.get(op) ?? 0) + 1);
+        }
+      },
+      close: () => conn.close(),
+      serverCpu: () => conn.serverCpu?.(),
+    };
   };
+  return sqlSystem({ name: 'naive', prefix: 'naive', url, statements: NAIVE_SQL, connect }, async (client) => {
+    for (const ddl of NAIVE_DDL) await client.query(ddl);
+    const v = VALUE.toString();
+    await client.query(
+      `INSERT INTO hashes SELECT 'bench:h:' || h, 'f' || f, $1 FROM generate_series(0, $2 - 1) h, generate_series(0, $3 - 1) f`,
+      [v, HASHES, HASH_FIELDS],
+    );
+    await client.query(
+      `INSERT INTO lists SELECT 'bench:rp:' || l, i, $1 FROM generate_series(0, $2 - 1) l, generate_series(0, $3 - 1) i`,
+      [v, POP_LISTS, POP_DEPTH],
+    );
+    await client.query(`INSERT INTO lists SELECT 'bench:big', i, 'e' || i FROM generate_series(0, $1 - 1) i`, [
+      BIG_LIST,
+    ]);
+    await client.query(
+      `INSERT INTO sets SELECT 'bench:s:' || s, 'm' || m FROM generate_series(0, $1 - 1) s, generate_series(0, $2 - 1) m`,
+      [SETS, SET_MEMBERS],
+    );
+    await client.query(
+      `INSERT INTO zsets SELECT 'bench:z:' || z, 'm' || m, (m * 37) % 5000
+       FROM generate_series(0, $1 - 1) z, generate_series(0, $2 - 1) m`,
+      [ZSETS, ZSET_MEMBERS],
+    );
+    await client.query('VACUUM ANALYZE hashes, lists, sets, zsets');
+  });
 }
 
 /** The scaling table's commands on a list and a sorted set of `size` elements. */

@@ -11,6 +11,7 @@ import {
   printComparison,
   printServerTimes,
   redisSystem,
+  sqlSystem,
   serverTimes,
   startBenchServers,
   statementName,
@@ -148,35 +149,21 @@ SELECT count(*) FROM k`,
 };
 
 function floor(url: string): System {
-  return {
-    name: 'floor',
-    prepare: (op, argv) => {
-      const make = FLOOR_SQL[op.name];
-      if (make === undefined) throw new Error(`no contract floor for ${op.name}`);
-      return { name: statementName('floor', op), ...make(argv) };
-    },
-    connect: () => pgConnection(url),
-    fill: async () => {
-      const c = await pgConnection(url);
-      try {
-        // The same tables and indexes as ours, in their own schema.
-        await c.client.query(schemaSql({ schema: 'floor' }));
-        await c.client.query(
-          `INSERT INTO floor.keys (key, type, version)
-           SELECT k, 'string', nextval('floor.versions') FROM unnest($1::text[]) k`,
-          [allKeys()],
-        );
-        await c.client.query(
-          `INSERT INTO floor.strings (key, value)
-           SELECT k, CASE WHEN k LIKE 'bench:c:%' THEN '0'::bytea ELSE $2::bytea END FROM unnest($1::text[]) k`,
-          [allKeys(), VALUE],
-        );
-        await c.client.query('VACUUM ANALYZE');
-      } finally {
-        await c.close();
-      }
-    },
-  };
+  return sqlSystem({ name: 'floor', prefix: 'floor', url, statements: FLOOR_SQL },  async (client) => {
+    // The same tables and indexes as ours, in their own schema.
+    await client.query(schemaSql({ schema: 'floor' }));
+    await client.query(
+      `INSERT INTO floor.keys (key, type, version)
+       SELECT k, 'string', nextval('floor.versions') FROM unnest($1::text[]) k`,
+      [allKeys()],
+    );
+    await client.query(
+      `INSERT INTO floor.strings (key, value)
+       SELECT k, CASE WHEN k LIKE 'bench:c:%' THEN '0'::bytea ELSE $2::bytea END FROM unnest($1::text[]) k`,
+      [allKeys(), VALUE],
+    );
+    await client.query('VACUUM ANALYZE');
+  });
 }
 
 /** The seed guide's mapping: one text table, no types, no expiry on reads. */
@@ -206,28 +193,14 @@ ON CONFLICT (key) DO UPDATE SET value = (t.value::bigint + 1)::text RETURNING va
 };
 
 function naive(url: string): System {
-  return {
-    name: 'naive kv',
-    prepare: (op, argv) => {
-      const make = NAIVE_SQL[op.name];
-      if (make === undefined) throw new Error(`no naive mapping for ${op.name}`);
-      return { name: statementName('naive', op), ...make(argv) };
-    },
-    connect: () => pgConnection(url),
-    fill: async () => {
-      const c = await pgConnection(url);
-      try {
-        await c.client.query('CREATE TABLE kv (key text PRIMARY KEY, value text, expires_at timestamptz)');
-        await c.client.query(
-          `INSERT INTO kv (key, value) SELECT k, CASE WHEN k LIKE 'bench:c:%' THEN '0' ELSE $2 END FROM unnest($1::text[]) k`,
-          [allKeys(), VALUE.toString()],
-        );
-        await c.client.query('VACUUM ANALYZE kv');
-      } finally {
-        await c.close();
-      }
-    },
-  };
+  return sqlSystem({ name: 'naive kv', prefix: 'naive', url, statements: NAIVE_SQL },  async (client) => {
+    await client.query('CREATE TABLE kv (key text PRIMARY KEY, value text, expires_at timestamptz)');
+    await client.query(
+      `INSERT INTO kv (key, value) SELECT k, CASE WHEN k LIKE 'bench:c:%' THEN '0' ELSE $2 END FROM unnest($1::text[]) k`,
+      [allKeys(), VALUE.toString()],
+    );
+    await client.query('VACUUM ANALYZE kv');
+  });
 }
 
 function redis(port: number): System {

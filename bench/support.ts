@@ -92,6 +92,43 @@ export const pgConnection = async (url: string): Promise<Connection & { client: 
 export const statementName = (prefix: string, op: Op): string =>
   `${prefix}_${op.name.replace(/\W+/g, '_').toLowerCase()}`;
 
+/** A PostgreSQL system of hand-written statements per operation (the naive mapping, the contract floor). */
+export interface SqlSystemSpec {
+  readonly name: string;
+  /** Of the statement names: pg prepares each once per connection. */
+  readonly prefix: string;
+  readonly url: string;
+  readonly statements: Readonly<Record<string, (argv: Argv) => pg.QueryConfig>>;
+  /** How a connection runs calls, when not plainly (the naive mapping counts its races' failures). */
+  readonly connect?: () => Promise<Connection>;
+}
+
+/**
+ * A system whose call for an operation is its statement in `spec.statements`,
+ * prepared; `fill` runs on a connection of its own, closed afterwards.
+ *
+ *   sqlSystem({ name: 'naive kv', prefix: 'naive', url, statements: NAIVE_SQL }, (client) => client.query(DDL))
+ */
+export function sqlSystem(spec: SqlSystemSpec, fill: (client: pg.Client) => Promise<void>): System {
+  return {
+    name: spec.name,
+    prepare: (op, argv) => {
+      const make = spec.statements[op.name];
+      if (make === undefined) throw new Error(`${spec.name}: no statement for ${op.name}`);
+      return { name: statementName(spec.prefix, op), ...make(argv) };
+    },
+    connect: spec.connect ?? (() => pgConnection(spec.url)),
+    fill: async () => {
+      const c = await pgConnection(spec.url);
+      try {
+        await fill(c.client);
+      } finally {
+        await c.close();
+      }
+    },
+  };
+}
+
 /** redis-server as a system: the argv is the call; `fill` pipelines the commands it is given. */
 export function redisSystem(port: number, fillCommands: () => Iterable<Argv>): System {
   return {
