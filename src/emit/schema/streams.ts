@@ -76,15 +76,21 @@ $$;
 -- lp_size('abc') = 5, lp_size('123') = 3.
 CREATE OR REPLACE FUNCTION @S.lp_size(v bytea) RETURNS integer
 LANGUAGE sql IMMUTABLE AS $$
+  -- one expression (no FROM), so that PostgreSQL inlines it
   SELECT CASE
     -- nested, so that only digits are cast
     WHEN CASE WHEN length(v) <= 20 AND encode(v, 'escape') ~ '^(0|-?[1-9][0-9]*)$'
       THEN encode(v, 'escape')::numeric BETWEEN -9223372036854775808 AND 9223372036854775807 ELSE false END
       THEN @S.lp_int_size(encode(v, 'escape')::numeric)
-    ELSE l + CASE WHEN l <= 127 THEN 1 WHEN l < 16383 THEN 2 WHEN l < 2097151 THEN 3
-      WHEN l < 268435455 THEN 4 ELSE 5 END
+    -- header length + bytes (l), then l's back-length
+    WHEN length(v) < 64 THEN length(v) + 1 + 1
+    WHEN length(v) + 2 <= 127 THEN length(v) + 2 + 1
+    WHEN length(v) < 4096 THEN length(v) + 2 + 2
+    WHEN length(v) + 5 < 16383 THEN length(v) + 5 + 2
+    WHEN length(v) + 5 < 2097151 THEN length(v) + 5 + 3
+    WHEN length(v) + 5 < 268435455 THEN length(v) + 5 + 4
+    ELSE length(v) + 5 + 5
   END
-  FROM (SELECT length(v) + CASE WHEN length(v) < 64 THEN 1 WHEN length(v) < 4096 THEN 2 ELSE 5 END) AS e(l)
 $$;
 
 -- An ID difference as a listpack stores it: the unsigned 64-bit difference
@@ -262,11 +268,12 @@ BEGIN
   -- with a master entry (count, deleted, the field names, 0) and its entries
   -- leave out their field names while they equal the master's. Deleting
   -- only rewrites counters and flags below 128, which keep their size.
-  fields := ARRAY(SELECT p_field_values[i] FROM generate_series(1, cardinality(p_field_values), 2) AS i ORDER BY i);
-  SELECT sum(length(x.v)) AS raw,
-         coalesce(sum(@S.lp_size(x.v)) FILTER (WHERE x.i % 2 = 1), 0) AS field_bytes,
-         coalesce(sum(@S.lp_size(x.v)) FILTER (WHERE x.i % 2 = 0), 0) AS value_bytes
+  SELECT array_agg(x.v ORDER BY x.i) FILTER (WHERE x.i % 2 = 1) AS fields,
+         sum(length(x.v)) AS raw,
+         sum(@S.lp_size(x.v)) FILTER (WHERE x.i % 2 = 1) AS field_bytes,
+         sum(@S.lp_size(x.v)) FILTER (WHERE x.i % 2 = 0) AS value_bytes
     INTO sizes FROM unnest(p_field_values) WITH ORDINALITY AS x(v, i);
+  fields := sizes.fields;
   SELECT * INTO tail FROM @S.stream_nodes n WHERE n.key = p_key ORDER BY n.node DESC LIMIT 1;
   IF tail.key IS NULL OR tail.bytes IS NULL OR tail.fill >= 100 OR tail.bytes + sizes.raw >= 4096 THEN
     s.last_node := s.last_node + 1;
