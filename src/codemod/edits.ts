@@ -1,4 +1,5 @@
 import { SyntaxKind, type Node, type SourceFile } from 'ts-morph';
+import { requiresPg } from './commonjs.js';
 import type { Finding } from './report.js';
 
 /** A replacement of `start..end` of a file's text. */
@@ -22,7 +23,7 @@ export function leftUnchanged(
   report: (node: Node, rule: string, message: string) => void,
   client: 'ioredis' | 'node-redis',
 ): boolean {
-  const pgImported = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'pg' && d.getDefaultImport()?.getText() === 'pg');
+  const pgImported = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'pg' && d.getDefaultImport()?.getText() === 'pg') || requiresPg(file);
   // An identifier's text is a slice of the file's: a file without the names spares the walk over every identifier.
   const text = file.getFullText();
   const taken = !text.includes('r2s') && (pgImported || !text.includes('pg'))

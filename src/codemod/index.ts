@@ -15,6 +15,7 @@ import { convertIoredisFile, isIoredisClient } from './ioredis.js';
 import { formatter } from './format.js';
 import { findDefinitions } from './scripts.js';
 import { lendIoredis4Types } from './untyped.js';
+import { lendIoredisCommonJs, requiredModules } from './commonjs.js';
 import { MAX_FILE_BYTES, manifestOf, openProject, runtimeDependencies, syntaxError, withDependencies } from './project.js';
 import { convertNodeRedisFile } from './node-redis.js';
 import type { Finding } from './report.js';
@@ -83,6 +84,8 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
   project.resolveSourceFileDependencies();
   // ioredis 4 in JavaScript without @types/ioredis: the checker is lent its declarations (src/codemod/untyped.ts).
   lendIoredis4Types(project, files.map((f) => project.getSourceFileOrThrow(f)), (dir) => clientMajor(dir, 'ioredis') ?? options.clientVersion);
+  // require('ioredis') is the Redis class at run time, which ioredis 5/6's ES-module declarations do not say (src/codemod/commonjs.ts).
+  lendIoredisCommonJs(project, files.map((f) => project.getSourceFileOrThrow(f)), (dir) => clientMajor(dir, 'ioredis') ?? options.clientVersion);
   // defineCommand() in one file adds a command its clients call in others.
   const scripts = findDefinitions(files.map((f) => project.getSourceFileOrThrow(f)), isIoredisClient);
 
@@ -111,14 +114,7 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     }
     // A module without imports can neither name a client's type nor receive a client (bar globals): nothing to look for.
     if (file.getImportDeclarations().length === 0 && !/\b(require|import)\s*\(/.test(file.getFullText())) continue;
-    const required = /\brequire\(\s*['"](ioredis|redis|@redis\/client)['"]\s*\)/.exec(file.getFullText());
-    if (required !== null) {
-      // The converted code imports pg and the runtime as ES modules, which a CommonJS file cannot.
-      const { line, column } = file.getLineAndColumnAtPos(required.index);
-      findings.push(rel({ path, line, column, rule: 'codemod/commonjs', message: `require('${required[1]}'): CommonJS files are not converted (the converted code uses ES module imports)` }));
-      continue;
-    }
-    const usesIoredis = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'ioredis');
+    const usesIoredis = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'ioredis') || requiredModules(file, ['ioredis']).length > 0;
     if (usesIoredis) {
       // ioredis 4, 5 and 6 (its default "legacy" reply mapping) resolve every converted command with the same values.
       const major = clientMajor(dirname(path), 'ioredis') ?? options.clientVersion;

@@ -10,6 +10,7 @@
  */
 import { Node, ts, type CallExpression, type SourceFile, type Type, type NewExpression } from 'ts-morph';
 import { compileIoredisMethod, declaredTypeArg } from './ioredis-call.js';
+import { isCommonJs, withRequires } from './commonjs.js';
 import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
 import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
@@ -136,7 +137,7 @@ export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { 
     findings.push(overlap);
     return { text: null, findings };
   }
-  return { text: withImports(file, applyEdits(file.getFullText(), edits)), findings };
+  return { text: isCommonJs(file) ? withRequires(file, edits, ['ioredis']) : withImports(file, applyEdits(file.getFullText(), edits)), findings };
 }
 
 /**

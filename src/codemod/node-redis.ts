@@ -28,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type SourceFile, type Type } from 'ts-morph';
 import { translationStatus } from '../translate.js';
 import { compileCall, shapeText, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
+import { isCommonJs, withRequires } from './commonjs.js';
 import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
 import { addImports } from './imports.js';
 import { nodeRedisTransform } from './node-redis-replies.js';
@@ -200,6 +201,7 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
     findings.push(overlap);
     return { text: null, findings };
   }
+  if (isCommonJs(file)) return { text: withRequires(file, edits, ['redis', '@redis/client']), findings };
   const text = applyEdits(file.getFullText(), edits);
   return { text: addImports(file, text, ['redis', '@redis/client']), findings };
 }
@@ -404,7 +406,10 @@ function isDefineScript(id: Node): boolean {
   if (!Node.isCallExpression(parent) || parent.getExpression() !== id) return false;
   return (id.getSymbol()?.getDeclarations() ?? []).some((d) => {
     const decl = Node.isImportSpecifier(d) ? d.getImportDeclaration() : undefined;
-    return decl !== undefined && ['redis', '@redis/client'].includes(decl.getModuleSpecifierValue());
+    if (decl !== undefined) return ['redis', '@redis/client'].includes(decl.getModuleSpecifierValue());
+    // CommonJS: `const { defineScript } = require('redis')`.
+    const init = Node.isBindingElement(d) ? d.getFirstAncestorByKind(SyntaxKind.VariableDeclaration)?.getInitializer() : undefined;
+    return init !== undefined && /^require\(\s*['"](redis|@redis\/client)['"]\s*\)$/.test(init.getText());
   });
 }
 
@@ -623,7 +628,7 @@ function packageRoot(file: string): string | undefined {
 }
 
 function isCreateClient(call: CallExpression): boolean {
-  return clientRoot(call.getType()) !== undefined && /^(createClient|\w+\.createClient)$/.test(call.getExpression().getText());
+  return clientRoot(call.getType()) !== undefined && /^(createClient|\w+\.createClient|require\(\s*['"](redis|@redis\/client)['"]\s*\)\.createClient)$/.test(call.getExpression().getText());
 }
 
 function isCreateCluster(call: CallExpression): boolean {

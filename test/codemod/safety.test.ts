@@ -62,18 +62,18 @@ describe('codemod on bad input: a message per file, the run goes on, nothing hal
     expect(result.findings.map(formatFinding)).toEqual([
       `src/huge.ts:1:1: warning: the file is ${HUGE.length} bytes, over the 1000 the codemod reads: left unchanged [codemod/too-large]`,
       "src/broken.ts:4:10: warning: the file does not parse (':' expected.): left unchanged [codemod/parse-error]",
-      "src/legacy.cjs:1:15: warning: require('ioredis'): CommonJS files are not converted (the converted code uses ES module imports) [codemod/commonjs]",
     ]);
-    for (const f of ['src/broken.ts', 'src/legacy.cjs', 'src/huge.ts', 'src/plain.js']) expect(readFileSync(join(dir, f), 'utf8'), f).toBe(before[f]);
+    for (const f of ['src/broken.ts', 'src/huge.ts', 'src/plain.js']) expect(readFileSync(join(dir, f), 'utf8'), f).toBe(before[f]);
   });
 
-  it('still converts the good files, TypeScript and JavaScript side by side (no type arguments in JavaScript)', () => {
-    expect(result.changed.map((c) => c.path).sort()).toEqual(['src/get.ts', 'src/load.mjs']);
+  it('still converts the good files, TypeScript, ES module and CommonJS JavaScript side by side (no type arguments in JavaScript)', () => {
+    expect(result.changed.map((c) => c.path).sort()).toEqual(['src/get.ts', 'src/legacy.cjs', 'src/load.mjs']);
+    expect(readFileSync(join(dir, 'src/legacy.cjs'), 'utf8')).toMatch(/^const pg = require\("pg"\);\nconst r2s = require\("redis2sql\/codemod-runtime"\);\nconst redis = new pg\.Pool/);
     const js = readFileSync(join(dir, 'src/load.mjs'), 'utf8');
     expect(js).toContain('return await r2s.ioredis(\n    redis,');
     expect(js).toContain('// the cache');
     expect(readFileSync(join(dir, 'src/get.ts'), 'utf8')).toContain('r2s.ioredis<string | null>(');
-    expect(result.converted).toBe(2);
+    expect(result.converted).toBe(3);
     expect(result.scanned).toBe(6);
   });
 

@@ -62,15 +62,16 @@ describe('codemod: ioredis 4 in JavaScript without types', () => {
     expect(sizes).toContain('return c.strlen(k);');
   });
 
-  it('reports a CommonJS file, which the ES module imports of the converted code cannot join', () => {
-    expect(result.changed.map((c) => c.path)).not.toContain('legacy.cjs');
-    expect(result.findings.map(formatFinding)).toEqual([
-      "legacy.cjs:1:15: warning: require('ioredis'): CommonJS files are not converted (the converted code uses ES module imports) [codemod/commonjs]",
-    ]);
+  it('converts a CommonJS file, which stays CommonJS: requires of pg and the runtime in place of require(\'ioredis\')', () => {
+    const legacy = after('legacy.cjs') ?? '';
+    expect(legacy).toMatch(/^const pg = require\("pg"\);\nconst r2s = require\("redis2sql\/codemod-runtime"\);\n/);
+    expect(legacy).not.toMatch(/require\(['"]ioredis['"]\)|\bimport\b/);
+    expect(legacy).toMatch(/get: \(k\) =>\s*r2s\.ioredis\(\s*r,/);
+    expect(result.findings.map(formatFinding)).toEqual([]);
   });
 
   it('changes only the files of the project: the lent declarations stay in memory', () => {
-    expect(result.changed.map((c) => c.path).sort()).toEqual(['client.js', 'hits.mjs', 'sizes.js']);
+    expect(result.changed.map((c) => c.path).sort()).toEqual(['client.js', 'hits.mjs', 'legacy.cjs', 'sizes.js']);
   });
 
   it('finds the client module when only a file importing it is given', async () => {
