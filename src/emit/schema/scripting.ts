@@ -640,11 +640,13 @@ BEGIN
   RAISE EXCEPTION USING ERRCODE = 'RS000', MESSAGE = 'ERR Lua redis lib command arguments must be strings or integers';
 END $$;
 
--- An argument of redis.call: strings as they are, numbers as Lua prints them.
+-- An argument of redis.call: strings as they are, numbers as Redis 7.0 prints them for a command
+-- (%.17g, where Lua's tostring has 14 digits: redis.call('SET', k, 0.1 + 0.2) stores 0.30000000000000004).
 CREATE OR REPLACE FUNCTION @S.lua_arg(v jsonb) RETURNS bytea
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
-  IF jsonb_typeof(v) IN ('string', 'number') THEN RETURN @S.lua_bytes(@S.lua_tostring(v)); END IF;
+  IF jsonb_typeof(v) = 'number' THEN RETURN convert_to(@S.lua_fmt_number((v #>> '{}')::float8, 17), 'UTF8'); END IF;
+  IF jsonb_typeof(v) = 'string' THEN RETURN @S.lua_bytes(v); END IF;
   RAISE EXCEPTION USING ERRCODE = 'RS000', MESSAGE = 'ERR Lua redis lib command arguments must be strings or integers';
 END $$;
 

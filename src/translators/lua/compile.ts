@@ -1304,7 +1304,8 @@ ${I}END LOOP;
     const literal: (Buffer | null)[] = [Buffer.from(this.stringValue(nameArg), 'latin1')];
     rest.forEach((a, i) => {
       if (a.type === 'StringLiteral') literal.push(Buffer.from(this.stringValue(a), 'latin1'));
-      else if (a.type === 'NumericLiteral' && Number.isInteger(a.value)) literal.push(Buffer.from(String(a.value)));
+      // Up to 1e17 JavaScript prints a whole number as Redis' %.17g does; beyond, lua_arg formats it.
+      else if (a.type === 'NumericLiteral' && Number.isInteger(a.value) && Math.abs(a.value) < 1e17) literal.push(Buffer.from(String(a.value)));
       else {
         const v = this.texpr(a, d);
         pre += v.pre;
@@ -1462,7 +1463,17 @@ ${I}END LOOP;
       return `convert_from(${bytes}, 'UTF8')`;
     }
     const boxed = this.box({ pre: '', ...v });
-    return `${S}.${{ float: 'lua_arg_float', int: 'lua_arg_int', text: 'lua_arg_text', bytes: 'lua_arg' }[how]}(${boxed})`;
+    const general = `${S}.${{ float: 'lua_arg_float', int: 'lua_arg_int', text: 'lua_arg_text', bytes: 'lua_arg' }[how]}(${boxed})`;
+    if (t?.k === 'num') {
+      // A whole number under 1e17 is what Redis' %.17g prints digit for digit (lua_arg): written out,
+      // skipping the jsonb round trip through lua_arg's formatting (a sixth of the sliding-window
+      // limiter's instructions). nil, false, fractions and big numbers take the general path (NULL
+      // fails the test).
+      const x = v.sql;
+      const fast = { float: x, int: `${x}::bigint::text`, text: `${x}::bigint::text`, bytes: `convert_to(${x}::bigint::text, 'UTF8')` }[how];
+      return `(CASE WHEN ${x} = trunc(${x}) AND abs(${x}) < 1e17 THEN ${fast} ELSE ${general} END)`;
+    }
+    return general;
   }
 
   private translateWithSentinels(
