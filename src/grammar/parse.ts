@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { RedisSyntaxError, StorageError, UnsupportedError, UsageError } from '../errors.js';
 import type { AnyCommand, DeferredError } from './command.js';
 import type { ArgSpec, CommandSpec, KeyLookup } from './spec.js';

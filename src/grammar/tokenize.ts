@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { TokenizeError } from '../errors.js';
 
 /** What the parser accepts: a command line, or argv already split (name first). */
