@@ -12,7 +12,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { buildSync } from 'esbuild';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 
@@ -22,10 +22,10 @@ export const RUNTIME_CJS = 'dist/codemod/runtime.cjs';
 /**
  * Bundle src/codemod/runtime.ts as CommonJS into `outfile`.
  *
- *   await buildRuntimeCjs('/tmp/x/runtime.cjs')  // require('/tmp/x/runtime.cjs').ioredis is the runtime's ioredis()
+ *   buildRuntimeCjs('/tmp/x/runtime.cjs')  // require('/tmp/x/runtime.cjs').ioredis is the runtime's ioredis()
  */
-export async function buildRuntimeCjs(outfile: string): Promise<void> {
-  await build({
+export function buildRuntimeCjs(outfile: string): void {
+  buildSync({
     entryPoints: [resolve(REPO, 'src/codemod/runtime.ts')],
     outfile,
     bundle: true,
@@ -41,5 +41,5 @@ export async function buildRuntimeCjs(outfile: string): Promise<void> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  await buildRuntimeCjs(resolve(REPO, process.argv[2] ?? RUNTIME_CJS));
+  buildRuntimeCjs(resolve(REPO, process.argv[2] ?? RUNTIME_CJS));
 }

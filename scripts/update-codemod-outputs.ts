@@ -25,6 +25,7 @@ import { codemod, formatFinding } from "../src/codemod/index.js";
 import {
   APPS,
   APPS_DIR,
+  appFiles,
   convertApp,
   scratchApp,
 } from "../test/support/codemod-apps.js";
@@ -95,10 +96,12 @@ if (want("apps")) {
   for (const app of APPS) {
     const dir = scratchApp(app);
     try {
-      const result = await convertApp(dir);
-      const after = result.changed[0]?.after;
-      if (after !== undefined)
-        write(join(APPS_DIR, app.name, "app.output.ts"), after);
+      const result = await convertApp(dir, app);
+      for (const file of appFiles(app)) {
+        const after = result.changed.find((c) => c.path === file.scratch)?.after;
+        if (after !== undefined)
+          write(join(APPS_DIR, app.name, file.output), after);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

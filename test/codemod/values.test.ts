@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codemod, formatFinding, type CodemodResult } from '../../src/codemod/index.js';
 import { embeddedDatabase, ensureSchema, type Database } from '../../src/db/index.js';
-import { decodeValue, FLAVOURS, fromDirectory, importConverted, scratchProject, valueFixtures, VALUES } from '../support/codemod-values.js';
+import { decodeValue, FLAVOURS, forCommonJsRuntime, fromDirectory, importConverted, scratchProject, valueFixtures, VALUES } from '../support/codemod-values.js';
 import { translate } from '../../src/translate.js';
 
 // Per client flavour: the value fixture converts to its committed output (and
@@ -55,7 +55,7 @@ for (const flavour of FLAVOURS) {
         await db.query(flush.sql, flush.params);
         // The converted eval() calls these functions (a fixture's SCRIPT FLUSH drops them): installed as --schema-out would.
         for (const ddl of first.functions.values()) await db.exec(ddl);
-        const values = await fromDirectory(dir, () => run(db));
+        const values = await fromDirectory(dir, () => run(fixture.output.endsWith('.cjs') ? forCommonJsRuntime(db, dir) : db));
         expect(values.length).toBe(recorded.length);
         for (const [i, v] of values.entries()) {
           expect(v, `value ${i}`).toStrictEqual(recorded[i]);

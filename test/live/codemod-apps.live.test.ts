@@ -45,7 +45,7 @@ for (const app of APPS) {
       const dir = scratchApp(app);
       try {
         // The functions the converted scripts call, as --schema-out writes them.
-        const result = await convertApp(dir);
+        const result = await convertApp(dir, app);
         expect(result.findings).toEqual([]);
         for (const ddl of result.functions.values()) await db.exec(ddl);
       } finally {

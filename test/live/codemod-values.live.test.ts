@@ -6,7 +6,7 @@ import { codemod } from '../../src/codemod/index.js';
 import { ensureSchema, postgresDatabase, type Database } from '../../src/db/index.js';
 import { translate } from '../../src/translate.js';
 import { withRealClient } from '../support/codemod-clients.js';
-import { encodeValue, FLAVOURS, fromDirectory, importConverted, importInput, scratchProject, valueFixtures } from '../support/codemod-values.js';
+import { encodeValue, FLAVOURS, forCommonJsRuntime, fromDirectory, importConverted, importInput, scratchProject, valueFixtures } from '../support/codemod-values.js';
 
 /**
  * The proof of the codemod's values, per client flavour: the value fixture's
@@ -53,7 +53,7 @@ for (const flavour of FLAVOURS) {
           const flush = translate('FLUSHALL');
           await db.query(flush.sql, flush.params);
           for (const ddl of result.functions.values()) await db.exec(ddl);
-          const actual = await fromDirectory(dir, () => converted(db));
+          const actual = await fromDirectory(dir, () => converted(fixture.input.endsWith('.cjs') ? forCommonJsRuntime(db, dir) : db));
           expect(actual.length).toBe(expected.length);
           const different = actual.flatMap((v, i) => (isDeepStrictEqual(v, expected[i]) ? [] : [{ i, postgres: encodeValue(v), redis: encodeValue(expected[i]) }]));
           expect(different).toEqual([]);

@@ -3,13 +3,15 @@
  * `app.input.ts` whose `run(client, other)` returns what each call resolved
  * to (`other` is a second connection), its converted `app.output.ts`, and
  * `redis-values.json`, what the real client returned from redis-server
- * (scripts/record-codemod-app.ts).
+ * (scripts/record-codemod-app.ts). A CommonJS app has several modules
+ * requiring each other: `input/*.js` (`run` exported by app.js), converted
+ * into `output/*.js`.
  *
  * An app imports its client by its real package name (`redis`), while this
  * repository installs node-redis 4 and 5 side by side under aliases, so each
  * app runs from a scratch copy whose node_modules link the right client.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,19 +20,41 @@ import { createClient as createClient4 } from 'redis4';
 import { createClient as createClient5 } from 'redis5';
 import { codemod, type CodemodResult } from '../../src/codemod/index.js';
 import { nodeRedisScripts, type NodeRedisScriptDefinition } from '../../src/codemod/script-runtime.js';
-import { encodeValue } from './codemod-values.js';
+import { encodeValue, forCommonJsRuntime, fromDirectory, installCommonJsRuntime } from './codemod-values.js';
+import type { Database } from '../../src/db/types.js';
 
 export interface App {
   /** Its directory under fixtures/codemod/apps. */
   readonly name: string;
   readonly client: 'ioredis' | 'node-redis4' | 'node-redis5';
+  /** CommonJS modules under input/ and output/ (app.js exports `run`), rather than one app.input.ts. */
+  readonly commonjs?: boolean;
 }
 
 export const APPS: readonly App[] = [
   { name: 'ioredis5', client: 'ioredis' },
   { name: 'node-redis4', client: 'node-redis4' },
   { name: 'node-redis5', client: 'node-redis5' },
+  { name: 'ioredis5-commonjs', client: 'ioredis', commonjs: true },
 ];
+
+/** One source file of an app: where its input and converted output are (under the app's directory) and its name in a scratch copy. */
+export interface AppFile {
+  readonly input: string;
+  readonly output: string;
+  readonly scratch: string;
+}
+
+/**
+ * The source files of `app`, the one `run` comes from first.
+ *
+ *   appFiles({ name: 'ioredis5', … })  → [{ input: 'app.input.ts', output: 'app.output.ts', scratch: 'app.input.ts' }]
+ */
+export function appFiles(app: App): AppFile[] {
+  if (app.commonjs !== true) return [{ input: 'app.input.ts', output: 'app.output.ts', scratch: 'app.input.ts' }];
+  const names = readdirSync(join(APPS_DIR, app.name, 'input')).sort((a, b) => Number(b === 'app.js') - Number(a === 'app.js') || (a < b ? -1 : 1));
+  return names.map((f) => ({ input: `input/${f}`, output: `output/${f}`, scratch: f }));
+}
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const APPS_DIR = join(REPO, 'fixtures/codemod/apps');
@@ -50,21 +74,30 @@ interface AppModule {
   readonly SCRIPTS?: Readonly<Record<string, NodeRedisScriptDefinition>>;
 }
 
-/** A scratch copy of the app (package.json, app.input.ts) with its node_modules linked. */
-export function scratchApp(app: App): string {
+/**
+ * A scratch copy of the app (package.json, its input files; `output` for
+ * the converted ones) with its node_modules linked, redis2sql installed for
+ * a CommonJS app.
+ */
+export function scratchApp(app: App, side: 'input' | 'output' = 'input'): string {
   const dir = mkdtempSync(join(tmpdir(), `redis2sql-app-${app.name}-`));
-  for (const f of ['package.json', 'app.input.ts']) cpSync(join(APPS_DIR, app.name, f), join(dir, f));
+  cpSync(join(APPS_DIR, app.name, 'package.json'), join(dir, 'package.json'));
+  for (const f of appFiles(app)) cpSync(join(APPS_DIR, app.name, side === 'input' ? f.input : f.output), join(dir, f.scratch));
   for (const [name, target] of Object.entries({ ...LINKS[app.client], ...COMMON })) {
     const at = join(dir, 'node_modules', name);
     mkdirSync(join(at, '..'), { recursive: true });
     symlinkSync(join(REPO, target), at, 'dir');
   }
+  if (app.commonjs === true) installCommonJsRuntime(dir);
   return dir;
 }
 
-/** The codemod over the scratch copy's app.input.ts (a dry run). */
-export function convertApp(dir: string): Promise<CodemodResult> {
-  return codemod(['app.input.ts'], { cwd: dir });
+/** The codemod over the scratch copy's source files (a dry run). */
+export function convertApp(dir: string, app: App): Promise<CodemodResult> {
+  return codemod(
+    appFiles(app).map((f) => f.scratch),
+    { cwd: dir },
+  );
 }
 
 /**
@@ -73,7 +106,7 @@ export function convertApp(dir: string): Promise<CodemodResult> {
  */
 export async function runWithRedis(app: App, port: number): Promise<unknown[]> {
   const dir = scratchApp(app);
-  const { run, SCRIPTS } = (await import(pathToFileURL(join(dir, 'app.input.ts')).href)) as AppModule;
+  const { run, SCRIPTS } = (await import(pathToFileURL(join(dir, appFiles(app)[0]!.scratch)).href)) as AppModule;
   if (app.client === 'ioredis') {
     const [a, b] = [0, 1].map(() => new Redis({ port, host: '127.0.0.1', lazyConnect: true })) as [Redis, Redis];
     await a.connect();
@@ -107,6 +140,13 @@ export async function runWithRedis(app: App, port: number): Promise<unknown[]> {
  * repository's source; values encoded as runWithRedis encodes them.
  */
 export async function runConverted(app: App, target: unknown): Promise<unknown[]> {
+  if (app.commonjs === true) {
+    // The converted modules as they are: they require redis2sql/codemod-runtime, installed in the scratch copy.
+    const dir = scratchApp(app, 'output');
+    const { run } = (await import(pathToFileURL(join(dir, appFiles(app)[0]!.scratch)).href)) as AppModule;
+    const own = typeof target === 'object' && target !== null && 'kind' in target ? forCommonJsRuntime(target as Database, dir) : target;
+    return (await fromDirectory(dir, () => run(own, own))).map(encodeValue);
+  }
   const dir = scratchApp(app);
   const source = readFileSync(join(APPS_DIR, app.name, 'app.output.ts'), 'utf8').replace(
     /from ['"]redis2sql\/codemod-runtime['"]/,

@@ -9,9 +9,13 @@
  * each flavour runs in a scratch project whose node_modules link the right one.
  */
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildRuntimeCjs, RUNTIME_CJS } from '../../scripts/build-runtime-cjs.js';
+import type { Database, Queryable } from '../../src/db/types.js';
+import { RedisError } from '../../src/errors.js';
 
 export const FLAVOURS = ['ioredis4', 'ioredis4-untyped', 'ioredis5', 'ioredis6', 'node-redis4', 'node-redis5'] as const;
 export type FlavourDir = (typeof FLAVOURS)[number];
@@ -46,6 +50,7 @@ export function scratchProject(flavour: FlavourDir, files: readonly string[]): s
     mkdirSync(join(at, '..'), { recursive: true });
     symlinkSync(join(REPO, target), at, 'dir');
   }
+  if (files.some((f) => f.endsWith('.cjs'))) installCommonJsRuntime(dir);
   const tsconfig = {
     extends: join(REPO, 'tsconfig.json'),
     compilerOptions: {
@@ -63,7 +68,50 @@ export function scratchProject(flavour: FlavourDir, files: readonly string[]): s
   return dir;
 }
 
-/** Import a converted fixture with its runtime import pointed at this repository's source. */
+/**
+ * Install redis2sql into a scratch project's node_modules as an application
+ * has it, for converted CommonJS files: this repository's package.json (its
+ * `exports` map decides what `require('redis2sql/codemod-runtime')` loads)
+ * and the runtime's CommonJS build, bundled from this repository's source by
+ * the build's own script (scripts/build-runtime-cjs.ts), with its dependencies.
+ */
+export function installCommonJsRuntime(dir: string): void {
+  const pkg = join(dir, 'node_modules/redis2sql');
+  mkdirSync(pkg, { recursive: true });
+  cpSync(join(REPO, 'package.json'), join(pkg, 'package.json'));
+  buildRuntimeCjs(join(pkg, RUNTIME_CJS));
+  // Its dependencies, where npm would put them for it (the build leaves them requires).
+  const { dependencies } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  for (const name of Object.keys(dependencies)) {
+    const at = join(pkg, 'node_modules', name);
+    mkdirSync(join(at, '..'), { recursive: true });
+    symlinkSync(join(REPO, 'node_modules', name), at, 'dir');
+  }
+}
+
+/**
+ * `db` as the CommonJS runtime installed in `dir` sees a database of its own:
+ * the RedisErrors this (ES module) side throws are re-thrown as the bundle's
+ * RedisError, which its `instanceof` checks test. A converted application
+ * never needs this: it passes a pg Pool, which the runtime wraps itself.
+ */
+export function forCommonJsRuntime(db: Database, dir: string): Database {
+  const bundle = createRequire(join(dir, 'package.json'))('redis2sql/codemod-runtime') as { RedisError: new (message: string) => Error };
+  const mapped = (error: unknown): unknown => (error instanceof RedisError ? new bundle.RedisError(error.message) : error);
+  const wrap = (q: Queryable): Queryable => ({
+    query: (sql, params) => q.query(sql, params).catch((error: unknown) => Promise.reject(mapped(error))),
+    exec: (sql) => q.exec(sql).catch((error: unknown) => Promise.reject(mapped(error))),
+  });
+  return {
+    ...wrap(db),
+    kind: db.kind,
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    listen: (channel, onPayload) => db.listen(channel, onPayload),
+    close: () => db.close(),
+  };
+}
+
+/** Import a converted fixture with its runtime import pointed at this repository's source (a CommonJS one requires the installed build). */
 export async function importConverted(dir: string, file: string): Promise<{ run: (target: unknown) => Promise<unknown[]> }> {
   const source = readFileSync(join(dir, file), 'utf8').replace(
     /from ['"]redis2sql\/codemod-runtime['"]/,
