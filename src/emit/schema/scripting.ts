@@ -702,6 +702,31 @@ LANGUAGE sql STABLE AS $$
     ELSE convert_to(v #>> '{}', 'UTF8') END
 $$;
 
+-- The same of the reply column itself, by its type, so that the common ones skip the jsonb round trip
+-- (three of them were 6% of the sliding-window limiter's instructions). PostgreSQL picks the overload
+-- when it plans the call; a type without one of its own (an exact match is preferred to anyelement)
+-- takes the jsonb path. smallint has its own so that it is not ambiguous between integer and bigint.
+CREATE OR REPLACE FUNCTION @S.lua_reply_num(v bigint) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$ SELECT v::float8 $$;
+CREATE OR REPLACE FUNCTION @S.lua_reply_num(v integer) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$ SELECT v::float8 $$;
+CREATE OR REPLACE FUNCTION @S.lua_reply_num(v smallint) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$ SELECT v::float8 $$;
+CREATE OR REPLACE FUNCTION @S.lua_reply_num(v numeric) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$ SELECT v::float8 $$;
+CREATE OR REPLACE FUNCTION @S.lua_reply_num(v boolean) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN v THEN 1::float8 WHEN NOT v THEN 0::float8 END $$;
+CREATE OR REPLACE FUNCTION @S.lua_reply_num(v anyelement) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_reply_num(to_jsonb(v)) $$;
+CREATE OR REPLACE FUNCTION @S.lua_reply_bytes(v bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$ SELECT v $$;
+CREATE OR REPLACE FUNCTION @S.lua_reply_bytes(v text) RETURNS bytea
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN v ~ '^\\x([0-9a-f]{2})*$' THEN decode(substr(v, 3), 'hex') ELSE convert_to(v, 'UTF8') END
+$$;
+CREATE OR REPLACE FUNCTION @S.lua_reply_bytes(v anyelement) RETURNS bytea
+LANGUAGE sql STABLE AS $$ SELECT @S.lua_reply_bytes(to_jsonb(v)) $$;
+
 -- A Lua value as the Redis reply a script returning it gives (Redis' Lua → RESP2 conversion).
 CREATE OR REPLACE FUNCTION @S.lua_reply(v jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$

@@ -1419,12 +1419,14 @@ ${I}END LOOP;
     const column = `to_jsonb(_r.${reply.kind === 'scalar' ? (reply.column ?? 'reply') : 'reply'})`;
     // An integer or bulk reply is a typed number or string (nil, which Lua sees as false, is NULL).
     const typed: Ty | undefined = scalar && !protectedCall && reply.kind === 'scalar' ? (reply.of === 'integer' ? { k: 'num', nul: 'false' } : reply.of === 'bulk' ? { k: 'str', nul: 'false' } : undefined) : undefined;
+    // lua_reply_num and lua_reply_bytes take the column as it is: overloads by its type (scripting.ts).
+    const field = `_r.${reply.kind === 'scalar' ? (reply.column ?? 'reply') : 'reply'}`;
     const direct = !scalar || reply.kind !== 'scalar'
       ? undefined
       : typed?.k === 'num'
-        ? `${S}.lua_reply_num(${column})`
+        ? `${S}.lua_reply_num(${field})`
         : typed?.k === 'str'
-          ? `${S}.lua_reply_bytes(${column})`
+          ? `${S}.lua_reply_bytes(${field})`
           : `${S}.lua_from_scalar('${reply.of}', ${column})`;
     if (typed !== undefined) {
       this.vars.splice(this.vars.findIndex((v) => v.name === result), 1, { name: result, type: PG_TYPE[typed.k] });
