@@ -61,6 +61,14 @@ export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
     ['EVAL', "local n = redis.call('GET', KEYS[1]) return redis.call('INCRBY', KEYS[2], n)", '2', 'missing', 'n'],
     ['EVAL', "return redis.call('INCRBY', KEYS[1], redis.call('INCR', KEYS[2]) * 4)", '2', 'n', 'c'],
   ],
+  // tonumber(ARGV[n]) casts plain decimal digits in place (up to 15, after an optional '-') and leaves
+  // the rest to lua_parse_number: each side of that line.
+  'tonumber at the edges of its fast path': [
+    ['EVAL', "local out = {} for i = 1, #ARGV do out[i] = tostring(tonumber(ARGV[i])) end return out", '0',
+      '0', '7', '-7', '-', '', '--5', '5-', '0012', '-0012', '123456789012345', '-123456789012345', '1234567890123456',
+      '-1234567890123456', '99999999999999999', ' 5', '5 ', '1e3', '0x1F', '1.5', '+5', '1-2', '\\5', '5\\', '\u00e95'],
+    ['EVAL', "return {tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]) == nil, tonumber(ARGV[4]) + 1}", '0', '-0', '123456789012345', '-', '-123456789012345'],
+  ],
   'lock release deletes only our own lock': [
     ['SET', 'lock', 'tok1'],
     ['EVAL', '@lock-release.lua', '1', 'lock', 'tok2'],
