@@ -61,6 +61,21 @@ export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
     ['EVAL', "local n = redis.call('GET', KEYS[1]) return redis.call('INCRBY', KEYS[2], n)", '2', 'missing', 'n'],
     ['EVAL', "return redis.call('INCRBY', KEYS[1], redis.call('INCR', KEYS[2]) * 4)", '2', 'n', 'c'],
   ],
+  // A call's nil reply (false to Lua) passed on: as a key, a value, in a concatenation (typed strings).
+  'nil replies passed on to calls and concatenations': [
+    ['SET', 'id', '7'],
+    ['EVAL', "local id = redis.call('GET', KEYS[1]) local key = 'job:' .. id redis.call('SADD', KEYS[2], id) return {key, redis.call('HINCRBY', key, 'n', 1)}", '2', 'id', 's'],
+    ['EVAL', "local id = redis.call('GET', KEYS[1])\nlocal key = 'job:' .. id\nreturn key", '1', 'missing'],
+    ['EVAL', "local id = redis.call('GET', KEYS[1])\nlocal key = id .. ':x'\nreturn key", '1', 'missing'],
+    ['EVAL', "local a = redis.call('GET', KEYS[1])\nlocal b = redis.call('GET', KEYS[2])\nreturn a .. b", '2', 'id', 'missing'],
+    ['EVAL', "local a = redis.call('GET', KEYS[1])\nlocal b = redis.call('GET', KEYS[2])\nreturn a .. b", '2', 'id', 'id'],
+    ['EVAL', "local id = redis.call('GET', KEYS[1])\nredis.call('SET', KEYS[2], 'w')\nreturn redis.call('SADD', KEYS[2], id)", '2', 'missing', 'w'],
+    ['EVAL', "local id = redis.call('GET', KEYS[1])\nreturn redis.call('GET', id)", '1', 'missing'],
+    ['EVAL', "local id = redis.call('GET', KEYS[1])\nreturn redis.call('HSET', 'h', 'f', id)", '1', 'missing'],
+    ['GET', 'w'],
+    ['SMEMBERS', 's'],
+    ['HGETALL', 'job:7'],
+  ],
   // tonumber(ARGV[n]) casts plain decimal digits in place (up to 15, after an optional '-') and leaves
   // the rest to lua_parse_number: each side of that line.
   'tonumber at the edges of its fast path': [

@@ -798,7 +798,12 @@ class Compiler {
       const fallback = `(${S}.${ARITH[op]}(${this.box(l)}, ${this.box(r)}, ${this.describe(e.left)}, ${this.describe(e.right)}) #>> '{}')::float8`;
       return { pre, sql: both ? sql : `(CASE WHEN ${eitherNull} THEN ${fallback} ELSE ${sql} END)`, t: { k: 'num', nul: 'no' } };
     }
-    if (op === '..' && lt.k === 'str' && rt.k === 'str' && both) return { pre, sql: `(${l.sql} || ${r.sql})`, t: { k: 'str', nul: 'no' } };
+    if (op === '..' && lt.k === 'str' && rt.k === 'str') {
+      // nil or false on either side: lua_concat raises Lua's error ('job:' .. id after a nil LPOP).
+      const fallback = `${S}.lua_bytes(${S}.lua_concat(${this.box(l)}, ${this.box(r)}, ${this.describe(e.left)}, ${this.describe(e.right)}))`;
+      const sql = `(${l.sql} || ${r.sql})`;
+      return { pre, sql: both ? sql : `(CASE WHEN ${eitherNull} THEN ${fallback} ELSE ${sql} END)`, t: { k: 'str', nul: 'no' } };
+    }
     if (op === '==' || op === '~=') {
       const not = op === '~=' ? 'NOT ' : '';
       if (lt.k === rt.k && (lt.nul === 'no' || rt.nul === 'no')) {
@@ -1455,8 +1460,8 @@ ${I}END LOOP;
   private argSql(v: { sql: string; t: Ty | undefined }, how: 'float' | 'int' | 'text' | 'bytes'): string {
     const S = this.S;
     const t = v.t;
-    if (t?.k === 'str' && t.nul !== 'false' && how !== 'float') {
-      // nil: lua_arg_nil raises what lua_arg does.
+    if (t?.k === 'str' && how !== 'float') {
+      // nil or false (a nil reply): lua_arg_nil raises what lua_arg does for either.
       const bytes = t.nul === 'no' ? v.sql : `coalesce(${v.sql}, ${S}.lua_arg_nil(${v.sql}))`;
       if (how === 'bytes') return bytes;
       if (how === 'int') return `${S}.lua_arg_int_b(${bytes})`;
