@@ -61,6 +61,12 @@ export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
     ['EVAL', "local n = redis.call('GET', KEYS[1]) return redis.call('INCRBY', KEYS[2], n)", '2', 'missing', 'n'],
     ['EVAL', "return redis.call('INCRBY', KEYS[1], redis.call('INCR', KEYS[2]) * 4)", '2', 'n', 'c'],
   ],
+  // Typed numbers as integer replies: truncated toward zero, cast directly under 2^53.
+  'typed numbers as integer replies': [
+    ['EVAL', "local x = tonumber(ARGV[1]) return {x * 1, -x, x / 4, x + 0.5, x * 2^30, 2^53 - x, x * 1e12, x - 2^53, 2^53 + x}", '0', '3'],
+    ['EVAL', "local x = tonumber(ARGV[1]) return {x * 1, -x, x / 4, x + 0.5, x * 2^30, 2^53 - x, x * 1e12, x - 2^53, 2^53 + x}", '0', '-2.9999999999999996'],
+    ['EVAL', "local x = tonumber(ARGV[1]) return {x * 1, -x, x / 4, x + 0.5, x * 2^30, 2^53 - x, x * 1e12, x - 2^53, 2^53 + x}", '0', '0.75'],
+  ],
   // A call's nil reply (false to Lua) passed on: as a key, a value, in a concatenation (typed strings).
   'nil replies passed on to calls and concatenations': [
     ['SET', 'id', '7'],
