@@ -71,6 +71,45 @@ export function nodeRedisWatchError(): Error {
   return ClientWatchError === undefined ? new WatchError() : construct(ClientWatchError);
 }
 
+/** The command an ioredis call sent, as ioredis puts it on its ReplyError (`err.command`). */
+export interface IoredisCommand {
+  /** The method's command, lower case as ioredis names it (`incr`, `get` for `getBuffer`). */
+  readonly name: string;
+  /** Its arguments as ioredis sent them: flattened, Buffers kept, everything else `String(x)` (null and undefined as ''). */
+  readonly args: readonly (string | Buffer)[];
+}
+
+/** Where the parameters of a converted ioredis call carry its command (a symbol: the array stays the parameter list). */
+const COMMAND = Symbol('redis2sql.ioredisCommand');
+
+/**
+ * Parameters that carry `command` for the error they may end in.
+ *
+ *   withCommand(['k'], { name: 'incr', args: ['k'] })  → ['k'] (commandOf gives the command back)
+ */
+export function withCommand<T extends object>(params: T, command: IoredisCommand): T {
+  Object.defineProperty(params, COMMAND, { value: command });
+  return params;
+}
+
+/** The command `params` carry (withCommand), or undefined. */
+export function commandOf(params: object): IoredisCommand | undefined {
+  return (params as { [COMMAND]?: IoredisCommand })[COMMAND];
+}
+
+/**
+ * A Redis error reply of a converted ioredis call with `err.command` as
+ * ioredis sets it (`{ name, args }`), when its parameters carry the command.
+ *
+ *   ioredisReplyError(new RedisError('ERR …'), params)  → ReplyError('ERR …') with .command { name: 'incr', args: ['k'] }
+ */
+export function ioredisReplyError(error: RedisError, params: object): Error {
+  const reply = clientError('ioredis', error);
+  const command = commandOf(params);
+  if (command !== undefined) Object.assign(reply, { command: { name: command.name, args: [...command.args] } });
+  return reply;
+}
+
 /** node-redis' packages: `redis` re-exports @redis/client's errors. */
 const NODE_REDIS = ['redis', '@redis/client'];
 

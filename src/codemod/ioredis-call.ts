@@ -72,10 +72,13 @@ export function compileIoredisMethod(call: CallExpression, method: string): Iore
 
   const tokens: ({ readonly literal: string } | { readonly expr: number })[] = [];
   const exprs: RuntimeExpr[] = [];
+  // The call's arguments as the generated code evaluates them, once and in order (r2s.command): the parameters read them as a[i].
+  const argv: string[] = [];
   for (const [i, arg] of flat.entries()) {
     const literal = 'literal' in arg ? arg.literal : literalText(arg);
     if (literal !== undefined) {
       tokens.push({ literal });
+      argv.push(JSON.stringify(literal));
       continue;
     }
     const node = arg as Node;
@@ -90,7 +93,8 @@ export function compileIoredisMethod(call: CallExpression, method: string): Iore
     tokens.push({ expr: exprs.length });
     // An untyped JavaScript value may be a number: its stand-in is one, which compiles wherever a text would (src/codemod/compile-call.ts).
     const untyped = type.isAny() && /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath());
-    exprs.push({ expr: node.getText(), numeric: type.isNumber() || type.isNumberLiteral() || untyped, plain: isPlainReference(node) });
+    exprs.push({ expr: `a[${argv.length}]`, numeric: type.isNumber() || type.isNumberLiteral() || untyped, plain: true });
+    argv.push(node.getText());
   }
 
   const compiled = compileCall((standIn) => [command, ...tokens.map((t) => ('literal' in t ? t.literal : String(standIn(t.expr))))], exprs, 'ioredis');
@@ -100,9 +104,11 @@ export function compileIoredisMethod(call: CallExpression, method: string): Iore
   const shape = JSON.stringify(compiled.shape).replace(/"([a-zA-Z_]\w*)":/g, '$1: ').replace(/"/g, "'").replace(/,/g, ', ');
   // The value's static type stays what ioredis declared, so the code around the call still type-checks.
   const typeArg = declaredTypeArg(call);
+  // The command as ioredis would have sent it rides on the parameters, for a Redis error's `err.command`.
+  const params = `r2s.command(${JSON.stringify(command.toLowerCase())}, [${argv.join(', ')}], (${exprs.length === 0 ? '' : 'a'}) => ${compiled.params})`;
   return {
     compiled,
-    args: `${JSON.stringify(compiled.sql)}, ${compiled.params}, ${shape}${as === undefined ? '' : `, '${as}'`}`,
+    args: `${JSON.stringify(compiled.sql)}, ${params}, ${shape}${as === undefined ? '' : `, '${as}'`}`,
     typeArg,
     ...(as === undefined ? {} : { as }),
   };
@@ -166,8 +172,4 @@ function objectPairs(obj: Node): (Node | { readonly literal: string })[] | undef
 
 function isObjectLike(type: Type): boolean {
   return type.isObject() && type.getSymbol()?.getName() !== 'Buffer';
-}
-
-function isPlainReference(node: Node): boolean {
-  return Node.isIdentifier(node) || (Node.isPropertyAccessExpression(node) && isPlainReference(node.getExpression())) || Node.isThisExpression(node);
 }

@@ -12,8 +12,8 @@
  *   await r2s(pool, 'SELECT … AS reply', [String(k)], { kind: 'scalar', of: 'bulk' })  → 'v' | null
  */
 import type pg from 'pg';
-import { RedisError, UnsupportedError } from '../errors.js';
-import { asClientError } from './client-errors.js';
+import { MultiErrorReply, RedisError, UnsupportedError } from '../errors.js';
+import { asClientError, ioredisReplyError, withCommand } from './client-errors.js';
 import { clientValue, rawValue, type Transform } from './values.js';
 import { decodeReply } from '../emit/decode.js';
 import type { RedisReply, ReplyShape } from '../emit/reply.js';
@@ -69,8 +69,21 @@ export async function ioredis<T = IoredisValue>(
     // T is the type ioredis declared for the call the codemod replaced; the shape decides the value.
     return clientValue(reply, 'ioredis', as === 'object' || as === 'object-buffer' ? 'object' : undefined, buffers) as T;
   } catch (error) {
-    throw asClientError('ioredis', error);
+    throw error instanceof RedisError && !(error instanceof MultiErrorReply) ? ioredisReplyError(error, params) : asClientError('ioredis', error);
   }
+}
+
+/**
+ * A converted ioredis call's parameters, built from the call's arguments
+ * (`argv`, each evaluated once, in order, as the client call evaluated
+ * them) by `params`, and carrying the command as ioredis would have sent it,
+ * which a Redis error reply then carries as ioredis' `err.command`.
+ *
+ *   await ioredis(pool, sql, command('incr', [key], (a) => [text(a[0])]), shape)
+ *   // rejects ReplyError('ERR value is not an integer or out of range') with .command { name: 'incr', args: ['k'] }
+ */
+export function command(name: string, argv: readonly unknown[], params: (a: readonly unknown[]) => SqlParam[]): SqlParam[] {
+  return withCommand(params(argv), { name, args: argv.map((a) => (typeof a === 'string' || Buffer.isBuffer(a) ? a : a === null || a === undefined ? '' : String(a))) });
 }
 
 /**

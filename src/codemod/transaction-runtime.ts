@@ -19,7 +19,7 @@ import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
 import { postgresDatabase } from '../db/postgres.js';
 import type { Database, Queryable } from '../db/types.js';
 import { RedisError } from '../errors.js';
-import { clientError, nodeRedisMultiError, nodeRedisWatchError } from './client-errors.js';
+import { clientError, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from './client-errors.js';
 import { SAVEPOINT, watchCheckSql } from '../session.js';
 import type { SqlParam } from '../translators/sql.js';
 import type { IoredisAs, Target } from './runtime.js';
@@ -111,8 +111,12 @@ export class IoredisBatch {
    */
   async exec(): Promise<IoredisEntry[] | null> {
     const outcomes = await runQueue(this.target, this.queued, this.atomic, this.watched);
-    // ioredis gives a failed command's entry as `[error]`, one element long.
-    return outcomes?.map((o) => (o.ok ? [null, o.value] : ([clientError('ioredis', o.error)] as unknown as IoredisEntry))) ?? null;
+    // ioredis gives a failed command's entry as `[error]`, one element long; a pipeline's error carries its command (`err.command`), EXEC's replies do not.
+    return (
+      outcomes?.map((o, i) =>
+        o.ok ? [null, o.value] : ([this.atomic ? clientError('ioredis', o.error) : ioredisReplyError(o.error, this.queued[i]!.params)] as unknown as IoredisEntry),
+      ) ?? null
+    );
   }
 }
 

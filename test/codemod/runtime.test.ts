@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RedisError, UnsupportedError } from '../../src/errors.js';
-import { asClientError, clientError, nodeRedisMultiError, nodeRedisWatchError } from '../../src/codemod/client-errors.js';
-import { bytes, double, integer, text, toIoredis } from '../../src/codemod/runtime.js';
+import { asClientError, clientError, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from '../../src/codemod/client-errors.js';
+import { bytes, command, double, integer, text, toIoredis } from '../../src/codemod/runtime.js';
 import { unifiedDiff } from '../../src/codemod/diff.js';
 
 describe('codemod runtime: arguments as ioredis sends them', () => {
@@ -70,6 +70,23 @@ describe('codemod runtime: errors as the client throws them', () => {
     expect(multi).toBeInstanceOf(MultiErrorReply);
     expect(multi).toMatchObject({ replies: ['OK', nr], errorIndexes: [1] });
     expect(nodeRedisWatchError()).toBeInstanceOf(WatchError);
+  });
+
+  it("ioredis' err.command: the arguments evaluated once, as ioredis sent them, on a call's reply error", async () => {
+    const { ReplyError } = await import('ioredis');
+    const seen: unknown[] = [];
+    const argv = ['k', Buffer.from([0xff]), 60, 1.5, null, undefined];
+    const params = command('set', argv, (a) => {
+      seen.push(a);
+      return [text(a[0]), bytes(a[1])];
+    });
+    expect(params).toEqual(['k', Buffer.from([0xff])]);
+    expect(seen).toEqual([argv]);
+    const error = ioredisReplyError(new RedisError('ERR syntax error'), params);
+    expect(error).toBeInstanceOf(ReplyError);
+    expect((error as Error & { command?: unknown }).command).toEqual({ name: 'set', args: ['k', Buffer.from([0xff]), '60', '1.5', '', ''] });
+    // Parameters built without a command (code converted before it existed) give the error without one.
+    expect(ioredisReplyError(new RedisError('ERR syntax error'), ['k'])).not.toHaveProperty('command');
   });
 
   it('anything else passes through, and an array where one argument was compiled fails loudly', () => {
