@@ -92,7 +92,12 @@ export function withCommand<T extends object>(params: T, command: IoredisCommand
   return params;
 }
 
-/** The command `params` carry (withCommand), or undefined. */
+/**
+ * The command `params` carry (withCommand), or undefined.
+ *
+ *   commandOf(command('incr', ['k'], (a) => [text(a[0])]))  → { name: 'incr', args: ['k'] }
+ *   commandOf(['k'])                                         → undefined
+ */
 export function commandOf(params: object): IoredisCommand | undefined {
   return (params as { [COMMAND]?: IoredisCommand })[COMMAND];
 }

@@ -74,6 +74,8 @@ export function scratchProject(flavour: FlavourDir, files: readonly string[]): s
  * `exports` map decides what `require('redis2sql/codemod-runtime')` loads)
  * and the runtime's CommonJS build, bundled from this repository's source by
  * the build's own script (scripts/build-runtime-cjs.ts), with its dependencies.
+ *
+ *   installCommonJsRuntime(scratch)  // then require('redis2sql/codemod-runtime') from scratch/x.cjs loads the bundle
  */
 export function installCommonJsRuntime(dir: string): void {
   const pkg = join(dir, 'node_modules/redis2sql');
@@ -94,6 +96,8 @@ export function installCommonJsRuntime(dir: string): void {
  * the RedisErrors this (ES module) side throws are re-thrown as the bundle's
  * RedisError, which its `instanceof` checks test. A converted application
  * never needs this: it passes a pg Pool, which the runtime wraps itself.
+ *
+ *   await run(forCommonJsRuntime(pglite, scratch))  // a WRONGTYPE rejects with ioredis' ReplyError, as with a pool
  */
 export function forCommonJsRuntime(db: Database, dir: string): Database {
   const bundle = createRequire(join(dir, 'package.json'))('redis2sql/codemod-runtime') as { RedisError: new (message: string) => Error };
