@@ -685,10 +685,16 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_arg_int_b(@S.lua_arg(v)) $$;
 -- a number as the integer reply Redis makes of it (as lua_reply does; float8's text is its shortest exact form).
 -- Under 2^53 trunc(x) is what trunc of x's shortest text is (no shorter decimal of x crosses an
 -- integer, which is a float8 too): a cast where two text round trips cost 4% of a fixed-window run.
+-- Larger numbers take lua_int_text_big, PL/pgSQL so that it is not inlined: each call of a script is
+-- a transaction of its own, in which PL/pgSQL builds an expression's whole tree before running it.
+CREATE OR REPLACE FUNCTION @S.lua_int_text_big(x float8) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN CASE WHEN abs(x::text::numeric) < 9223372036854775808 THEN trunc(x::text::numeric)::text ELSE '-9223372036854775808' END;
+END $$;
 CREATE OR REPLACE FUNCTION @S.lua_int_text(x float8) RETURNS text
 LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN abs(x) < 9007199254740992 THEN trunc(x)::bigint::text
-    WHEN abs(x::text::numeric) < 9223372036854775808 THEN trunc(x::text::numeric)::text ELSE '-9223372036854775808' END
+  SELECT CASE WHEN abs(x) < 9007199254740992 THEN trunc(x)::bigint::text ELSE @S.lua_int_text_big(x) END
 $$;
 
 -- An integer reply's value (to_jsonb of its column) as a Lua number, NULL for nil (false to Lua), as lua_from_scalar.
