@@ -48,7 +48,7 @@ export function unifiedDiff(path: string, before: string, after: string, context
   return `--- ${from}\n+++ ${to}\n${hunks.join('')}`;
 }
 
-interface Op {
+export interface Op {
   readonly op: ' ' | '-' | '+';
   readonly line: string;
   /** Lines of each side before this one. */
@@ -62,7 +62,7 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-function lcsOps(a: readonly string[], b: readonly string[]): Op[] {
+export function lcsOps(a: readonly string[], b: readonly string[]): Op[] {
   const n = a.length;
   const m = b.length;
   const table = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));

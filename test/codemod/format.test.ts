@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatter } from '../../src/codemod/format.js';
+import { changedStatements } from '../../src/codemod/format-units.js';
+
+const prettier = createRequire(import.meta.url)('prettier') as typeof import('prettier');
+
+/** A file as prettier formats it with `{ singleQuote: true, printWidth: 80 }` (the project's config below). */
+const FORMATTED = `import { redis } from './client.js';
+
+// The cache.
+export async function load(id: string): Promise<unknown[]> {
+  const name = await redis.get(id);
+  if (name === null) {
+    await redis.set(id, 'x');
+    await redis.del(id);
+  }
+  return [name];
+}
+
+export const size = 3;
+`;
+
+/** What a converter might write in place of a call: long, on one line, unformatted. */
+const CALL = 'r2s.ioredis<string | null>(redis,"SELECT s.value AS reply FROM redis.strings s WHERE s.key = $1",[r2s.text(id)],{kind:\'scalar\',of:\'bulk\'})';
+
+const dir = mkdtempSync(join(tmpdir(), 'redis2sql-format-'));
+writeFileSync(join(dir, '.prettierrc.json'), '{ "singleQuote": true, "printWidth": 80 }\n');
+const path = join(dir, 'load.ts');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const whole = async (text: string): Promise<string> => prettier.format(text, { ...(await prettier.resolveConfig(path)), filepath: path });
+
+describe('changedStatements', () => {
+  it('is the statements the edits touched, in the innermost block around them', () => {
+    const after = FORMATTED.replace('redis.get(id)', CALL).replace("redis.set(id, 'x')", CALL);
+    const units = changedStatements(path, FORMATTED, after)!;
+    expect(units.map((u) => after.slice(u.start, u.end))).toEqual([`const name = await ${CALL};`, `await ${CALL};`]);
+  });
+
+  it('is the statement owning a block whose blank lines an edit changed', () => {
+    // A statement removed but for its indentation: prettier would drop the line, so the whole `if` is formatted.
+    const after = FORMATTED.replace('    await redis.del(id);', '    ');
+    const units = changedStatements(path, FORMATTED, after)!;
+    expect(units.map((u) => after.slice(u.start, u.end).split('\n')[0])).toEqual(['if (name === null) {']);
+  });
+
+  it('is undefined (the whole file) for a change among the file’s own statements that is not a statement, and for a result that does not parse', () => {
+    expect(changedStatements(path, FORMATTED, FORMATTED.replace('export const size = 3;', '   '))).toBeUndefined();
+    expect(changedStatements(path, FORMATTED, FORMATTED.replace('redis.get(id)', 'redis.get(id'))).toBeUndefined();
+  });
+});
+
+describe('formatter', () => {
+  it('formats only the changed statements, to what formatting the whole file gives for a file prettier formatted', async () => {
+    const f = formatter();
+    try {
+      for (const after of [
+        FORMATTED.replace('redis.get(id)', CALL),
+        FORMATTED.replace("redis.set(id, 'x')", CALL).replace("import { redis } from './client.js';", "import pg from 'pg';\nimport * as r2s from 'redis2sql/codemod-runtime';"),
+        FORMATTED.replace('    await redis.del(id);', '    '),
+      ]) {
+        expect(changedStatements(path, FORMATTED, after)).toBeDefined();
+        const formatted = await f.format(path, after, FORMATTED);
+        expect(formatted).toEqual({ text: await whole(after) });
+      }
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('leaves the code around the changed statements as it was in a file prettier did not format', async () => {
+    const before = 'const a = {b:1}\nexport async function g( id ) {\n    return await redis.get(id)\n}\n';
+    const after = before.replace('redis.get(id)', CALL);
+    const f = formatter();
+    try {
+      const formatted = await f.format(path, after, before);
+      // The statement at its own indentation (4 columns: two levels of prettier's 2), each line after it one level deeper.
+      expect(formatted).toEqual({
+        text: [
+          'const a = {b:1}',
+          'export async function g( id ) {',
+          '    return await r2s.ioredis<string | null>(',
+          '      redis,',
+          "      'SELECT s.value AS reply FROM redis.strings s WHERE s.key = $1',",
+          '      [r2s.text(id)],',
+          "      { kind: 'scalar', of: 'bulk' },",
+          '    );',
+          '}',
+          '',
+        ].join('\n'),
+      });
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('gives prettier’s error for a converted file that does not parse', async () => {
+    const f = formatter();
+    try {
+      const formatted = await f.format(path, FORMATTED.replace('redis.get(id)', 'redis.get(id'), FORMATTED);
+      expect('error' in formatted && formatted.error).toMatch(/^SyntaxError: /);
+    } finally {
+      await f.close();
+    }
+  });
+});
