@@ -67,6 +67,15 @@ export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
     ['EVAL', "local x = tonumber(ARGV[1]) return {x * 1, -x, x / 4, x + 0.5, x * 2^30, 2^53 - x, x * 1e12, x - 2^53, 2^53 + x}", '0', '-2.9999999999999996'],
     ['EVAL', "local x = tonumber(ARGV[1]) return {x * 1, -x, x / 4, x + 0.5, x * 2^30, 2^53 - x, x * 1e12, x - 2^53, 2^53 + x}", '0', '0.75'],
   ],
+  // Beyond 2^53 a double's shortest text is not its value (2^60 reads back from 1152921504606847000):
+  // the integer reply is the double itself, cast as C casts it (LLONG_MIN from 2^63 up).
+  'numbers beyond 2^53 as integer replies': [
+    ['EVAL', "return 2^60", '0'],
+    ['EVAL', "local x = tonumber(ARGV[1]) return {x, x * 2, -x, x + 2^10, 2^63 - 1024, -2^63, 2^63, 1e300, -(2^53 + 2)}", '0', '1152921504606846976'],
+    ['EVAL', "local t = {} t[1] = 2^55 t[2] = 2^62 + 2^10 return t", '0'],
+    ['EVAL', "return {cjson.decode('[12345678901234567890123]')[1], cjson.decode('[9007199254740993]')[1]}", '0'],
+    ['EVAL', "return tostring(2^60)", '0'],
+  ],
   // A call's nil reply (false to Lua) passed on: as a key, a value, in a concatenation (typed strings).
   'nil replies passed on to calls and concatenations': [
     ['SET', 'id', '7'],

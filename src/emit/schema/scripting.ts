@@ -682,19 +682,14 @@ CREATE OR REPLACE FUNCTION @S.lua_arg_int(v jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$ SELECT @S.lua_arg_int_b(@S.lua_arg(v)) $$;
 
 -- Typed values of the compiler (compile.ts: strings as bytea, numbers as float8, booleans):
--- a number as the integer reply Redis makes of it (as lua_reply does; float8's text is its shortest exact form).
--- Under 2^53 trunc(x) is what trunc of x's shortest text is (no shorter decimal of x crosses an
--- integer, which is a float8 too): a cast where two text round trips cost 4% of a fixed-window run.
--- Larger numbers take lua_int_text_big, PL/pgSQL so that it is not inlined: each call of a script is
--- a transaction of its own, in which PL/pgSQL builds an expression's whole tree before running it.
-CREATE OR REPLACE FUNCTION @S.lua_int_text_big(x float8) RETURNS text
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-  RETURN CASE WHEN abs(x::text::numeric) < 9223372036854775808 THEN trunc(x::text::numeric)::text ELSE '-9223372036854775808' END;
-END $$;
+-- a number as the integer reply Redis makes of it, C's (long long) cast of the double: every float8
+-- from 2^52 up is an integer, and float8 -> bigint is exact under 2^63 (2^63 itself is a float8, so the
+-- bound is exact too); beyond, and for NaN, x86's cast gives LLONG_MIN, as redis-server 7.0 replies.
+-- Not through float8's text: that is the shortest text that reads back, so 2^60 would print as
+-- 1152921504606847000 where Redis gives 1152921504606846976.
 CREATE OR REPLACE FUNCTION @S.lua_int_text(x float8) RETURNS text
 LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN abs(x) < 9007199254740992 THEN trunc(x)::bigint::text ELSE @S.lua_int_text_big(x) END
+  SELECT CASE WHEN abs(x) < '9223372036854775808'::float8 THEN trunc(x)::bigint::text ELSE '-9223372036854775808' END
 $$;
 
 -- An integer reply's value (to_jsonb of its column) as a Lua number, NULL for nil (false to Lua), as lua_from_scalar.
@@ -748,8 +743,8 @@ BEGIN
   CASE jsonb_typeof(v)
     WHEN 'boolean' THEN RETURN jsonb_build_object('i', '1');
     WHEN 'number' THEN
-      RETURN jsonb_build_object('i', CASE WHEN abs((v #>> '{}')::numeric) < 9223372036854775808
-        THEN trunc((v #>> '{}')::numeric)::text ELSE '-9223372036854775808' END);
+      -- A Lua number is a double (jsonb holds its shortest text, or cjson.decode's digits): read as one.
+      RETURN jsonb_build_object('i', @S.lua_int_text((v #>> '{}')::float8));
     WHEN 'string' THEN RETURN jsonb_build_object('b', v);
     WHEN 'object' THEN
       -- t.err / t.ok (lua_key of 'err' and 'ok'), else t[1], t[2]… up to the first nil.
