@@ -122,11 +122,14 @@ export function compileScriptCall(call: CallExpression, method: string, context:
   }
   const tokens: ({ readonly literal: string } | { readonly expr: number })[] = [];
   const exprs: RuntimeExpr[] = [];
+  // eval()'s arguments as the generated code evaluates them, once and in order (r2s.command, for err.command): the script, then the rest.
+  const sent: string[] = method === 'eval' ? [args[0]!.getText()] : [];
   for (const [i, arg] of rest.flatMap((a) => (Node.isArrayLiteralExpression(a) ? a.getElements() : [a])).entries()) {
     if (Node.isSpreadElement(arg)) return { rule: 'ioredis/spread', message: 'spread arguments of unknown length are not converted' };
     const text = literal(arg);
     if (text !== undefined) {
       tokens.push({ literal: text });
+      sent.push(Node.isStringLiteral(arg) || Node.isNumericLiteral(arg) || Node.isNoSubstitutionTemplateLiteral(arg) ? JSON.stringify(text) : arg.getText());
       continue;
     }
     const type = arg.getType();
@@ -134,7 +137,10 @@ export function compileScriptCall(call: CallExpression, method: string, context:
     if (type.isArray() || type.isTuple()) return { rule: 'ioredis/array-arg', message: 'an array argument of unknown length is not converted' };
     if (i === 0 && numberOfKeys === undefined) return { rule: 'ioredis/script', message: "eval()'s number of keys is converted when it is a literal" };
     tokens.push({ expr: exprs.length });
-    exprs.push({ expr: arg.getText(), numeric: type.isNumber() || type.isNumberLiteral(), plain: Node.isIdentifier(arg) });
+    if (method === 'eval') {
+      exprs.push({ expr: `a[${sent.length}]`, numeric: type.isNumber() || type.isNumberLiteral(), plain: true });
+      sent.push(arg.getText());
+    } else exprs.push({ expr: arg.getText(), numeric: type.isNumber() || type.isNumberLiteral(), plain: Node.isIdentifier(arg) });
   }
   const argv = (standIn: (i: number) => string | number): string[] => [
     'EVALSHA',
@@ -146,7 +152,9 @@ export function compileScriptCall(call: CallExpression, method: string, context:
   if (!('sql' in compiled)) return compiled;
   const direct = scriptFunctionCall(compiled, script, context);
   if ('rule' in direct) return direct;
-  return { args: `${JSON.stringify(direct.sql)}, ${direct.params}, ${shapeText(direct.shape)}` };
+  // A defined command's error carries no command: ioredis' would be its EVALSHA, or the EVAL it falls back to, as the server had the script or not.
+  const params = method === 'eval' ? `r2s.command("eval", [${sent.join(', ')}], (${exprs.length === 0 ? '' : 'a'}) => ${direct.params})` : direct.params;
+  return { args: `${JSON.stringify(direct.sql)}, ${params}, ${shapeText(direct.shape)}` };
 }
 
 /**
