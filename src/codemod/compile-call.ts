@@ -157,3 +157,16 @@ function emitParam(p: SqlParam, exprs: readonly RuntimeExpr[], uses: Map<number,
 export function shapeText(shape: ReplyShape): string {
   return JSON.stringify(shape).replace(/"([a-zA-Z_]\w*)":/g, '$1: ').replace(/"/g, "'").replace(/,/g, ', ');
 }
+
+/**
+ * An ioredis call's parameters as the converted code writes them: the call's
+ * arguments evaluated once, in order, into `r2s.command` — which keeps the
+ * command as ioredis sent it for a Redis error's `err.command` — and the
+ * statement's parameters read from them (`a[i]`).
+ *
+ *   commandParams('zadd', ['"lb"', 'score', '"alice"'], '["lb", [r2s.double(a[1])], …]', true)
+ *   → 'r2s.command("zadd", ["lb", score, "alice"], (a) => ["lb", [r2s.double(a[1])], …])'
+ */
+export function commandParams(method: string, argv: readonly string[], params: string, readsArgs: boolean): string {
+  return `r2s.command(${JSON.stringify(method.toLowerCase())}, [${argv.join(', ')}], (${readsArgs ? 'a' : ''}) => ${params})`;
+}

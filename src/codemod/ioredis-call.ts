@@ -8,7 +8,7 @@
 import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type Type } from 'ts-morph';
 import { COMMAND_SPECS, specOf } from '../grammar/table.js';
 import { translationStatus } from '../translate.js';
-import { compileCall, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
+import { commandParams, compileCall, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
 
 /** ioredis' argument transformers: an object or Map of fields and values in place of the pairs. */
 const OBJECT_ARGUMENT: Readonly<Record<string, number>> = { MSET: 0, MSETNX: 0, HSET: 1, HMSET: 1 };
@@ -105,7 +105,7 @@ export function compileIoredisMethod(call: CallExpression, method: string): Iore
   // The value's static type stays what ioredis declared, so the code around the call still type-checks.
   const typeArg = declaredTypeArg(call);
   // The command as ioredis would have sent it rides on the parameters, for a Redis error's `err.command`.
-  const params = `r2s.command(${JSON.stringify(command.toLowerCase())}, [${argv.join(', ')}], (${exprs.length === 0 ? '' : 'a'}) => ${compiled.params})`;
+  const params = commandParams(command, argv, compiled.params, exprs.length > 0);
   return {
     compiled,
     args: `${JSON.stringify(compiled.sql)}, ${params}, ${shape}${as === undefined ? '' : `, '${as}'`}`,

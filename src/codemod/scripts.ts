@@ -17,7 +17,7 @@ import { Node, SyntaxKind, type CallExpression, type SourceFile, type Type } fro
 import { LuaCompileError } from '../errors.js';
 import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
 import { compileLua, type CompiledScript } from '../translators/lua/compile.js';
-import { compileCall, shapeText, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
+import { commandParams, compileCall, shapeText, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
 
 /** A command added by `defineCommand`, usable wherever the client is. */
 export interface DefinedScript {
@@ -153,7 +153,7 @@ export function compileScriptCall(call: CallExpression, method: string, context:
   const direct = scriptFunctionCall(compiled, script, context);
   if ('rule' in direct) return direct;
   // A defined command's error carries no command: ioredis' would be its EVALSHA, or the EVAL it falls back to, as the server had the script or not.
-  const params = method === 'eval' ? `r2s.command("eval", [${sent.join(', ')}], (${exprs.length === 0 ? '' : 'a'}) => ${direct.params})` : direct.params;
+  const params = method === 'eval' ? commandParams('eval', sent, direct.params, exprs.length > 0) : direct.params;
   return { args: `${JSON.stringify(direct.sql)}, ${params}, ${shapeText(direct.shape)}` };
 }
 

@@ -4,7 +4,7 @@
  */
 import { UnsupportedError } from '../errors.js';
 import { translate } from '../translate.js';
-import { compileCall, shapeText, type CompiledCall } from './compile-call.js';
+import { commandParams, compileCall, shapeText, type CompiledCall } from './compile-call.js';
 import { nodeRedisTransform } from './node-redis-replies.js';
 import type { Flavour, Transform } from './values.js';
 
@@ -72,7 +72,10 @@ export function renderSnippet(argv: readonly string[], options: SnippetOptions =
   if (!('sql' in compiled)) throw new UnsupportedError(argv[0] ?? '', compiled.message);
   let call: string;
   if (flavour === 'ioredis') {
-    call = renderCall({ receiver, compiled, flavour, ...(compiled.command === 'HGETALL' ? { ioredisAs: 'object' as const } : {}) });
+    // The codemod's ioredis call: the method and its literal arguments ride on the parameters (err.command).
+    const [method = '', ...args] = argv;
+    const withCommand = { ...compiled, params: commandParams(method, args.map((a) => JSON.stringify(a)), compiled.params, false) };
+    call = renderCall({ receiver, compiled: withCommand, flavour, ...(compiled.command === 'HGETALL' ? { ioredisAs: 'object' as const } : {}) });
   } else {
     const withScores = argv.some((a) => a.toUpperCase() === 'WITHSCORES');
     const key = compiled.command.replace(/ /g, '_');
