@@ -1421,11 +1421,11 @@ ${I}END LOOP;
     const reply = compiled.reply;
     // One value from the first row (most commands): read straight from the row, no jsonb of all rows.
     const scalar = reply.kind === 'scalar' && reply.nil === undefined && /^[a-z_][a-z0-9_]*$/.test(reply.column ?? 'reply');
-    const column = `to_jsonb(_r.${reply.kind === 'scalar' ? (reply.column ?? 'reply') : 'reply'})`;
+    // lua_reply_num and lua_reply_bytes take the column as it is (overloads by its type, scripting.ts); the rest its jsonb.
+    const field = `_r.${reply.kind === 'scalar' ? (reply.column ?? 'reply') : 'reply'}`;
+    const column = `to_jsonb(${field})`;
     // An integer or bulk reply is a typed number or string (nil, which Lua sees as false, is NULL).
     const typed: Ty | undefined = scalar && !protectedCall && reply.kind === 'scalar' ? (reply.of === 'integer' ? { k: 'num', nul: 'false' } : reply.of === 'bulk' ? { k: 'str', nul: 'false' } : undefined) : undefined;
-    // lua_reply_num and lua_reply_bytes take the column as it is: overloads by its type (scripting.ts).
-    const field = `_r.${reply.kind === 'scalar' ? (reply.column ?? 'reply') : 'reply'}`;
     const direct = !scalar || reply.kind !== 'scalar'
       ? undefined
       : typed?.k === 'num'
