@@ -15,10 +15,11 @@
  * condition), after the file's leading requires so that they are defined
  * before any statement uses them.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Node, SyntaxKind, ts, type Project, type SourceFile, type Statement } from 'ts-morph';
 import { applyEdits, type Edit } from './edits.js';
+import { manifestOf } from './project.js';
 
 const PG_REQUIRE = "const pg = require('pg');";
 const RUNTIME_REQUIRE = "const r2s = require('redis2sql/codemod-runtime');";
@@ -216,23 +217,17 @@ function hasModuleSyntax(file: SourceFile): boolean {
 
 /** The `type` of the nearest package.json at or above `dir` ('commonjs' when it has none). */
 function packageType(dir: string): string {
-  for (let d = dir; ; d = dirname(d)) {
-    const pkg = join(d, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        const type = (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type;
-        return type === 'module' ? 'module' : 'commonjs';
-      } catch {
-        return 'commonjs';
-      }
-    }
-    if (dirname(d) === d) return 'commonjs';
+  const pkg = manifestOf(dir);
+  if (pkg === undefined) return 'commonjs';
+  try {
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module' ? 'module' : 'commonjs';
+  } catch {
+    return 'commonjs';
   }
 }
 
+/** The directory of the nearest package.json at or above `dir` (`dir` itself when there is none). */
 function packageRoot(dir: string): string {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, 'package.json'))) return d;
-    if (dirname(d) === d) return dir;
-  }
+  const pkg = manifestOf(dir);
+  return pkg === undefined ? dir : dirname(pkg);
 }
