@@ -56,26 +56,55 @@ const STAND_INS = [
 ] as const;
 
 /**
+ * The calls compiled during one codemod run, by everything a compile depends
+ * on (the argv under each stand-in, the run-time expressions, the rule
+ * prefix): a project's thousands of call sites have a handful of shapes, and
+ * each shape is translated once. One per run (created by its caller, never
+ * module-level): the entries hold no file's nodes, only text.
+ */
+export type CallCache = Map<string, CompiledCall | CallRefusal>;
+
+/**
  * Compile the call's command. `prefix` names the rule ids (`ioredis`, `node-redis`).
  *
  *   compileCall((v) => ['GET', String(v(0))], [{ expr: 'key', numeric: false, plain: true }], 'ioredis')
  *   → { sql: 'SELECT … AS reply', params: '[r2s.text(key)]', shape: { kind: 'scalar', of: 'bulk' }, command: 'GET' }
  */
-export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], prefix: string): CompiledCall | CallRefusal {
+export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], prefix: string, cache?: CallCache): CompiledCall | CallRefusal {
+  const runtime = exprs.length > 0;
+  // The argv under each stand-in, or what the client's transform threw: the same ones give the same result.
+  const argvs = STAND_INS.slice(0, runtime ? STAND_INS.length : 1).map((standIn): { readonly argv: readonly string[] } | { readonly error: string } => {
+    try {
+      return { argv: build((i) => (exprs[i]?.numeric === true ? standIn.number(i) : standIn.text(i))) };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  });
+  if (cache === undefined) return compileArgvs(argvs, exprs, prefix);
+  const key = JSON.stringify([prefix, exprs, argvs]);
+  let compiled = cache.get(key);
+  if (compiled === undefined) {
+    compiled = compileArgvs(argvs, exprs, prefix);
+    cache.set(key, compiled);
+  }
+  return compiled;
+}
+
+function compileArgvs(
+  argvs: readonly ({ readonly argv: readonly string[] } | { readonly error: string })[],
+  exprs: readonly RuntimeExpr[],
+  prefix: string,
+): CompiledCall | CallRefusal {
   const runtime = exprs.length > 0;
   const compiled = [];
-  for (const [n, standIn] of STAND_INS.entries()) {
-    if (n > 0 && !runtime) break;
-    let argv: readonly string[];
-    try {
-      argv = build((i) => (exprs[i]?.numeric === true ? standIn.number(i) : standIn.text(i)));
-    } catch (error) {
+  for (const [n, built] of argvs.entries()) {
+    if ('error' in built) {
       // The client's own argument transform refused the arguments (it would throw at run time too).
       if (n === 2) break;
-      return { rule: `${prefix}/arguments`, message: `the client rejects these arguments: ${error instanceof Error ? error.message : String(error)}` };
+      return { rule: `${prefix}/arguments`, message: `the client rejects these arguments: ${built.error}` };
     }
     try {
-      compiled.push(translate(argv));
+      compiled.push(translate(built.argv));
     } catch (error) {
       if (!(error instanceof Redis2SqlError)) throw error;
       // A negative TTL is refused while parsing and again, at run time, by the expiry helper the SQL calls

@@ -8,7 +8,7 @@
 import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type Type } from 'ts-morph';
 import { COMMAND_SPECS, specOf } from '../grammar/table.js';
 import { translationStatus } from '../translate.js';
-import { commandParams, compileCall, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
+import { commandParams, compileCall, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
 
 /** ioredis' argument transformers: an object or Map of fields and values in place of the pairs. */
 const OBJECT_ARGUMENT: Readonly<Record<string, number>> = { MSET: 0, MSETNX: 0, HSET: 1, HMSET: 1 };
@@ -46,7 +46,7 @@ export function ioredisCommand(method: string): { readonly command: string; read
  *   compileIoredisMethod(call, 'hincrby')
  *   → { args: '"SELECT … AS reply", [r2s.text(key), Buffer.from("visits"), "1"], { kind: \'scalar\', of: \'integer\' }', typeArg: '<number>', … }
  */
-export function compileIoredisMethod(call: CallExpression, method: string): IoredisCompiled | CallRefusal {
+export function compileIoredisMethod(call: CallExpression, method: string, cache?: CallCache): IoredisCompiled | CallRefusal {
   const found = ioredisCommand(method);
   if (found === undefined) return { rule: 'ioredis/unsupported-method', message: `${method}() is not a Redis command redis2sql knows` };
   const { command, buffers } = found;
@@ -97,7 +97,7 @@ export function compileIoredisMethod(call: CallExpression, method: string): Iore
     argv.push(node.getText());
   }
 
-  const compiled = compileCall((standIn) => [command, ...tokens.map((t) => ('literal' in t ? t.literal : String(standIn(t.expr))))], exprs, 'ioredis');
+  const compiled = compileCall((standIn) => [command, ...tokens.map((t) => ('literal' in t ? t.literal : String(standIn(t.expr))))], exprs, 'ioredis', cache);
   if (!('sql' in compiled)) return compiled;
   const object = compiled.command === 'HGETALL';
   const as = object ? (buffers ? 'object-buffer' : 'object') : buffers ? 'buffer' : undefined;

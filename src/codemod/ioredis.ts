@@ -9,6 +9,7 @@
  * each such use is reported.
  */
 import { Node, ts, type CallExpression, type SourceFile, type Type, type NewExpression } from 'ts-morph';
+import type { CallCache } from './compile-call.js';
 import { compileIoredisMethod, declaredTypeArg } from './ioredis-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
 import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
@@ -68,7 +69,11 @@ export interface FileResult {
  *   // → const redis = new pg.Pool({ connectionString: process.env.DATABASE_URL });
  *   //   const v = await r2s.ioredis(redis, 'SELECT … AS reply', [r2s.text(k)], { kind: 'scalar', of: 'bulk' });
  */
-export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { defined: new Map(), refused: new Map(), functions: new Map() }): FileResult {
+export function convertIoredisFile(
+  file: SourceFile,
+  scripts: ScriptContext = { defined: new Map(), refused: new Map(), functions: new Map() },
+  calls: CallCache = new Map(),
+): FileResult {
   const findings: Finding[] = [];
   const edits: Edit[] = [];
   const report = (node: Node, rule: string, message: string): void => {
@@ -97,7 +102,7 @@ export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { 
         continue;
       }
       const converted = convertBatchMethod(call, node.getName(), (c, m) => {
-        const r = compileIoredisCall(c, m, scripts);
+        const r = compileIoredisCall(c, m, scripts, calls);
         return 'rule' in r ? r : { args: r.args };
       });
       if (converted === null) continue;
@@ -124,7 +129,7 @@ export function convertIoredisFile(file: SourceFile, scripts: ScriptContext = { 
                 : convertWatch(watch, receiver)
               : method === 'defineCommand'
                 ? convertDefinition(call, scripts)
-                : convertCall(call, method, receiver, scripts);
+                : convertCall(call, method, receiver, scripts, calls);
       if ('rule' in converted) report(call, converted.rule, converted.message);
       else edits.push(converted);
     }
@@ -212,13 +217,13 @@ function receiverType(receiver: Node): Type {
 
 type Converted = Edit | { readonly rule: string; readonly message: string };
 
-function convertCall(call: CallExpression, method: string, receiver: string, scripts: ScriptContext): Converted {
+function convertCall(call: CallExpression, method: string, receiver: string, scripts: ScriptContext, calls: CallCache): Converted {
   const range = { start: call.getStart(), end: call.getEnd() };
   if (SHUTDOWN.has(method)) {
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: `${method}() with arguments is not converted` };
     return { ...range, text: `${receiver}.end()` };
   }
-  const compiled = compileIoredisCall(call, method, scripts);
+  const compiled = compileIoredisCall(call, method, scripts, calls);
   if ('rule' in compiled) return compiled;
   // JavaScript has no type arguments: the same call without one.
   const typeArg = /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : compiled.typeArg;
@@ -234,9 +239,10 @@ function compileIoredisCall(
   call: CallExpression,
   method: string,
   scripts: ScriptContext,
+  calls: CallCache,
 ): { readonly args: string; readonly typeArg: string } | { readonly rule: string; readonly message: string } {
   // eval() of a known script and the commands defineCommand() added call the script's function (src/codemod/scripts.ts).
-  const script = compileScriptCall(call, method, scripts);
+  const script = compileScriptCall(call, method, scripts, calls);
   if (script !== null) {
     if ('rule' in script) return script;
     // The value's static type stays what the client declared (defined commands declare theirs).
@@ -245,7 +251,7 @@ function compileIoredisCall(
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
   // Every command with a translator converts, by its method name (src/codemod/ioredis-call.ts).
-  const compiled = compileIoredisMethod(call, method);
+  const compiled = compileIoredisMethod(call, method, calls);
   return 'rule' in compiled ? compiled : { args: compiled.args, typeArg: compiled.typeArg };
 }
 

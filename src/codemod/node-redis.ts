@@ -27,7 +27,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type SourceFile, type Type } from 'ts-morph';
 import { translationStatus } from '../translate.js';
-import { compileCall, shapeText, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
+import { compileCall, shapeText, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
 import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
 import { addImports } from './imports.js';
@@ -109,7 +109,7 @@ export interface FileResult {
  *   //   await client.query('SELECT 1').then(() => client);
  *   //   await r2s.nodeRedis<boolean>(client, 4, 'SELECT … AS reply', [r2s.text('s'), r2s.bytes(m)], …, 'boolean')
  */
-export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined, scripts: ScriptContext = emptyScriptContext()): FileResult {
+export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined, scripts: ScriptContext = emptyScriptContext(), calls: CallCache = new Map()): FileResult {
   const findings: Finding[] = [];
   const edits: Edit[] = [];
   const report = (node: Node, rule: string, message: string): void => {
@@ -168,7 +168,7 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
       if (pkg === undefined) continue;
       const receiver = node.getExpression().getText();
       let converted: Edit | CallRefusal | null;
-      if (batchRoot !== undefined) converted = convertBatchCall(call, method, pkg, scripts);
+      if (batchRoot !== undefined) converted = convertBatchCall(call, method, pkg, scripts, calls);
       else if (method === 'multi' || method === 'MULTI') {
         const watch = watches.find((w) => w.multi === call);
         converted =
@@ -188,7 +188,7 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
           edits.push(...isolated);
           continue;
         }
-      } else converted = convertCall(call, method, receiver, pkg, scripts);
+      } else converted = convertCall(call, method, receiver, pkg, scripts, calls);
       if (converted === null) continue;
       if ('rule' in converted) report(call, converted.rule, converted.message);
       else edits.push(converted);
@@ -206,7 +206,7 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
   return { text: addImports(file, text, ['redis', '@redis/client']), findings };
 }
 
-function convertCall(call: CallExpression, method: string, receiver: string, pkg: ClientPackage, scripts: ScriptContext): Edit | CallRefusal {
+function convertCall(call: CallExpression, method: string, receiver: string, pkg: ClientPackage, scripts: ScriptContext, calls: CallCache): Edit | CallRefusal {
   const range = { start: call.getStart(), end: call.getEnd() };
   const lifecycle = LIFECYCLE[method];
   if (lifecycle !== undefined) {
@@ -229,7 +229,7 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
       return { ...range, text: `r2s.nodeRedisScript${type}(${receiver}, ${pkg.major}, ${script.args})` };
     }
   }
-  const compiled = compileCommand(call, method, pkg, scripts);
+  const compiled = compileCommand(call, method, pkg, scripts, calls);
   if ('rule' in compiled) return compiled;
   // JavaScript has no type arguments; a type the checker printed truncated (a script's recursive reply type) is left to inference.
   const typeArg =
@@ -264,10 +264,10 @@ const BATCH_METHODS: Readonly<Record<string, string>> = {
  * `execAsPipeline()` stay (null).
  *
  *   // client.multi().sIsMember('s', m).exec()   (node-redis 4)
- *   convertBatchCall(<.sIsMember(…)>, 'sIsMember', pkg, scripts)
+ *   convertBatchCall(<.sIsMember(…)>, 'sIsMember', pkg, scripts, calls)
  *   → { start, end, text: 'add("SELECT … AS reply", [r2s.text("s"), r2s.bytes(m)], { kind: \'scalar\', of: \'integer\' }, \'boolean\')' }
  */
-function convertBatchCall(call: CallExpression, method: string, pkg: ClientPackage, scripts: ScriptContext): Edit | CallRefusal | null {
+function convertBatchCall(call: CallExpression, method: string, pkg: ClientPackage, scripts: ScriptContext, calls: CallCache): Edit | CallRefusal | null {
   const callee = call.getExpression();
   if (!Node.isPropertyAccessExpression(callee)) return { rule: 'node-redis/multi', message: 'a multi() method called indirectly is not converted' };
   const special = BATCH_METHODS[method];
@@ -277,7 +277,7 @@ function convertBatchCall(call: CallExpression, method: string, pkg: ClientPacka
     const script = scriptCall(call, method, scripts);
     if (script !== undefined) return 'rule' in script ? script : { start: callee.getNameNode().getStart(), end: call.getEnd(), text: `addScript(${script.args})` };
   }
-  const compiled = method === 'addCommand' || method === 'sendCommand' ? compileRawCommand(call, method) : compileCommand(call, method, pkg, scripts);
+  const compiled = method === 'addCommand' || method === 'sendCommand' ? compileRawCommand(call, method, calls) : compileCommand(call, method, pkg, scripts, calls);
   if ('rule' in compiled) return compiled;
   const transform = compiled.reply === 'plain' ? '' : `, '${compiled.reply}'`;
   // Only the method and its arguments change: the receiver (maybe another queued call) is left to its own edit.
@@ -292,7 +292,7 @@ function convertBatchCall(call: CallExpression, method: string, pkg: ClientPacka
  * `multi().addCommand([...argv])` (node-redis 4) / `.sendCommand([...argv])`
  * (5): the argv as it is, its reply untransformed.
  */
-function compileRawCommand(call: CallExpression, method: string): { readonly compiled: CompiledCall; readonly reply: 'plain' } | CallRefusal {
+function compileRawCommand(call: CallExpression, method: string, calls: CallCache): { readonly compiled: CompiledCall; readonly reply: 'plain' } | CallRefusal {
   const [argv, ...rest] = call.getArguments();
   if (argv === undefined || rest.length > 0) return { rule: 'node-redis/multi', message: `${method}() is converted with one argument, an array of the command's arguments` };
   const exprs: RuntimeExpr[] = [];
@@ -301,7 +301,7 @@ function compileRawCommand(call: CallExpression, method: string): { readonly com
   if (v.kind !== 'array' || v.items.some((i) => i.kind === 'array' || i.kind === 'object')) {
     return { rule: 'node-redis/multi', message: `${method}() is converted when its argument is an array literal of strings` };
   }
-  const compiled = compileCall((standIn) => v.items.map((i) => String(materialise(i, standIn))), exprs, 'node-redis');
+  const compiled = compileCall((standIn) => v.items.map((i) => String(materialise(i, standIn))), exprs, 'node-redis', calls);
   if (!('sql' in compiled)) return compiled;
   const status = translationStatus(compiled.command.includes(' ') ? compiled.command : compiled.command.split(' ')[0]!);
   if (!status.translated) return { rule: 'node-redis/untranslated', message: `${compiled.command} is not translated: ${status.refusal.refused}` };
@@ -317,6 +317,7 @@ function compileCommand(
   method: string,
   pkg: ClientPackage,
   scripts: ScriptContext,
+  calls: CallCache,
 ): { readonly compiled: CompiledCall; readonly reply: Transform | 'plain' } | CallRefusal {
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
@@ -362,7 +363,7 @@ function compileCommand(
     // The script's function is called by its sha, as EVALSHA would (the schema gets its DDL).
     return script === undefined ? argv : ['EVALSHA', script.sha, ...argv.slice(2)];
   };
-  const compiled = compileCall(build, exprs, 'node-redis');
+  const compiled = compileCall(build, exprs, 'node-redis', calls);
   if (!('sql' in compiled)) return compiled;
   if (script !== undefined) {
     const direct = scriptFunctionCall(compiled, script, scripts);

@@ -17,7 +17,7 @@ import { Node, SyntaxKind, type CallExpression, type SourceFile, type Type } fro
 import { LuaCompileError } from '../errors.js';
 import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
 import { compileLua, type CompiledScript } from '../translators/lua/compile.js';
-import { commandParams, compileCall, shapeText, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
+import { commandParams, compileCall, shapeText, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
 
 /** A command added by `defineCommand`, usable wherever the client is. */
 export interface DefinedScript {
@@ -101,7 +101,7 @@ export function findDefinitions(files: readonly SourceFile[], isClient: (type: T
  *   compileScriptCall(<redis.getx(k, 'a')>, 'getx', context)
  *   → { args: '"SELECT redis.lua_….($1::text[], $2::bytea[]) AS reply", [[r2s.text(k)], [Buffer.from("a")]], { kind: \'lua\' }' }
  */
-export function compileScriptCall(call: CallExpression, method: string, context: ScriptContext): { readonly args: string } | CallRefusal | null {
+export function compileScriptCall(call: CallExpression, method: string, context: ScriptContext, cache?: CallCache): { readonly args: string } | CallRefusal | null {
   const args = call.getArguments();
   let script: CompiledScript;
   let rest: Node[];
@@ -148,7 +148,7 @@ export function compileScriptCall(call: CallExpression, method: string, context:
     ...(numberOfKeys === undefined ? [] : [numberOfKeys]),
     ...tokens.map((t) => ('literal' in t ? t.literal : String(standIn(t.expr)))),
   ];
-  const compiled = compileCall(argv, exprs, 'ioredis');
+  const compiled = compileCall(argv, exprs, 'ioredis', cache);
   if (!('sql' in compiled)) return compiled;
   const direct = scriptFunctionCall(compiled, script, context);
   if ('rule' in direct) return direct;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileCall, type RuntimeExpr } from '../../src/codemod/compile-call.js';
+import { compileCall, type CallCache, type RuntimeExpr } from '../../src/codemod/compile-call.js';
 
 // Run-time arguments are compiled with stand-ins; a call whose SQL, or whose
 // acceptance by Redis, depends on their value is refused, never guessed.
@@ -30,5 +30,24 @@ describe('compileCall', () => {
 
   it('reports a call Redis refuses whatever the values as a command error', () => {
     expect(compile(['GET'], [])).toMatchObject({ rule: 'test/command-error' });
+  });
+
+  it('compiles a shape once per cache, and a different literal or expression as another shape', () => {
+    const cache: CallCache = new Map();
+    let built = 0;
+    const cached = (argv: readonly string[], exprs: readonly RuntimeExpr[] = [x]) =>
+      compileCall((standIn) => (built++, argv.map((a) => (a === '$' ? String(standIn(0)) : a))), exprs, 'test', cache);
+    const first = cached(['LRANGE', 'k', '0', '$']);
+    expect(cached(['LRANGE', 'k', '0', '$'])).toBe(first);
+    expect(first).toEqual(compile(['LRANGE', 'k', '0', '$']));
+    expect(cache.size).toBe(1);
+    const other = cached(['LRANGE', 'other', '0', '$']);
+    expect('params' in other ? other.params : '').toContain('"other"');
+    expect(cached(['LRANGE', 'k', '0', '$'], [{ ...x, expr: 'y' }])).toMatchObject({ params: expect.stringContaining('r2s.integer(y)') });
+    // A refusal is remembered too, and the argv is still built for each call (the key).
+    expect(cached(['LPOP', 'k', '$'])).toMatchObject({ rule: 'test/runtime-arguments' });
+    expect(cached(['LPOP', 'k', '$'])).toMatchObject({ rule: 'test/runtime-arguments' });
+    expect(cache.size).toBe(4);
+    expect(built).toBe(6 * 3);
   });
 });
