@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import luaparse from 'luaparse';
 import type * as ast from 'luaparse';
 import { LuaCompileError, Redis2SqlError, RedisError } from '../../errors.js';
-import { DEFAULT_SCHEMA, quoteSchema } from '../../emit/schema/index.js';
+import { DEFAULT_SCHEMA, quoteSchema, schemaSql } from '../../emit/schema/index.js';
 import type { ReplyShape } from '../../emit/reply.js';
 import { translate } from '../../translate.js';
 import type { SqlParam } from '../sql.js';
@@ -75,7 +75,8 @@ export function compileLua(source: string | Buffer, options: LuaOptions = {}): C
     throw new LuaCompileError(`syntax error: ${(err.message ?? String(e)).replace(/^\[\d+:\d+\] /, '')}`, err.line ?? 1, (err.column ?? 0) + 1);
   }
   const c = new Compiler(S, sha, text, text.split('\n'), assignedNames(chunk));
-  const body = c.block(chunk.body, 1);
+  // A call sets _line again for its own line: where that is the statement's, once is enough.
+  const body = c.block(chunk.body, 1).replace(/^( *_line := (\d+);\n)(?: *_line := \2;\n)+/gm, '$1');
   const decls = c.declarations();
   // The body quotes the script's lines in comments: a dollar-quote tag they do not hold.
   let tag = 'lua';
@@ -85,7 +86,7 @@ LANGUAGE plpgsql AS $${tag}$
 DECLARE
   _line int := 0;
   _rows jsonb;
-  _r record;
+  _r record;${/\b_ro\b/.test(body) ? `\n  _ro boolean := current_setting('redis2sql.lua_ro', true) = 'on';  -- EVAL_RO: its write commands fail` : ''}
   -- KEYS and ARGV as Lua strings (keys as their UTF-8 bytes: a cast to bytea would read backslashes as
   -- escapes). Written out rather than a SQL helper: PL/pgSQL caches this plan, a SQL function is replanned.
   ${/\bv_keys\b/.test(body) ? `v_keys jsonb := to_jsonb(ARRAY(SELECT encode(convert_to(k, 'UTF8'), 'hex') FROM unnest(keys) WITH ORDINALITY AS u(k, n) ORDER BY n));` : '-- (KEYS are read as typed strings only: keys[n])'}
@@ -1416,7 +1417,7 @@ ${I}END LOOP;
     // EVAL_RO / EVALSHA_RO set redis2sql.lua_ro for the call: Redis refuses write (and may-replicate) commands then.
     const roCheck =
       spec?.flags.includes('write') || MAY_REPLICATE.has(compiled.command)
-        ? `${I}  IF current_setting('redis2sql.lua_ro', true) = 'on' THEN\n${I}    RAISE EXCEPTION USING ERRCODE = 'RD000', MESSAGE = 'ERR Write commands are not allowed from read-only scripts.';\n${I}  END IF;\n`
+        ? `${I}  IF _ro THEN\n${I}    RAISE EXCEPTION USING ERRCODE = 'RD000', MESSAGE = 'ERR Write commands are not allowed from read-only scripts.';\n${I}  END IF;\n`
         : '';
     const reply = compiled.reply;
     // One value from the first row (most commands): read straight from the row, no jsonb of all rows.
@@ -1436,13 +1437,26 @@ ${I}END LOOP;
     if (typed !== undefined) {
       this.vars.splice(this.vars.findIndex((v) => v.name === result), 1, { name: result, type: PG_TYPE[typed.k] });
     }
+    // One value of one column: no FOR loop (its portal costs more than the statement's own work for
+    // a call of a helper function). `SELECT x AS reply` alone is an assignment, which PL/pgSQL runs
+    // as a simple expression, without executor start-up; with a FROM, SELECT … INTO (first row or
+    // NULL, as the loop's typed default).
+    const columnName = reply.kind === 'scalar' ? (reply.column ?? 'reply') : 'reply';
+    // Checked on the translator's statement (the script's values put in are our own expressions).
+    const single = direct === undefined ? undefined : singleColumn(compiled.sql, columnName);
+    const own = single === undefined ? undefined : singleColumn(stmt, columnName);
+    const of = (expr: string): string => direct!.split(field).join(`(${expr})`).replace(/\n/g, `\n${I}    `);
     const rows =
-      direct !== undefined
-        ? `${I}  ${result} := ${typed === undefined ? "'false'::jsonb" : 'NULL'};\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
-          `${I}    ${result} := ${direct};\n${I}    EXIT;\n${I}  END LOOP;\n`
-        : `${I}  _rows := '[]'::jsonb;\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
-          `${I}    _rows := _rows || jsonb_build_array(to_jsonb(_r));\n${I}  END LOOP;\n` +
-          `${I}  ${result} := ${S}.lua_from_rows('${shape}'::jsonb, _rows);\n`;
+      single !== undefined && own !== undefined && single.from === undefined && isSimpleExpression(single.expr, S)
+        ? `${I}  ${result} := ${of(own.expr)};\n`
+        : own !== undefined && typed !== undefined
+          ? `${I}  SELECT ${of(own.expr)} INTO ${result}${own.from === undefined ? '' : `\n${I}    ${own.from.replace(/\n/g, `\n${I}    `)}`};\n`
+          : direct !== undefined
+            ? `${I}  ${result} := ${typed === undefined ? "'false'::jsonb" : 'NULL'};\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
+              `${I}    ${result} := ${direct};\n${I}    EXIT;\n${I}  END LOOP;\n`
+            : `${I}  _rows := '[]'::jsonb;\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
+              `${I}    _rows := _rows || jsonb_build_array(to_jsonb(_r));\n${I}  END LOOP;\n` +
+              `${I}  ${result} := ${S}.lua_from_rows('${shape}'::jsonb, _rows);\n`;
     // Until the script has written, a failing call has nothing to keep: the function's own handler
     // answers it, and the call needs no subtransaction of its own (a loop may come back after a write).
     const unguarded = !protectedCall && this.pcallDepth === 0 && this.loopDepth === 0 && !this.wrote;
@@ -1515,6 +1529,67 @@ ${I}END LOOP;
     }
     return this.refuse(e, 'the command could not be compiled with run-time arguments');
   }
+}
+
+/**
+ * A statement that is `SELECT <expr> AS <column>`, with a FROM (and what follows it) or without:
+ * its expression and the rest, or undefined for anything else (several columns, WITH, UNION…).
+ * Scans the translator's SQL at parenthesis depth 0, outside quoted strings and names.
+ *
+ *   singleColumn('SELECT redis.sadd($1::text, $2::bytea[]) AS reply', 'reply')
+ *   → { expr: 'redis.sadd($1::text, $2::bytea[])', from: undefined }
+ */
+function singleColumn(sql: string, column: string): { expr: string; from: string | undefined } | undefined {
+  if (!sql.startsWith('SELECT ') || /--|\/\*|\$\w*\$|\bE'/.test(sql)) return undefined;
+  const fromWord = /\s+FROM\b/iy;
+  let depth = 0;
+  let from: number | undefined;
+  for (let i = 7; i < sql.length && from === undefined; i++) {
+    const ch = sql[i]!;
+    if (ch === "'" || ch === '"') {
+      const end = sql.indexOf(ch, i + 1);
+      if (end < 0) return undefined;
+      i = end; // a doubled quote is two strings side by side: the same scan
+    } else if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    else if (depth === 0 && ch === ',') return undefined;
+    else if (depth === 0 && /\s/.test(ch)) {
+      fromWord.lastIndex = i;
+      if (fromWord.test(sql)) from = i;
+    }
+  }
+  const list = sql.slice(7, from).trimEnd();
+  const suffix = ` AS ${column}`;
+  if (!list.endsWith(suffix)) return undefined;
+  return { expr: list.slice(0, -suffix.length), from: from === undefined ? undefined : sql.slice(from).trim() };
+}
+
+/** SQL words that may stand before a parenthesis without being a function call. */
+const SQL_WORDS: ReadonlySet<string> = new Set(['AND', 'OR', 'NOT', 'IN', 'IS', 'CASE', 'WHEN', 'THEN', 'ELSE', 'ANY', 'ALL', 'ARRAY', 'ROW']);
+
+/**
+ * Functions of our schema that return sets: a select list calling one gives zero or several rows,
+ * which an assignment cannot take (read from the DDL, so a new one is never missed).
+ */
+const SET_RETURNING: ReadonlySet<string> = new Set(
+  [...schemaSql().matchAll(/CREATE OR REPLACE FUNCTION [^\s(]+\.(\w+)\(((?:[^()]|\([^()]*\))*)\)\s*RETURNS\s+(SETOF|TABLE)\b/g)].map((m) => m[1]!),
+);
+
+/**
+ * Whether PL/pgSQL may evaluate `v := <expr>` for a select list's one expression and get what
+ * the query's first row gives: a call of our schema's functions, no subquery, and no other call
+ * but of theirs that return one value (a set-returning call makes the row count anything but one).
+ */
+function isSimpleExpression(expr: string, S: string): boolean {
+  const bare = expr.replace(/'(?:[^']|'')*'/g, "''");
+  const schema = `${S}.`;
+  // A value of the function's declared type (a bare literal would be of type unknown to to_jsonb).
+  if (/\b(SELECT|FROM)\b/i.test(bare) || !bare.replace(/^\(+/, '').startsWith(schema)) return false;
+  for (const m of bare.matchAll(/((?:"(?:[^"]|"")+"|[A-Za-z_]\w*)\.)?([A-Za-z_]\w*)\s*\(/g)) {
+    const [, qualifier, name] = m;
+    if (qualifier === undefined ? !SQL_WORDS.has(name!.toUpperCase()) : qualifier !== schema || SET_RETURNING.has(name!)) return false;
+  }
+  return true;
 }
 
 /**
