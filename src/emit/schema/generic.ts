@@ -79,6 +79,19 @@ BEGIN
     END IF;
     v_at := p_when + v_now;
   END IF;
+  -- A live key given a time to come whose conditions hold (the common case): one statement locks
+  -- and writes it, without the nested open_key call. Anything else takes open_key's way.
+  IF v_at > v_now THEN
+    UPDATE @S.keys SET expires_at = v_at, version = nextval('@S.versions')
+    WHERE key = p_key AND @S.is_live(expires_at)
+      AND NOT ((p_nx AND expires_at IS NOT NULL)
+            OR (p_xx AND expires_at IS NULL)
+            OR (p_gt AND (expires_at IS NULL OR v_at <= expires_at))
+            OR (p_lt AND expires_at IS NOT NULL AND v_at >= expires_at));
+    IF FOUND THEN
+      RETURN 1;
+    END IF;
+  END IF;
   k := @S.open_key(p_key, NULL, false);
   IF k.key IS NULL
      OR (p_nx AND k.expires_at IS NOT NULL)

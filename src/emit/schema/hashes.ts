@@ -106,11 +106,25 @@ END $$;
 CREATE OR REPLACE FUNCTION @S.hincrby(p_key text, p_field bytea, p_delta bigint) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-  k @S.keys;
+  k_size bigint;
   v bytea;
   n numeric := 0;
 BEGIN
-  k := @S.open_key(p_key, 'hash', true);
+  -- A live hash (the common case) is locked by this function's own statement, an absent key
+  -- created with its one field's size: the nested open_key and close_key calls (and a second
+  -- write of the registry row) cost more than the increment. Anything else takes open_key's way.
+  SELECT size INTO k_size FROM @S.keys
+  WHERE key = p_key AND type = 'hash' AND @S.is_live(expires_at) FOR UPDATE;
+  IF NOT FOUND THEN
+    INSERT INTO @S.keys (key, type, version, size) VALUES (p_key, 'hash', nextval('@S.versions'), 1)
+    ON CONFLICT (key) DO NOTHING;
+    IF FOUND THEN
+      n := p_delta;
+      INSERT INTO @S.hashes (key, field, value) VALUES (p_key, p_field, convert_to(n::text, 'UTF8'));
+      RETURN n;
+    END IF;
+    k_size := (@S.open_key(p_key, 'hash', true)).size;
+  END IF;
   SELECT h.value INTO v FROM @S.hashes h WHERE h.key = p_key AND h.field = p_field;
   IF FOUND THEN
     n := @S.string_int64(v);
@@ -124,7 +138,8 @@ BEGIN
   END IF;
   INSERT INTO @S.hashes (key, field, value) VALUES (p_key, p_field, convert_to(n::text, 'UTF8'))
   ON CONFLICT (key, field) DO UPDATE SET value = excluded.value;
-  PERFORM @S.close_key(p_key, k.size + CASE WHEN v IS NULL THEN 1 ELSE 0 END);
+  UPDATE @S.keys SET size = k_size + CASE WHEN v IS NULL THEN 1 ELSE 0 END, version = nextval('@S.versions')
+  WHERE key = p_key;
   RETURN n;
 END $$;
 

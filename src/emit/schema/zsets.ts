@@ -204,16 +204,31 @@ CREATE OR REPLACE FUNCTION @S.zremrange_score(p_key text, p_min float8, p_min_ex
                                               p_max float8, p_max_exclusive boolean) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-  k @S.keys;
+  k_size bigint;
+  removed bigint;
 BEGIN
-  k := @S.open_key(p_key, 'zset', false);
-  IF k.key IS NULL THEN
-    RETURN 0;
+  -- A live sorted set (the common case) is locked, trimmed and closed by this function's own
+  -- statements, without the nested open_key, zrem_selected and close_key calls.
+  SELECT size INTO k_size FROM @S.keys
+  WHERE key = p_key AND type = 'zset' AND @S.is_live(expires_at) FOR UPDATE;
+  IF NOT FOUND THEN
+    k_size := (@S.open_key(p_key, 'zset', false)).size;
+    IF k_size IS NULL THEN
+      RETURN 0;
+    END IF;
   END IF;
-  RETURN @S.zrem_selected(p_key, k.size, ARRAY(
-    SELECT member FROM @S.zsets
-    WHERE key = p_key AND score >= p_min AND score <= p_max
-      AND NOT (p_min_exclusive AND score = p_min) AND NOT (p_max_exclusive AND score = p_max)));
+  DELETE FROM @S.zsets
+  WHERE key = p_key AND score >= p_min AND score <= p_max
+    AND NOT (p_min_exclusive AND score = p_min) AND NOT (p_max_exclusive AND score = p_max);
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  IF removed > 0 THEN
+    IF k_size - removed <= 0 THEN
+      DELETE FROM @S.keys WHERE key = p_key;
+    ELSE
+      UPDATE @S.keys SET size = k_size - removed, version = nextval('@S.versions') WHERE key = p_key;
+    END IF;
+  END IF;
+  RETURN removed;
 END $$;
 
 -- Lex bounds: p_*_kind is '-', '+', '[' (inclusive) or '(' (exclusive).
