@@ -7,7 +7,10 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { changedStatements } from './format-units.js';
+import { changedStatements, type Unit } from './format-units.js';
+
+/** Files sent to the worker in one message (it formats those with the same options in one document). */
+const SEND = 16;
 
 /**
  * The worker: CommonJS (an eval'd worker is a script), loading the prettier
@@ -15,22 +18,33 @@ import { changedStatements } from './format-units.js';
  * formats only those: each in one document, inside as many blocks as its
  * indentation has levels (an async generator's body, so that `await`,
  * `yield` and `return` parse), each followed by a marker statement to cut the
- * output at; any surprise formats the whole file instead.
+ * output at; any surprise formats the whole file instead. The files that
+ * queued up while it was busy go into one document together when prettier's
+ * options for them are the same (a call of prettier costs a good part of a
+ * small document's formatting); if that document fails, each file is
+ * formatted on its own, as it would have been alone.
  */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { extname } = require('node:path');
 const prettier = require(workerData.prettier);
-async function formatUnits(text, units, options) {
+// At most this many files in one document.
+const BATCH = 64;
+async function formatUnits(files, options) {
   const tab = Math.max(1, options.tabWidth ?? 2);
   let doc = '';
-  const levels = units.map(({ start, end }, i) => {
-    const indent = /^[ \\t]*/.exec(text.slice(text.lastIndexOf('\\n', start - 1) + 1, start))[0];
-    const level = Math.floor([...indent].reduce((w, c) => w + (c === '\\t' ? tab : 1), 0) / tab);
-    const body = text.slice(start, end);
-    doc += level === 0 ? body : 'async function* __r2s_' + i + '() {\\n' + '{\\n'.repeat(level - 1) + body + '\\n' + '}\\n'.repeat(level - 1) + '}';
-    doc += '\\n__r2s_end_' + i + ';\\n';
-    return level;
-  });
+  const levels = [];
+  for (const { text, units } of files) {
+    for (const { start, end } of units) {
+      const i = levels.length;
+      const indent = /^[ \\t]*/.exec(text.slice(text.lastIndexOf('\\n', start - 1) + 1, start))[0];
+      const level = Math.floor([...indent].reduce((w, c) => w + (c === '\\t' ? tab : 1), 0) / tab);
+      const body = text.slice(start, end);
+      doc += level === 0 ? body : 'async function* __r2s_' + i + '() {\\n' + '{\\n'.repeat(level - 1) + body + '\\n' + '}\\n'.repeat(level - 1) + '}';
+      doc += '\\n__r2s_end_' + i + ';\\n';
+      levels.push(level);
+    }
+  }
   const lines = (await prettier.format(doc, options)).split('\\n');
   const out = [];
   let from = 0;
@@ -52,17 +66,56 @@ async function formatUnits(text, units, options) {
     chunk[0] = chunk[0].trimStart();
     out.push(chunk.join('\\n'));
   }
-  let result = text;
-  for (let i = units.length - 1; i >= 0; i--) result = result.slice(0, units[i].start) + out[i] + result.slice(units[i].end);
-  return result;
+  let first = 0;
+  return files.map(({ text, units }) => {
+    const mine = out.slice(first, (first += units.length));
+    let result = text;
+    for (let i = units.length - 1; i >= 0; i--) result = result.slice(0, units[i].start) + mine[i] + result.slice(units[i].end);
+    return result;
+  });
 }
-parentPort.on('message', async ({ id, path, text, units }) => {
+async function formatAlone({ id, text, units, options }) {
   try {
-    const options = { ...((await prettier.resolveConfig(path)) ?? {}), filepath: path };
-    const partly = units === undefined ? undefined : await formatUnits(text, units, options).catch(() => undefined);
+    const partly = units === undefined ? undefined : await formatUnits([{ text, units }], options).then((r) => r && r[0]).catch(() => undefined);
     parentPort.postMessage({ id, text: partly ?? (await prettier.format(text, options)) });
   } catch (error) {
     parentPort.postMessage({ id, error: String(error) });
+  }
+}
+async function formatQueued(jobs) {
+  const groups = new Map();
+  for (const job of jobs) {
+    try {
+      job.options = { ...((await prettier.resolveConfig(job.path)) ?? {}), filepath: job.path };
+    } catch (error) {
+      parentPort.postMessage({ id: job.id, error: String(error) });
+      continue;
+    }
+    // The same options, and the same parser (prettier infers it from the file's extension).
+    const key = JSON.stringify([extname(job.path), Object.entries(job.options).filter(([k]) => k !== 'filepath')]);
+    if (job.units === undefined) await formatAlone(job);
+    else if (groups.has(key)) groups.get(key).push(job);
+    else groups.set(key, [job]);
+  }
+  for (const group of groups.values()) {
+    const together = group.length > 1 ? await formatUnits(group, group[0].options).catch(() => undefined) : undefined;
+    for (const [i, job] of group.entries()) {
+      if (together !== undefined) parentPort.postMessage({ id: job.id, text: together[i] });
+      else await formatAlone(job);
+    }
+  }
+}
+const queue = [];
+let draining = false;
+async function drain() {
+  while (queue.length > 0) await formatQueued(queue.splice(0, BATCH));
+  draining = false;
+}
+parentPort.on('message', (jobs) => {
+  queue.push(...jobs);
+  if (!draining) {
+    draining = true;
+    setImmediate(drain);
   }
 });
 `;
@@ -92,6 +145,13 @@ export function formatter(): Formatter {
   let worker: Worker | undefined;
   const waiting = new Map<number, { readonly resolve: (reply: Reply) => void; readonly reject: (error: unknown) => void }>();
   let next = 0;
+  // Files are sent to the worker SEND at a time, so that it can format them together; the rest as soon as the caller lets the event loop turn.
+  let unsent: { readonly id: number; readonly path: string; readonly text: string; readonly units: readonly Unit[] | undefined }[] = [];
+  const send = (): void => {
+    if (unsent.length === 0) return;
+    worker?.postMessage(unsent);
+    unsent = [];
+  };
   const start = (): Worker => {
     const w = new Worker(WORKER, {
       eval: true,
@@ -122,7 +182,9 @@ export function formatter(): Formatter {
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve: (reply) => resolve('text' in reply ? { text: reply.text } : { error: reply.error }), reject });
         w.ref();
-        w.postMessage({ id, path, text, units: before === undefined ? undefined : changedStatements(path, before, text) });
+        unsent.push({ id, path, text, units: before === undefined ? undefined : changedStatements(path, before, text) });
+        if (unsent.length >= SEND) send();
+        else if (unsent.length === 1) setImmediate(send);
       });
     },
     async close() {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,31 @@ describe('formatter', () => {
           '',
         ].join('\n'),
       });
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('formats files sent together to what each gives alone, with its own config', async () => {
+    // Another directory, another config (no trailing commas): its file is formatted in a document of its own.
+    const other = join(dir, 'other');
+    mkdirSync(other, { recursive: true });
+    writeFileSync(join(other, '.prettierrc.json'), '{ "singleQuote": true, "printWidth": 80, "trailingComma": "none" }\n');
+    const files = [
+      { path: join(dir, 'a.ts'), after: FORMATTED.replace('redis.get(id)', CALL) },
+      { path: join(dir, 'b.ts'), after: FORMATTED.replace("redis.set(id, 'x')", CALL.replace('s.key = $1', 's.key = $1 AND s.key <> $2')) },
+      { path: join(other, 'c.ts'), after: FORMATTED.replace('redis.del(id)', CALL) },
+      { path: join(dir, 'd.ts'), after: FORMATTED.replace('    await redis.del(id);', '    ').replace('redis.get(id)', CALL.replace('bulk', 'integer')) },
+      { path: join(dir, 'e.ts'), after: FORMATTED.replace('redis.get(id)', 'redis.get(id') },
+    ];
+    const f = formatter();
+    try {
+      const formatted = await Promise.all(files.map(({ path, after }) => f.format(path, after, FORMATTED)));
+      for (const [i, { path, after }] of files.slice(0, 4).entries()) {
+        expect(formatted[i]).toEqual({ text: await prettier.format(after, { ...(await prettier.resolveConfig(path)), filepath: path }) });
+      }
+      expect(formatted[2]).not.toEqual({ text: await whole(files[2]!.after) });
+      expect('error' in formatted[4]! && formatted[4].error).toMatch(/^SyntaxError: /);
     } finally {
       await f.close();
     }
