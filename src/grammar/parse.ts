@@ -5,6 +5,7 @@ import type { ArgSpec, CommandSpec, KeyLookup } from './spec.js';
 import { COMMAND_SPECS, REFUSED_COMMANDS } from './table.js';
 import { fromBinary, toWords, type CommandInput } from './tokenize.js';
 import { asciiKey, toDouble, toInteger, toKey, toScanCursor, type KeyProblem } from './values.js';
+import { compileFast, type FastHelpers, type FastParse } from './fast-parse.js';
 
 export type { CommandInput } from './tokenize.js';
 
@@ -57,7 +58,7 @@ export type { CommandInput } from './tokenize.js';
 
 const SYNTAX = 'ERR syntax error';
 
-interface Node {
+export interface Node {
   readonly name: string;
   readonly kind: ArgSpec['kind'];
   /** Upper case. */
@@ -97,6 +98,8 @@ interface Node {
   readonly size: number;
   /** How a scalar's word becomes its value (undefined for tokens, oneofs and blocks). */
   readonly read: Reader | undefined;
+  /** A number's conversion: its value, or Redis' message (a string) for a word that does not convert. */
+  readonly convert: ((word: string) => bigint | number | string) | undefined;
 }
 
 /** A scalar argument's value from its word at argv[index]; Redis' error is thrown (or noted, for a `late` one). */
@@ -109,7 +112,7 @@ type Reader = (word: string, index: number, st: State) => Value;
  */
 type Step = (st: State, rec: Rec, reserve: number) => void;
 
-type Item =
+export type Item =
   | {
       readonly kind: 'run';
       readonly nodes: readonly Node[];
@@ -117,6 +120,8 @@ type Item =
       readonly lookup: ReadonlyMap<string, readonly Node[]>;
       /** The same words by `wordHash`, to find a word without decoding it into a string. */
       readonly byHash: ReadonlyMap<number, readonly RunWord[]>;
+      /** The same words, each at its `index`. */
+      readonly words: readonly RunWord[];
       readonly longest: number;
       /** Whether arguments follow the run in its sequence (an option word short of its words is theirs). */
       readonly followed: boolean;
@@ -135,9 +140,11 @@ type Item =
     };
 
 /** An option word of a run, with what it means worked out at table load. */
-interface RunWord {
+export interface RunWord {
   /** Upper case. */
   readonly word: string;
+  /** Its position in the run's `words`. */
+  readonly index: number;
   /** The run's arguments it can start, in table order (LMOVE's LEFT starts two). */
   readonly options: readonly RunOption[];
 }
@@ -152,7 +159,7 @@ interface RunOption {
   readonly alternative: string;
 }
 
-interface Seq {
+export interface Seq {
   readonly items: readonly Item[];
   /** The items compiled, in order (a group of multiples sharing the rest is one step). */
   readonly steps: readonly Step[];
@@ -163,7 +170,7 @@ interface Seq {
   readonly lists: readonly string[];
 }
 
-interface Plan {
+export interface Plan {
   readonly spec: CommandSpec;
   /** `get`, `xgroup|create`: how Redis names the command in its arity error. */
   readonly fullname: string;
@@ -176,6 +183,8 @@ interface Plan {
   readonly unknownOption: string | undefined;
   /** Most words Redis takes before it reads any (the name counted), else a syntax error. */
   readonly maxWords: number | undefined;
+  /** The command's fast path (fast-parse.ts), where its shape has one. */
+  readonly fast: FastParse | undefined;
 }
 
 function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
@@ -218,7 +227,8 @@ function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
   const multiple = spec.multiple === true;
   const multipleToken = spec.multipleToken === true;
   const size = contentSize < 0 ? -1 : (token !== undefined ? 1 : 0) + contentSize;
-  const read = readerOf(spec, late);
+  const convert = spec.kind === 'integer' || spec.kind === 'unix-time' || spec.kind === 'double' ? conversionOf(spec) : undefined;
+  const read = readerOf(spec, late, convert);
   return {
     name: spec.name,
     kind: spec.kind,
@@ -249,18 +259,23 @@ function compileNode(spec: ArgSpec, inheritedLate: boolean): Node {
     min: spec.optional === true ? 0 : minOccurrence + (multiple && token !== undefined && !multipleToken ? 1 : 0),
     size,
     read,
+    convert,
   };
 }
 
 /** The reader of a scalar argument, its conversion and Redis' message chosen once. */
-function readerOf(spec: ArgSpec, late: boolean): Reader | undefined {
+function readerOf(
+  spec: ArgSpec,
+  late: boolean,
+  conversion: ((word: string) => bigint | number | string) | undefined,
+): Reader | undefined {
   switch (spec.kind) {
     case 'key':
       return readKey;
     case 'integer':
     case 'unix-time':
     case 'double': {
-      const conversion = conversionOf(spec);
+      if (conversion === undefined) return undefined;
       if (!late) {
         return (word, index) => {
           const value = conversion(word);
@@ -347,9 +362,12 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
       const lookup = new Map<string, Node[]>();
       for (const n of run) for (const w of n.starts!) lookup.set(w, [...(lookup.get(w) ?? []), n]);
       const byHash = new Map<number, RunWord[]>();
+      const words: RunWord[] = [];
       for (const [w, starting] of lookup) {
         const h = wordHash(w, w.length);
-        byHash.set(h, [...(byHash.get(h) ?? []), runWord(w, starting, run)]);
+        const word = runWord(w, words.length, starting, run);
+        words.push(word);
+        byHash.set(h, [...(byHash.get(h) ?? []), word]);
       }
       const longest = Math.max(...[...lookup.keys()].map((w) => w.length));
       items.push({
@@ -357,6 +375,7 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
         nodes: run,
         lookup,
         byHash,
+        words,
         longest,
         followed: k + 1 < nodes.length,
         verifies: run.some((n) => n.verify !== undefined),
@@ -382,7 +401,7 @@ function compileSeq(specs: readonly ArgSpec[], late: boolean): Seq {
   return { items, steps: stepsOf(items, after), after, nodes, lists: nodes.filter((n) => n.multiple).map((n) => n.name) };
 }
 
-function runWord(word: string, starting: readonly Node[], run: readonly Node[]): RunWord {
+function runWord(word: string, index: number, starting: readonly Node[], run: readonly Node[]): RunWord {
   const options = starting.map((node): RunOption => {
     const branch = node.token === undefined && node.kind === 'oneof' ? node.branchByWord.get(word) : undefined;
     // Which alternative this occurrence is: the oneof's branch, or the branch
@@ -391,7 +410,7 @@ function runWord(word: string, starting: readonly Node[], run: readonly Node[]):
     const alternative = branch?.name ?? (head?.kind === 'oneof' ? (head.branchByWord.get(word)?.name ?? '') : '');
     return { node, slot: run.indexOf(node), branch, alternative };
   });
-  return { word, options };
+  return { word, index, options };
 }
 
 /** The steps of a sequence: each item's reading, with every choice the table fixes made here. */
@@ -525,9 +544,9 @@ function maxArgcOf(spec: CommandSpec, first: number): number | undefined {
   return words;
 }
 
-function compilePlan(spec: CommandSpec): Plan {
+function compilePlan(spec: CommandSpec, fast: boolean): Plan {
   const space = spec.name.indexOf(' ');
-  return {
+  const plan: Plan = {
     spec,
     fullname: spec.name.toLowerCase().replace(' ', '|'),
     first: space < 0 ? 1 : 2,
@@ -535,8 +554,18 @@ function compilePlan(spec: CommandSpec): Plan {
     maxArgc: maxArgcOf(spec, space < 0 ? 1 : 2),
     unknownOption: spec.args.find((a) => a.unknownOption !== undefined)?.unknownOption,
     maxWords: spec.args.find((a) => a.maxWords !== undefined)?.maxWords,
+    fast: undefined,
   };
+  return fast ? { ...plan, fast: compileFast(plan, FAST_HELPERS) } : plan;
 }
+
+/** What the generated fast paths call (fast-parse.ts). */
+const FAST_HELPERS: FastHelpers = {
+  matchWord: (run, word) => matchWord(run, word),
+  isToken: (word, token) => isToken(word, token),
+  asciiKey,
+  fromBinary,
+};
 
 interface Grammar {
   readonly plain: ReadonlyMap<string, Plan>;
@@ -552,17 +581,17 @@ interface Grammar {
   readonly direct: ReadonlyMap<string, Plan>;
 }
 
-function compileGrammar(specs: readonly CommandSpec[], refused: Readonly<Record<string, string>>): Grammar {
+function compileGrammar(specs: readonly CommandSpec[], refused: Readonly<Record<string, string>>, fast: boolean): Grammar {
   const plain = new Map<string, Plan>();
   const containers = new Map<string, Map<string, Plan>>();
   for (const spec of specs) {
     const space = spec.name.indexOf(' ');
-    if (space < 0) plain.set(spec.name, compilePlan(spec));
+    if (space < 0) plain.set(spec.name, compilePlan(spec, fast));
     else {
       const container = spec.name.slice(0, space);
       let subs = containers.get(container);
       if (subs === undefined) containers.set(container, (subs = new Map()));
-      subs.set(spec.name.slice(space + 1), compilePlan(spec));
+      subs.set(spec.name.slice(space + 1), compilePlan(spec, fast));
     }
   }
   const refusals = new Map(Object.entries(refused));
@@ -586,6 +615,8 @@ export interface ParsedCommand {
 /**
  * A parser for any command table (the engine behind `parseCommand`, which
  * uses the real one); tests drive the engine's rules with tables of their own.
+ * `fast: false` leaves out the generated fast paths (fast-parse.ts), so that
+ * a test can compare them with the engine alone.
  *
  *   const parse = parserFor([command('PICK', 'generic', -2, [], NO_KEYS, [optional(token('up', 'UP'))])]);
  *   parse('pick up') → { name: 'PICK', args: { up: true }, argv: [<pick>, <up>] }
@@ -593,13 +624,14 @@ export interface ParsedCommand {
 export function parserFor(
   specs: readonly CommandSpec[],
   refused: Readonly<Record<string, string>> = {},
+  options: { readonly fast?: boolean } = {},
 ): (input: CommandInput) => ParsedCommand {
-  const grammar = compileGrammar(specs, refused);
+  const grammar = compileGrammar(specs, refused, options.fast ?? true);
   return (input) => parseWith(grammar, input);
 }
 
 // Built once from the immutable command table; never written afterwards.
-const GRAMMAR = compileGrammar(COMMAND_SPECS, REFUSED_COMMANDS);
+const GRAMMAR = compileGrammar(COMMAND_SPECS, REFUSED_COMMANDS, true);
 
 // ------------------------------------------------------------------ parsing
 
@@ -643,16 +675,45 @@ export function parseCommand(input: CommandInput): AnyCommand {
   return parseWith(GRAMMAR, input) as unknown as AnyCommand;
 }
 
-function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
+/**
+ * The fast path's answer alone (fast-parse.ts): the arguments of a
+ * well-formed command whose shape has a fast path, else undefined (the
+ * engine's case). For tests that compare it with the engine.
+ *
+ *   fastArgs('GET k') → { key: 'k' };   fastArgs('GET') → undefined
+ */
+export function fastArgs(input: CommandInput): Readonly<Record<string, unknown>> | undefined {
   const argv = toWords(input);
-  if (argv.length === 0) throw new UsageError('empty command: nothing to parse');
-  const plan = lookup(grammar, argv);
+  if (argv.length === 0) return undefined;
+  let plan: Plan;
+  try {
+    plan = lookup(GRAMMAR, argv);
+    countWords(plan, argv);
+  } catch {
+    return undefined;
+  }
+  return plan.fast?.(argv);
+}
+
+/** Redis' checks of the number of words, made before any is read. */
+function countWords(plan: Plan, argv: readonly string[]): void {
   const argc = argv.length;
   const arity = plan.spec.arity;
   if (arity > 0 ? argc !== arity : argc < -arity || argc > (plan.maxArgc ?? argc)) {
     throw new RedisSyntaxError(`ERR wrong number of arguments for '${plan.fullname}' command`, 0);
   }
   if (plan.maxWords !== undefined && argc > plan.maxWords) throw new RedisSyntaxError(SYNTAX, plan.maxWords);
+}
+
+function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
+  const argv = toWords(input);
+  if (argv.length === 0) throw new UsageError('empty command: nothing to parse');
+  const plan = lookup(grammar, argv);
+  countWords(plan, argv);
+  const argc = argv.length;
+  // The common case, read by the command's own code; anything else (errors included) by the engine below.
+  const fast = plan.fast?.(argv);
+  if (fast !== undefined) return new Parsed(plan.spec.name, fast, argv, input, undefined);
   const st: State = { argv, fullname: plan.fullname, plan, i: plan.first, lateErrors: undefined, keyProblem: undefined, lookup: undefined, read: {} };
   let args: Rec;
   try {
@@ -823,7 +884,7 @@ function isToken(b: string, token: string): boolean {
   return true;
 }
 
-type Run = Extract<Item, { kind: 'run' }>;
+export type Run = Extract<Item, { kind: 'run' }>;
 
 /**
  * A case-insensitive hash of an ASCII word (-1 when it cannot be an option:
