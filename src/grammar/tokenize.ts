@@ -101,6 +101,8 @@ function split(line: string, encode: boolean): string[] {
     }
     // A quote opens: decode the rest of the word, plain runs as slices.
     let word = piece(line, start, i, wide && encode);
+    // Set once the word is long: its pieces go there instead of onto `word`.
+    let long: LongWord | undefined;
     const quote = stop;
     const quoteAt = i++;
     let run = i;
@@ -117,7 +119,8 @@ function split(line: string, encode: boolean): string[] {
         if (i + 1 < n && !isBlank(line.charCodeAt(i + 1))) {
           throw tokenizeError('the closing quote at offset %d must be followed by a space', i);
         }
-        word += piece(line, run, i, wide && encode);
+        if (long === undefined) word += piece(line, run, i, wide && encode);
+        else long.add(piece(line, run, i, wide && encode));
         i++;
         break;
       }
@@ -126,16 +129,21 @@ function split(line: string, encode: boolean): string[] {
         if (quote === 0x27) {
           // Only \' is an escape in single quotes; any other backslash stays.
           if (e === 0x27) {
-            word += piece(line, run, i, wide && encode) + "'";
+            const text = piece(line, run, i, wide && encode) + "'";
+            if (long === undefined) word += text;
+            else long.add(text);
+            if (long === undefined && word.length > LONG) long = new LongWord(word);
             i += 2;
             run = i;
             wide = false;
           } else i++;
           continue;
         }
-        word += piece(line, run, i, wide && encode);
+        const text = piece(line, run, i, wide && encode);
         wide = false;
         if (e >= 0x80) {
+          if (long === undefined) word += text;
+          else long.add(text);
           // An escaped character beyond ASCII stands for itself: its bytes start the next run.
           i++;
           run = i;
@@ -143,19 +151,54 @@ function split(line: string, encode: boolean): string[] {
         }
         const hi = e === 0x78 && i + 3 < n ? hexValue(line.charCodeAt(i + 2)) : -1;
         const lo = hi >= 0 ? hexValue(line.charCodeAt(i + 3)) : -1;
+        let escaped: string;
         if (lo >= 0) {
-          word += String.fromCharCode(hi * 16 + lo);
+          escaped = String.fromCharCode(hi * 16 + lo);
           i += 4;
         } else {
-          word += String.fromCharCode(ESCAPES[e] ?? e);
+          escaped = String.fromCharCode(ESCAPES[e] ?? e);
           i += 2;
         }
+        if (long === undefined) {
+          word += text + escaped;
+          if (word.length > LONG) long = new LongWord(word);
+        } else long.add(text + escaped);
         run = i;
         continue;
       }
       i++;
     }
-    out.push(word);
+    out.push(long === undefined ? word : long.text());
+  }
+}
+
+/** The length from which a quoted word's pieces are gathered by a `LongWord`. */
+const LONG = 4096;
+
+/**
+ * A long quoted word's pieces, joined 4096 at a time so that each dies young.
+ * Built by `+=`, a 10 MB value full of escapes was a rope of millions of
+ * nodes, all alive until the end: the GC copying them was most of the time
+ * (17x the time of a 1 MB one).
+ */
+class LongWord {
+  private readonly chunks: string[] = [];
+  private parts: string[];
+  constructor(start: string) {
+    this.parts = [start];
+  }
+
+  add(piece: string): void {
+    this.parts.push(piece);
+    if (this.parts.length === 4096) {
+      this.chunks.push(this.parts.join(''));
+      this.parts = [];
+    }
+  }
+
+  text(): string {
+    this.chunks.push(this.parts.join(''));
+    return this.chunks.join('');
   }
 }
 

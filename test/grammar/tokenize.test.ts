@@ -113,6 +113,21 @@ describe('tokenize', () => {
     expect(escaped?.length).toBe(3 * 1024 * 1024);
     expect(many.length).toBe(1024 * 1024);
   });
+
+  it('decodes long quoted words (gathered in pieces beyond 4 KB) byte for byte', () => {
+    const times = 5000;
+    // Inside double quotes: \n, \x00, \xff, a character beyond ASCII, \" and \\.
+    const doubleUnit = String.raw`ab\n\x00\xff é \"q\" \\`;
+    const doubleBytes = Buffer.concat([Buffer.from([0x61, 0x62, 0x0a, 0x00, 0xff]), Buffer.from(' é "q" \\', 'utf8')]);
+    const singleUnit = String.raw`it\'s é \n `;
+    const singleBytes = Buffer.from("it's é \\n ", 'utf8');
+    const line = `SET "${doubleUnit.repeat(times)}" '${singleUnit.repeat(times)}'`;
+    const expected = [Buffer.from('SET'), Buffer.concat(Array(times).fill(doubleBytes)), Buffer.concat(Array(times).fill(singleBytes))];
+    const hex = (words: readonly Buffer[]): string[] => words.map((w) => w.toString('hex'));
+    expect(hex(tokenize(line))).toEqual(hex(expected));
+    // The same line as bytes: UTF-8 passes through as it is.
+    expect(hex(tokenize(Buffer.from(line, 'utf8')))).toEqual(hex(expected));
+  });
 });
 
 describe('toArgv', () => {
