@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedDatabase, ensureSchema, openDatabase, type Database } from '../../src/db/index.js';
 import { toError } from '../../src/db/normalise.js';
 import { PG_TYPES } from '../../src/db/postgres.js';
+import { Session } from '../../src/session.js';
 import { DatabaseError, RedisError } from '../../src/errors.js';
 
 let db: Database;
@@ -93,6 +94,24 @@ describe('ensureSchema', () => {
     expect(await ensureSchema(db)).toBe('updated');
     expect(await db.query(`SELECT key FROM redis.keys WHERE key = 'kept'`)).toEqual([{ key: 'kept' }]);
     expect(await ensureSchema(db)).toBe('present');
+  });
+
+  it("refuses a key type outside Redis' six (the key_type domain)", async () => {
+    await expect(db.query(`INSERT INTO redis.keys (key, type, version) VALUES ('odd', 'bogus', 1)`)).rejects.toThrow(/key_type/);
+    await expect(db.query(`UPDATE redis.keys SET type = 'strings' WHERE key = 'kept'`)).rejects.toThrow(/key_type/);
+  });
+
+  it('updates a schema whose registry still has the CHECK constraint of older versions, which keeps working', async () => {
+    await db.exec(`CREATE SCHEMA legacy;
+      CREATE TABLE legacy.keys (key text COLLATE "C" PRIMARY KEY,
+        type text NOT NULL CHECK (type IN ('string', 'hash', 'list', 'set', 'zset', 'stream')),
+        expires_at bigint, version bigint NOT NULL, size bigint NOT NULL DEFAULT 0, list_head bigint)`);
+    expect(await ensureSchema(db, { schema: 'legacy' })).toBe('updated');
+    const session = new Session(db, { schema: 'legacy' });
+    const run = (...argv: string[]) => session.run(argv.map((a) => Buffer.from(a)));
+    expect(await run('HSET', 'h', 'f', 'v')).toEqual(await run('HLEN', 'h'));
+    expect(await run('TYPE', 'h')).toEqual({ type: 'status', value: 'hash' });
+    await expect(db.query(`UPDATE legacy.keys SET type = 'bogus'`)).rejects.toThrow(/keys_type_check/);
   });
 
   it('works in a schema whose name needs quoting', async () => {

@@ -17,10 +17,21 @@ CREATE SCHEMA IF NOT EXISTS @S;
 -- Versions are global and only grow: WATCH compares a key's version before and after.
 CREATE SEQUENCE IF NOT EXISTS @S.versions;
 
+-- A key's type. A domain rather than a CHECK on the column: PostgreSQL prepares a
+-- table's CHECK constraints again in every statement that writes the table (~50k
+-- instructions, 13-18% of a one-key write), while a domain's check is cached and
+-- only runs when the type is assigned. (Schemas created before this keep their CHECK.)
+DO $$
+BEGIN
+  CREATE DOMAIN @S.key_type AS text CHECK (VALUE IN ('string', 'hash', 'list', 'set', 'zset', 'stream'));
+EXCEPTION WHEN duplicate_object THEN
+  NULL;
+END $$;
+
 -- One row per key. The type tables below hold the values, keyed by the same key.
 CREATE @UNLOGGED TABLE IF NOT EXISTS @S.keys (
   key        text COLLATE "C" PRIMARY KEY,
-  type       text NOT NULL CHECK (type IN ('string', 'hash', 'list', 'set', 'zset', 'stream')),
+  type       @S.key_type NOT NULL,
   expires_at bigint,                      -- Unix time in ms; NULL: no TTL
   version    bigint NOT NULL,             -- last write (from @S.versions)
   size       bigint NOT NULL DEFAULT 0,   -- elements of a collection (0 for strings)
