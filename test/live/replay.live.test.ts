@@ -50,6 +50,8 @@ describe('replay the recordings on redis-server and PostgreSQL', () => {
     const diffs: string[] = [];
     // One connection's state (MULTI, WATCH) on both sides, as the recorder had.
     const session = new Session(db, { schema: SCHEMA });
+    // Times in replies drift apart by up to the replay's duration so far (a loaded machine replays slowly).
+    const started = Date.now();
     for (const command of rec.commands) {
       const argv = command.argv.map(bytesFromJson);
       const rule = command.rule ?? { kind: 'exact' as const };
@@ -59,9 +61,9 @@ describe('replay the recordings on redis-server and PostgreSQL', () => {
       const got = await session.run(argv);
       const where = `${rec.source}:${command.line}: ${cliLine(argv)}`;
       const recorded = command.universe === undefined ? undefined : replyFromJson(command.universe);
-      const drift = compareReplies(replyFromJson(command.reply), live, rule, recorded);
+      const drift = compareReplies(replyFromJson(command.reply), live, rule, recorded, started);
       if (drift !== undefined) stale.push(`${where}\n    recording vs redis-server: ${drift}`);
-      const diff = compareReplies(live, got, rule, universe);
+      const diff = compareReplies(live, got, rule, universe, started);
       if (diff !== undefined) diffs.push(`${where}\n    redis-server vs PostgreSQL: ${diff}`);
     }
     expect(stale.join('\n'), 'the recording is stale: run `npm run record`').toBe('');
