@@ -88,6 +88,16 @@ describe('the PL/pgSQL reads against the script', () => {
     expect(ddl).not.toContain('redis2sql-lua-arg');
   });
 
+  it("a typed reply of a statement with a WITH list (INCR's) is read by SELECT … INTO after the list; pcall's keeps the loop", () => {
+    const { ddl } = compileLua("local n = redis.call('INCR', KEYS[1])\nreturn n");
+    // The data-modifying CTEs stay as they are; the query's one column goes straight into the variable.
+    expect(ddl).toMatch(/\n {2}WITH arg AS \([\s\S]*\), s AS \([\s\S]*\)\n {4}SELECT redis\.lua_reply_num\(\(coalesce\([\s\S]*\)\)\) INTO v\d+_call;\n/);
+    expect(ddl).not.toContain('FOR _r IN');
+    // A protected call's reply is a jsonb (an error is a value): untyped, it keeps the FOR loop and its false default.
+    const pcalled = compileLua("return redis.pcall('INCR', KEYS[1])").ddl;
+    expect(pcalled).toMatch(/:= 'false'::jsonb;\n\s*FOR _r IN WITH arg AS \(/);
+  });
+
   it('a script line holding the dollar-quote tag does not end the function body', () => {
     const { ddl } = compileLua("return 'x' -- $lua$");
     expect(ddl).toContain('AS $lua1$');

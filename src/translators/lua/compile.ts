@@ -1439,18 +1439,19 @@ ${I}END LOOP;
     }
     // One value of one column: no FOR loop (its portal costs more than the statement's own work for
     // a call of a helper function). `SELECT x AS reply` alone is an assignment, which PL/pgSQL runs
-    // as a simple expression, without executor start-up; with a FROM, SELECT … INTO (first row or
-    // NULL, as the loop's typed default).
+    // as a simple expression, without executor start-up; with a FROM or a WITH list (INCR's and
+    // SET's data-modifying CTEs run to the end either way), SELECT … INTO (first row or NULL, as the
+    // loop's typed default; an untyped reply keeps the loop, whose default is false).
     const columnName = reply.kind === 'scalar' ? (reply.column ?? 'reply') : 'reply';
     // Checked on the translator's statement (the script's values put in are our own expressions).
     const single = direct === undefined ? undefined : singleColumn(compiled.sql, columnName);
     const own = single === undefined ? undefined : singleColumn(stmt, columnName);
     const of = (expr: string): string => direct!.split(field).join(`(${expr})`).replace(/\n/g, `\n${I}    `);
     const rows =
-      single !== undefined && own !== undefined && single.from === undefined && isSimpleExpression(single.expr, S)
+      single !== undefined && own !== undefined && single.head === '' && single.from === undefined && isSimpleExpression(single.expr, S)
         ? `${I}  ${result} := ${of(own.expr)};\n`
         : own !== undefined && typed !== undefined
-          ? `${I}  SELECT ${of(own.expr)} INTO ${result}${own.from === undefined ? '' : `\n${I}    ${own.from.replace(/\n/g, `\n${I}    `)}`};\n`
+          ? `${I}  ${own.head.replace(/\n/g, `\n${I}    `)}SELECT ${of(own.expr)} INTO ${result}${own.from === undefined ? '' : `\n${I}    ${own.from.replace(/\n/g, `\n${I}    `)}`};\n`
           : direct !== undefined
             ? `${I}  ${result} := ${typed === undefined ? "'false'::jsonb" : 'NULL'};\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
               `${I}    ${result} := ${direct};\n${I}    EXIT;\n${I}  END LOOP;\n`
@@ -1532,36 +1533,58 @@ ${I}END LOOP;
 }
 
 /**
- * A statement that is `SELECT <expr> AS <column>`, with a FROM (and what follows it) or without:
- * its expression and the rest, or undefined for anything else (several columns, WITH, UNION…).
- * Scans the translator's SQL at parenthesis depth 0, outside quoted strings and names.
+ * A statement whose query is `SELECT <expr> AS <column>`, with a FROM (and what follows it) or
+ * without, alone or after a WITH list (its common table expressions, data-modifying ones included,
+ * kept as they are in `head`): the expression and the rest, or undefined for anything else
+ * (several columns, UNION…). Scans the translator's SQL at parenthesis depth 0, outside quoted
+ * strings and names.
  *
  *   singleColumn('SELECT redis.sadd($1::text, $2::bytea[]) AS reply', 'reply')
- *   → { expr: 'redis.sadd($1::text, $2::bytea[])', from: undefined }
+ *   → { head: '', expr: 'redis.sadd($1::text, $2::bytea[])', from: undefined }
+ *   singleColumn('WITH arg AS (SELECT $1::text AS key) SELECT redis.f(arg.key) AS reply FROM arg', 'reply')
+ *   → { head: 'WITH arg AS (SELECT $1::text AS key) ', expr: 'redis.f(arg.key)', from: 'FROM arg' }
  */
-function singleColumn(sql: string, column: string): { expr: string; from: string | undefined } | undefined {
-  if (!sql.startsWith('SELECT ') || /--|\/\*|\$\w*\$|\bE'/.test(sql)) return undefined;
-  const fromWord = /\s+FROM\b/iy;
-  let depth = 0;
-  let from: number | undefined;
-  for (let i = 7; i < sql.length && from === undefined; i++) {
-    const ch = sql[i]!;
-    if (ch === "'" || ch === '"') {
-      const end = sql.indexOf(ch, i + 1);
-      if (end < 0) return undefined;
-      i = end; // a doubled quote is two strings side by side: the same scan
-    } else if (ch === '(' || ch === '[') depth++;
-    else if (ch === ')' || ch === ']') depth--;
-    else if (depth === 0 && ch === ',') return undefined;
-    else if (depth === 0 && /\s/.test(ch)) {
-      fromWord.lastIndex = i;
-      if (fromWord.test(sql)) from = i;
-    }
+function singleColumn(sql: string, column: string): { head: string; expr: string; from: string | undefined } | undefined {
+  if (/--|\/\*|\$\w*\$|\bE'/.test(sql)) return undefined;
+  let head = '';
+  if (sql.startsWith('WITH ')) {
+    // The query after the WITH list: the first SELECT at depth 0 (the list's own are in parentheses).
+    const at = atDepth0(sql, 5, /\sSELECT /y);
+    if (at === undefined || at === null) return undefined;
+    head = sql.slice(0, at + 1);
+    sql = sql.slice(at + 1);
   }
+  if (!sql.startsWith('SELECT ')) return undefined;
+  const from = atDepth0(sql, 7, /\s+FROM\b/iy, true);
+  if (from === null) return undefined;
   const list = sql.slice(7, from).trimEnd();
   const suffix = ` AS ${column}`;
   if (!list.endsWith(suffix)) return undefined;
-  return { expr: list.slice(0, -suffix.length), from: from === undefined ? undefined : sql.slice(from).trim() };
+  return { head, expr: list.slice(0, -suffix.length), from: from === undefined ? undefined : sql.slice(from).trim() };
+}
+
+/**
+ * The first index from `start` at parenthesis depth 0, outside quoted strings and names, where
+ * `word` (a sticky pattern starting with white space) matches; null for an unclosed quote, or with
+ * `oneColumn` a comma at depth 0 before it.
+ */
+function atDepth0(sql: string, start: number, word: RegExp, oneColumn = false): number | undefined | null {
+  let depth = 0;
+  for (let i = start; i < sql.length; i++) {
+    const ch = sql[i]!;
+    if (ch === "'" || ch === '"') {
+      const end = sql.indexOf(ch, i + 1);
+      if (end < 0) return null;
+      i = end; // a doubled quote is two strings side by side: the same scan
+    } else if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    else if (oneColumn && depth === 0 && ch === ',') return null;
+    else if (depth === 0 && /\s/.test(ch)) {
+      word.lastIndex = i;
+      if (word.test(sql)) return i;
+    }
+  }
+  return undefined;
 }
 
 /** SQL words that may stand before a parenthesis without being a function call. */
