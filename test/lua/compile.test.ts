@@ -88,14 +88,17 @@ describe('the PL/pgSQL reads against the script', () => {
     expect(ddl).not.toContain('redis2sql-lua-arg');
   });
 
-  it("a typed reply of a statement with a WITH list (INCR's) is read by SELECT … INTO after the list; pcall's keeps the loop", () => {
+  it("a reply of a statement with a WITH list (INCR's) is read by SELECT … INTO after the list, without a FOR loop", () => {
     const { ddl } = compileLua("local n = redis.call('INCR', KEYS[1])\nreturn n");
     // The data-modifying CTEs stay as they are; the query's one column goes straight into the variable.
     expect(ddl).toMatch(/\n {2}WITH arg AS \([\s\S]*\), s AS \([\s\S]*\)\n {4}SELECT redis\.lua_reply_num\(\(coalesce\([\s\S]*\)\)\) INTO v\d+_call;\n/);
     expect(ddl).not.toContain('FOR _r IN');
-    // A protected call's reply is a jsonb (an error is a value): untyped, it keeps the FOR loop and its false default.
+    // A protected call's reply is a jsonb (an error is a value): untyped, false when no row came, as the loop's default.
     const pcalled = compileLua("return redis.pcall('INCR', KEYS[1])").ddl;
-    expect(pcalled).toMatch(/:= 'false'::jsonb;\n\s*FOR _r IN WITH arg AS \(/);
+    expect(pcalled).toMatch(/\n {6}SELECT redis\.lua_from_scalar\('integer', [\s\S]*\) INTO (v\d+_call);\n {4}IF NOT FOUND THEN\n {6}\1 := 'false'::jsonb;\n {4}END IF;\n/);
+    expect(pcalled).not.toContain('FOR _r IN');
+    // PING's `SELECT 'PONG' AS reply` is of type unknown until the row makes it text: read from the row.
+    expect(compileLua("return redis.call('PING')").ddl).toMatch(/FOR _r IN SELECT 'PONG' AS reply\n/);
   });
 
   it('a script line holding the dollar-quote tag does not end the function body', () => {

@@ -1440,8 +1440,8 @@ ${I}END LOOP;
     // One value of one column: no FOR loop (its portal costs more than the statement's own work for
     // a call of a helper function). `SELECT x AS reply` alone is an assignment, which PL/pgSQL runs
     // as a simple expression, without executor start-up; with a FROM or a WITH list (INCR's and
-    // SET's data-modifying CTEs run to the end either way), SELECT … INTO (first row or NULL, as the
-    // loop's typed default; an untyped reply keeps the loop, whose default is false).
+    // SET's data-modifying CTEs run to the end either way), SELECT … INTO: the first row, or NULL
+    // as the loop's typed default, or for an untyped reply its default false when no row came.
     const columnName = reply.kind === 'scalar' ? (reply.column ?? 'reply') : 'reply';
     // Checked on the translator's statement (the script's values put in are our own expressions).
     const single = direct === undefined ? undefined : singleColumn(compiled.sql, columnName);
@@ -1450,8 +1450,9 @@ ${I}END LOOP;
     const rows =
       single !== undefined && own !== undefined && single.head === '' && single.from === undefined && isSimpleExpression(single.expr, S)
         ? `${I}  ${result} := ${of(own.expr)};\n`
-        : own !== undefined && typed !== undefined
-          ? `${I}  ${own.head.replace(/\n/g, `\n${I}    `)}SELECT ${of(own.expr)} INTO ${result}${own.from === undefined ? '' : `\n${I}    ${own.from.replace(/\n/g, `\n${I}    `)}`};\n`
+        : own !== undefined && !untypedValue(single!.expr)
+          ? `${I}  ${own.head.replace(/\n/g, `\n${I}    `)}SELECT ${of(own.expr)} INTO ${result}${own.from === undefined ? '' : `\n${I}    ${own.from.replace(/\n/g, `\n${I}    `)}`};\n` +
+            (typed === undefined ? `${I}  IF NOT FOUND THEN\n${I}    ${result} := 'false'::jsonb;\n${I}  END IF;\n` : '')
           : direct !== undefined
             ? `${I}  ${result} := ${typed === undefined ? "'false'::jsonb" : 'NULL'};\n${I}  FOR _r IN ${stmt.replace(/\n/g, `\n${I}    `)}\n${I}  LOOP\n` +
               `${I}    ${result} := ${direct};\n${I}    EXIT;\n${I}  END LOOP;\n`
@@ -1585,6 +1586,15 @@ function atDepth0(sql: string, start: number, word: RegExp, oneColumn = false): 
     }
   }
   return undefined;
+}
+
+/**
+ * Whether a select list's expression is a bare literal, NULL or parameter: of type unknown until the
+ * query's output makes it text, so it cannot be handed to a function in the query itself
+ * (to_jsonb('PONG') fails; the FOR loop's row has it as text).
+ */
+function untypedValue(expr: string): boolean {
+  return /^\(*(?:'(?:[^']|'')*'|NULL|\$\d+)\)*$/i.test(expr.trim());
 }
 
 /** SQL words that may stand before a parenthesis without being a function call. */
