@@ -3,7 +3,8 @@
  * third of a large run's work, and on a worker it overlaps the type analysis
  * of the files that follow instead of adding to it. The worker runs the
  * project's prettier exactly as the main thread would (the file's resolved
- * config, its path choosing the parser), so the text is the same.
+ * config, its path choosing the parser), so the text is the same. A file with
+ * no prettier config gets prettier's defaults but keeps its own quotes.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -30,6 +31,25 @@ const { extname } = require('node:path');
 const prettier = require(workerData.prettier);
 // At most this many files in one document.
 const BATCH = 64;
+let ts;
+// For a file without a prettier config: the quotes its string literals mostly used before the codemod
+// (its text as converted when there is no such text), so that the statements the codemod wrote do not
+// bring prettier's default double quotes into a single-quoted file. TypeScript is loaded only for this.
+function quoteStyle(path, text) {
+  ts ??= require(workerData.typescript);
+  const file = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+  let single = 0;
+  let double = 0;
+  const visit = (node) => {
+    if (node.kind === ts.SyntaxKind.StringLiteral && node.parent.kind !== ts.SyntaxKind.JsxAttribute) {
+      if (text.charCodeAt(node.getStart(file)) === 0x27) single++;
+      else double++;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return single === double ? {} : { singleQuote: single > double };
+}
 async function formatUnits(files, options) {
   const tab = Math.max(1, options.tabWidth ?? 2);
   let doc = '';
@@ -86,7 +106,7 @@ async function formatQueued(jobs) {
   const groups = new Map();
   for (const job of jobs) {
     try {
-      job.options = { ...((await prettier.resolveConfig(job.path)) ?? {}), filepath: job.path };
+      job.options = { ...((await prettier.resolveConfig(job.path)) ?? quoteStyle(job.path, job.before ?? job.text)), filepath: job.path };
     } catch (error) {
       parentPort.postMessage({ id: job.id, error: String(error) });
       continue;
@@ -146,7 +166,13 @@ export function formatter(): Formatter {
   const waiting = new Map<number, { readonly resolve: (reply: Reply) => void; readonly reject: (error: unknown) => void }>();
   let next = 0;
   // Files are sent to the worker SEND at a time, so that it can format them together; the rest as soon as the caller lets the event loop turn.
-  let unsent: { readonly id: number; readonly path: string; readonly text: string; readonly units: readonly Unit[] | undefined }[] = [];
+  let unsent: {
+    readonly id: number;
+    readonly path: string;
+    readonly text: string;
+    readonly before: string | undefined;
+    readonly units: readonly Unit[] | undefined;
+  }[] = [];
   const send = (): void => {
     if (unsent.length === 0) return;
     worker?.postMessage(unsent);
@@ -157,7 +183,7 @@ export function formatter(): Formatter {
       eval: true,
       // The worker only formats: it needs neither this process' loaders (tsx) nor its flags.
       execArgv: [],
-      workerData: { prettier: createRequire(import.meta.url).resolve('prettier') },
+      workerData: { prettier: createRequire(import.meta.url).resolve('prettier'), typescript: createRequire(import.meta.url).resolve('typescript') },
     });
     w.on('message', (reply: Reply) => {
       waiting.get(reply.id)?.resolve(reply);
@@ -182,7 +208,7 @@ export function formatter(): Formatter {
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve: (reply) => resolve('text' in reply ? { text: reply.text } : { error: reply.error }), reject });
         w.ref();
-        unsent.push({ id, path, text, units: before === undefined ? undefined : changedStatements(path, before, text) });
+        unsent.push({ id, path, text, before, units: before === undefined ? undefined : changedStatements(path, before, text) });
         if (unsent.length >= SEND) send();
         else if (unsent.length === 1) setImmediate(send);
       });

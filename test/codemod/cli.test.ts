@@ -39,7 +39,7 @@ describe('redis2sql codemod', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`--- ${join(project, 'get.ts')}\n+++ ${join(project, 'get.ts')}\n@@ -1,8 +1,14 @@\n`);
     expect(r.stdout).toContain(`${join(project, 'refused.ts')}:7:3: warning: calls with a callback are not converted [ioredis/callback]\n`);
-    expect(r.stdout).toContain('\n-import Redis from \'ioredis\';\n+import pg from "pg";\n+import * as r2s from "redis2sql/codemod-runtime";\n');
+    expect(r.stdout).toContain("\n-import Redis from 'ioredis';\n+import pg from 'pg';\n+import * as r2s from 'redis2sql/codemod-runtime';\n");
     expect(r.stdout).toMatch(/refused\.ts:9:9: warning: pub\/sub has no request\/response equivalent in pg calls \[ioredis\/pubsub\]\n/);
     expect(r.stdout.endsWith(
       '2 files scanned: 1 would change, 0 partly converted, 1 left unchanged with reported call sites, 0 unchanged; 1 call site converted, 7 reported; 1 package.json would get pg and redis2sql\n',
@@ -64,9 +64,9 @@ describe('redis2sql codemod', () => {
     const report = JSON.parse(r.stdout) as { changed: string[]; written: boolean; findings: unknown[]; scanned: number };
     expect(report).toMatchObject({ written: true, findings: [], scanned: 1 });
     expect(report.changed).toHaveLength(1);
-    // The project has no prettier config: prettier's defaults, not the fixtures' single quotes.
+    // The project has no prettier config: prettier's defaults, with the file's own single quotes.
     const written = readFileSync(join(project, 'get.ts'), 'utf8');
-    expect(written).toContain('import * as r2s from "redis2sql/codemod-runtime";');
+    expect(written).toContain("import * as r2s from 'redis2sql/codemod-runtime';");
     expect(written).toContain('const redis = new pg.Pool({ connectionString: process.env.DATABASE_URL });');
     const again = await run(['codemod', '--write', join(project, 'get.ts')]);
     expect(again.stdout).toBe(

@@ -98,6 +98,25 @@ describe('formatter', () => {
     }
   });
 
+  it("without a prettier config, keeps the quotes the file's own string literals use", async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'redis2sql-format-bare-'));
+    const single = { path: join(bare, 'single.ts'), before: FORMATTED };
+    const double = { path: join(bare, 'double.ts'), before: FORMATTED.replace(/'/g, '"') };
+    const f = formatter();
+    try {
+      expect(await prettier.resolveConfig(single.path)).toBeNull();
+      const [s, d] = await Promise.all([single, double].map(({ path, before }) => f.format(path, before.replace('redis.get(id)', CALL), before)));
+      // FORMATTED is prettier's text for its quotes at the default width: formatting the whole file with them gives the same.
+      expect(s).toEqual({ text: await prettier.format(single.before.replace('redis.get(id)', CALL), { singleQuote: true, filepath: single.path }) });
+      expect(d).toEqual({ text: await prettier.format(double.before.replace('redis.get(id)', CALL), { filepath: double.path }) });
+      expect('text' in s! && s.text).toContain("{ kind: 'scalar', of: 'bulk' }");
+      expect('text' in d! && d.text).toContain('{ kind: "scalar", of: "bulk" }');
+    } finally {
+      await f.close();
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
   it('formats files sent together to what each gives alone, with its own config', async () => {
     // Another directory, another config (no trailing commas): its file is formatted in a document of its own.
     const other = join(dir, 'other');

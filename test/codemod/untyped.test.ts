@@ -64,7 +64,7 @@ describe('codemod: ioredis 4 in JavaScript without types', () => {
 
   it('converts a CommonJS file, which stays CommonJS: requires of pg and the runtime in place of require(\'ioredis\')', () => {
     const legacy = after('legacy.cjs') ?? '';
-    expect(legacy).toMatch(/^const pg = require\("pg"\);\nconst r2s = require\("redis2sql\/codemod-runtime"\);\n/);
+    expect(legacy).toMatch(/^const pg = require\('pg'\);\nconst r2s = require\('redis2sql\/codemod-runtime'\);\n/);
     expect(legacy).not.toMatch(/require\(['"]ioredis['"]\)|\bimport\b/);
     expect(legacy).toMatch(/get: \(k\) =>\s*r2s\.ioredis\(\s*r,/);
     expect(result.findings.map(formatFinding)).toEqual([]);
