@@ -19,7 +19,7 @@ import { decodeReply } from '../emit/decode.js';
 import type { RedisReply, ReplyShape } from '../emit/reply.js';
 import { postgresDatabase } from '../db/postgres.js';
 import type { Queryable } from '../db/types.js';
-import type { SqlParam } from '../translators/sql.js';
+import { Refused, sqlParams, type RuntimeParam } from './refused.js';
 
 export {
   IoredisBatch,
@@ -59,7 +59,7 @@ export type IoredisValue = string | number | null | IoredisValue[] | Record<stri
 export async function ioredis<T = IoredisValue>(
   target: Target,
   sql: string,
-  params: readonly SqlParam[],
+  params: readonly RuntimeParam[],
   shape: ReplyShape,
   as: IoredisAs = 'value',
 ): Promise<T> {
@@ -82,7 +82,7 @@ export async function ioredis<T = IoredisValue>(
  *   await ioredis(pool, sql, command('incr', [key], (a) => [text(a[0])]), shape)
  *   // rejects ReplyError('ERR value is not an integer or out of range') with .command { name: 'incr', args: ['k'] }
  */
-export function command(name: string, argv: readonly unknown[], params: (a: readonly unknown[]) => SqlParam[]): SqlParam[] {
+export function command(name: string, argv: readonly unknown[], params: (a: readonly unknown[]) => RuntimeParam[]): RuntimeParam[] {
   return withCommand(params(argv), { name, args: argv.map((a) => (typeof a === 'string' || Buffer.isBuffer(a) ? a : a === null || a === undefined ? '' : String(a))) });
 }
 
@@ -100,7 +100,7 @@ export async function nodeRedis<T = unknown>(
   target: Target,
   major: 4 | 5,
   sql: string,
-  params: readonly SqlParam[],
+  params: readonly RuntimeParam[],
   shape: ReplyShape,
   transform?: Transform,
 ): Promise<T> {
@@ -112,9 +112,11 @@ export async function nodeRedis<T = unknown>(
   }
 }
 
-async function run(target: Target, sql: string, params: readonly SqlParam[], shape: ReplyShape): Promise<RedisReply> {
+async function run(target: Target, sql: string, params: readonly RuntimeParam[], shape: ReplyShape): Promise<RedisReply> {
+  // A refused argument is the command's error reply: thrown here, inside the call's promise.
+  const values = sqlParams(params);
   const db: Queryable = 'kind' in target ? target : postgresDatabase(target);
-  return decodeReply(shape, await db.query(sql, params));
+  return decodeReply(shape, await db.query(sql, values));
 }
 
 /**
@@ -155,30 +157,31 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * A value sent where Redis reads a 64-bit integer, checked as Redis checks it;
- * anything else fails with Redis' own error (as ioredis would reject).
+ * anything else is Redis' own error, which the call then rejects with
+ * (src/codemod/refused.ts).
  *
  *   integer(60)   → '60'
- *   integer(1.5)  → throws RedisError('ERR value is not an integer or out of range')
+ *   integer(1.5)  → Refused(RedisError('ERR value is not an integer or out of range'))
  */
-export function integer(value: unknown): string {
+export function integer(value: unknown): string | Refused {
   const s = text(value);
   if (/^-?(0|[1-9][0-9]*)$/.test(s) && s !== '-0') {
     const n = BigInt(s);
     if (n >= INT64_MIN && n <= INT64_MAX) return s;
   }
-  throw new RedisError('ERR value is not an integer or out of range');
+  return new Refused(new RedisError('ERR value is not an integer or out of range'));
 }
 
 /**
  * A number sent where Redis reads a double (ZADD's scores): NaN is Redis' error.
  *
  *   double(2.5)  → 2.5
- *   double(NaN)  → throws RedisError('ERR value is not a valid float')
+ *   double(NaN)  → Refused(RedisError('ERR value is not a valid float'))
  */
-export function double(value: unknown): number {
+export function double(value: unknown): number | Refused {
   single(value);
   const n = Number(value);
-  if (Number.isNaN(n)) throw new RedisError('ERR value is not a valid float');
+  if (Number.isNaN(n)) return new Refused(new RedisError('ERR value is not a valid float'));
   return n;
 }
 

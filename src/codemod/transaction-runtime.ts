@@ -21,7 +21,7 @@ import type { Database, Queryable } from '../db/types.js';
 import { RedisError } from '../errors.js';
 import { clientError, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from './client-errors.js';
 import { SAVEPOINT, watchCheckSql } from '../session.js';
-import type { SqlParam } from '../translators/sql.js';
+import { refusal, sqlParams, type RuntimeParam } from './refused.js';
 import type { IoredisAs, Target } from './runtime.js';
 import { clientValue, type Transform } from './values.js';
 import { scriptStatement } from './script-runtime.js';
@@ -34,7 +34,7 @@ export type IoredisEntry = [error: Error | null, result: unknown];
 
 interface Queued {
   readonly sql: string;
-  readonly params: readonly SqlParam[];
+  readonly params: readonly RuntimeParam[];
   readonly shape: ReplyShape;
   /** The reply as the client's value (throws the RedisError of an error reply). */
   readonly value: (reply: RedisReply) => unknown;
@@ -96,7 +96,7 @@ export class IoredisBatch {
    *
    *   batch.add('SELECT redis.incrby($1, $2) AS reply', ['n', '1'], { kind: 'scalar', of: 'integer' })
    */
-  add(sql: string, params: readonly SqlParam[], shape: ReplyShape, as: IoredisAs = 'value'): this {
+  add(sql: string, params: readonly RuntimeParam[], shape: ReplyShape, as: IoredisAs = 'value'): this {
     const object = as === 'object' || as === 'object-buffer' ? 'object' : undefined;
     const buffers = as === 'buffer' || as === 'object-buffer';
     this.queued.push({ sql, params, shape, value: (reply) => clientValue(reply, 'ioredis', object, buffers) });
@@ -194,7 +194,7 @@ export class NodeRedisBatch {
    *
    *   batch.add('SELECT … AS reply', ['s', Buffer.from('m')], { kind: 'scalar', of: 'integer' }, 'boolean')
    */
-  add(sql: string, params: readonly SqlParam[], shape: ReplyShape, transform?: Transform): this {
+  add(sql: string, params: readonly RuntimeParam[], shape: ReplyShape, transform?: Transform): this {
     const flavour = this.major === 4 ? 'node-redis4' : 'node-redis5';
     this.queued.push({ sql, params, shape, value: (reply) => clientValue(reply, flavour, transform) });
     return this;
@@ -293,10 +293,13 @@ async function unchanged(tx: Queryable, watched: IoredisWatched): Promise<boolea
 }
 
 async function outcome(db: Queryable, q: Queued, saved: boolean): Promise<Outcome> {
+  // An argument Redis refuses fails the command as its error reply; nothing runs.
+  const refused = refusal(q.params);
+  if (refused !== undefined) return { ok: false, error: refused };
   if (saved) await db.exec(`SAVEPOINT ${SAVEPOINT}`);
   let rows;
   try {
-    rows = await db.query(q.sql, q.params);
+    rows = await db.query(q.sql, sqlParams(q.params));
   } catch (error) {
     if (!(error instanceof RedisError)) throw error;
     // The statement failed: PostgreSQL undid it, the transaction goes on from the savepoint.

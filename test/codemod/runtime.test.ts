@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RedisError, UnsupportedError } from '../../src/errors.js';
 import { asClientError, clientError, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from '../../src/codemod/client-errors.js';
-import { bytes, command, double, integer, text, toIoredis } from '../../src/codemod/runtime.js';
+import { bytes, command, double, integer, ioredis, text, toIoredis } from '../../src/codemod/runtime.js';
+import { Refused, refusal, sqlParams } from '../../src/codemod/refused.js';
 import { unifiedDiff } from '../../src/codemod/diff.js';
 
 describe('codemod runtime: arguments as ioredis sends them', () => {
@@ -15,19 +16,35 @@ describe('codemod runtime: arguments as ioredis sends them', () => {
     expect(bytes(7)).toEqual(Buffer.from('7'));
   });
 
-  it('integer: what Redis reads as a 64-bit integer (the errors are the server\'s, see the sample app)', () => {
+  it('integer: what Redis reads as a 64-bit integer; anything else is refused with the server\'s error (see the errors value fixtures)', () => {
     expect(integer(60)).toBe('60');
     expect(integer(-2)).toBe('-2');
     expect(integer('9223372036854775807')).toBe('9223372036854775807');
     for (const bad of [1.5, Number.NaN, 2 ** 63, '007', '-0', '+1', '', 1e21]) {
-      expect(() => integer(bad), String(bad)).toThrow(new RedisError('ERR value is not an integer or out of range'));
+      const refused = integer(bad);
+      expect(refused, String(bad)).toBeInstanceOf(Refused);
+      expect((refused as Refused).error, String(bad)).toEqual(new RedisError('ERR value is not an integer or out of range'));
     }
   });
 
-  it('double: NaN is Redis\' error, infinities pass', () => {
+  it('double: NaN is refused with Redis\' error, infinities pass', () => {
     expect(double(2.5)).toBe(2.5);
     expect(double(-Infinity)).toBe(-Infinity);
-    expect(() => double(Number.NaN)).toThrow(new RedisError('ERR value is not a valid float'));
+    expect((double(Number.NaN) as Refused).error).toEqual(new RedisError('ERR value is not a valid float'));
+  });
+
+  it('a refused argument is found where the call\'s parameters hold it, alone or among scores, first one first', () => {
+    expect(refusal(['k', integer(60), [1, 2]])).toBeUndefined();
+    expect(sqlParams(['k', integer(60), [1, 2]])).toEqual(['k', '60', [1, 2]]);
+    expect(refusal(['k', [1, double(Number.NaN)]])).toEqual(new RedisError('ERR value is not a valid float'));
+    expect(refusal(['k', integer(1.5), [double(Number.NaN)]])).toEqual(new RedisError('ERR value is not an integer or out of range'));
+    expect(() => sqlParams(['k', integer('x')])).toThrow(new RedisError('ERR value is not an integer or out of range'));
+  });
+
+  it('building the parameters of a call with a refused argument does not throw: the call\'s promise rejects', async () => {
+    const params = command('incrby', ['n', 1.5], (a) => ['n', integer(a[1])]);
+    const rejected = ioredis({ kind: 'embedded', query: () => Promise.reject(new Error('must not run')) } as never, 'SELECT 1', params, { kind: 'scalar', of: 'integer' });
+    await expect(rejected).rejects.toMatchObject({ message: 'ERR value is not an integer or out of range', command: { name: 'incrby', args: ['n', '1.5'] } });
   });
 });
 
