@@ -32,6 +32,27 @@ export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
     ['EVAL', "return redis.call('GET', KEYS[1])", '1', 'missing'],
     ['EVAL', 'return ARGV[3]', '0', 'a'],
   ],
+  // What the compiler learns about nil (a value checked by redis.call, arithmetic, an ordering,
+  // `if not x then return end`) holds only where the code that learnt it surely ran: not past a
+  // branch, a short-circuit operand, a loop that ran no time, a pcall or a redis.pcall.
+  'nil tests learnt and where they hold': [
+    ['EVAL', "if ARGV[1] == 'a' then redis.call('SET', KEYS[1], 'v') end\nreturn redis.call('GET', KEYS[1])", '0', 'b'],
+    ['EVAL', "if ARGV[1] == 'a' then redis.call('SET', KEYS[1], 'v') end\nreturn redis.call('GET', KEYS[1])", '0', 'a'],
+    ['EVAL', "local x = ARGV[1] == 'a' and redis.call('GET', KEYS[1])\nreturn redis.call('EXISTS', KEYS[1])", '0', 'b'],
+    ['EVAL', "for i = 1, tonumber(ARGV[1]) do redis.call('SET', KEYS[1], i) end\nreturn redis.call('GET', KEYS[1])", '0', '0'],
+    ['EVAL', "local ok = pcall(function() return redis.call('GET', KEYS[1]) end)\nreturn {ok, redis.call('GET', KEYS[1])}", '0'],
+    ['EVAL', "local r = redis.pcall('GET', KEYS[1])\nreturn redis.call('GET', KEYS[1])", '0'],
+    ['EVAL', "local n = tonumber(ARGV[1])\nif ARGV[2] == 'a' then redis.call('SET', KEYS[1], 'a') elseif n > 3 then return 2 end\nreturn redis.call('SET', KEYS[1], n)", '1', 'k', 'x', 'a'],
+    ['GET', 'k'],
+    ['EVAL', "local n = tonumber(ARGV[1])\nif not n then return 'nan' end\nredis.call('SET', KEYS[1], n)\nreturn n + 1", '1', 'k', 'abc'],
+    ['EVAL', "local n = tonumber(ARGV[1])\nif not n then return 'nan' end\nredis.call('SET', KEYS[1], n)\nreturn n + 1", '1', 'k', '5'],
+    ['EVAL', "redis.call('SET', KEYS[1], 'v')\nreturn redis.call('SET', KEYS[1], ARGV[1])", '1', 'w'],
+    ['GET', 'w'],
+    ['EVAL', "local t = tonumber(ARGV[1])\nlocal d = t - 1\nredis.call('ZADD', KEYS[1], t, 'm')\nreturn {redis.call('ZSCORE', KEYS[1], 'm'), d}", '1', 'z', '2.5'],
+    ['EVAL', "local t = tonumber(ARGV[1])\nlocal d = t - 1\nreturn redis.call('ZADD', KEYS[1], t, 'm')", '1', 'z', 'x'],
+    ['EVAL', "local c = redis.call('INCR', KEYS[1])\nif c < tonumber(ARGV[1]) then return redis.call('SET', KEYS[2], c + 1) end\nreturn redis.call('GET', KEYS[2])", '2', 'c', 'd', '5'],
+    ['EVAL', "local c = redis.call('INCR', KEYS[1])\nif c < tonumber(ARGV[1]) then return redis.call('SET', KEYS[2], c + 1) end\nreturn redis.call('GET', KEYS[2])", '1', 'c', '1'],
+  ],
   // Numbers as redis.call arguments: Redis prints them with %.17g (Lua's tostring has 14 digits);
   // whole numbers under 1e17 are written out by the compiler, the rest formatted by lua_arg.
   'numbers as redis.call arguments': [

@@ -84,7 +84,9 @@ describe('the PL/pgSQL reads against the script', () => {
 
   it("a key from KEYS in a command's error text (XREADGROUP's NOGROUP) is read in SQL, not spliced in", () => {
     const { ddl } = compileLua("return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', KEYS[1], '>')");
-    expect(ddl).toContain("('NOGROUP No such key ''' || coalesce(keys[1], redis.lua_arg_nil(keys[1])) || ''' or consumer group ''g'' in XREADGROUP with GROUP option')::text");
+    // keys[1] was tested for nil before the statement (redis.call's own argument check).
+    expect(ddl).toContain("('NOGROUP No such key ''' || keys[1] || ''' or consumer group ''g'' in XREADGROUP with GROUP option')::text");
+    expect(ddl).toMatch(/IF keys\[1\] IS NULL THEN\n\s*RAISE EXCEPTION USING ERRCODE = 'RS000'[^\n]*\n\s*END IF;\n[\s\S]*NOGROUP/);
     expect(ddl).not.toContain('redis2sql-lua-arg');
   });
 
@@ -99,6 +101,23 @@ describe('the PL/pgSQL reads against the script', () => {
     expect(pcalled).not.toContain('FOR _r IN');
     // PING's `SELECT 'PONG' AS reply` is of type unknown until the row makes it text: read from the row.
     expect(compileLua("return redis.call('PING')").ddl).toMatch(/FOR _r IN SELECT 'PONG' AS reply\n/);
+  });
+
+  it('a value found not nil (by redis.call, arithmetic, an ordering) is read without a nil test after, only where that surely ran', () => {
+    const { ddl } = compileLua(
+      "local n = tonumber(ARGV[1])\nlocal m = n + 1\nredis.call('SET', KEYS[1], ARGV[2])\nredis.call('SET', KEYS[1], n, 'PX', m)\n" +
+        "if ARGV[3] == 'a' then redis.call('SET', KEYS[2], 'x') end\nreturn redis.call('GET', KEYS[2])",
+    );
+    const count = (s: string): number => ddl.split(s).length - 1;
+    // keys[1] and argv[2] are tested once, before line 3's call; n and m (line 2's arithmetic) never.
+    expect(count('IF keys[1] IS NULL THEN')).toBe(0);
+    expect(count('IF keys[1] IS NULL OR argv[2] IS NULL THEN')).toBe(1);
+    const after = ddl.slice(ddl.indexOf('-- lua 3:'));
+    expect(after).toContain('v1_n = trunc(v1_n)');
+    expect(after).not.toMatch(/v\d+_[nm] IS NULL/);
+    // keys[2] tested in the branch is tested again after it; nothing is left to lua_arg_nil.
+    expect(count('IF keys[2] IS NULL THEN')).toBe(2);
+    expect(ddl).not.toContain('lua_arg_nil');
   });
 
   it('a script line holding the dollar-quote tag does not end the function body', () => {

@@ -143,11 +143,17 @@ interface TCode {
   readonly pre: string;
   readonly sql: string;
   readonly t: Ty | undefined;
+  /** Typed values (as factSql) that are neither nil nor false once `sql` has been evaluated without error. */
+  readonly facts?: readonly string[];
 }
 const PG_TYPE: Readonly<Record<Kind, string>> = { str: 'bytea', num: 'float8', bool: 'boolean' };
 /** Typed SQL cheap to evaluate twice and unchanged until the statement using it: a variable, a literal, KEYS[n] or ARGV[n]. */
 const isPureTyped = (sql: string): boolean =>
   /^(v\d+_\w+|'[^']*'::(bytea|float8)|true|false|convert_to\(keys\[\d+\], 'UTF8'\)|argv\[\d+\])$/.test(sql);
+/** Typed SQL a fact can be about (see Compiler.known): a typed local, KEYS[n] or ARGV[n], none of which is ever assigned again. */
+const isFactSql = (sql: string): boolean => /^(v\d+_\w+|convert_to\(keys\[\d+\], 'UTF8'\)|argv\[\d+\])$/.test(sql);
+/** The facts of the operands of an operation: it evaluates them all. */
+const factsOf = (...cs: readonly TCode[]): string[] => cs.flatMap((c) => c.facts ?? []);
 const ARITH: Readonly<Record<string, string>> = { '+': 'lua_add', '-': 'lua_sub', '*': 'lua_mul', '/': 'lua_div', '%': 'lua_mod', '^': 'lua_pow', '..': 'lua_concat' };
 
 /**
@@ -208,6 +214,19 @@ class Compiler {
   private loopDepth = 0;
   /** A redis.call that may write has been compiled (in source order, which is run order outside loops). */
   private wrote = false;
+  /**
+   * Typed values (their SQL, isFactSql) that are neither nil nor false where the code being compiled
+   * runs, because code that runs before it on every path would have raised: arithmetic or an
+   * ordering on them, a redis.call given them (its arguments are checked first), `if not x then
+   * return … end`. Such a value reads as typed `nul: 'no'`, so the nil tests and their helper
+   * fallbacks (PL/pgSQL calls, set up in each call's transaction even when not taken) are left out.
+   * A fact holds to the end of the block that learnt it: the values never change (typed locals are
+   * never assigned again), and a loop's body, a branch, a short-circuit operand or a pcall's callee
+   * forget what they learnt when they end.
+   */
+  private known = new Set<string>();
+  /** Facts of the statement being compiled: they hold from the next statement on. */
+  private pending = new Set<string>();
 
   constructor(
     private readonly S: string,
@@ -290,9 +309,34 @@ class Compiler {
 
   block(body: readonly ast.Statement[], depth: number): string {
     this.scopes.push(new Map());
+    const known = new Set(this.known);
     const out = body.map((s) => this.statement(s, depth)).join('');
+    this.known = known;
     this.scopes.pop();
     return out;
+  }
+
+  /** A typed value's type where it is read: not nil (nor false) when a fact says so. */
+  private sure(sql: string, t: Ty): Ty {
+    return t.k !== 'bool' && t.nul !== 'no' && this.known.has(sql) ? { k: t.k, nul: 'no' } : t;
+  }
+
+  /** Code that may not run, or whose errors are caught (pcall): what is learnt compiling it is forgotten after. */
+  private guarded<T>(f: () => T): T {
+    const known = new Set(this.known);
+    const pending = new Set(this.pending);
+    try {
+      return f();
+    } finally {
+      this.known = known;
+      this.pending = pending;
+    }
+  }
+
+  /** The statement's facts so far hold from here on (its later parts run after them). */
+  private commit(): void {
+    for (const f of this.pending) this.known.add(f);
+    this.pending.clear();
   }
 
   private ind(depth: number): string {
@@ -310,9 +354,16 @@ class Compiler {
   private statement(s: ast.Statement, d: number): string {
     const loop = ['WhileStatement', 'RepeatStatement', 'ForNumericStatement', 'ForGenericStatement'].includes(s.type);
     if (loop) this.loopDepth++;
+    const outer = this.pending;
+    this.pending = new Set();
+    // A loop's body may run no time: nothing learnt in a loop holds after it.
+    const known = loop ? new Set(this.known) : undefined;
     try {
       return this.statementIn(s, d);
     } finally {
+      if (known !== undefined) this.known = known;
+      else this.commit();
+      this.pending = outer;
       if (loop) this.loopDepth--;
     }
   }
@@ -332,6 +383,7 @@ class Compiler {
         if (s.init.length === 1 && variable !== undefined && s.variables.length === 1 && init !== undefined && !this.mayBeMulti(init) && !this.assigned.has(variable.name)) {
           // One value for one local never assigned again: the local takes the value's type.
           const c = this.texpr(init, d);
+          c.facts?.forEach((f) => this.pending.add(f));
           const target = this.declare(variable.name, c.t);
           return line + c.pre + `${I}${target} := ${c.sql};\n`;
         }
@@ -384,8 +436,11 @@ class Compiler {
             out += `${I}ELSE\n` + this.block(clause.body, d + 1);
             continue;
           }
-          const cond = this.texpr(clause.condition, d + (first ? 0 : 1));
+          // The first condition always runs; an elseif's only when those before it were false.
+          const cond = first ? this.texpr(clause.condition, d) : this.guarded(() => this.texpr(clause.condition, d + 1));
           if (first) {
+            cond.facts?.forEach((f) => this.pending.add(f));
+            this.commit();
             out += cond.pre + `${I}IF ${this.truthySql(cond)} THEN\n` + this.block(clause.body, d + 1);
             first = false;
           } else if (cond.pre === '') {
@@ -395,6 +450,15 @@ class Compiler {
             out += `${I}ELSE\n` + cond.pre + `${I}  IF ${this.truthySql(cond)} THEN\n` + this.block(clause.body, d + 2);
             closing += `${I}  END IF;\n`;
           }
+        }
+        // `if not x then return … end`: past it, x is neither nil nor false.
+        const [only] = s.clauses;
+        const tested = only?.type === 'IfClause' && s.clauses.length === 1 && only.condition.type === 'UnaryExpression' && only.condition.operator === 'not'
+          ? only.condition.argument
+          : undefined;
+        if (tested?.type === 'Identifier' && only?.body[only.body.length - 1]?.type === 'ReturnStatement') {
+          const b = this.binding(tested.name);
+          if (b?.kind === 'var' && b.t !== undefined && b.t.k !== 'bool') this.pending.add(b.v);
         }
         // Nested IFs opened for elseif conditions close before the outer one.
         return out + this.closeNested(closing, I);
@@ -697,7 +761,7 @@ class Compiler {
         return { pre: '', sql: String(e.value), t: { k: 'bool', nul: 'no' } };
       case 'Identifier': {
         const b = this.binding(e.name);
-        if (b?.kind === 'var' && b.t !== undefined) return { pre: '', sql: b.v, t: b.t };
+        if (b?.kind === 'var' && b.t !== undefined) return { pre: '', sql: b.v, t: this.sure(b.v, b.t) };
         break;
       }
       case 'IndexExpression': {
@@ -705,7 +769,8 @@ class Compiler {
         const base = e.base;
         const n = e.index.type === 'NumericLiteral' ? e.index.value : 0;
         if (base.type === 'Identifier' && (base.name === 'KEYS' || base.name === 'ARGV') && this.binding(base.name) === undefined && !this.assigned.has(base.name) && Number.isInteger(n) && n >= 1 && n <= 1_000_000) {
-          return { pre: '', sql: base.name === 'KEYS' ? `convert_to(keys[${n}], 'UTF8')` : `argv[${n}]`, t: { k: 'str', nul: 'nil' } };
+          const sql = base.name === 'KEYS' ? `convert_to(keys[${n}], 'UTF8')` : `argv[${n}]`;
+          return { pre: '', sql, t: this.sure(sql, { k: 'str', nul: 'nil' }) };
         }
         break;
       }
@@ -793,17 +858,19 @@ class Compiler {
     const eitherNull = `${l.sql} IS NULL OR ${r.sql} IS NULL`;
     const S = this.S;
     const op = e.operator;
+    // Arithmetic, `..` and orderings raise on nil or false: once evaluated, their operands are neither.
+    const facts = [...factsOf(lc, rc), ...[l.sql, r.sql].filter(isFactSql)];
     if ((op === '+' || op === '-' || op === '*') && lt.k === 'num' && rt.k === 'num') {
       const sql = `(${l.sql} ${op} ${r.sql})`;
       // nil or false in an operand: the jsonb helper raises Lua's error.
       const fallback = `(${S}.${ARITH[op]}(${this.box(l)}, ${this.box(r)}, ${this.describe(e.left)}, ${this.describe(e.right)}) #>> '{}')::float8`;
-      return { pre, sql: both ? sql : `(CASE WHEN ${eitherNull} THEN ${fallback} ELSE ${sql} END)`, t: { k: 'num', nul: 'no' } };
+      return { pre, sql: both ? sql : `(CASE WHEN ${eitherNull} THEN ${fallback} ELSE ${sql} END)`, t: { k: 'num', nul: 'no' }, facts };
     }
     if (op === '..' && lt.k === 'str' && rt.k === 'str') {
       // nil or false on either side: lua_concat raises Lua's error ('job:' .. id after a nil LPOP).
       const fallback = `${S}.lua_bytes(${S}.lua_concat(${this.box(l)}, ${this.box(r)}, ${this.describe(e.left)}, ${this.describe(e.right)}))`;
       const sql = `(${l.sql} || ${r.sql})`;
-      return { pre, sql: both ? sql : `(CASE WHEN ${eitherNull} THEN ${fallback} ELSE ${sql} END)`, t: { k: 'str', nul: 'no' } };
+      return { pre, sql: both ? sql : `(CASE WHEN ${eitherNull} THEN ${fallback} ELSE ${sql} END)`, t: { k: 'str', nul: 'no' }, facts };
     }
     if (op === '==' || op === '~=') {
       const not = op === '~=' ? 'NOT ' : '';
@@ -820,7 +887,7 @@ class Compiler {
       // Lua evaluates a > b as b < a: the helper is given them in that order for its error's words.
       const [a, b] = op === '<' || op === '<=' ? [l, r] : [r, l];
       const fallback = `${S}.lua_lt(${this.box(a)}, ${this.box(b)}, ${op === '<=' || op === '>='})`;
-      return { pre, sql: both ? sql : `(CASE WHEN ${eitherNull} THEN ${fallback} ELSE ${sql} END)`, t: { k: 'bool', nul: 'no' } };
+      return { pre, sql: both ? sql : `(CASE WHEN ${eitherNull} THEN ${fallback} ELSE ${sql} END)`, t: { k: 'bool', nul: 'no' }, facts };
     }
     return undefined;
   }
@@ -919,7 +986,8 @@ class Compiler {
       }
       case 'LogicalExpression': {
         const l = this.expr(e.left, d);
-        const r = this.expr(e.right, d + 1);
+        // The right side runs only when needed.
+        const r = this.guarded(() => this.expr(e.right, d + 1));
         if (l.pre === '' && r.pre === '' && isPure(r.expr)) {
           // No statement on the right: one CASE keeps the short-circuit.
           const test = e.operator === 'and' ? `${S}.lua_truthy(${l.expr})` : `NOT ${S}.lua_truthy(${l.expr})`;
@@ -1128,6 +1196,11 @@ class Compiler {
 
   /** A local function's body compiled where it is called (functions do not escape, so this is what Lua does). */
   private inline(e: ast.CallExpression, name: string, b: Extract<Binding, { kind: 'fn' }>, d: number, given?: Code): Values {
+    // Its code may run in a loop (gsub's function) or not to its end: what it learns stays inside.
+    return this.guarded(() => this.inlineBody(e, name, b, d, given));
+  }
+
+  private inlineBody(e: ast.CallExpression, name: string, b: Extract<Binding, { kind: 'fn' }>, d: number, given?: Code): Values {
     const I = this.ind(d);
     if (this.inlining.has(b.node)) this.refuse(e, `recursive call of local function '${name}' is not compiled (functions are inlined)`);
     const args = given ?? this.pack(e.arguments, d);
@@ -1268,9 +1341,10 @@ ${I}END LOOP;
     this.pcallDepth++;
     let inner: Values;
     try {
-      inner = anonymous !== undefined
+      // Its errors are caught: what its arguments and body would establish does not hold after it.
+      inner = this.guarded(() => anonymous !== undefined
         ? this.inline(callee, 'function', { kind: 'fn', node: anonymous, scopes: this.scopes.map((m) => new Map(m)) }, d + 1)
-        : this.call(callee, d + 1);
+        : this.call(callee, d + 1));
     } finally {
       this.pcallDepth--;
     }
@@ -1315,6 +1389,7 @@ ${I}END LOOP;
       else {
         const v = this.texpr(a, d);
         pre += v.pre;
+        v.facts?.forEach((f) => this.pending.add(f));
         if (v.t !== undefined && isPureTyped(v.sql)) {
           dynamic.set(i + 1, { sql: v.sql, t: v.t });
         } else {
@@ -1338,6 +1413,21 @@ ${I}END LOOP;
           : { pre: pre + `${I}RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(${lit(`${translated.error} script: ${this.sha}, on @user_script:${line}.`)}, 'UTF8')));\n`, sql: 'NULL::jsonb', t: undefined };
     }
     const { compiled, ints } = translated;
+    // redis.call converts its arguments before running the command: nil or false is refused first,
+    // here by one test of the call's own (a protected call's error is its reply: lua_arg_nil's way).
+    // Past it they are neither, for this statement and for what runs after it.
+    let nilCheck = '';
+    if (!protectedCall) {
+      const nilable = [...dynamic].filter(([, v]) => v.t !== undefined && v.t.k !== 'bool' && v.t.nul !== 'no');
+      if (nilable.length > 0) {
+        nilCheck = `${I}  IF ${nilable.map(([, v]) => `${v.sql.replace(/^convert_to\((keys\[\d+\]), 'UTF8'\)$/, '$1')} IS NULL`).join(' OR ')} THEN\n` +
+          `${I}    RAISE EXCEPTION USING ERRCODE = 'RS000', MESSAGE = 'ERR Lua redis lib command arguments must be strings or integers';\n${I}  END IF;\n`;
+        for (const [i, v] of nilable) {
+          dynamic.set(i, { sql: v.sql, t: { k: v.t!.k, nul: 'no' } });
+          if (isFactSql(v.sql)) this.pending.add(v.sql);
+        }
+      }
+    }
     const sentinelOf = (i: number): string => (ints.has(i) ? String(SENTINEL_INT + BigInt(i)) : `${SENTINEL}${i}\u0001`);
     const lookupParam = (value: unknown, asText: boolean): string | undefined => {
       for (const [i, v] of dynamic) {
@@ -1464,10 +1554,10 @@ ${I}END LOOP;
     const unguarded = !protectedCall && this.pcallDepth === 0 && this.loopDepth === 0 && !this.wrote;
     if (spec === undefined || spec.flags.includes('write') || MAY_REPLICATE.has(compiled.command)) this.wrote = true;
     if (unguarded) {
-      const out = (roCheck + rows).replace(new RegExp(`^${I}  `, 'gm'), I);
+      const out = (nilCheck + roCheck + rows).replace(new RegExp(`^${I}  `, 'gm'), I);
       pre += `${I}_line := ${line};\n${out}`;
     } else {
-      pre += `${I}BEGIN\n${roCheck}${rows}${I}EXCEPTION WHEN SQLSTATE 'RD000' OR SQLSTATE 'RS000' THEN\n${onError}${I}END;\n`;
+      pre += `${I}BEGIN\n${nilCheck}${roCheck}${rows}${I}EXCEPTION WHEN SQLSTATE 'RD000' OR SQLSTATE 'RS000' THEN\n${onError}${I}END;\n`;
     }
     return { pre, sql: result, t: typed };
   }
@@ -1493,6 +1583,8 @@ ${I}END LOOP;
       // limiter's instructions). nil, false, fractions and big numbers take the general path (NULL
       // fails the test).
       const x = v.sql;
+      // A double read back from its %.17g is itself: a number known not nil needs no test as a float.
+      if (how === 'float' && t.nul === 'no') return x;
       const fast = { float: x, int: `${x}::bigint::text`, text: `${x}::bigint::text`, bytes: `convert_to(${x}::bigint::text, 'UTF8')` }[how];
       return `(CASE WHEN ${x} = trunc(${x}) AND abs(${x}) < 1e17 THEN ${fast} ELSE ${general} END)`;
     }
