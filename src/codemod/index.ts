@@ -80,112 +80,117 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     findings.push(rel({ path: f, line: 1, column: 1, rule: 'codemod/too-large', message: `the file is ${size} bytes, over the ${limit} the codemod reads: left unchanged` }));
     return false;
   });
-  const { project, notice } = openProject(files[0] === undefined ? cwd : dirname(files[0]));
-  for (const f of files) project.addSourceFileAtPath(f);
-  project.resolveSourceFileDependencies();
-  // ioredis 4 in JavaScript without @types/ioredis: the checker is lent its declarations (src/codemod/untyped.ts).
-  lendIoredis4Types(project, files.map((f) => project.getSourceFileOrThrow(f)), (dir) => clientMajor(dir, 'ioredis') ?? options.clientVersion);
-  // require('ioredis') is the Redis class at run time, which ioredis 5/6's ES-module declarations do not say (src/codemod/commonjs.ts).
-  lendIoredisCommonJs(project, files.map((f) => project.getSourceFileOrThrow(f)), (dir) => clientMajor(dir, 'ioredis') ?? options.clientVersion);
-  // defineCommand() in one file adds a command its clients call in others.
-  const scripts = findDefinitions(files.map((f) => project.getSourceFileOrThrow(f)), isIoredisClient);
-  // Each shape of call is compiled once in the run (src/codemod/compile-call.ts).
-  const calls: CallCache = new Map();
-
-  // Only a program that loaded node-redis' declarations can hold its clients: skip the type walk otherwise.
-  const nodeRedisLoaded = project
-    .getProgram()
-    .compilerObject.getSourceFiles()
-    .some((f) => /[\\/]@redis[\\/]client[\\/]/.test(f.fileName));
-
-  const changed: ChangedFile[] = [];
-  let converted = 0;
-  const manifestDirs = new Set<string>();
   // Converted files are formatted on a worker while the next ones are analysed;
   // each one's outcome is settled after the loop, in file order, its findings
-  // where the loop would have put them (`at`).
-  const format = formatter();
-  const settling: { readonly at: number; readonly path: string; readonly before: string; readonly formatted: Promise<{ readonly text: string } | { readonly error: string }> }[] = [];
+  // where the loop would have put them (`at`). The worker starts now, so that
+  // prettier loads and warms up (under the first file's options) while the
+  // program is built.
+  const format = formatter(files[0]);
   const reported: Finding[] = [];
-  for (const [index, path] of files.entries()) {
-    options.onProgress?.(index, files.length);
-    const file = project.getSourceFileOrThrow(path);
-    const unparsed = syntaxError(file);
-    if (unparsed !== undefined) {
-      findings.push(rel(unparsed));
-      continue;
-    }
-    // A module without imports can neither name a client's type nor receive a client (bar globals): nothing to look for.
-    if (file.getImportDeclarations().length === 0 && !/\b(require|import)\s*\(/.test(file.getFullText())) continue;
-    const usesIoredis = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'ioredis') || requiredModules(file, ['ioredis']).length > 0;
-    if (usesIoredis) {
-      // ioredis 4, 5 and 6 (its default "legacy" reply mapping) resolve every converted command with the same values.
-      const major = clientMajor(dirname(path), 'ioredis') ?? options.clientVersion;
-      if (major !== 4 && major !== 5 && major !== 6) {
-        findings.push(
-          rel({
-            path,
-            line: 1,
-            column: 1,
-            rule: 'ioredis/version',
-            message: major === undefined ? 'no package.json above this file names ioredis: its major version is unknown' : `ioredis ${major} is not supported (ioredis 4, 5 and 6 are)`,
-          }),
-        );
+  try {
+    const { project, notice } = openProject(files[0] === undefined ? cwd : dirname(files[0]));
+    for (const f of files) project.addSourceFileAtPath(f);
+    project.resolveSourceFileDependencies();
+    // ioredis 4 in JavaScript without @types/ioredis: the checker is lent its declarations (src/codemod/untyped.ts).
+    lendIoredis4Types(project, files.map((f) => project.getSourceFileOrThrow(f)), (dir) => clientMajor(dir, 'ioredis') ?? options.clientVersion);
+    // require('ioredis') is the Redis class at run time, which ioredis 5/6's ES-module declarations do not say (src/codemod/commonjs.ts).
+    lendIoredisCommonJs(project, files.map((f) => project.getSourceFileOrThrow(f)), (dir) => clientMajor(dir, 'ioredis') ?? options.clientVersion);
+    // defineCommand() in one file adds a command its clients call in others.
+    const scripts = findDefinitions(files.map((f) => project.getSourceFileOrThrow(f)), isIoredisClient);
+    // Each shape of call is compiled once in the run (src/codemod/compile-call.ts).
+    const calls: CallCache = new Map();
+
+    // Only a program that loaded node-redis' declarations can hold its clients: skip the type walk otherwise.
+    const nodeRedisLoaded = project
+      .getProgram()
+      .compilerObject.getSourceFiles()
+      .some((f) => /[\\/]@redis[\\/]client[\\/]/.test(f.fileName));
+
+    const changed: ChangedFile[] = [];
+    let converted = 0;
+    const manifestDirs = new Set<string>();
+    const settling: { readonly at: number; readonly path: string; readonly before: string; readonly formatted: Promise<{ readonly text: string } | { readonly error: string }> }[] = [];
+    for (const [index, path] of files.entries()) {
+      options.onProgress?.(index, files.length);
+      const file = project.getSourceFileOrThrow(path);
+      const unparsed = syntaxError(file);
+      if (unparsed !== undefined) {
+        findings.push(rel(unparsed));
         continue;
       }
+      // A module without imports can neither name a client's type nor receive a client (bar globals): nothing to look for.
+      if (file.getImportDeclarations().length === 0 && !/\b(require|import)\s*\(/.test(file.getFullText())) continue;
+      const usesIoredis = file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === 'ioredis') || requiredModules(file, ['ioredis']).length > 0;
+      if (usesIoredis) {
+        // ioredis 4, 5 and 6 (its default "legacy" reply mapping) resolve every converted command with the same values.
+        const major = clientMajor(dirname(path), 'ioredis') ?? options.clientVersion;
+        if (major !== 4 && major !== 5 && major !== 6) {
+          findings.push(
+            rel({
+              path,
+              line: 1,
+              column: 1,
+              rule: 'ioredis/version',
+              message: major === undefined ? 'no package.json above this file names ioredis: its major version is unknown' : `ioredis ${major} is not supported (ioredis 4, 5 and 6 are)`,
+            }),
+          );
+          continue;
+        }
+      }
+      const ioredisResult = convertIoredisFile(file, scripts, calls);
+      const nodeRedisResult = nodeRedisLoaded ? convertNodeRedisFile(file, nodeRedisMajor(dirname(path), options.clientVersion), scripts, calls) : { text: null, findings: [] };
+      if (ioredisResult.text !== null && nodeRedisResult.text !== null) {
+        findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/mixed-clients', message: 'a file using both ioredis and node-redis clients is not converted' }));
+        continue;
+      }
+      const result = nodeRedisResult.text !== null || nodeRedisResult.findings.length > 0 ? nodeRedisResult : ioredisResult;
+      findings.push(...ioredisResult.findings.map(rel), ...(result === nodeRedisResult ? nodeRedisResult.findings.map(rel) : []));
+      if (result.text === null) continue;
+      const formatted = format.format(path, result.text, file.getFullText());
+      // Awaited in order below; a failure of the worker is thrown there once, not left unhandled for the files after it.
+      formatted.catch(() => undefined);
+      settling.push({ at: findings.length, path, before: file.getFullText(), formatted });
     }
-    const ioredisResult = convertIoredisFile(file, scripts, calls);
-    const nodeRedisResult = nodeRedisLoaded ? convertNodeRedisFile(file, nodeRedisMajor(dirname(path), options.clientVersion), scripts, calls) : { text: null, findings: [] };
-    if (ioredisResult.text !== null && nodeRedisResult.text !== null) {
-      findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/mixed-clients', message: 'a file using both ioredis and node-redis clients is not converted' }));
-      continue;
+    options.onProgress?.(files.length, files.length);
+    let from = 0;
+    for (const { at, path, before, formatted } of settling) {
+      reported.push(...findings.slice(from, at));
+      from = at;
+      const after = await formatted;
+      // Prettier parses the file: a result it cannot parse is never written.
+      if ('error' in after) {
+        reported.push(rel({ path, line: 1, column: 1, rule: 'codemod/parse-error', message: `the converted file does not parse, left unchanged: ${after.error.split('\n')[0]}` }));
+        continue;
+      }
+      if (after.text === before) continue;
+      if (options.write === true && !written(path, after.text)) continue;
+      changed.push({ path: shown(cwd, path), before, after: after.text });
+      converted += runtimeCalls(after.text) - runtimeCalls(before);
+      const manifest = manifestOf(dirname(path));
+      if (manifest !== undefined) manifestDirs.add(manifest);
     }
-    const result = nodeRedisResult.text !== null || nodeRedisResult.findings.length > 0 ? nodeRedisResult : ioredisResult;
-    findings.push(...ioredisResult.findings.map(rel), ...(result === nodeRedisResult ? nodeRedisResult.findings.map(rel) : []));
-    if (result.text === null) continue;
-    const formatted = format.format(path, result.text, file.getFullText());
-    // Awaited in order below; a failure of the worker is thrown there once, not left unhandled for the files after it.
-    formatted.catch(() => undefined);
-    settling.push({ at: findings.length, path, before: file.getFullText(), formatted });
-  }
-  options.onProgress?.(files.length, files.length);
-  let from = 0;
-  for (const { at, path, before, formatted } of settling) {
-    reported.push(...findings.slice(from, at));
-    from = at;
-    const after = await formatted;
-    // Prettier parses the file: a result it cannot parse is never written.
-    if ('error' in after) {
-      reported.push(rel({ path, line: 1, column: 1, rule: 'codemod/parse-error', message: `the converted file does not parse, left unchanged: ${after.error.split('\n')[0]}` }));
-      continue;
+    reported.push(...findings.slice(from));
+    const manifests: ChangedFile[] = [];
+    const wanted = manifestDirs.size > 0 ? runtimeDependencies() : {};
+    for (const manifest of manifestDirs) {
+      const before = readFileSync(manifest, 'utf8');
+      const after = withDependencies(before, wanted);
+      if (after === undefined) continue;
+      if (options.write === true && !written(manifest, after)) continue;
+      manifests.push({ path: shown(cwd, manifest), before, after });
     }
-    if (after.text === before) continue;
-    if (options.write === true && !written(path, after.text)) continue;
-    changed.push({ path: shown(cwd, path), before, after: after.text });
-    converted += runtimeCalls(after.text) - runtimeCalls(before);
-    const manifest = manifestOf(dirname(path));
-    if (manifest !== undefined) manifestDirs.add(manifest);
+    return {
+      changed,
+      findings: reported,
+      scanned: found.length,
+      functions: scripts.functions,
+      manifests,
+      converted,
+      notices: notice === undefined ? [] : [notice],
+    };
+  } finally {
+    await format.close();
   }
-  reported.push(...findings.slice(from));
-  await format.close();
-  const manifests: ChangedFile[] = [];
-  const wanted = manifestDirs.size > 0 ? runtimeDependencies() : {};
-  for (const manifest of manifestDirs) {
-    const before = readFileSync(manifest, 'utf8');
-    const after = withDependencies(before, wanted);
-    if (after === undefined) continue;
-    if (options.write === true && !written(manifest, after)) continue;
-    manifests.push({ path: shown(cwd, manifest), before, after });
-  }
-  return {
-    changed,
-    findings: reported,
-    scanned: found.length,
-    functions: scripts.functions,
-    manifests,
-    converted,
-    notices: notice === undefined ? [] : [notice],
-  };
 
   /** Write atomically; a file that cannot be written is reported and the run goes on. */
   function written(path: string, text: string): boolean {

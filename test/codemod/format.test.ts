@@ -142,6 +142,23 @@ describe('formatter', () => {
     }
   });
 
+  it('warmed up under a file’s options before the first file comes, formats as it does cold', async () => {
+    const after = FORMATTED.replace('redis.get(id)', CALL).replace("redis.set(id, 'x')", CALL);
+    // Under this file's config; under a parser the sample is not written for (JSON: the warm-up fails and is skipped); closed while warming.
+    for (const warm of [path, join(dir, 'package.json')]) {
+      const f = formatter(warm);
+      try {
+        // The worker formats its sample meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(await f.format(path, after, FORMATTED)).toEqual({ text: await whole(after) });
+        expect(await f.format(join(dir, 'plain.js'), 'let  a = [1,2]', undefined)).toEqual({ text: 'let a = [1, 2];\n' });
+      } finally {
+        await f.close();
+      }
+    }
+    await formatter(path).close();
+  });
+
   it('gives prettier’s error for a converted file that does not parse', async () => {
     const f = formatter();
     try {
