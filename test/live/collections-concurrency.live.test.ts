@@ -28,8 +28,24 @@ const SIDES: readonly [string, Side][] = [
 ];
 const concurrently = (work: (i: number) => Promise<void>): Promise<void> => live.concurrently(work);
 
+/** Keys that every client writes at about the same moment while they do not exist yet. */
+const NEW_KEYS = 60;
+const newKey = (type: string, j: number): string => `${P}new:${type}:${j}`;
+type Creator = [type: string, write: (i: number, key: string) => string[], read: (key: string) => string[]];
+const CREATORS: readonly Creator[] = [
+  ['set', (i, k) => ['SADD', k, `m${i}`, `m${i + 1}`], (k) => ['SMEMBERS', k]],
+  ['hash', (i, k) => ['HSET', k, `f${i}`, String(i), `f${i + 1}`, String(i)], (k) => ['HLEN', k]],
+  ['zset', (i, k) => ['ZADD', k, String(i), `m${i}`], (k) => ['ZRANGE', k, '0', '-1', 'WITHSCORES']],
+  ['counter', (_, k) => ['INCR', k], (k) => ['GET', k]],
+  ['field', (_, k) => ['HINCRBY', k, 'n', '1'], (k) => ['HGET', k, 'n']],
+  ['list', (i, k) => ['RPUSH', k, `e${i}`], (k) => ['LLEN', k]],
+];
+
 beforeAll(async () => {
-  live = await LiveClients.open(SCHEMA, CLIENTS, ['h', 'hf', 's', 's2', 'queue', 'left', 'right'].map((k) => P + k));
+  live = await LiveClients.open(SCHEMA, CLIENTS, [
+    ...['h', 'hf', 's', 's2', 'queue', 'left', 'right'].map((k) => P + k),
+    ...CREATORS.flatMap(([type]) => Array.from({ length: NEW_KEYS }, (_, j) => newKey(type, j))),
+  ]);
 });
 
 afterAll(async () => {
@@ -157,5 +173,55 @@ describe('sets under contention', () => {
       expect(union.sort(), side).toEqual([...all].sort());
       expect(integer(await call(0, 'SCARD', `${P}left`)) + integer(await call(0, 'SCARD', `${P}right`)), side).toBe(200n);
     }
+  });
+});
+
+describe('keys created by every client at once', () => {
+  it('SADD, HSET, ZADD, INCR, HINCRBY and RPUSH racing on keys that do not exist yet: nothing lost, sizes exact', async () => {
+    for (const [side, call] of SIDES) {
+      const added = new Map<string, bigint>();
+      const counts = new Map<string, bigint[]>();
+      await concurrently(async (i) => {
+        for (let j = 0; j < NEW_KEYS; j++) {
+          for (const [type, write] of CREATORS) {
+            const key = newKey(type, j);
+            const reply = integer(await call(i, ...write(i, key)));
+            if (type === 'counter' || type === 'field') counts.set(key, [...(counts.get(key) ?? []), reply]);
+            else if (type !== 'list') added.set(key, (added.get(key) ?? 0n) + reply);
+          }
+        }
+      });
+      for (let j = 0; j < NEW_KEYS; j++) {
+        // Each increment saw the one before it: the replies are 1..8, once each.
+        for (const type of ['counter', 'field']) {
+          expect(counts.get(newKey(type, j))!.sort((a, b) => Number(a - b)), `${side} ${type} ${j}`).toEqual(
+            Array.from({ length: CLIENTS }, (_, n) => BigInt(n + 1)),
+          );
+        }
+        // Members and fields m0..m8 / f0..f8: added counts sum to the size.
+        expect(added.get(newKey('set', j)), `${side} set ${j}`).toBe(BigInt(CLIENTS + 1));
+        expect(added.get(newKey('hash', j)), `${side} hash ${j}`).toBe(BigInt(CLIENTS + 1));
+        expect(added.get(newKey('zset', j)), `${side} zset ${j}`).toBe(BigInt(CLIENTS));
+      }
+    }
+    for (let j = 0; j < NEW_KEYS; j++) {
+      for (const [type, , read] of CREATORS) {
+        const [a, b] = await Promise.all([onPg(0, ...read(newKey(type, j))), onRedis(0, ...read(newKey(type, j)))]);
+        if (type === 'set') expect(members(a).sort(), `set ${j}`).toEqual(members(b).sort());
+        else expect(a, `${type} ${j}`).toEqual(b);
+      }
+    }
+    const rows = (
+      await live.pgClients[0]!.query(`
+        SELECT k.key, k.size, CASE k.type
+          WHEN 'hash' THEN (SELECT count(*) FROM ${SCHEMA}.hashes v WHERE v.key = k.key)
+          WHEN 'set' THEN (SELECT count(*) FROM ${SCHEMA}.sets v WHERE v.key = k.key)
+          WHEN 'zset' THEN (SELECT count(*) FROM ${SCHEMA}.zsets v WHERE v.key = k.key)
+          WHEN 'list' THEN (SELECT count(*) FROM ${SCHEMA}.lists v WHERE v.key = k.key)
+          ELSE 0 END AS n
+        FROM ${SCHEMA}.keys k WHERE k.key LIKE $1`, [`${P}new:%`])
+    ).rows as { key: string; size: string; n: string }[];
+    expect(rows.length).toBe(CREATORS.length * NEW_KEYS);
+    expect(rows.filter((r) => r.size !== r.n)).toEqual([]);
   });
 });

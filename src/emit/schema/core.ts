@@ -195,6 +195,43 @@ BEGIN
 END $$;
 `;
 
+/**
+ * PL/pgSQL for a write that finds its key absent (the caller looked for a live key of its type
+ * and found none): the key's registry row is inserted as the command leaves it, with its final
+ * size (and list head), then `then` writes the values and returns. One registry write where
+ * open_key's insert of an empty key and close_key's update were two. The insert is also the
+ * lock: a client creating the same key meanwhile waits on it, as on open_key's. A key that is
+ * there after all (expired, of another type, or created since the caller looked) conflicts,
+ * nothing is written, and the code after the fragment goes on (open_key's way: an expired key
+ * reset, WRONGTYPE, or the other client's key locked). The function's key is `p_key`; `pad` is
+ * the indentation where the fragment goes.
+ *
+ *   createAsLeft({ pad: '    ', type: 'set', size: distinctCount('p_members'), then: 'INSERT …; RETURN …;' })
+ */
+export function createAsLeft(o: {
+  readonly pad: string;
+  readonly type: string;
+  readonly size: string;
+  readonly then: string;
+  readonly more?: Readonly<Record<string, string>>;
+}): string {
+  const columns = ['key', 'type', 'version', 'size', ...Object.keys(o.more ?? {})].join(', ');
+  const values = ['p_key', `'${o.type}'`, "nextval('@S.versions')", o.size, ...Object.values(o.more ?? {})].join(', ');
+  const lines = [
+    `INSERT INTO @S.keys (${columns})`,
+    `VALUES (${values})`,
+    'ON CONFLICT (key) DO NOTHING;',
+    'IF FOUND THEN',
+    ...o.then.trim().split('\n').map((line) => `  ${line}`),
+    'END IF;',
+  ];
+  return lines.join(`\n${o.pad}`);
+}
+
+/** The number of distinct elements of a PL/pgSQL array, as a new key's size (a repeated element counts once). */
+export const distinctCount = (array: string): string =>
+  `CASE WHEN cardinality(${array}) = 1 THEN 1 ELSE (SELECT count(DISTINCT e) FROM unnest(${array}) AS e) END`;
+
 /** The value tables, one per Redis type, keyed by the Redis key first. */
 export const VALUE_TABLES_DDL = /* sql */ `
 CREATE @UNLOGGED TABLE IF NOT EXISTS @S.strings (

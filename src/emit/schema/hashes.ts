@@ -7,6 +7,8 @@
  * `close_key`, which records the exact field count in `keys.size` (HLEN reads
  * it) and a new version, or deletes the hash when it is left empty.
  */
+import { createAsLeft, distinctCount } from './core.js';
+
 export const HASHES_DDL = /* sql */ `
 -- HSCAN/SSCAN order: a 53-bit hash of a field or member, from 1 to 2^53 (0 is
 -- the cursor that ends a scan), as SCAN's scan_slot does for keys. An element
@@ -42,7 +44,7 @@ DECLARE
   bumped boolean;
 BEGIN
   -- HSET always counts as a write (WATCH), so a live hash is locked and takes
-  -- its new version in one statement; HSETNX and absent keys take the long way.
+  -- its new version in one statement; HSETNX and other keys take the long way.
   IF NOT p_nx THEN
     UPDATE @S.keys SET version = nextval('@S.versions')
     WHERE key = p_key AND type = 'hash' AND @S.is_live(expires_at)
@@ -50,6 +52,19 @@ BEGIN
   END IF;
   bumped := k.key IS NOT NULL;
   IF NOT bumped THEN
+    -- An absent key (the other common case) is created as the command leaves it.
+    ${createAsLeft({
+      pad: '    ',
+      type: 'hash',
+      size: distinctCount('p_fields'),
+      then: `
+INSERT INTO @S.hashes (key, field, value)
+SELECT DISTINCT ON (u.f) p_key, u.f, u.v
+FROM unnest(p_fields, p_values) WITH ORDINALITY AS u(f, v, i)
+ORDER BY u.f, u.i DESC;
+GET DIAGNOSTICS added = ROW_COUNT;
+RETURN added;`,
+    })}
     k := @S.open_key(p_key, 'hash', true);
   END IF;
   IF p_nx THEN
@@ -116,13 +131,14 @@ BEGIN
   SELECT size INTO k_size FROM @S.keys
   WHERE key = p_key AND type = 'hash' AND @S.is_live(expires_at) FOR UPDATE;
   IF NOT FOUND THEN
-    INSERT INTO @S.keys (key, type, version, size) VALUES (p_key, 'hash', nextval('@S.versions'), 1)
-    ON CONFLICT (key) DO NOTHING;
-    IF FOUND THEN
-      n := p_delta;
-      INSERT INTO @S.hashes (key, field, value) VALUES (p_key, p_field, convert_to(n::text, 'UTF8'));
-      RETURN n;
-    END IF;
+    ${createAsLeft({
+      pad: '    ',
+      type: 'hash',
+      size: '1',
+      then: `
+INSERT INTO @S.hashes (key, field, value) VALUES (p_key, p_field, convert_to(p_delta::text, 'UTF8'));
+RETURN p_delta;`,
+    })}
     k_size := (@S.open_key(p_key, 'hash', true)).size;
   END IF;
   SELECT h.value INTO v FROM @S.hashes h WHERE h.key = p_key AND h.field = p_field;

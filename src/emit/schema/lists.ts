@@ -7,6 +7,8 @@
  * Every function takes the key with `open_key` first (see core.ts), so what it
  * reads afterwards is current even under concurrent writers.
  */
+import { createAsLeft } from './core.js';
+
 export const LISTS_DDL = /* sql */ `
 -- Record a list's new head and length after a write, or delete it when empty.
 CREATE OR REPLACE FUNCTION @S.list_close(p_key text, p_head bigint, p_size bigint) RETURNS void
@@ -48,14 +50,16 @@ BEGIN
     -- the push leaves it, instead of open_key's lookup, insert and list_close's
     -- update. An expired, other-typed or just-created key conflicts: open_key.
     IF NOT p_only_existing AND n > 0 THEN
-      INSERT INTO @S.keys (key, type, version, size, list_head)
-      VALUES (p_key, 'list', nextval('@S.versions'), n, CASE WHEN p_left THEN -n ELSE 0 END)
-      ON CONFLICT (key) DO NOTHING;
-      IF FOUND THEN
-        INSERT INTO @S.lists (key, pos, value)
-        SELECT p_key, CASE WHEN p_left THEN -i ELSE i - 1 END, p_values[i] FROM generate_subscripts(p_values, 1) AS i;
-        RETURN n;
-      END IF;
+      ${createAsLeft({
+        pad: '      ',
+        type: 'list',
+        size: 'n',
+        more: { list_head: 'CASE WHEN p_left THEN -n ELSE 0 END' },
+        then: `
+INSERT INTO @S.lists (key, pos, value)
+SELECT p_key, CASE WHEN p_left THEN -i ELSE i - 1 END, p_values[i] FROM generate_subscripts(p_values, 1) AS i;
+RETURN n;`,
+      })}
     END IF;
     k := @S.open_key(p_key, 'list', NOT p_only_existing);
     IF k.key IS NULL THEN

@@ -8,6 +8,8 @@
  * deletes a set left empty. Member order, where a command returns several, is
  * bytewise (the translators sort); SPOP's picks use random().
  */
+import { createAsLeft, distinctCount } from './core.js';
+
 export const SETS_DDL = /* sql */ `
 CREATE INDEX IF NOT EXISTS sets_scan_slot ON @S.sets (key, @S.member_slot(member));
 
@@ -25,6 +27,17 @@ BEGIN
   SELECT size INTO k_size FROM @S.keys
   WHERE key = p_key AND type = 'set' AND @S.is_live(expires_at) FOR UPDATE;
   IF NOT FOUND THEN
+    ${createAsLeft({
+      pad: '    ',
+      type: 'set',
+      size: distinctCount('p_members'),
+      then: `
+INSERT INTO @S.sets (key, member)
+SELECT p_key, m FROM unnest(p_members) AS m
+ON CONFLICT (key, member) DO NOTHING;
+GET DIAGNOSTICS added = ROW_COUNT;
+RETURN added;`,
+    })}
     k_size := (@S.open_key(p_key, 'set', true)).size;
   END IF;
   INSERT INTO @S.sets (key, member)

@@ -7,6 +7,8 @@
  * reads the value only after that, so concurrent INCRs and APPENDs never lose
  * an update. Every successful write takes a new `version` (WATCH).
  */
+import { createAsLeft } from './core.js';
+
 export const STRINGS_DDL = /* sql */ `
 -- The absolute expiry (Unix ms) of an EX/PX/EXAT/PXAT option, as Redis 7.0's
 -- getExpireMillisecondsOrReply computes it in int64: a non-positive amount, EX
@@ -304,11 +306,20 @@ DECLARE
   live boolean;
 BEGIN
   -- A live string (the common case): one statement locks it and takes the new
-  -- version (an error below undoes that); otherwise open_key creates or refuses it.
+  -- version (an error below undoes that). An absent key is created as INCR
+  -- leaves it; anything else (expired, another type) takes open_key's way.
   UPDATE @S.keys SET version = nextval('@S.versions')
   WHERE key = p_key AND type = 'string' AND @S.is_live(expires_at);
   live := FOUND;
   IF NOT live THEN
+    ${createAsLeft({
+      pad: '    ',
+      type: 'string',
+      size: '0',
+      then: `
+INSERT INTO @S.strings (key, value) VALUES (p_key, convert_to(p_delta::text, 'UTF8'));
+RETURN p_delta;`,
+    })}
     PERFORM @S.open_key(p_key, 'string', true);
   END IF;
   SELECT s.value INTO v FROM @S.strings s WHERE s.key = p_key;

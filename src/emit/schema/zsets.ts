@@ -3,6 +3,8 @@
  * `zsets_by_score` index serves directly; the registry row's `size` is ZCARD.
  * Every function locks the key with `open_key` first (see core.ts).
  */
+import { createAsLeft, distinctCount } from './core.js';
+
 export const ZSETS_DDL = /* sql */ `
 -- ZADD (without INCR): apply each score/member pair in order, as Redis does
 -- (a member given twice keeps the last score). The count of added members, or
@@ -24,6 +26,24 @@ BEGIN
   SELECT size INTO k_size FROM @S.keys
   WHERE key = p_key AND type = 'zset' AND @S.is_live(expires_at) FOR UPDATE;
   IF NOT FOUND THEN
+    -- An absent key (the other common case) is created as the command leaves it, unless XX
+    -- keeps it absent, or a member given twice under a flag needs Redis' pair-by-pair rules
+    -- (NX keeps its first score, GT the highest, LT the lowest; CH counts the changes).
+    IF NOT p_xx AND (cardinality(p_members) = 1 OR NOT (p_nx OR p_gt OR p_lt OR p_ch)) THEN
+      ${createAsLeft({
+        pad: '      ',
+        type: 'zset',
+        size: distinctCount('p_members'),
+        then: `
+-- Every member is added (NX, GT and LT hold back updates only); a member given twice keeps its last score.
+INSERT INTO @S.zsets (key, member, score)
+SELECT DISTINCT ON (u.m) p_key, u.m, u.s
+FROM unnest(p_members, p_scores) WITH ORDINALITY AS u(m, s, i)
+ORDER BY u.m, u.i DESC;
+GET DIAGNOSTICS added = ROW_COUNT;
+RETURN added;`,
+      })}
+    END IF;
     k_size := (@S.open_key(p_key, 'zset', NOT p_xx)).size;
     IF k_size IS NULL THEN
       RETURN 0;
