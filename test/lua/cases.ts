@@ -53,6 +53,23 @@ export const CASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
     ['EVAL', "local c = redis.call('INCR', KEYS[1])\nif c < tonumber(ARGV[1]) then return redis.call('SET', KEYS[2], c + 1) end\nreturn redis.call('GET', KEYS[2])", '2', 'c', 'd', '5'],
     ['EVAL', "local c = redis.call('INCR', KEYS[1])\nif c < tonumber(ARGV[1]) then return redis.call('SET', KEYS[2], c + 1) end\nreturn redis.call('GET', KEYS[2])", '1', 'c', '1'],
   ],
+  // A call left without a subtransaction of its own (its key's type known from an earlier call, its
+  // other errors ruled out) must still fail as Redis does when that knowledge does not hold: KEYS
+  // naming one key twice (a write to either changes both), a loop coming back after its writes;
+  // the writes before the failing call stay.
+  'key types learnt and where they hold': [
+    ['EVAL', "redis.call('ZADD', KEYS[1], 1, 'a')\nredis.call('SET', KEYS[2], 'x')\nreturn redis.call('ZCARD', KEYS[1])", '2', 'k', 'k'],
+    ['TYPE', 'k'],
+    ['EVAL', "redis.call('HGET', KEYS[1], 'f')\nredis.call('ZADD', KEYS[2], 1, 'm')\nreturn redis.call('HSET', KEYS[1], 'f', 'v')", '2', 'h', 'h'],
+    ['ZRANGE', 'h', '0', '-1', 'WITHSCORES'],
+    ['EVAL', "redis.call('HSET', KEYS[1], 'f', 0)\nfor i = 1, 2 do\nredis.call('HSET', KEYS[1], 'f', 'v')\nredis.call('SET', KEYS[2], 'x')\nend\nreturn 1", '2', 'l', 'l'],
+    ['GET', 'l'],
+    ['EVAL', "redis.call('HSET', KEYS[1], 'f', 'v')\nredis.call('HSET', KEYS[1], 'g', ARGV[1])\nreturn redis.call('HGET', KEYS[1], 'f')", '1', 'm', 'w'],
+    ['EVAL', "redis.call('HSET', KEYS[1], 'a', 'v')\nreturn redis.call('HSET', KEYS[1], 'b', ARGV[1])", '1', 'n'],
+    ['HGETALL', 'n'],
+    ['EVAL', "redis.call('SET', KEYS[1], 'v', 'EX', 100)\nreturn redis.call('TTL', KEYS[1])", '1', 't'],
+    ['EVAL', "redis.call('SET', KEYS[1], 'v')\nlocal ok, e = pcall(function() return redis.call('GET', KEYS[2]) end)\nreturn {ok, type(e), redis.call('GET', KEYS[1])}", '1', 'p'],
+  ],
   // Numbers as redis.call arguments: Redis prints them with %.17g (Lua's tostring has 14 digits);
   // whole numbers under 1e17 are written out by the compiler, the rest formatted by lua_arg.
   'numbers as redis.call arguments': [

@@ -86,7 +86,7 @@ describe('the PL/pgSQL reads against the script', () => {
     const { ddl } = compileLua("return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', KEYS[1], '>')");
     // keys[1] was tested for nil before the statement (redis.call's own argument check).
     expect(ddl).toContain("('NOGROUP No such key ''' || keys[1] || ''' or consumer group ''g'' in XREADGROUP with GROUP option')::text");
-    expect(ddl).toMatch(/IF keys\[1\] IS NULL THEN\n\s*RAISE EXCEPTION USING ERRCODE = 'RS000'[^\n]*\n\s*END IF;\n[\s\S]*NOGROUP/);
+    expect(ddl).toMatch(/IF keys\[1\] IS NULL THEN\n\s*RETURN jsonb_build_object\('e', [^\n]*must be strings or integers script: [^\n]*\n\s*END IF;\n[\s\S]*NOGROUP/);
     expect(ddl).not.toContain('redis2sql-lua-arg');
   });
 
@@ -118,6 +118,22 @@ describe('the PL/pgSQL reads against the script', () => {
     // keys[2] tested in the branch is tested again after it; nothing is left to lua_arg_nil.
     expect(count('IF keys[2] IS NULL THEN')).toBe(2);
     expect(ddl).not.toContain('lua_arg_nil');
+  });
+
+  it('a call after a write gets a subtransaction only if it can fail: errors from the DDL, WRONGTYPE ruled out by an earlier call on its key', () => {
+    const block = (ddl: string, line: number): boolean => new RegExp(`BEGIN\\n(?:(?!\\n\\s*END;)[\\s\\S])*@user_script:${line}\\.`).test(ddl);
+    // ZCARD after ZREMRANGEBYSCORE on KEYS[1]: a sorted set or nothing, and ZCARD raises nothing else.
+    const after = compileLua("redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, 1)\nreturn redis.call('ZCARD', KEYS[1])").ddl;
+    expect(block(after, 2)).toBe(false);
+    // After SET (any type replaced, no check), KEYS[2] (maybe the same key) or a loop: WRONGTYPE is possible.
+    expect(block(compileLua("redis.call('SET', KEYS[1], 'v')\nreturn redis.call('ZCARD', KEYS[1])").ddl, 2)).toBe(true);
+    expect(block(compileLua("redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, 1)\nreturn redis.call('ZCARD', KEYS[2])").ddl, 2)).toBe(true);
+    expect(block(compileLua("redis.call('ZADD', KEYS[1], 1, 'a')\nredis.call('SET', KEYS[2], 'v')\nreturn redis.call('ZCARD', KEYS[1])").ddl, 3)).toBe(true);
+    expect(block(compileLua("redis.call('ZADD', KEYS[1], 1, 'a')\nfor i = 1, 2 do redis.call('ZCARD', KEYS[1]) end").ddl, 2)).toBe(true);
+    // PEXPIRE's own errors (a time that is not an integer, or out of range) keep its subtransaction.
+    expect(block(compileLua("redis.call('ZADD', KEYS[1], 1, 'a')\nreturn redis.call('PEXPIRE', KEYS[1], ARGV[1])").ddl, 2)).toBe(true);
+    // TTL raises nothing at all.
+    expect(block(compileLua("redis.call('SET', KEYS[1], 'v')\nreturn redis.call('TTL', KEYS[1])").ddl, 2)).toBe(false);
   });
 
   it('a script line holding the dollar-quote tag does not end the function body', () => {

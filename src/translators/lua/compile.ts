@@ -145,6 +145,8 @@ interface TCode {
   readonly t: Ty | undefined;
   /** Typed values (as factSql) that are neither nil nor false once `sql` has been evaluated without error. */
   readonly facts?: readonly string[];
+  /** `sql` is `CASE WHEN test THEN then ELSE otherwise END`: a statement may take the two ways as an IF. */
+  readonly cases?: { readonly of: string; readonly test: string; readonly then: string; readonly otherwise: string };
 }
 const PG_TYPE: Readonly<Record<Kind, string>> = { str: 'bytea', num: 'float8', bool: 'boolean' };
 /** Typed SQL cheap to evaluate twice and unchanged until the statement using it: a variable, a literal, KEYS[n] or ARGV[n]. */
@@ -152,6 +154,7 @@ const isPureTyped = (sql: string): boolean =>
   /^(v\d+_\w+|'[^']*'::(bytea|float8)|true|false|convert_to\(keys\[\d+\], 'UTF8'\)|argv\[\d+\])$/.test(sql);
 /** Typed SQL a fact can be about (see Compiler.known): a typed local, KEYS[n] or ARGV[n], none of which is ever assigned again. */
 const isFactSql = (sql: string): boolean => /^(v\d+_\w+|convert_to\(keys\[\d+\], 'UTF8'\)|argv\[\d+\])$/.test(sql);
+const intersect = (a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> => new Set([...a].filter((x) => b.has(x)));
 /** The facts of the operands of an operation: it evaluates them all. */
 const factsOf = (...cs: readonly TCode[]): string[] => cs.flatMap((c) => c.facts ?? []);
 const ARITH: Readonly<Record<string, string>> = { '+': 'lua_add', '-': 'lua_sub', '*': 'lua_mul', '/': 'lua_div', '%': 'lua_mod', '^': 'lua_pow', '..': 'lua_concat' };
@@ -311,7 +314,7 @@ class Compiler {
     this.scopes.push(new Map());
     const known = new Set(this.known);
     const out = body.map((s) => this.statement(s, depth)).join('');
-    this.known = known;
+    this.known = intersect(known, this.known);
     this.scopes.pop();
     return out;
   }
@@ -321,16 +324,24 @@ class Compiler {
     return t.k !== 'bool' && t.nul !== 'no' && this.known.has(sql) ? { k: t.k, nul: 'no' } : t;
   }
 
-  /** Code that may not run, or whose errors are caught (pcall): what is learnt compiling it is forgotten after. */
+  /**
+   * Code that may not run, or whose errors are caught (pcall): what is learnt compiling it is
+   * forgotten after, what it made untrue (a key's type, by a write) stays so.
+   */
   private guarded<T>(f: () => T): T {
     const known = new Set(this.known);
     const pending = new Set(this.pending);
     try {
       return f();
     } finally {
-      this.known = known;
+      this.known = intersect(known, this.known);
       this.pending = pending;
     }
+  }
+
+  /** Forget what is known of keys' types (all of them, or all but those of `keep`). */
+  private forgetTypes(keep?: string): void {
+    for (const f of this.known) if (f.startsWith('type ') && (keep === undefined || !f.startsWith(`type ${keep} `))) this.known.delete(f);
   }
 
   /** The statement's facts so far hold from here on (its later parts run after them). */
@@ -356,13 +367,17 @@ class Compiler {
     if (loop) this.loopDepth++;
     const outer = this.pending;
     this.pending = new Set();
-    // A loop's body may run no time: nothing learnt in a loop holds after it.
+    // A loop's body may run no time: nothing learnt in a loop holds after it. It may run again
+    // after its own writes: no key's type is known in it, nor after it.
+    if (loop) this.forgetTypes();
     const known = loop ? new Set(this.known) : undefined;
     try {
       return this.statementIn(s, d);
     } finally {
-      if (known !== undefined) this.known = known;
-      else this.commit();
+      if (known !== undefined) {
+        this.known = intersect(known, this.known);
+        this.forgetTypes();
+      } else this.commit();
       this.pending = outer;
       if (loop) this.loopDepth--;
     }
@@ -385,6 +400,12 @@ class Compiler {
           const c = this.texpr(init, d);
           c.facts?.forEach((f) => this.pending.add(f));
           const target = this.declare(variable.name, c.t);
+          // Two ways (tonumber's cast or its helper) as an IF: the way not taken, a PL/pgSQL call,
+          // is then not set up in the call's transaction (~4k instructions) as it is inside a CASE.
+          if (c.cases !== undefined && c.cases.of === c.sql) {
+            const { test, then, otherwise } = c.cases;
+            return line + c.pre + `${I}IF ${test} THEN\n${I}  ${target} := ${then};\n${I}ELSE\n${I}  ${target} := ${otherwise};\n${I}END IF;\n`;
+          }
           return line + c.pre + `${I}${target} := ${c.sql};\n`;
         }
         const values = this.exprList(s.init, s.variables.length, d);
@@ -826,7 +847,7 @@ class Compiler {
    * instructions) for the general case (spaces, hex, exponents, not a number). A literal keeps the
    * plain call, which PostgreSQL folds when planning.
    */
-  private parseNumber(c: TCode, d: number): { pre: string; sql: string } {
+  private parseNumber(c: TCode, d: number): { pre: string; sql: string; cases?: TCode['cases'] } {
     const call = `${this.S}.lua_parse_number(${c.sql})`;
     if (c.sql.startsWith("'")) return { pre: c.pre, sql: call };
     let pre = c.pre;
@@ -836,7 +857,9 @@ class Compiler {
       pre += `${this.ind(d)}${x} := ${c.sql};\n`;
     }
     const text = `encode(${x}, 'escape')`;
-    return { pre, sql: `(CASE WHEN ${text} ~ '^-?[0-9]{1,15}$' THEN ${text}::float8 ELSE ${this.S}.lua_parse_number(${x}) END)` };
+    const [test, then, otherwise] = [`${text} ~ '^-?[0-9]{1,15}$'`, `${text}::float8`, `${this.S}.lua_parse_number(${x})`];
+    const sql = `(CASE WHEN ${test} THEN ${then} ELSE ${otherwise} END)`;
+    return { pre, sql, cases: { of: sql, test, then, otherwise } };
   }
 
   /** A binary operation on typed operands as SQL operators, when their types allow it. */
@@ -1420,8 +1443,14 @@ ${I}END LOOP;
     if (!protectedCall) {
       const nilable = [...dynamic].filter(([, v]) => v.t !== undefined && v.t.k !== 'bool' && v.t.nul !== 'no');
       if (nilable.length > 0) {
+        // Outside a pcall, the error is the script's reply: returned, not raised, so that the call
+        // needs no subtransaction for it (writes before it stay, as in Redis).
+        const message = 'ERR Lua redis lib command arguments must be strings or integers';
         nilCheck = `${I}  IF ${nilable.map(([, v]) => `${v.sql.replace(/^convert_to\((keys\[\d+\]), 'UTF8'\)$/, '$1')} IS NULL`).join(' OR ')} THEN\n` +
-          `${I}    RAISE EXCEPTION USING ERRCODE = 'RS000', MESSAGE = 'ERR Lua redis lib command arguments must be strings or integers';\n${I}  END IF;\n`;
+          (this.pcallDepth === 0
+            ? `${I}    RETURN jsonb_build_object('e', ${S}.lua_str(convert_to(${lit(`${message} script: ${this.sha}, on @user_script:${line}.`)}, 'UTF8')));\n`
+            : `${I}    RAISE EXCEPTION USING ERRCODE = 'RS000', MESSAGE = ${lit(message)};\n`) +
+          `${I}  END IF;\n`;
         for (const [i, v] of nilable) {
           dynamic.set(i, { sql: v.sql, t: { k: v.t!.k, nul: 'no' } });
           if (isFactSql(v.sql)) this.pending.add(v.sql);
@@ -1552,8 +1581,25 @@ ${I}END LOOP;
     // Until the script has written, a failing call has nothing to keep: the function's own handler
     // answers it, and the call needs no subtransaction of its own (a loop may come back after a write).
     const unguarded = !protectedCall && this.pcallDepth === 0 && this.loopDepth === 0 && !this.wrote;
-    if (spec === undefined || spec.flags.includes('write') || MAY_REPLICATE.has(compiled.command)) this.wrote = true;
-    if (unguarded) {
+    const writes = spec === undefined || spec.flags.includes('write') || MAY_REPLICATE.has(compiled.command);
+    if (writes) this.wrote = true;
+    // The errors its own handler would catch (RD000, RS000) that the statement may raise, from the
+    // DDL of the functions it calls. WRONGTYPE is ruled out on a key of one command whose type an
+    // earlier call established (see known): a statement left with none needs no subtransaction
+    // even after a write (EVAL_RO's refusal comes before any write: a read-only script has none).
+    const errors = caughtErrors(rows, S);
+    const keyAt = spec !== undefined && spec.keys.first > 0 && spec.keys.first === spec.keys.last ? spec.keys.first : undefined;
+    const keyLiteral = keyAt === undefined ? undefined : literal[keyAt];
+    const keyId = keyAt === undefined ? undefined : (dynamic.get(keyAt)?.sql ?? (keyLiteral ? `'\\x${keyLiteral.toString('hex')}'` : undefined));
+    const keyType = spec === undefined ? undefined : GROUP_TYPE[spec.group];
+    const typeFact = keyId === undefined || keyType === undefined ? undefined : `type ${keyType} ${keyId}`;
+    const cannotFail = errors !== null && [...errors].every((m) => m === WRONGTYPE && typeFact !== undefined && this.known.has(typeFact));
+    // After it: a write may have changed any key's type (keys may be one another); one that checks
+    // its key's type leaves it of that type or gone (other keys of that type stay so).
+    const establishes = !protectedCall && typeFact !== undefined && errors !== null && errors.has(WRONGTYPE);
+    if (writes) this.forgetTypes(establishes ? keyType : undefined);
+    if (establishes) this.known.add(typeFact!);
+    if (unguarded || (cannotFail && !protectedCall && this.pcallDepth === 0)) {
       const out = (nilCheck + roCheck + rows).replace(new RegExp(`^${I}  `, 'gm'), I);
       pre += `${I}_line := ${line};\n${out}`;
     } else {
@@ -1691,6 +1737,82 @@ function untypedValue(expr: string): boolean {
 
 /** SQL words that may stand before a parenthesis without being a function call. */
 const SQL_WORDS: ReadonlySet<string> = new Set(['AND', 'OR', 'NOT', 'IN', 'IS', 'CASE', 'WHEN', 'THEN', 'ELSE', 'ANY', 'ALL', 'ARRAY', 'ROW']);
+
+const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+/** The key type a command of each data type's group leaves its key of (when it checks it). */
+const GROUP_TYPE: Readonly<Record<string, string>> = { string: 'string', hash: 'hash', list: 'list', set: 'set', sorted_set: 'zset', stream: 'stream' };
+const CAUGHT = /ERRCODE\s*=\s*'(?:RD000|RS000)'/g;
+/** Our schema's tables, views, sequences and domains: `keys (key, type)` after INSERT INTO is no call. */
+const RELATIONS: ReadonlySet<string> = new Set(
+  [...schemaSql().matchAll(/CREATE (?:OR REPLACE )?(?:TABLE|VIEW|SEQUENCE|DOMAIN)(?: IF NOT EXISTS)? [^\s(]+\.(\w+)/g)].map((m) => m[1]!),
+);
+
+/** The caught errors (RD000, RS000: a redis.call's handler catches these) a text raises itself, and the functions it calls. */
+function ownErrors(text: string, schema: string): { errors: Set<string> | null; calls: Set<string> } {
+  let errors: Set<string> | null = new Set<string>();
+  const literal = (q: string): string => q.slice(1, -1).replace(/''/g, "'");
+  const raises = [...text.matchAll(/ERRCODE\s*=\s*'(?:RD000|RS000)'\s*,\s*MESSAGE\s*=\s*('(?:[^']|'')*'(?=\s*;))?/g)];
+  if (raises.length !== [...text.matchAll(CAUGHT)].length || raises.some((m) => m[1] === undefined)) errors = null;
+  else raises.forEach((m) => errors!.add(literal(m[1]!)));
+  const calls = new Set<string>();
+  const prefix = schema.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '\\.';
+  for (const m of text.matchAll(new RegExp(`${prefix}(\\w+)\\s*\\(\\s*('(?:[^']|'')*'(?=\\s*[,)]))?`, 'g'))) {
+    // fail(message, …) and raise(message) raise RD000 with the message they are given.
+    if (m[1] === 'fail' || m[1] === 'raise') {
+      if (m[2] === undefined) errors = null;
+      else errors?.add(literal(m[2]));
+    } else if (!RELATIONS.has(m[1]!)) calls.add(m[1]!);
+  }
+  return { errors, calls };
+}
+
+/**
+ * The caught errors each function of our schema may raise, with those of the functions it calls
+ * (null: one whose text is built at run time). Read from the DDL, so a new helper is never missed.
+ */
+const CAUGHT_ERRORS: ReadonlyMap<string, ReadonlySet<string> | null> = (() => {
+  const own = new Map<string, { errors: Set<string> | null; calls: Set<string> }>();
+  const ddl = schemaSql();
+  const starts = [...ddl.matchAll(/CREATE OR REPLACE FUNCTION [^\s(]+\.(\w+)\(/g)];
+  starts.forEach((m, i) => {
+    const body = ddl.slice(m.index, starts[i + 1]?.index ?? ddl.length);
+    // Without its comments (which quote redis.call(…) and the like).
+    const { errors, calls } = ownErrors(body.slice(m[0].length).replace(/--[^\n]*/g, ''), DEFAULT_SCHEMA);
+    const seen = own.get(m[1]!);
+    // Overloads: what either may raise.
+    own.set(m[1]!, seen === undefined ? { errors, calls } : { errors: seen.errors === null || errors === null ? null : new Set([...seen.errors, ...errors]), calls: new Set([...seen.calls, ...calls]) });
+  });
+  const all = new Map<string, Set<string> | null>([...own].map(([n, o]) => [n, o.errors === null ? null : new Set(o.errors)]));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [n, o] of own) {
+      const acc = all.get(n);
+      if (acc === null || acc === undefined) continue;
+      const before = acc.size;
+      // A callee not of our schema's DDL, or raising what cannot be read: anything.
+      if ([...o.calls].some((c) => all.get(c) === null || all.get(c) === undefined)) {
+        all.set(n, null);
+        changed = true;
+        continue;
+      }
+      for (const c of o.calls) all.get(c)!.forEach((x) => acc.add(x));
+      if (acc.size !== before) changed = true;
+    }
+  }
+  return all;
+})();
+
+/** The caught errors a call's statement may raise: its own and its helpers' (null: any). */
+function caughtErrors(sql: string, S: string): ReadonlySet<string> | null {
+  const { errors, calls } = ownErrors(sql, S);
+  if (errors === null) return null;
+  for (const c of calls) {
+    const e = CAUGHT_ERRORS.get(c);
+    if (e === undefined || e === null) return null;
+    e.forEach((x) => errors.add(x));
+  }
+  return errors;
+}
 
 /**
  * Functions of our schema that return sets: a select list calling one gives zero or several rows,
