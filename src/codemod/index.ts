@@ -19,6 +19,7 @@ import { lendIoredisCommonJs, requiredModules } from './commonjs.js';
 import { MAX_FILE_BYTES, manifestOf, openProject, runtimeDependencies, syntaxError, withDependencies } from './project.js';
 import { convertNodeRedisFile } from './node-redis.js';
 import type { CallCache } from './compile-call.js';
+import type { TypeTexts } from './ioredis-call.js';
 import type { Finding } from './report.js';
 
 export { formatFinding, type Finding } from './report.js';
@@ -99,6 +100,8 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     const scripts = findDefinitions(files.map((f) => project.getSourceFileOrThrow(f)), isIoredisClient);
     // Each shape of call is compiled once in the run (src/codemod/compile-call.ts).
     const calls: CallCache = new Map();
+    // And each type a converted ioredis call declares is printed once (src/codemod/ioredis-call.ts).
+    const types: TypeTexts = new Map();
 
     // Only a program that loaded node-redis' declarations can hold its clients: skip the type walk otherwise.
     const nodeRedisLoaded = project
@@ -137,7 +140,7 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
           continue;
         }
       }
-      const ioredisResult = convertIoredisFile(file, scripts, calls);
+      const ioredisResult = convertIoredisFile(file, scripts, calls, types);
       const nodeRedisResult = nodeRedisLoaded ? convertNodeRedisFile(file, nodeRedisMajor(dirname(path), options.clientVersion), scripts, calls) : { text: null, findings: [] };
       if (ioredisResult.text !== null && nodeRedisResult.text !== null) {
         findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/mixed-clients', message: 'a file using both ioredis and node-redis clients is not converted' }));

@@ -5,7 +5,7 @@
  * replies. Arguments are flattened as ioredis flattens them: arrays one level,
  * and the object (field → value) of mset/msetnx/hset/hmset.
  */
-import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type Type } from 'ts-morph';
+import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type Type, type ts } from 'ts-morph';
 import { COMMAND_SPECS, specOf } from '../grammar/table.js';
 import { translationStatus } from '../translate.js';
 import { commandParams, compileCall, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
@@ -46,7 +46,7 @@ export function ioredisCommand(method: string): { readonly command: string; read
  *   compileIoredisMethod(call, 'hincrby')
  *   → { args: '"SELECT … AS reply", [r2s.text(key), Buffer.from("visits"), "1"], { kind: \'scalar\', of: \'integer\' }', typeArg: '<number>', … }
  */
-export function compileIoredisMethod(call: CallExpression, method: string, cache?: CallCache): IoredisCompiled | CallRefusal {
+export function compileIoredisMethod(call: CallExpression, method: string, cache?: CallCache, types?: TypeTexts): IoredisCompiled | CallRefusal {
   const found = ioredisCommand(method);
   if (found === undefined) return { rule: 'ioredis/unsupported-method', message: `${method}() is not a Redis command redis2sql knows` };
   const { command, buffers } = found;
@@ -103,7 +103,7 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
   const as = object ? (buffers ? 'object-buffer' : 'object') : buffers ? 'buffer' : undefined;
   const shape = JSON.stringify(compiled.shape).replace(/"([a-zA-Z_]\w*)":/g, '$1: ').replace(/"/g, "'").replace(/,/g, ', ');
   // The value's static type stays what ioredis declared, so the code around the call still type-checks.
-  const typeArg = declaredTypeArg(call);
+  const typeArg = declaredTypeArg(call, types);
   // The command as ioredis would have sent it rides on the parameters, for a Redis error's `err.command`.
   const params = commandParams(command, argv, compiled.params, exprs.length > 0);
   return {
@@ -115,6 +115,25 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
 }
 
 /**
+ * The type arguments declaredTypeArg wrote during one run, by type (the
+ * checker's own objects: it gives one object to the same type wherever it
+ * is). Printing a type took a third of declaredTypeArg's time (profile of the
+ * bench project), and a project's calls declare a handful of types. Only
+ * texts that name nothing are kept (keywords, literals, punctuation:
+ * `string | null`, `[string, number][]`): how a named type is written depends
+ * on the file it is written in. One per run, created by its caller.
+ */
+export type TypeTexts = Map<ts.Type, string>;
+
+/** Words a type's text may hold and still name nothing. */
+const NAMELESS_WORDS: ReadonlySet<string> = new Set(['string', 'number', 'boolean', 'bigint', 'symbol', 'null', 'undefined', 'unknown', 'any', 'never', 'void', 'object', 'true', 'false', 'readonly', 'unique']);
+
+function nameless(text: string): boolean {
+  const words = text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '').match(/[A-Za-z_$][\w$]*/g) ?? [];
+  return !text.includes('`') && words.every((w) => NAMELESS_WORDS.has(w));
+}
+
+/**
  * `<T>` with the type ioredis declared for the call's value, written so that
  * it names nothing from ioredis (the converted file should not need the
  * client's types): an alias of @types/ioredis 4 (`IORedis.BooleanResponse`) is
@@ -123,9 +142,11 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
  *   // const n = redis.setnx(k, v)   (ioredis 4 typed by @types/ioredis)
  *   declaredTypeArg(call)  → '<0 | 1>'
  */
-export function declaredTypeArg(call: CallExpression): string {
+export function declaredTypeArg(call: CallExpression, types?: TypeTexts): string {
   const type = call.getType().getTypeArguments()[0];
   if (type === undefined) return '';
+  const known = types?.get(type.compilerType);
+  if (known !== undefined) return known;
   const names = call
     .getSourceFile()
     .getImportDeclarations()
@@ -136,7 +157,10 @@ export function declaredTypeArg(call: CallExpression): string {
   // The printer cuts long types short ('... 3 more ...'), which is no type at all.
   const free = (text: string): boolean => !text.includes('import(') && !text.includes('...') && !names.some((n) => new RegExp(`\\b${n}\\b`).test(text));
   const resolved = type.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
-  if (free(resolved)) return `<${resolved}>`;
+  if (free(resolved)) {
+    if (types !== undefined && nameless(resolved)) types.set(type.compilerType, `<${resolved}>`);
+    return `<${resolved}>`;
+  }
   const expanded = type.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope | TypeFormatFlags.InTypeAlias);
   return free(expanded) ? `<${expanded}>` : '';
 }

@@ -10,7 +10,7 @@
  */
 import { Node, ts, type CallExpression, type SourceFile, type Type, type NewExpression } from 'ts-morph';
 import type { CallCache } from './compile-call.js';
-import { compileIoredisMethod, declaredTypeArg } from './ioredis-call.js';
+import { compileIoredisMethod, declaredTypeArg, type TypeTexts } from './ioredis-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
 import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
 import type { Finding } from './report.js';
@@ -73,6 +73,7 @@ export function convertIoredisFile(
   file: SourceFile,
   scripts: ScriptContext = { defined: new Map(), refused: new Map(), functions: new Map() },
   calls: CallCache = new Map(),
+  types: TypeTexts = new Map(),
 ): FileResult {
   const findings: Finding[] = [];
   const edits: Edit[] = [];
@@ -102,7 +103,7 @@ export function convertIoredisFile(
         continue;
       }
       const converted = convertBatchMethod(call, node.getName(), (c, m) => {
-        const r = compileIoredisCall(c, m, scripts, calls);
+        const r = compileIoredisCall(c, m, scripts, calls, types);
         return 'rule' in r ? r : { args: r.args };
       });
       if (converted === null) continue;
@@ -129,7 +130,7 @@ export function convertIoredisFile(
                 : convertWatch(watch, receiver)
               : method === 'defineCommand'
                 ? convertDefinition(call, scripts)
-                : convertCall(call, method, receiver, scripts, calls);
+                : convertCall(call, method, receiver, scripts, calls, types);
       if ('rule' in converted) report(call, converted.rule, converted.message);
       else edits.push(converted);
     }
@@ -217,13 +218,13 @@ function receiverType(receiver: Node): Type {
 
 type Converted = Edit | { readonly rule: string; readonly message: string };
 
-function convertCall(call: CallExpression, method: string, receiver: string, scripts: ScriptContext, calls: CallCache): Converted {
+function convertCall(call: CallExpression, method: string, receiver: string, scripts: ScriptContext, calls: CallCache, types: TypeTexts): Converted {
   const range = { start: call.getStart(), end: call.getEnd() };
   if (SHUTDOWN.has(method)) {
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: `${method}() with arguments is not converted` };
     return { ...range, text: `${receiver}.end()` };
   }
-  const compiled = compileIoredisCall(call, method, scripts, calls);
+  const compiled = compileIoredisCall(call, method, scripts, calls, types);
   if ('rule' in compiled) return compiled;
   // JavaScript has no type arguments: the same call without one.
   const typeArg = /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : compiled.typeArg;
@@ -240,18 +241,19 @@ function compileIoredisCall(
   method: string,
   scripts: ScriptContext,
   calls: CallCache,
+  types: TypeTexts,
 ): { readonly args: string; readonly typeArg: string } | { readonly rule: string; readonly message: string } {
   // eval() of a known script and the commands defineCommand() added call the script's function (src/codemod/scripts.ts).
   const script = compileScriptCall(call, method, scripts, calls);
   if (script !== null) {
     if ('rule' in script) return script;
     // The value's static type stays what the client declared (defined commands declare theirs).
-    return { args: script.args, typeArg: declaredTypeArg(call) };
+    return { args: script.args, typeArg: declaredTypeArg(call, types) };
   }
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
   // Every command with a translator converts, by its method name (src/codemod/ioredis-call.ts).
-  const compiled = compileIoredisMethod(call, method, calls);
+  const compiled = compileIoredisMethod(call, method, calls, types);
   return 'rule' in compiled ? compiled : { args: compiled.args, typeArg: compiled.typeArg };
 }
 
