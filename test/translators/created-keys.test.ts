@@ -88,6 +88,10 @@ const WRITES: readonly (readonly string[])[] = [
   ['ZADD k XX 1 a'],
   ['INCR k', 'INCR k'],
   ['INCRBY k -5'],
+  ['ZINCRBY k 2 a', 'ZINCRBY k 1 a'],
+  ['ZADD k INCR XX 1 a'],
+  ['APPEND k ab', 'APPEND k c'],
+  ['APPEND k ""'],
   ['LPUSH k a b'],
   ['RPUSH k a b'],
 ];

@@ -346,8 +346,24 @@ CREATE OR REPLACE FUNCTION @S.append(p_key text, p_value bytea) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
   len bigint;
+  live boolean;
 BEGIN
-  PERFORM @S.open_key(p_key, 'string', true);
+  -- A live string: one statement locks it and takes the new version (as incrby does). An
+  -- absent key is created as APPEND leaves it; anything else takes open_key's way.
+  UPDATE @S.keys SET version = nextval('@S.versions')
+  WHERE key = p_key AND type = 'string' AND @S.is_live(expires_at);
+  live := FOUND;
+  IF NOT live THEN
+    ${createAsLeft({
+      pad: '    ',
+      type: 'string',
+      size: '0',
+      then: `
+INSERT INTO @S.strings (key, value) VALUES (p_key, p_value);
+RETURN octet_length(p_value);`,
+    })}
+    PERFORM @S.open_key(p_key, 'string', true);
+  END IF;
   SELECT octet_length(s.value) INTO len FROM @S.strings s WHERE s.key = p_key;
   IF len IS NULL THEN
     -- A new key takes the value as it is (Redis does not check its length here).
@@ -358,7 +374,9 @@ BEGIN
     PERFORM @S.string_check_length(len);
     UPDATE @S.strings SET value = value || p_value WHERE key = p_key;
   END IF;
-  PERFORM @S.touch_key(p_key);
+  IF NOT live THEN
+    PERFORM @S.touch_key(p_key);
+  END IF;
   RETURN len;
 END $$;
 

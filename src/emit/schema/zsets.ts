@@ -76,13 +76,29 @@ CREATE OR REPLACE FUNCTION @S.zincrby(p_key text, p_increment float8, p_member b
 RETURNS float8
 LANGUAGE plpgsql AS $$
 DECLARE
-  k @S.keys;
+  k_size bigint;
   old float8;
   new float8;
 BEGIN
-  k := @S.open_key(p_key, 'zset', NOT p_xx);
-  IF k.key IS NULL THEN
-    RETURN NULL;
+  -- A live sorted set is locked and written by this function's own statements, as in zadd;
+  -- an absent key is created as the command leaves it; anything else takes open_key's way.
+  SELECT size INTO k_size FROM @S.keys
+  WHERE key = p_key AND type = 'zset' AND @S.is_live(expires_at) FOR UPDATE;
+  IF NOT FOUND THEN
+    IF NOT p_xx AND p_increment <> 'NaN'::float8 THEN
+      ${createAsLeft({
+        pad: '      ',
+        type: 'zset',
+        size: '1',
+        then: `
+INSERT INTO @S.zsets (key, member, score) VALUES (p_key, p_member, p_increment);
+RETURN p_increment;`,
+      })}
+    END IF;
+    k_size := (@S.open_key(p_key, 'zset', NOT p_xx)).size;
+    IF k_size IS NULL THEN
+      RETURN NULL;
+    END IF;
   END IF;
   SELECT score INTO old FROM @S.zsets WHERE key = p_key AND member = p_member;
   IF NOT FOUND THEN
@@ -93,7 +109,7 @@ BEGIN
       PERFORM @S.raise('ERR resulting score is not a number (NaN)');
     END IF;
     INSERT INTO @S.zsets (key, member, score) VALUES (p_key, p_member, p_increment);
-    PERFORM @S.close_key(p_key, k.size + 1);
+    UPDATE @S.keys SET size = k_size + 1, version = nextval('@S.versions') WHERE key = p_key;
     RETURN p_increment;
   END IF;
   IF p_nx THEN
@@ -108,7 +124,7 @@ BEGIN
   END IF;
   IF new <> old THEN
     UPDATE @S.zsets SET score = new WHERE key = p_key AND member = p_member;
-    PERFORM @S.touch_key(p_key);
+    UPDATE @S.keys SET version = nextval('@S.versions') WHERE key = p_key;
   END IF;
   RETURN new;
 END $$;
