@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { analyze, type Analysis, type WorkloadItem } from '../analyze/index.js';
+import type { Analysis, WorkloadItem } from '../analyze/index.js';
 import { lineCount, workloadFormat, workloadItems, WORKLOAD_FORMATS } from '../analyze/input.js';
 import type { CliIo } from './io.js';
 import { colors, progress, type Colors, type Progress } from './style.js';
@@ -65,6 +65,8 @@ export async function analyzeCommand(file: string | undefined, options: AnalyzeC
     text = Buffer.concat(chunks);
   }
   const format = workloadFormat(text, options.from);
+  // The analysis renders SQL (sql-formatter): loaded by this command only.
+  const { analyze } = await import('../analyze/index.js');
   const bar = progress(io, 'analyze', lineCount(text));
   const result = analyze(withProgress(workloadItems(text, format), bar), options.schema === undefined ? {} : { schema: options.schema });
   bar.finish();

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { codemod, formatFinding, unifiedDiff, type CodemodResult } from '../codemod/index.js';
+import type { CodemodResult } from '../codemod/index.js';
 import { schemaSql } from '../emit/schema/index.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from './io.js';
@@ -37,6 +37,8 @@ export function registerCodemod(program: Command, io: CliIo, setCode: (code: num
       // The bar (on a terminal's stderr only) starts when the number of files is known.
       let bar: Progress | undefined;
       const onProgress = (done: number, total: number): void => (bar ??= progress(io, 'codemod', total)).update(done);
+      // ts-morph (TypeScript) is loaded by the command that needs it, not at every start of the CLI.
+      const { codemod, formatFinding, unifiedDiff } = await import('../codemod/index.js');
       let result: CodemodResult;
       try {
         result = await codemod(paths, {

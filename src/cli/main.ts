@@ -1,22 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DatabaseError, Redis2SqlError, UsageError } from '../errors.js';
-import { compatibilityMatrix } from '../emit/matrix.js';
-import { OUTPUT_FORMATS, type OutputFormat } from '../emit/format.js';
+import { OUTPUT_FORMATS } from '../emit/output-formats.js';
 import { schemaSql } from '../emit/schema/index.js';
 import { registerAnalyze } from './analyze.js';
 import { registerCodemod } from './codemod.js';
-import { execCommand } from './exec.js';
 import { addExamples } from './help.js';
 import { registerInit } from './init.js';
 import { registerLua } from './lua.js';
 import { colors } from './style.js';
 import { processIo, type CliIo } from './io.js';
-import { CLIENT_FLAVOURS, translateCommand, type CliFormat } from './translate.js';
+import type { CliFormat } from './translate.js';
 import type { Flavour } from '../codemod/snippet.js';
 
 /** Exit codes: success, a command failed (Redis error, unsupported, bad input), usage. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Whose values `translate --format ts` yields. */
+const CLIENT_FLAVOURS: readonly Flavour[] = ['ioredis', 'node-redis4', 'node-redis5'];
 
 function version(): string {
   // src/cli/main.ts and dist/cli/main.js both sit two levels below package.json.
@@ -100,6 +101,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(new Option('--from <format>', 'input: redis-cli lines, or a redis-cli MONITOR capture (FILE, --file or stdin)').choices(['lines', 'monitor']).default('lines'))
     .passThroughOptions()
     .action(async (words: string[], opts: { format: CliFormat; client?: Flavour; schema: string; file?: string; from: 'lines' | 'monitor' }) => {
+      const { translateCommand } = await import('./translate.js');
       setCode(await translateCommand(words, opts, io));
     });
 
@@ -125,6 +127,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .passThroughOptions()
     .action(async (words: string[], opts: { file?: string; dataDir?: string; db?: string; schema: string; json?: true; quotedJson?: true }) => {
       const { json, quotedJson, ...rest } = opts;
+      const { execCommand } = await import('./exec.js');
       setCode(await execCommand(words, { ...rest, ...(json ? { json: 'json' } : quotedJson ? { json: 'quoted-json' } : {}) }, io));
     });
 
@@ -132,7 +135,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .command('commands')
     .description('the compatibility matrix: every Redis command, translated, pending or refused, and why')
     .option('--json', 'as JSON', false)
-    .action((opts: { json: boolean }) => {
+    .action(async (opts: { json: boolean }) => {
+      const { compatibilityMatrix } = await import('../emit/matrix.js');
       const rows = compatibilityMatrix();
       if (opts.json) {
         io.stdout.write(JSON.stringify(rows, null, 2) + '\n');

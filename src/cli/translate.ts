@@ -12,8 +12,6 @@ import { progress } from './style.js';
 /** `ts`: the node-postgres code the codemod writes for the command (src/codemod/snippet.ts). */
 export type CliFormat = OutputFormat | 'ts';
 
-export const CLIENT_FLAVOURS: readonly Flavour[] = ['ioredis', 'node-redis4', 'node-redis5'];
-
 export interface TranslateCliOptions {
   readonly format: CliFormat;
   /** `--format ts`: whose values the snippet yields (default ioredis). */

@@ -3,21 +3,9 @@ import { RedisError, StorageError, TokenizeError, UnsupportedError, UsageError }
 import { toArgv, type CommandInput } from '../grammar/tokenize.js';
 import { translate } from '../translate.js';
 import type { CompiledCommand, SqlParam, TranslateOptions } from '../translators/types.js';
+import type { OutputFormat } from './output-formats.js';
 
-/**
- * The output formats of `redis2sql translate`:
- *
- * - `sql` (default): the statement pretty-printed, `$n` placeholders kept, then
- *   one comment line per parameter (`-- $1 = 'key'`) and per warning.
- * - `json`: one object per line, `{input, command, sql, params, reply, warnings}`
- *   (or `{input, error}`); a Buffer parameter is `{"base64": …}`, with `"text"`
- *   beside it when it is valid UTF-8, so the bytes are exact and still readable.
- * - `psql`: the statement with its parameters inlined as SQL literals, runnable
- *   as it is (psql, a SQL console).
- */
-export type OutputFormat = 'sql' | 'json' | 'psql';
-
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['sql', 'json', 'psql'];
+export { OUTPUT_FORMATS, type OutputFormat } from './output-formats.js';
 
 /** One translated line: its compiled command, or the error it gave. */
 export type TranslationResult =
