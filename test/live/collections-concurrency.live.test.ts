@@ -39,12 +39,22 @@ const CREATORS: readonly Creator[] = [
   ['counter', (_, k) => ['INCR', k], (k) => ['GET', k]],
   ['field', (_, k) => ['HINCRBY', k, 'n', '1'], (k) => ['HGET', k, 'n']],
   ['list', (i, k) => ['RPUSH', k, `e${i}`], (k) => ['LLEN', k]],
+  ['float', (_, k) => ['INCRBYFLOAT', k, '1'], (k) => ['GET', k]],
+  ['hfloat', (_, k) => ['HINCRBYFLOAT', k, 'n', '1'], (k) => ['HGET', k, 'n']],
+  ['range', (i, k) => ['SETRANGE', k, String(i), 'x'], (k) => ['GET', k]],
+  // Each client moves its own members out of its own source set (filled first).
+  ['moved', (i, k) => ['SMOVE', sourceKey(i), k, `${k}:${i}`], (k) => ['SMEMBERS', k]],
 ];
+const sourceKey = (i: number): string => `${P}source:${i}`;
+/** Increments whose replies count 1..CLIENTS: integers, or bulk decimals (INCRBYFLOAT). */
+const COUNTERS = ['counter', 'field', 'float', 'hfloat'];
+const counted = (r: RedisReply): bigint => (r.type === 'bulk' && r.value !== null ? BigInt(r.value.toString()) : integer(r));
 
 beforeAll(async () => {
   live = await LiveClients.open(SCHEMA, CLIENTS, [
     ...['h', 'hf', 's', 's2', 'queue', 'left', 'right'].map((k) => P + k),
     ...CREATORS.flatMap(([type]) => Array.from({ length: NEW_KEYS }, (_, j) => newKey(type, j))),
+    ...Array.from({ length: CLIENTS }, (_, i) => sourceKey(i)),
   ]);
 });
 
@@ -177,23 +187,27 @@ describe('sets under contention', () => {
 });
 
 describe('keys created by every client at once', () => {
-  it('SADD, HSET, ZADD, INCR, HINCRBY and RPUSH racing on keys that do not exist yet: nothing lost, sizes exact', async () => {
+  it('SADD, HSET, ZADD, INCR, HINCRBY, RPUSH, INCRBYFLOAT, HINCRBYFLOAT, SETRANGE and SMOVE racing on keys that do not exist yet: nothing lost, sizes exact', async () => {
     for (const [side, call] of SIDES) {
+      for (let i = 0; i < CLIENTS; i++) {
+        const moved = Array.from({ length: NEW_KEYS }, (_, j) => `${newKey('moved', j)}:${i}`);
+        expect(integer(await call(i, 'SADD', sourceKey(i), ...moved))).toBe(BigInt(NEW_KEYS));
+      }
       const added = new Map<string, bigint>();
       const counts = new Map<string, bigint[]>();
       await concurrently(async (i) => {
         for (let j = 0; j < NEW_KEYS; j++) {
           for (const [type, write] of CREATORS) {
             const key = newKey(type, j);
-            const reply = integer(await call(i, ...write(i, key)));
-            if (type === 'counter' || type === 'field') counts.set(key, [...(counts.get(key) ?? []), reply]);
-            else if (type !== 'list') added.set(key, (added.get(key) ?? 0n) + reply);
+            const reply = counted(await call(i, ...write(i, key)));
+            if (COUNTERS.includes(type)) counts.set(key, [...(counts.get(key) ?? []), reply]);
+            else if (type !== 'list' && type !== 'range') added.set(key, (added.get(key) ?? 0n) + reply);
           }
         }
       });
       for (let j = 0; j < NEW_KEYS; j++) {
         // Each increment saw the one before it: the replies are 1..8, once each.
-        for (const type of ['counter', 'field']) {
+        for (const type of COUNTERS) {
           expect(counts.get(newKey(type, j))!.sort((a, b) => Number(a - b)), `${side} ${type} ${j}`).toEqual(
             Array.from({ length: CLIENTS }, (_, n) => BigInt(n + 1)),
           );
@@ -202,12 +216,13 @@ describe('keys created by every client at once', () => {
         expect(added.get(newKey('set', j)), `${side} set ${j}`).toBe(BigInt(CLIENTS + 1));
         expect(added.get(newKey('hash', j)), `${side} hash ${j}`).toBe(BigInt(CLIENTS + 1));
         expect(added.get(newKey('zset', j)), `${side} zset ${j}`).toBe(BigInt(CLIENTS));
+        expect(added.get(newKey('moved', j)), `${side} moved ${j}`).toBe(BigInt(CLIENTS));
       }
     }
     for (let j = 0; j < NEW_KEYS; j++) {
       for (const [type, , read] of CREATORS) {
         const [a, b] = await Promise.all([onPg(0, ...read(newKey(type, j))), onRedis(0, ...read(newKey(type, j)))]);
-        if (type === 'set') expect(members(a).sort(), `set ${j}`).toEqual(members(b).sort());
+        if (type === 'set' || type === 'moved') expect(members(a).sort(), `${type} ${j}`).toEqual(members(b).sort());
         else expect(a, `${type} ${j}`).toEqual(b);
       }
     }

@@ -77,10 +77,13 @@ async function world(
 
 const WRITES: readonly (readonly string[])[] = [
   ['SADD k a b a'],
+  ['SADD src a b', 'SMOVE src k a', 'SMOVE src k b'],
   ['SADD k a', 'SADD k a b'],
   ['HSET k f 1 g 2 f 3'],
   ['HSETNX k f v'],
   ['HINCRBY k f 3', 'HINCRBY k f 1'],
+  ['HINCRBYFLOAT k f 1.5', 'HINCRBYFLOAT k f 0.25', 'HINCRBYFLOAT k g 1e3'],
+  ['HINCRBYFLOAT k f inf'],
   ['ZADD k 1 a 2 b 3 a'],
   ['ZADD k CH 1 a 2 a'],
   ['ZADD k NX 1 a 2 a'],
@@ -92,6 +95,13 @@ const WRITES: readonly (readonly string[])[] = [
   ['ZADD k INCR XX 1 a'],
   ['APPEND k ab', 'APPEND k c'],
   ['APPEND k ""'],
+  ['INCRBYFLOAT k 1.5', 'INCRBYFLOAT k 0.25'],
+  ['INCRBYFLOAT k inf'],
+  ['INCRBYFLOAT k x'],
+  ['SETRANGE k 0 ab', 'SETRANGE k 1 c'],
+  ['SETRANGE k 3 ab'],
+  ['SETRANGE k 2 ""'],
+  ['SETRANGE k 536870911 ab'],
   ['LPUSH k a b'],
   ['RPUSH k a b'],
 ];

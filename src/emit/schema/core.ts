@@ -203,7 +203,7 @@ END $$;
  * lock: a client creating the same key meanwhile waits on it, as on open_key's. A key that is
  * there after all (expired, of another type, or created since the caller looked) conflicts,
  * nothing is written, and the code after the fragment goes on (open_key's way: an expired key
- * reset, WRONGTYPE, or the other client's key locked). The function's key is `p_key`; `pad` is
+ * reset, WRONGTYPE, or the other client's key locked). The function's key is `p_key` (or `key`); `pad` is
  * the indentation where the fragment goes.
  *
  *   createAsLeft({ pad: '    ', type: 'set', size: distinctCount('p_members'), then: 'INSERT …; RETURN …;' })
@@ -214,9 +214,11 @@ export function createAsLeft(o: {
   readonly size: string;
   readonly then: string;
   readonly more?: Readonly<Record<string, string>>;
+  /** The variable holding the key, when it is not `p_key` (a two-key command's destination). */
+  readonly key?: string;
 }): string {
   const columns = ['key', 'type', 'version', 'size', ...Object.keys(o.more ?? {})].join(', ');
-  const values = ['p_key', `'${o.type}'`, "nextval('@S.versions')", o.size, ...Object.values(o.more ?? {})].join(', ');
+  const values = [o.key ?? 'p_key', `'${o.type}'`, "nextval('@S.versions')", o.size, ...Object.values(o.more ?? {})].join(', ');
   const lines = [
     `INSERT INTO @S.keys (${columns})`,
     `VALUES (${values})`,

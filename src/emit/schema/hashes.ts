@@ -165,7 +165,7 @@ END $$;
 CREATE OR REPLACE FUNCTION @S.hincrbyfloat(p_key text, p_field bytea, p_increment bytea) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-  k @S.keys;
+  k_size bigint;
   v bytea;
   a record;
   b record;
@@ -178,7 +178,25 @@ BEGIN
   ELSIF b.m IN ('Infinity', '-Infinity') THEN
     PERFORM @S.raise('ERR value is NaN or Infinity');
   END IF;
-  k := @S.open_key(p_key, 'hash', true);
+  -- As hincrby: a live hash is locked by this function's own statement, an absent key created
+  -- with its one field as the increment alone leaves it; anything else takes open_key's way.
+  SELECT size INTO k_size FROM @S.keys
+  WHERE key = p_key AND type = 'hash' AND @S.is_live(expires_at) FOR UPDATE;
+  IF NOT FOUND THEN
+    SELECT * INTO s FROM @S.ld_add(0, 0, b.m, b.j);
+    IF s.m NOT IN ('NaN', 'Infinity', '-Infinity') THEN
+      t := @S.ld_format(s.m, s.j);
+      ${createAsLeft({
+        pad: '      ',
+        type: 'hash',
+        size: '1',
+        then: `
+INSERT INTO @S.hashes (key, field, value) VALUES (p_key, p_field, convert_to(t, 'UTF8'));
+RETURN t;`,
+      })}
+    END IF;
+    k_size := (@S.open_key(p_key, 'hash', true)).size;
+  END IF;
   SELECT h.value INTO v FROM @S.hashes h WHERE h.key = p_key AND h.field = p_field;
   IF v IS NULL THEN
     SELECT 0::numeric AS m, 0 AS j INTO a;
@@ -195,7 +213,8 @@ BEGIN
   t := @S.ld_format(s.m, s.j);
   INSERT INTO @S.hashes (key, field, value) VALUES (p_key, p_field, convert_to(t, 'UTF8'))
   ON CONFLICT (key, field) DO UPDATE SET value = excluded.value;
-  PERFORM @S.close_key(p_key, k.size + CASE WHEN v IS NULL THEN 1 ELSE 0 END);
+  UPDATE @S.keys SET size = k_size + CASE WHEN v IS NULL THEN 1 ELSE 0 END, version = nextval('@S.versions')
+  WHERE key = p_key;
   RETURN t;
 END $$;
 `;

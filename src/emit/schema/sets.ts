@@ -128,7 +128,20 @@ BEGIN
     RETURN 0;
   END IF;
   PERFORM @S.close_key(p_src, s.size - 1);
-  d := @S.open_key(p_dst, 'set', true);
+  IF d.key IS NULL THEN
+    -- An absent destination (both keys were taken above, in order) is created as SMOVE leaves
+    -- it; one created meanwhile by another client takes open_key's way.
+    ${createAsLeft({
+      pad: '    ',
+      key: 'p_dst',
+      type: 'set',
+      size: '1',
+      then: `
+INSERT INTO @S.sets (key, member) VALUES (p_dst, p_member);
+RETURN 1;`,
+    })}
+    d := @S.open_key(p_dst, 'set', true);
+  END IF;
   INSERT INTO @S.sets (key, member) VALUES (p_dst, p_member) ON CONFLICT (key, member) DO NOTHING;
   IF FOUND THEN
     PERFORM @S.close_key(p_dst, d.size + 1);

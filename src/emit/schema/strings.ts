@@ -388,16 +388,40 @@ LANGUAGE plpgsql AS $$
 DECLARE
   k @S.keys;
   v bytea;
+  live boolean := false;
 BEGIN
-  k := @S.open_key(p_key, 'string', false);
-  IF k.key IS NOT NULL THEN
+  -- A value to write: a live string is locked by the statement that takes its new version
+  -- (as incrby does; an error below undoes it), an absent key is created as SETRANGE leaves
+  -- it when its length is allowed. Anything else (an empty value, which writes nothing; an
+  -- expired key, another type, an error to raise) takes open_key's way.
+  IF octet_length(p_value) > 0 THEN
+    UPDATE @S.keys SET version = nextval('@S.versions')
+    WHERE key = p_key AND type = 'string' AND @S.is_live(expires_at);
+    live := FOUND;
+    -- (536870912: string_check_length's limit, tested here without raising.)
+    IF NOT live AND p_offset::numeric + octet_length(p_value) <= 536870912 THEN
+      ${createAsLeft({
+        pad: '      ',
+        type: 'string',
+        size: '0',
+        then: `
+INSERT INTO @S.strings (key, value)
+VALUES (p_key, CASE WHEN p_offset = 0 THEN p_value ELSE @S.string_zeros(p_offset) || p_value END);
+RETURN p_offset + octet_length(p_value);`,
+      })}
+    END IF;
+  END IF;
+  IF NOT live THEN
+    k := @S.open_key(p_key, 'string', false);
+  END IF;
+  IF live OR k.key IS NOT NULL THEN
     SELECT s.value INTO v FROM @S.strings s WHERE s.key = p_key;
   END IF;
   IF octet_length(p_value) = 0 THEN
     RETURN coalesce(octet_length(v), 0);
   END IF;
   PERFORM @S.string_check_length(p_offset::numeric + octet_length(p_value));
-  IF k.key IS NULL THEN
+  IF NOT live AND k.key IS NULL THEN
     PERFORM @S.open_key(p_key, 'string', true);
     v := '\\x'::bytea;
   END IF;
@@ -405,9 +429,13 @@ BEGIN
     v := v || @S.string_zeros(p_offset - octet_length(v));
   END IF;
   v := overlay(v PLACING p_value FROM (p_offset + 1)::integer FOR octet_length(p_value));
-  INSERT INTO @S.strings (key, value) VALUES (p_key, v)
-  ON CONFLICT (key) DO UPDATE SET value = excluded.value;
-  PERFORM @S.touch_key(p_key);
+  IF live THEN
+    UPDATE @S.strings SET value = v WHERE key = p_key;
+  ELSE
+    INSERT INTO @S.strings (key, value) VALUES (p_key, v)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    PERFORM @S.touch_key(p_key);
+  END IF;
   RETURN octet_length(v);
 END $$;
 
@@ -617,8 +645,32 @@ DECLARE
   b record;
   s record;
   t text;
+  live boolean;
 BEGIN
-  PERFORM @S.open_key(p_key, 'string', true);
+  -- A live string: one statement locks it and takes the new version (as incrby does). An
+  -- absent key is created as INCRBYFLOAT leaves it when the increment alone is a valid
+  -- result; anything else (expired, another type, an error to raise) takes open_key's way.
+  UPDATE @S.keys SET version = nextval('@S.versions')
+  WHERE key = p_key AND type = 'string' AND @S.is_live(expires_at);
+  live := FOUND;
+  IF NOT live THEN
+    SELECT * INTO b FROM @S.ld_parse(p_increment);
+    IF b.m IS NOT NULL THEN
+      SELECT * INTO s FROM @S.ld_add(0, 0, b.m, b.j);
+      IF s.m NOT IN ('NaN', 'Infinity', '-Infinity') THEN
+        t := @S.ld_format(s.m, s.j);
+        ${createAsLeft({
+          pad: '        ',
+          type: 'string',
+          size: '0',
+          then: `
+INSERT INTO @S.strings (key, value) VALUES (p_key, convert_to(t, 'UTF8'));
+RETURN t;`,
+        })}
+      END IF;
+    END IF;
+    PERFORM @S.open_key(p_key, 'string', true);
+  END IF;
   SELECT st.value INTO v FROM @S.strings st WHERE st.key = p_key;
   IF v IS NULL THEN
     SELECT 0::numeric AS m, 0 AS j INTO a;
@@ -634,9 +686,13 @@ BEGIN
     PERFORM @S.raise('ERR increment would produce NaN or Infinity');
   END IF;
   t := @S.ld_format(s.m, s.j);
-  INSERT INTO @S.strings (key, value) VALUES (p_key, convert_to(t, 'UTF8'))
-  ON CONFLICT (key) DO UPDATE SET value = excluded.value;
-  PERFORM @S.touch_key(p_key);
+  IF live THEN
+    UPDATE @S.strings SET value = convert_to(t, 'UTF8') WHERE key = p_key;
+  ELSE
+    INSERT INTO @S.strings (key, value) VALUES (p_key, convert_to(t, 'UTF8'))
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    PERFORM @S.touch_key(p_key);
+  END IF;
   RETURN t;
 END $$;
 -- ------------------------------------------------------------------------ LCS
