@@ -17,7 +17,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Node, SyntaxKind, ts, type Project, type SourceFile, type Statement } from 'ts-morph';
+import { Node, SyntaxKind, ts } from './ts-morph.js';
+import type { Project, SourceFile, Statement } from 'ts-morph';
 import { applyEdits, type Edit } from './edits.js';
 import { manifestOf } from './project.js';
 

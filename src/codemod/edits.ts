@@ -1,4 +1,5 @@
-import { SyntaxKind, type Node, type SourceFile } from 'ts-morph';
+import { SyntaxKind } from './ts-morph.js';
+import type { Node, SourceFile } from 'ts-morph';
 import { requiresPg } from './commonjs.js';
 import type { Finding } from './report.js';
 

@@ -8,7 +8,7 @@
  * edits touched outside a statement, a file that does not parse, a diff too
  * large to compute) asks for the whole file instead.
  */
-import { ts } from 'ts-morph';
+import { ts } from './ts-morph.js';
 import { lcsOps } from './diff.js';
 
 /** A statement of the converted text, `start` at its first token, `end` after its last. */

@@ -5,7 +5,8 @@
  * replies. Arguments are flattened as ioredis flattens them: arrays one level,
  * and the object (field → value) of mset/msetnx/hset/hmset.
  */
-import { Node, SyntaxKind, TypeFormatFlags, type CallExpression, type Type, type ts } from 'ts-morph';
+import { Node, SyntaxKind, TypeFormatFlags } from './ts-morph.js';
+import type { CallExpression, Type, ts } from 'ts-morph';
 import { COMMAND_SPECS, specOf } from '../grammar/table.js';
 import { translationStatus } from '../translate.js';
 import { commandParams, compileCall, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';

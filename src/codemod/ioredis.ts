@@ -8,7 +8,8 @@
  * type-check, so one unconvertible use leaves the whole file as it was and
  * each such use is reported.
  */
-import { Node, ts, type CallExpression, type SourceFile, type Type, type NewExpression } from 'ts-morph';
+import { Node, ts } from './ts-morph.js';
+import type { CallExpression, SourceFile, Type, NewExpression } from 'ts-morph';
 import type { CallCache } from './compile-call.js';
 import { compileIoredisMethod, declaredTypeArg, type TypeTexts } from './ioredis-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';

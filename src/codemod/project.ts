@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Project, ts, type SourceFile } from 'ts-morph';
+import { Project, ts } from './ts-morph.js';
+import type { SourceFile } from 'ts-morph';
 import type { Finding } from './report.js';
 
 /** Files larger than this are reported rather than converted (2 MB: generated bundles, not code a person maintains). */

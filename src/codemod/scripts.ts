@@ -13,7 +13,8 @@
  * `evalsha(sha, …)` and `script('LOAD', …)` are plain commands (EVALSHA runs
  * the function whose name carries the sha, if the schema has it).
  */
-import { Node, SyntaxKind, type CallExpression, type SourceFile, type Type } from 'ts-morph';
+import { Node, SyntaxKind } from './ts-morph.js';
+import type { CallExpression, SourceFile, Type } from 'ts-morph';
 import { LuaCompileError } from '../errors.js';
 import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
 import { compileLua, type CompiledScript } from '../translators/lua/compile.js';

@@ -13,7 +13,8 @@
  * changed. A WATCH anywhere else (another function, a branch) depends on
  * which connection runs what, which a pool does not keep: it is reported.
  */
-import { Node, SyntaxKind, type CallExpression, type SourceFile, type Type } from 'ts-morph';
+import { Node, SyntaxKind } from './ts-morph.js';
+import type { CallExpression, SourceFile, Type } from 'ts-morph';
 
 /** A replacement of the source text between two positions. */
 export interface BatchEdit {

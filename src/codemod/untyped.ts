@@ -13,7 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Node, ts, type Project, type SourceFile, type Type } from 'ts-morph';
+import { Node, ts } from './ts-morph.js';
+import type { Project, SourceFile, Type } from 'ts-morph';
 
 /**
  * Lend the checker @types/ioredis 4 when some of `files` use ioredis 4 (as

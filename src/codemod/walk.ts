@@ -4,7 +4,8 @@
  * type queries it served. The compiler's nodes are walked instead, and only
  * the ones a walk wants are wrapped, as it reaches them.
  */
-import { ts, type Node, type SourceFile } from 'ts-morph';
+import { ts } from './ts-morph.js';
+import type { Node, SourceFile } from 'ts-morph';
 
 /**
  * The nodes of `file` that `wanted` accepts, in `file.getDescendants()` order
