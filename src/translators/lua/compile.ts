@@ -1742,9 +1742,11 @@ const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of v
 /** The key type a command of each data type's group leaves its key of (when it checks it). */
 const GROUP_TYPE: Readonly<Record<string, string>> = { string: 'string', hash: 'hash', list: 'list', set: 'set', sorted_set: 'zset', stream: 'stream' };
 const CAUGHT = /ERRCODE\s*=\s*'(?:RD000|RS000)'/g;
+/** Our schema's DDL, which the sets below are read from (built once: it is ~260 KB). */
+const DDL = schemaSql();
 /** Our schema's tables, views, sequences and domains: `keys (key, type)` after INSERT INTO is no call. */
 const RELATIONS: ReadonlySet<string> = new Set(
-  [...schemaSql().matchAll(/CREATE (?:OR REPLACE )?(?:TABLE|VIEW|SEQUENCE|DOMAIN)(?: IF NOT EXISTS)? [^\s(]+\.(\w+)/g)].map((m) => m[1]!),
+  [...DDL.matchAll(/CREATE (?:OR REPLACE )?(?:TABLE|VIEW|SEQUENCE|DOMAIN)(?: IF NOT EXISTS)? [^\s(]+\.(\w+)/g)].map((m) => m[1]!),
 );
 
 /** The caught errors (RD000, RS000: a redis.call's handler catches these) a text raises itself, and the functions it calls. */
@@ -1772,10 +1774,9 @@ function ownErrors(text: string, schema: string): { errors: Set<string> | null; 
  */
 const CAUGHT_ERRORS: ReadonlyMap<string, ReadonlySet<string> | null> = (() => {
   const own = new Map<string, { errors: Set<string> | null; calls: Set<string> }>();
-  const ddl = schemaSql();
-  const starts = [...ddl.matchAll(/CREATE OR REPLACE FUNCTION [^\s(]+\.(\w+)\(/g)];
+  const starts = [...DDL.matchAll(/CREATE OR REPLACE FUNCTION [^\s(]+\.(\w+)\(/g)];
   starts.forEach((m, i) => {
-    const body = ddl.slice(m.index, starts[i + 1]?.index ?? ddl.length);
+    const body = DDL.slice(m.index, starts[i + 1]?.index ?? DDL.length);
     // Without its comments (which quote redis.call(…) and the like).
     const { errors, calls } = ownErrors(body.slice(m[0].length).replace(/--[^\n]*/g, ''), DEFAULT_SCHEMA);
     const seen = own.get(m[1]!);
@@ -1819,7 +1820,7 @@ function caughtErrors(sql: string, S: string): ReadonlySet<string> | null {
  * which an assignment cannot take (read from the DDL, so a new one is never missed).
  */
 const SET_RETURNING: ReadonlySet<string> = new Set(
-  [...schemaSql().matchAll(/CREATE OR REPLACE FUNCTION [^\s(]+\.(\w+)\(((?:[^()]|\([^()]*\))*)\)\s*RETURNS\s+(SETOF|TABLE)\b/g)].map((m) => m[1]!),
+  [...DDL.matchAll(/CREATE OR REPLACE FUNCTION [^\s(]+\.(\w+)\(((?:[^()]|\([^()]*\))*)\)\s*RETURNS\s+(SETOF|TABLE)\b/g)].map((m) => m[1]!),
 );
 
 /**
