@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { convertIoredisFile, isIoredisClient } from './ioredis.js';
+import { convertIoredisFile, ioredisMembers, isIoredisClient } from './ioredis.js';
 import { formatter } from './format.js';
 import { findDefinitions } from './scripts.js';
 import { lendIoredis4Types } from './untyped.js';
@@ -102,6 +102,8 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     const calls: CallCache = new Map();
     // And each type a converted ioredis call declares is printed once (src/codemod/ioredis-call.ts).
     const types: TypeTexts = new Map();
+    // And the ioredis walk asks the checker about a property access only when a client or batch has its name (src/codemod/ioredis.ts).
+    const members = ioredisMembers(project.getProgram().compilerObject);
 
     // Only a program that loaded node-redis' declarations can hold its clients: skip the type walk otherwise.
     const nodeRedisLoaded = project
@@ -140,7 +142,7 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
           continue;
         }
       }
-      const ioredisResult = convertIoredisFile(file, scripts, calls, types);
+      const ioredisResult = convertIoredisFile(file, scripts, calls, types, members);
       const nodeRedisResult = nodeRedisLoaded ? convertNodeRedisFile(file, nodeRedisMajor(dirname(path), options.clientVersion), scripts, calls) : { text: null, findings: [] };
       if (ioredisResult.text !== null && nodeRedisResult.text !== null) {
         findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/mixed-clients', message: 'a file using both ioredis and node-redis clients is not converted' }));

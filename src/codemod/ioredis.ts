@@ -75,6 +75,7 @@ export function convertIoredisFile(
   scripts: ScriptContext = { defined: new Map(), refused: new Map(), functions: new Map() },
   calls: CallCache = new Map(),
   types: TypeTexts = new Map(),
+  members: IoredisMembers = ioredisMembers(file.getProject().getProgram().compilerObject),
 ): FileResult {
   const findings: Finding[] = [];
   const edits: Edit[] = [];
@@ -85,7 +86,9 @@ export function convertIoredisFile(
 
   const watches = pairWatches(file, isClient);
   const checker = file.getProject().getTypeChecker().compilerObject;
-  for (const node of descendantsWhere(file, (n) => mayBeIoredis(checker, n))) {
+  // Where the checker does not vouch for names (JavaScript, suppressed errors), a client may be called by any name.
+  const names = unchecked(file) ? undefined : members;
+  for (const node of descendantsWhere(file, (n) => mayBeIoredis(checker, n, names))) {
     if (Node.isNewExpression(node) && isIoredis(node.getType(), 'Cluster')) {
       report(node, 'ioredis/cluster', 'cluster clients are not converted (PostgreSQL has no cluster topology to mirror)');
     } else if (Node.isNewExpression(node) && isClient(node.getType())) {
@@ -199,16 +202,87 @@ const IOREDIS_TYPES = /[\\/]node_modules[\\/](@types[\\/])?ioredis[\\/]/;
 /**
  * Whether the walk of convertIoredisFile has to look at a node: a necessary
  * condition of its branches (the type they test is declared by ioredis),
- * checked on the compiler's node and type without wrapping either.
+ * checked on the compiler's node and type without wrapping either. A
+ * property access is looked at only when its name is one of `names` (when
+ * given): the receiver's type, asked of the checker for every `item.tags`
+ * and `seen.has` otherwise, was most of the walk's time.
  */
-function mayBeIoredis(checker: ts.TypeChecker, node: ts.Node): boolean {
+function mayBeIoredis(checker: ts.TypeChecker, node: ts.Node, names: IoredisMembers): boolean {
   const typed = ts.isNewExpression(node) || ts.isTypeReferenceNode(node) ? node : ts.isPropertyAccessExpression(node) ? node.expression : undefined;
   if (typed === undefined) return false;
+  if (names !== undefined && ts.isPropertyAccessExpression(node) && !names.has(node.name.text)) return false;
+  // A literal's type is made from its own text (an array, an anonymous object, a string…), never an ioredis class: `[...item.tags].sort()`.
+  if (ts.isPropertyAccessExpression(node) && isLiteral(typed)) return false;
   const type = checker.getTypeAtLocation(typed);
   // A JavaScript parameter without a type may be passed clients (receiverType).
   if (type.flags & ts.TypeFlags.Any) return ts.isPropertyAccessExpression(node) && ts.isIdentifier(typed);
   const symbol = type.getSymbol() ?? type.aliasSymbol;
   return symbol?.declarations?.some((d) => IOREDIS_TYPES.test(d.getSourceFile().fileName)) === true;
+}
+
+/**
+ * The names of the properties an ioredis client or batch has in a program
+ * (the members of the types isClient and isBatch accept, as the checker sees
+ * them), or undefined when any name may be one. One per run, created by its
+ * caller; convertIoredisFile looks at a property access with another name
+ * only where the checker does not vouch for names (unchecked).
+ */
+export type IoredisMembers = ReadonlySet<string> | undefined;
+
+/** The names of the ioredis types the walk's branches test: isClient's and isBatch's. */
+const WALKED_TYPES: ReadonlySet<string> = new Set(['Redis', 'ChainableCommander', 'Pipeline']);
+
+/**
+ * The members of every type named as isClient and isBatch want it that ioredis
+ * declares in `program` (ioredis 5/6 itself, @types/ioredis 4, the
+ * declarations lent by src/codemod/untyped.ts), with their base types and
+ * the module augmentations merged into them (a command the project declared
+ * for defineCommand: `interface RedisCommander<Context> { incrCapped(…) }`);
+ * undefined when one has an index signature (any name is a member).
+ *
+ *   ioredisMembers(program)  → Set { 'get', 'getBuffer', …, 'multi', 'length', 'on', 'status', 'incrCapped', … }
+ */
+export function ioredisMembers(program: ts.Program): IoredisMembers {
+  const checker = program.getTypeChecker();
+  const names = new Set<string>();
+  const visit = (statements: readonly ts.Statement[]): boolean => {
+    for (const statement of statements) {
+      if (ts.isModuleDeclaration(statement)) {
+        let body = statement.body;
+        while (body !== undefined && ts.isModuleDeclaration(body)) body = body.body;
+        if (body !== undefined && ts.isModuleBlock(body) && !visit(body.statements)) return false;
+        continue;
+      }
+      if (!(ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement))) continue;
+      if (statement.name === undefined || !WALKED_TYPES.has(statement.name.text)) continue;
+      const symbol = checker.getSymbolAtLocation(statement.name);
+      if (symbol === undefined) continue;
+      const type = checker.getDeclaredTypeOfSymbol(symbol);
+      for (const t of type.isUnion() ? type.types : [type]) {
+        if (checker.getIndexInfosOfType(t).length > 0) return false;
+        for (const property of checker.getPropertiesOfType(t)) names.add(ts.symbolName(property));
+      }
+    }
+    return true;
+  };
+  for (const file of program.getSourceFiles()) {
+    if (IOREDIS_TYPES.test(file.fileName) && !visit(file.statements)) return undefined;
+  }
+  return names;
+}
+
+/**
+ * Whether a property of a client may be used in `file` by a name its type
+ * does not declare without the checker refusing it: JavaScript (which calls
+ * commands added at run time, by `defineCommand` or the `scripts` option, as
+ * it calls any other), or a file that silences the checker's errors.
+ */
+function unchecked(file: SourceFile): boolean {
+  return /\.[cm]?jsx?$/.test(file.getFilePath()) || /@ts-(?:ignore|expect-error|nocheck)\b/.test(file.getFullText());
+}
+
+function isLiteral(node: ts.Node): boolean {
+  return ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node) || ts.isStringLiteralLike(node) || ts.isTemplateExpression(node) || ts.isNumericLiteral(node);
 }
 
 /** The type of a method call's receiver: its own, or for an untyped JavaScript parameter, that of the clients its calls pass (src/codemod/untyped.ts). */

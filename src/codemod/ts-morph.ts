@@ -28,4 +28,6 @@ export declare namespace ts {
   type DefaultClause = TsMorph.ts.DefaultClause;
   type ScriptKind = TsMorph.ts.ScriptKind;
   type TypeChecker = TsMorph.ts.TypeChecker;
+  type Program = TsMorph.ts.Program;
+  type Statement = TsMorph.ts.Statement;
 }
