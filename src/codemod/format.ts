@@ -92,8 +92,10 @@ async function formatUnits(files, options) {
     let from = 0;
     for (const [i, level] of levels.entries()) {
       const marker = '__r2s_end_' + i;
-      const at = lines.findIndex((line, n) => n >= from && (line === marker + ';' || line === marker));
-      if (at < 0) return undefined;
+      // From the last marker on (a findIndex from the top made the cutting quadratic in the document's units).
+      let at = from;
+      while (at < lines.length && lines[at] !== marker + ';' && lines[at] !== marker) at++;
+      if (at === lines.length) return undefined;
       let chunk = lines.slice(from, at);
       from = at + 1;
       while (chunk.length > 0 && chunk[0].trim() === '') chunk.shift();
