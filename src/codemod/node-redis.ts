@@ -25,7 +25,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Node, SyntaxKind, TypeFormatFlags } from './ts-morph.js';
+import { Node, SyntaxKind, TypeFormatFlags, ts } from './ts-morph.js';
 import type { CallExpression, SourceFile, Type } from 'ts-morph';
 import { translationStatus } from '../translate.js';
 import { compileCall, shapeText, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
@@ -38,6 +38,7 @@ import { compileScript, emptyScriptContext, literal, property, scriptFunctionCal
 import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
+import { descendantsWhere } from './walk.js';
 import type { CompiledScript } from '../translators/lua/compile.js';
 
 const POOL = 'new pg.Pool({ connectionString: process.env.DATABASE_URL })';
@@ -139,7 +140,8 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
   // createClient() calls converted: the defineScript() calls inside them are rewritten with them.
   const clientRanges: Edit[] = [];
 
-  for (const node of file.getDescendants()) {
+  const checker = file.getProject().getTypeChecker().compilerObject;
+  for (const node of descendantsWhere(file, (n) => mayBeNodeRedis(checker, n))) {
     if (Node.isCallExpression(node) && isCreateClient(node)) {
       const created = convertCreateClient(node);
       if ('rule' in created) report(node, created.rule, created.message);
@@ -611,12 +613,34 @@ function multiRoot(type: Type): string | undefined {
       : (type.isIntersection() ? type.getIntersectionTypes() : [type]).flatMap((part) => part.getSymbol()?.getDeclarations() ?? []);
   for (const d of declarations) {
     const path = d.getSourceFile().getFilePath();
-    if (!/[\\/]client[\\/]multi-command\.d\.ts$/.test(path)) continue;
+    if (!MULTI_COMMAND.test(path)) continue;
     const root = packageRoot(path);
     if (root !== undefined) return root;
   }
   return undefined;
 }
+
+/**
+ * Whether the walk of convertNodeRedisFile has to look at a node: a
+ * necessary condition of its branches, checked on the compiler's node and
+ * type without wrapping either (what clientRoot, multiRoot and
+ * isCreateCluster test of the type, bar the package it is declared in).
+ */
+function mayBeNodeRedis(checker: ts.TypeChecker, node: ts.Node): boolean {
+  if (ts.isIdentifier(node)) return node.text === 'defineScript';
+  const typed = ts.isCallExpression(node) || ts.isTypeReferenceNode(node) ? node : ts.isPropertyAccessExpression(node) ? node.expression : undefined;
+  if (typed === undefined) return false;
+  const type = checker.getTypeAtLocation(typed);
+  const alias = type.aliasSymbol;
+  const name = (alias ?? type.getSymbol())?.name;
+  if (name === 'RedisClientType' || (ts.isCallExpression(node) && name === 'RedisClusterType')) return true;
+  if (ts.isCallExpression(node)) return false;
+  if (alias !== undefined && /^(Internal)?RedisClientMultiCommandType$/.test(alias.name)) return true;
+  return (type.isIntersection() ? type.types : [type]).some((part) => part.getSymbol()?.declarations?.some((d) => MULTI_COMMAND.test(d.getSourceFile().fileName)) === true);
+}
+
+/** Where @redis/client declares its multi() builder. */
+const MULTI_COMMAND = /[\\/]client[\\/]multi-command\.d\.ts$/;
 
 /** The directory of the `redis` or `@redis/client` package holding `file`. */
 function packageRoot(file: string): string | undefined {
