@@ -91,6 +91,8 @@ interface ClientPackage {
   readonly root: string;
   readonly major: 4 | 5;
   readonly commands: Readonly<Record<string, CommandModule>>;
+  /** Each module's name in the table's upper-case keys (the first, in the table's order). */
+  readonly keys: ReadonlyMap<CommandModule, string>;
   readonly newParser?: () => { readonly redisArgs: readonly unknown[] };
 }
 
@@ -136,13 +138,15 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
     }
     return pkg;
   };
-  const watches = pairWatches(file, (t) => clientRoot(t) !== undefined);
+  // The package roots of the declaration files the file's client types come from, read from disk once per file.
+  const roots = new Map<string, string | undefined>();
+  const watches = pairWatches(file, (t) => clientRoot(t, roots) !== undefined);
   // createClient() calls converted: the defineScript() calls inside them are rewritten with them.
   const clientRanges: Edit[] = [];
 
   const checker = file.getProject().getTypeChecker().compilerObject;
   for (const node of descendantsWhere(file, (n) => mayBeNodeRedis(checker, n))) {
-    if (Node.isCallExpression(node) && isCreateClient(node)) {
+    if (Node.isCallExpression(node) && isCreateClient(node, roots)) {
       const created = convertCreateClient(node);
       if ('rule' in created) report(node, created.rule, created.message);
       else {
@@ -153,13 +157,13 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'r2s.nodeRedisDefineScript' });
     } else if (Node.isCallExpression(node) && isCreateCluster(node)) {
       report(node, 'node-redis/cluster', 'cluster clients are not converted (PostgreSQL has no cluster topology to mirror)');
-    } else if (Node.isTypeReference(node) && clientRoot(node.getType()) !== undefined) {
+    } else if (Node.isTypeReference(node) && clientRoot(node.getType(), roots) !== undefined) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'pg.Pool' });
-    } else if (Node.isTypeReference(node) && multiRoot(node.getType()) !== undefined) {
+    } else if (Node.isTypeReference(node) && multiRoot(node.getType(), roots) !== undefined) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'r2s.NodeRedisBatch' });
     } else if (Node.isPropertyAccessExpression(node)) {
-      const batchRoot = multiRoot(node.getExpression().getType());
-      const root = batchRoot ?? clientRoot(node.getExpression().getType());
+      const batchRoot = multiRoot(node.getExpression().getType(), roots);
+      const root = batchRoot ?? clientRoot(node.getExpression().getType(), roots);
       if (root === undefined) continue;
       const call = node.getParent();
       const method = node.getName();
@@ -581,19 +585,26 @@ function hasTransform(module: CommandModule, major: 4 | 5): boolean {
 
 /** The module's upper-case name in the command table (`ZRANGE_WITHSCORES`). */
 function moduleKey(pkg: ClientPackage, module: CommandModule): string | undefined {
-  return Object.keys(pkg.commands).find((k) => k === k.toUpperCase() && pkg.commands[k] === module);
+  return pkg.keys.get(module);
+}
+
+/** The upper-case name of each command module of `commands`: the first such key in the table's order. */
+function moduleKeys(commands: Readonly<Record<string, CommandModule>>): ReadonlyMap<CommandModule, string> {
+  const keys = new Map<CommandModule, string>();
+  for (const [k, module] of Object.entries(commands)) if (k === k.toUpperCase() && !keys.has(module)) keys.set(module, k);
+  return keys;
 }
 
 /**
  * The package root of the node-redis client class `type` is an instance of
  * (`RedisClientType` declared in `redis` or `@redis/client`), or undefined.
  */
-function clientRoot(type: Type): string | undefined {
+function clientRoot(type: Type, roots: Map<string, string | undefined>): string | undefined {
   if (type.getConstructSignatures().length > 0) return undefined;
   const symbol = type.getAliasSymbol() ?? type.getSymbol();
   if (symbol === undefined || symbol.getName() !== 'RedisClientType') return undefined;
   for (const d of symbol.getDeclarations()) {
-    const root = packageRoot(d.getSourceFile().getFilePath());
+    const root = packageRoot(d.getSourceFile().getFilePath(), roots);
     if (root !== undefined) return root;
   }
   return undefined;
@@ -604,7 +615,7 @@ function clientRoot(type: Type): string | undefined {
  * `RedisClientMultiCommandType` of @redis/client: an intersection holding
  * its RedisClientMultiCommand class), or undefined.
  */
-function multiRoot(type: Type): string | undefined {
+function multiRoot(type: Type, roots: Map<string, string | undefined>): string | undefined {
   if (type.getConstructSignatures().length > 0) return undefined;
   const alias = type.getAliasSymbol();
   const declarations =
@@ -614,7 +625,7 @@ function multiRoot(type: Type): string | undefined {
   for (const d of declarations) {
     const path = d.getSourceFile().getFilePath();
     if (!MULTI_COMMAND.test(path)) continue;
-    const root = packageRoot(path);
+    const root = packageRoot(path, roots);
     if (root !== undefined) return root;
   }
   return undefined;
@@ -642,19 +653,23 @@ function mayBeNodeRedis(checker: ts.TypeChecker, node: ts.Node): boolean {
 /** Where @redis/client declares its multi() builder. */
 const MULTI_COMMAND = /[\\/]client[\\/]multi-command\.d\.ts$/;
 
-/** The directory of the `redis` or `@redis/client` package holding `file`. */
-function packageRoot(file: string): string | undefined {
+/** The directory of the `redis` or `@redis/client` package holding `file`, remembered in `roots`. */
+function packageRoot(file: string, roots: Map<string, string | undefined>): string | undefined {
+  if (roots.has(file)) return roots.get(file);
+  let root: string | undefined;
   for (let d = dirname(file); dirname(d) !== d; d = dirname(d)) {
     const pkg = join(d, 'package.json');
     if (!existsSync(pkg)) continue;
     const name = (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name;
-    return name === 'redis' || name === '@redis/client' ? d : undefined;
+    root = name === 'redis' || name === '@redis/client' ? d : undefined;
+    break;
   }
-  return undefined;
+  roots.set(file, root);
+  return root;
 }
 
-function isCreateClient(call: CallExpression): boolean {
-  return clientRoot(call.getType()) !== undefined && /^(createClient|\w+\.createClient|require\(\s*['"](redis|@redis\/client)['"]\s*\)\.createClient)$/.test(call.getExpression().getText());
+function isCreateClient(call: CallExpression, roots: Map<string, string | undefined>): boolean {
+  return clientRoot(call.getType(), roots) !== undefined && /^(createClient|\w+\.createClient|require\(\s*['"](redis|@redis\/client)['"]\s*\)\.createClient)$/.test(call.getExpression().getText());
 }
 
 function isCreateCluster(call: CallExpression): boolean {
@@ -678,12 +693,13 @@ function loadClientPackage(root: string): ClientPackage | string {
     if (major === 1) {
       const cluster = (load(join(client, 'dist/lib/cluster/commands.js')) as { default: Record<string, CommandModule> }).default;
       const server = (load(join(client, 'dist/lib/client/commands.js')) as { default: Record<string, CommandModule> }).default;
-      return { root: client, major: 4, commands: { ...cluster, ...server } };
+      const commands = { ...cluster, ...server };
+      return { root: client, major: 4, commands, keys: moduleKeys(commands) };
     }
     if (major === 5) {
       const commands = (load(join(client, 'dist/lib/commands/index.js')) as { default: Record<string, CommandModule> }).default;
       const { BasicCommandParser } = load(join(client, 'dist/lib/client/parser.js')) as { BasicCommandParser: new () => { redisArgs: unknown[] } };
-      return { root: client, major: 5, commands, newParser: () => new BasicCommandParser() };
+      return { root: client, major: 5, commands, keys: moduleKeys(commands), newParser: () => new BasicCommandParser() };
     }
     return `@redis/client ${version} is not supported (node-redis 4 and 5 are)`;
   } catch (error) {
