@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { changedStatements, type Unit } from './format-units.js';
+import { changedStatements, type Original, type Unit } from './format-units.js';
 
 /** Files sent to the worker in one message (it formats those with the same options in one document). */
 const SEND = 16;
@@ -204,7 +204,7 @@ export interface Formatter {
    * also that text's tree and the edits made in it, they are found without
    * parsing the file again (src/codemod/format-units.ts).
    */
-  format(path: string, text: string, before?: string): Promise<{ readonly text: string } | { readonly error: string }>;
+  format(path: string, text: string, before?: string, original?: Original): Promise<{ readonly text: string } | { readonly error: string }>;
   /** Stop the worker, once every format has been answered. */
   close(): Promise<void>;
 }
@@ -289,14 +289,14 @@ export function formatter(warmWith?: string): Formatter {
   };
   if (warmWith !== undefined) worker = start();
   return {
-    format(path, text, before) {
+    format(path, text, before, original) {
       worker ??= start();
       const id = next++;
       const w = worker;
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve: (reply) => resolve('text' in reply ? { text: reply.text } : { error: reply.error }), reject });
         w.ref();
-        unsent.push({ id, path, text, before, units: before === undefined ? undefined : changedStatements(path, before, text) });
+        unsent.push({ id, path, text, before, units: before === undefined ? undefined : changedStatements(path, before, text, original) });
         if (unsent.length >= SEND) send();
         else if (unsent.length === 1) setImmediate(send);
       });

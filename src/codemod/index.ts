@@ -151,7 +151,8 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
       const result = nodeRedisResult.text !== null || nodeRedisResult.findings.length > 0 ? nodeRedisResult : ioredisResult;
       findings.push(...ioredisResult.findings.map(rel), ...(result === nodeRedisResult ? nodeRedisResult.findings.map(rel) : []));
       if (result.text === null) continue;
-      const formatted = format.format(path, result.text, file.getFullText());
+      // The file's tree and the converter's edits locate the changed statements without parsing the converted text again.
+      const formatted = format.format(path, result.text, file.getFullText(), result.edits === undefined ? undefined : { tree: file.compilerNode, edits: result.edits });
       // Awaited in order below; a failure of the worker is thrown there once, not left unhandled for the files after it.
       formatted.catch(() => undefined);
       settling.push({ at: findings.length, path, before: file.getFullText(), formatted });

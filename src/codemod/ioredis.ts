@@ -60,6 +60,8 @@ export interface FileResult {
   /** The new text, or null when the file is left as it was. */
   readonly text: string | null;
   readonly findings: readonly Finding[];
+  /** The replacements in the file's text that `text` was made with (the imports it adds or drops aside): where the formatter finds the statements that changed (src/codemod/format-units.ts). */
+  readonly edits?: readonly Edit[];
 }
 
 /**
@@ -147,7 +149,7 @@ export function convertIoredisFile(
     findings.push(overlap);
     return { text: null, findings };
   }
-  return { text: isCommonJs(file) ? withRequires(file, edits, ['ioredis']) : withImports(file, applyEdits(file.getFullText(), edits)), findings };
+  return { text: isCommonJs(file) ? withRequires(file, edits, ['ioredis']) : withImports(file, applyEdits(file.getFullText(), edits)), findings, edits };
 }
 
 /**

@@ -99,6 +99,8 @@ interface ClientPackage {
 export interface FileResult {
   readonly text: string | null;
   readonly findings: readonly Finding[];
+  /** The replacements in the file's text that `text` was made with (the imports it adds or drops aside): where the formatter finds the statements that changed (src/codemod/format-units.ts). */
+  readonly edits?: readonly Edit[];
 }
 
 
@@ -208,9 +210,9 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
     findings.push(overlap);
     return { text: null, findings };
   }
-  if (isCommonJs(file)) return { text: withRequires(file, edits, ['redis', '@redis/client']), findings };
+  if (isCommonJs(file)) return { text: withRequires(file, edits, ['redis', '@redis/client']), findings, edits };
   const text = applyEdits(file.getFullText(), edits);
-  return { text: addImports(file, text, ['redis', '@redis/client']), findings };
+  return { text: addImports(file, text, ['redis', '@redis/client']), findings, edits };
 }
 
 function convertCall(call: CallExpression, method: string, receiver: string, pkg: ClientPackage, scripts: ScriptContext, calls: CallCache): Edit | CallRefusal {
