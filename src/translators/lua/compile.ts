@@ -1742,15 +1742,41 @@ const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of v
 /** The key type a command of each data type's group leaves its key of (when it checks it). */
 const GROUP_TYPE: Readonly<Record<string, string>> = { string: 'string', hash: 'hash', list: 'list', set: 'set', sorted_set: 'zset', stream: 'stream' };
 const CAUGHT = /ERRCODE\s*=\s*'(?:RD000|RS000)'/g;
-/** Our schema's DDL, which the sets below are read from (built once: it is ~260 KB). */
-const DDL = schemaSql();
-/** Our schema's tables, views, sequences and domains: `keys (key, type)` after INSERT INTO is no call. */
-const RELATIONS: ReadonlySet<string> = new Set(
-  [...DDL.matchAll(/CREATE (?:OR REPLACE )?(?:TABLE|VIEW|SEQUENCE|DOMAIN)(?: IF NOT EXISTS)? [^\s(]+\.(\w+)/g)].map((m) => m[1]!),
-);
+/** What the compiler reads from our schema's DDL (see schemaFacts). */
+interface SchemaFacts {
+  /** Our schema's tables, views, sequences and domains: `keys (key, type)` after INSERT INTO is no call. */
+  readonly relations: ReadonlySet<string>;
+  /**
+   * The caught errors each function of our schema may raise, with those of the functions it calls
+   * (null: one whose text is built at run time). Read from the DDL, so a new helper is never missed.
+   */
+  readonly caughtErrors: ReadonlyMap<string, ReadonlySet<string> | null>;
+  /**
+   * Functions of our schema that return sets: a select list calling one gives zero or several rows,
+   * which an assignment cannot take (read from the DDL, so a new one is never missed).
+   */
+  readonly setReturning: ReadonlySet<string>;
+}
+
+/**
+ * The schema's facts, read from its DDL (~260 KB, ~20-25 ms) at the first compile that asks, not
+ * when the module loads: the CLI loads this module for commands that compile no Lua. The only
+ * module-level variable here, a cache of a constant: every build of it is the same value.
+ */
+let facts: SchemaFacts | undefined;
+function schemaFacts(): SchemaFacts {
+  if (facts !== undefined) return facts;
+  const ddl = schemaSql();
+  const relations = new Set([...ddl.matchAll(/CREATE (?:OR REPLACE )?(?:TABLE|VIEW|SEQUENCE|DOMAIN)(?: IF NOT EXISTS)? [^\s(]+\.(\w+)/g)].map((m) => m[1]!));
+  const setReturning = new Set(
+    [...ddl.matchAll(/CREATE OR REPLACE FUNCTION [^\s(]+\.(\w+)\(((?:[^()]|\([^()]*\))*)\)\s*RETURNS\s+(SETOF|TABLE)\b/g)].map((m) => m[1]!),
+  );
+  facts = { relations, caughtErrors: readCaughtErrors(ddl, relations), setReturning };
+  return facts;
+}
 
 /** The caught errors (RD000, RS000: a redis.call's handler catches these) a text raises itself, and the functions it calls. */
-function ownErrors(text: string, schema: string): { errors: Set<string> | null; calls: Set<string> } {
+function ownErrors(text: string, schema: string, relations: ReadonlySet<string>): { errors: Set<string> | null; calls: Set<string> } {
   let errors: Set<string> | null = new Set<string>();
   const literal = (q: string): string => q.slice(1, -1).replace(/''/g, "'");
   const raises = [...text.matchAll(/ERRCODE\s*=\s*'(?:RD000|RS000)'\s*,\s*MESSAGE\s*=\s*('(?:[^']|'')*'(?=\s*;))?/g)];
@@ -1763,22 +1789,19 @@ function ownErrors(text: string, schema: string): { errors: Set<string> | null; 
     if (m[1] === 'fail' || m[1] === 'raise') {
       if (m[2] === undefined) errors = null;
       else errors?.add(literal(m[2]));
-    } else if (!RELATIONS.has(m[1]!)) calls.add(m[1]!);
+    } else if (!relations.has(m[1]!)) calls.add(m[1]!);
   }
   return { errors, calls };
 }
 
-/**
- * The caught errors each function of our schema may raise, with those of the functions it calls
- * (null: one whose text is built at run time). Read from the DDL, so a new helper is never missed.
- */
-const CAUGHT_ERRORS: ReadonlyMap<string, ReadonlySet<string> | null> = (() => {
+/** SchemaFacts' caughtErrors, from the DDL. */
+function readCaughtErrors(ddl: string, relations: ReadonlySet<string>): ReadonlyMap<string, ReadonlySet<string> | null> {
   const own = new Map<string, { errors: Set<string> | null; calls: Set<string> }>();
-  const starts = [...DDL.matchAll(/CREATE OR REPLACE FUNCTION [^\s(]+\.(\w+)\(/g)];
+  const starts = [...ddl.matchAll(/CREATE OR REPLACE FUNCTION [^\s(]+\.(\w+)\(/g)];
   starts.forEach((m, i) => {
-    const body = DDL.slice(m.index, starts[i + 1]?.index ?? DDL.length);
+    const body = ddl.slice(m.index, starts[i + 1]?.index ?? ddl.length);
     // Without its comments (which quote redis.call(…) and the like).
-    const { errors, calls } = ownErrors(body.slice(m[0].length).replace(/--[^\n]*/g, ''), DEFAULT_SCHEMA);
+    const { errors, calls } = ownErrors(body.slice(m[0].length).replace(/--[^\n]*/g, ''), DEFAULT_SCHEMA, relations);
     const seen = own.get(m[1]!);
     // Overloads: what either may raise.
     own.set(m[1]!, seen === undefined ? { errors, calls } : { errors: seen.errors === null || errors === null ? null : new Set([...seen.errors, ...errors]), calls: new Set([...seen.calls, ...calls]) });
@@ -1801,27 +1824,21 @@ const CAUGHT_ERRORS: ReadonlyMap<string, ReadonlySet<string> | null> = (() => {
     }
   }
   return all;
-})();
+}
 
 /** The caught errors a call's statement may raise: its own and its helpers' (null: any). */
 function caughtErrors(sql: string, S: string): ReadonlySet<string> | null {
-  const { errors, calls } = ownErrors(sql, S);
+  const { relations, caughtErrors } = schemaFacts();
+  const { errors, calls } = ownErrors(sql, S, relations);
   if (errors === null) return null;
   for (const c of calls) {
-    const e = CAUGHT_ERRORS.get(c);
+    const e = caughtErrors.get(c);
     if (e === undefined || e === null) return null;
     e.forEach((x) => errors.add(x));
   }
   return errors;
 }
 
-/**
- * Functions of our schema that return sets: a select list calling one gives zero or several rows,
- * which an assignment cannot take (read from the DDL, so a new one is never missed).
- */
-const SET_RETURNING: ReadonlySet<string> = new Set(
-  [...DDL.matchAll(/CREATE OR REPLACE FUNCTION [^\s(]+\.(\w+)\(((?:[^()]|\([^()]*\))*)\)\s*RETURNS\s+(SETOF|TABLE)\b/g)].map((m) => m[1]!),
-);
 
 /**
  * Whether PL/pgSQL may evaluate `v := <expr>` for a select list's one expression and get what
@@ -1835,7 +1852,7 @@ function isSimpleExpression(expr: string, S: string): boolean {
   if (/\b(SELECT|FROM)\b/i.test(bare) || !bare.replace(/^\(+/, '').startsWith(schema)) return false;
   for (const m of bare.matchAll(/((?:"(?:[^"]|"")+"|[A-Za-z_]\w*)\.)?([A-Za-z_]\w*)\s*\(/g)) {
     const [, qualifier, name] = m;
-    if (qualifier === undefined ? !SQL_WORDS.has(name!.toUpperCase()) : qualifier !== schema || SET_RETURNING.has(name!)) return false;
+    if (qualifier === undefined ? !SQL_WORDS.has(name!.toUpperCase()) : qualifier !== schema || schemaFacts().setReturning.has(name!)) return false;
   }
   return true;
 }
