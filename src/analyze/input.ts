@@ -4,7 +4,7 @@
  * first line unless the caller says which.
  */
 import { TokenizeError } from '../errors.js';
-import { scriptLines } from '../exec.js';
+import { scriptLines } from '../script-lines.js';
 import { tokenize } from '../grammar/tokenize.js';
 import { looksLikeMonitor, monitorEntries } from '../monitor/parse.js';
 import type { WorkloadItem } from './index.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Database, OpenOptions } from '../db/index.js';
 import { UsageError } from '../errors.js';
-import { scriptLines } from '../exec.js';
+import { scriptLines } from '../script-lines.js';
 
 /** What the CLI touches of the outside world, so tests can run it in-process. */
 export interface CliIo {

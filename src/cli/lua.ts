@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { LuaCompileError, UsageError } from '../errors.js';
-import { compileLua } from '../translators/lua/compile.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -23,13 +22,15 @@ export function registerLua(program: Command, io: CliIo, setCode: (code: number)
     .option('--name <name>', 'function name (default lua_<sha1 of the script>, the one EVAL and EVALSHA call)')
     .addOption(new Option('--schema <name>', 'PostgreSQL schema of the tables').default('redis'))
     .option('--json', 'print {file, sha, ddl} (or {file, line, column, error}) as JSON', false)
-    .action((file: string, opts: { name?: string; schema: string; json: boolean }) => {
+    .action(async (file: string, opts: { name?: string; schema: string; json: boolean }) => {
       let source: Buffer;
       try {
         source = readFileSync(file);
       } catch (e) {
         throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
       }
+      // The compiler loads every command's translator: only this command needs it.
+      const { compileLua } = await import('../translators/lua/compile.js');
       try {
         const compiled = compileLua(source, opts.name === undefined ? { schema: opts.schema } : { schema: opts.schema, name: opts.name });
         if (opts.json) io.stdout.write(JSON.stringify({ file, sha: compiled.sha, ddl: compiled.ddl }) + '\n');
