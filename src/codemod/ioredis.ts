@@ -105,7 +105,7 @@ export function convertIoredisFile(
       // A method of multi()/pipeline()'s batch: queued commands compile as plain calls do (src/codemod/transaction.ts).
       const call = node.getParent();
       if (!Node.isCallExpression(call) || call.getExpression() !== node) {
-        report(node, 'ioredis/property', `'${node.getName()}' of an ioredis batch is not a command call`);
+        if (!KEPT_BATCH_MEMBERS.has(node.getName())) report(node, 'ioredis/property', `'${node.getName()}' of an ioredis batch is not a command call`);
         continue;
       }
       const converted = convertBatchMethod(call, node.getName(), (c, m) => {
@@ -234,6 +234,16 @@ export type IoredisMembers = ReadonlySet<string> | undefined;
 /** The names of the ioredis types the walk's branches test: isClient's and isBatch's. */
 const WALKED_TYPES: ReadonlySet<string> = new Set(['Redis', 'ChainableCommander', 'Pipeline']);
 
+/** isBatch's types. */
+const BATCH_TYPES: ReadonlySet<string> = new Set(['ChainableCommander', 'Pipeline']);
+
+/**
+ * The properties of an ioredis batch that the runtime's batch (r2s.IoredisBatch)
+ * has with the same value, so that reading one is left as written: `length`,
+ * the commands queued (src/codemod/transaction-runtime.ts).
+ */
+const KEPT_BATCH_MEMBERS: ReadonlySet<string> = new Set(['length']);
+
 /**
  * The members of every type named as isClient and isBatch want it that ioredis
  * declares in `program` (ioredis 5/6 itself, @types/ioredis 4, the
@@ -242,7 +252,10 @@ const WALKED_TYPES: ReadonlySet<string> = new Set(['Redis', 'ChainableCommander'
  * for defineCommand: `interface RedisCommander<Context> { incrCapped(…) }`);
  * undefined when one has an index signature (any name is a member).
  *
- *   ioredisMembers(program)  → Set { 'get', 'getBuffer', …, 'multi', 'length', 'on', 'status', 'incrCapped', … }
+ * A batch's members the converted batch keeps (KEPT_BATCH_MEMBERS) are left
+ * out: a read of one is left as written.
+ *
+ *   ioredisMembers(program)  → Set { 'get', 'getBuffer', …, 'multi', 'exec', 'on', 'status', 'incrCapped', … }
  */
 export function ioredisMembers(program: ts.Program): IoredisMembers {
   const checker = program.getTypeChecker();
@@ -262,7 +275,11 @@ export function ioredisMembers(program: ts.Program): IoredisMembers {
       const type = checker.getDeclaredTypeOfSymbol(symbol);
       for (const t of type.isUnion() ? type.types : [type]) {
         if (checker.getIndexInfosOfType(t).length > 0) return false;
-        for (const property of checker.getPropertiesOfType(t)) names.add(ts.symbolName(property));
+        for (const property of checker.getPropertiesOfType(t)) {
+          const name = ts.symbolName(property);
+          // A batch's property the converted batch keeps needs no look (a client's of the same name still does).
+          if (!(BATCH_TYPES.has(statement.name.text) && KEPT_BATCH_MEMBERS.has(name))) names.add(name);
+        }
       }
     }
     return true;

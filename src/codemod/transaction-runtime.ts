@@ -84,6 +84,7 @@ async function runQueue(target: Target, queued: readonly Queued[], atomic: boole
 /** A queue of compiled commands standing for an ioredis `multi()` or `pipeline()`. */
 export class IoredisBatch {
   private readonly queued: Queued[] = [];
+  private execCalled = false;
 
   constructor(
     private readonly target: Target,
@@ -104,12 +105,24 @@ export class IoredisBatch {
   }
 
   /**
+   * ioredis' `length`: the commands its queue holds. A multi()'s queue starts
+   * with MULTI and gains EXEC when exec() is called; a pipeline's holds the
+   * queued commands alone (ioredis 4, 5 and 6 against redis-server 7.0).
+   *
+   *   r2s.ioredisMulti(pool).add(…).length  → 2;  r2s.ioredisPipeline(pool).add(…).length  → 1
+   */
+  get length(): number {
+    return this.queued.length + (this.atomic ? (this.execCalled ? 2 : 1) : 0);
+  }
+
+  /**
    * Run the queue: ioredis' `[error, result][]`, or null when a watched key
    * changed since `ioredisWatch` (nothing ran).
    *
    *   await r2s.ioredisMulti(pool).add(…incr…).exec()  → [[null, 1]]
    */
   async exec(): Promise<IoredisEntry[] | null> {
+    this.execCalled = true;
     const outcomes = await runQueue(this.target, this.queued, this.atomic, this.watched);
     // ioredis gives a failed command's entry as `[error]`, one element long; a pipeline's error carries its command (`err.command`), EXEC's replies do not.
     return (

@@ -53,6 +53,8 @@ const FILES: Readonly<Record<string, string>> = {
   'suppressed.ts': "import { redis } from './client.js';\n\n// @ts-expect-error added at run time\nexport const f = () => redis.frobnicate('k');\n",
   // Properties read, not called: a client's and a batch's.
   'status.ts': "import { redis } from './client.js';\n\nexport const up = () => redis.status === 'ready';\n",
+  'batch-method.ts': "import { redis } from './client.js';\n\nexport const getter = () => redis.pipeline().get;\n",
+  // A batch's length, which the converted batch has too: left as written.
   'batch-length.ts': "import { redis } from './client.js';\n\nexport const queued = () => redis.pipeline().get('a').length;\n",
   // A batch's commands, in a chain and on a builder variable.
   'batch.ts': [
@@ -105,10 +107,15 @@ describe('codemod: the ioredis walk looks at the names a client or batch has', (
 
   it("reports a client's and a batch's property read", () => {
     expect(reported('status.ts')).toEqual(["status.ts:3:25: warning: 'status' of an ioredis client is not a command call [ioredis/property]", 'status.ts:3:25: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]']);
-    expect(reported('batch-length.ts')).toEqual([
-      "batch-length.ts:3:29: warning: 'length' of an ioredis batch is not a command call [ioredis/property]",
-      'batch-length.ts:3:29: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]',
+    expect(reported('batch-method.ts')).toEqual([
+      "batch-method.ts:3:29: warning: 'get' of an ioredis batch is not a command call [ioredis/property]",
+      'batch-method.ts:3:29: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]',
     ]);
+  });
+
+  it("keeps a batch's length read, which the converted batch has", () => {
+    expect(reported('batch-length.ts')).toEqual([]);
+    expect(after('batch-length.ts')).toMatch(/r2s\s*\.ioredisPipeline\(redis\)\s*\.add\([\s\S]*\)\.length;\n$/);
   });
 
   it("converts a batch's commands", () => {
