@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,27 +13,10 @@ import { convertNodeRedisFile } from '../../src/codemod/node-redis.js';
 import { findDefinitions } from '../../src/codemod/scripts.js';
 import { lendIoredisCommonJs } from '../../src/codemod/commonjs.js';
 import { lendIoredis4Types } from '../../src/codemod/untyped.js';
-
-const BEFORE = `import { redis } from './client.js';
-
-// The cache.
-export async function load(id: string): Promise<unknown[]> {
-  const name = await redis.get(id);
-  if (name === null) {
-    await redis.set(id, 'x');
-    await redis.del(id);
-  }
-  return [name];
-}
-
-export const size = 3;
-`;
-
-const CALL = 'r2s.ioredis<string | null>(redis,"SELECT s.value AS reply FROM redis.strings s WHERE s.key = $1",[r2s.text(id)],{kind:\'scalar\',of:\'bulk\'})';
+import { CALL, FORMATTED, formattedProject } from '../support/codemod-format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'redis2sql-format-units-'));
-writeFileSync(join(dir, '.prettierrc.json'), '{ "singleQuote": true, "printWidth": 80 }\n');
-const path = join(dir, 'load.ts');
+const path = formattedProject(dir);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `before` parsed, and the edits replacing each `[old, new]` (its first occurrence). */
@@ -46,18 +29,18 @@ const texts = (after: string, units: readonly { start: number; end: number }[] |
 
 describe('changedStatements from the original tree and the edits', () => {
   it('are the statements the reparse finds, with imports added outside the edits', () => {
-    const { original, after } = edited(BEFORE, [
+    const { original, after } = edited(FORMATTED, [
       ['redis.get(id)', CALL],
       ["redis.set(id, 'x')", CALL],
     ]);
     // The imports the converter adds are not among its edits.
     const withImports = after.replace("import { redis } from './client.js';", "import { redis } from './client.js';\nimport * as r2s from 'redis2sql/codemod-runtime';");
     for (const text of [after, withImports]) {
-      const units = changedStatements(path, BEFORE, text, original);
-      expect(units).toEqual(changedStatements(path, BEFORE, text));
+      const units = changedStatements(path, FORMATTED, text, original);
+      expect(units).toEqual(changedStatements(path, FORMATTED, text));
       expect(units?.length).toBeGreaterThan(0);
     }
-    expect(texts(withImports, changedStatements(path, BEFORE, withImports, original))).toEqual([
+    expect(texts(withImports, changedStatements(path, FORMATTED, withImports, original))).toEqual([
       "import * as r2s from 'redis2sql/codemod-runtime';",
       `const name = await ${CALL};`,
       `await ${CALL};`,
@@ -86,9 +69,9 @@ describe('changedStatements from the original tree and the edits', () => {
     try {
       // Unbalanced: a call not closed, a template not closed, brackets crossed, a block closed early (which a unit's wrapper would close again).
       for (const text of [CALL.slice(0, -1), '`${a', 'g(a], [b)', 'f(); }']) {
-        const { original, after } = edited(BEFORE, [["redis.set(id, 'x')", text]]);
-        expect(changedStatements(path, BEFORE, after, original)).toBeUndefined();
-        const formatted = await f.format(path, after, BEFORE, original);
+        const { original, after } = edited(FORMATTED, [["redis.set(id, 'x')", text]]);
+        expect(changedStatements(path, FORMATTED, after, original)).toBeUndefined();
+        const formatted = await f.format(path, after, FORMATTED, original);
         expect('error' in formatted && formatted.error).toMatch(/^SyntaxError: /);
       }
     } finally {
@@ -97,13 +80,13 @@ describe('changedStatements from the original tree and the edits', () => {
   });
 
   it('formats to the same text as the reparse’s units', async () => {
-    const { original, after } = edited(BEFORE, [
+    const { original, after } = edited(FORMATTED, [
       ['redis.get(id)', CALL],
       ['    await redis.del(id);\n', ''],
     ]);
     const f = formatter();
     try {
-      expect(await f.format(path, after, BEFORE, original)).toEqual(await f.format(path, after, BEFORE));
+      expect(await f.format(path, after, FORMATTED, original)).toEqual(await f.format(path, after, FORMATTED));
     } finally {
       await f.close();
     }

@@ -5,31 +5,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatter } from '../../src/codemod/format.js';
 import { changedStatements } from '../../src/codemod/format-units.js';
+import { CALL, FORMATTED, formattedProject } from '../support/codemod-format.js';
 
 const prettier = createRequire(import.meta.url)('prettier') as typeof import('prettier');
 
-/** A file as prettier formats it with `{ singleQuote: true, printWidth: 80 }` (the project's config below). */
-const FORMATTED = `import { redis } from './client.js';
-
-// The cache.
-export async function load(id: string): Promise<unknown[]> {
-  const name = await redis.get(id);
-  if (name === null) {
-    await redis.set(id, 'x');
-    await redis.del(id);
-  }
-  return [name];
-}
-
-export const size = 3;
-`;
-
-/** What a converter might write in place of a call: long, on one line, unformatted. */
-const CALL = 'r2s.ioredis<string | null>(redis,"SELECT s.value AS reply FROM redis.strings s WHERE s.key = $1",[r2s.text(id)],{kind:\'scalar\',of:\'bulk\'})';
-
 const dir = mkdtempSync(join(tmpdir(), 'redis2sql-format-'));
-writeFileSync(join(dir, '.prettierrc.json'), '{ "singleQuote": true, "printWidth": 80 }\n');
-const path = join(dir, 'load.ts');
+const path = formattedProject(dir);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const whole = async (text: string): Promise<string> => prettier.format(text, { ...(await prettier.resolveConfig(path)), filepath: path });
