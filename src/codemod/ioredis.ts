@@ -18,7 +18,7 @@ import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
 import { convertBatchMethod, convertBatchStart, convertUnwatch, convertWatch, pairWatches } from './transaction.js';
 import { clientArgumentType } from './untyped.js';
-import { descendantsWhere } from './walk.js';
+import { descendantsWhere, optionalReceiver } from './walk.js';
 
 const SHUTDOWN = new Set(['quit', 'disconnect']);
 
@@ -101,6 +101,11 @@ export function convertIoredisFile(
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'pg.Pool' });
     } else if (Node.isTypeReference(node) && isBatch(node.getType())) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'r2s.IoredisBatch' });
+    } else if (Node.isPropertyAccessExpression(node) && optionalReceiver(node.compilerNode)) {
+      const receiver = node.getExpression().getType().getNonNullableType();
+      if (isBatch(receiver) || isClient(receiver)) {
+        report(node, 'ioredis/optional-chain', `'${node.getName()}' in an optional chain (?.) is not converted: the converted call would run where the chain yields undefined`);
+      }
     } else if (Node.isPropertyAccessExpression(node) && isBatch(node.getExpression().getType())) {
       // A method of multi()/pipeline()'s batch: queued commands compile as plain calls do (src/codemod/transaction.ts).
       const call = node.getParent();
@@ -215,7 +220,7 @@ function mayBeIoredis(checker: ts.TypeChecker, node: ts.Node, names: IoredisMemb
   if (names !== undefined && ts.isPropertyAccessExpression(node) && !names.has(node.name.text)) return false;
   // A literal's type is made from its own text (an array, an anonymous object, a string…), never an ioredis class: `[...item.tags].sort()`.
   if (ts.isPropertyAccessExpression(node) && isLiteral(typed)) return false;
-  const type = checker.getTypeAtLocation(typed);
+  const type = optionalReceiver(node) ? checker.getNonNullableType(checker.getTypeAtLocation(typed)) : checker.getTypeAtLocation(typed);
   // A JavaScript parameter without a type may be passed clients (receiverType).
   if (type.flags & ts.TypeFlags.Any) return ts.isPropertyAccessExpression(node) && ts.isIdentifier(typed);
   const symbol = type.getSymbol() ?? type.aliasSymbol;

@@ -38,7 +38,7 @@ import { compileScript, emptyScriptContext, literal, property, scriptFunctionCal
 import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
-import { descendantsWhere } from './walk.js';
+import { descendantsWhere, optionalReceiver } from './walk.js';
 import type { CompiledScript } from '../translators/lua/compile.js';
 
 const POOL = 'new pg.Pool({ connectionString: process.env.DATABASE_URL })';
@@ -164,11 +164,17 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
     } else if (Node.isTypeReference(node) && multiRoot(node.getType(), roots) !== undefined) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'r2s.NodeRedisBatch' });
     } else if (Node.isPropertyAccessExpression(node)) {
-      const batchRoot = multiRoot(node.getExpression().getType(), roots);
-      const root = batchRoot ?? clientRoot(node.getExpression().getType(), roots);
+      const optional = optionalReceiver(node.compilerNode);
+      const type = optional ? node.getExpression().getType().getNonNullableType() : node.getExpression().getType();
+      const batchRoot = multiRoot(type, roots);
+      const root = batchRoot ?? clientRoot(type, roots);
       if (root === undefined) continue;
       const call = node.getParent();
       const method = node.getName();
+      if (optional) {
+        report(node, 'node-redis/optional-chain', `'${method}' in an optional chain (?.) is not converted: the converted call would run where the chain yields undefined`);
+        continue;
+      }
       if (!Node.isCallExpression(call) || call.getExpression() !== node) {
         report(node, 'node-redis/property', `'${method}' of a node-redis ${batchRoot === undefined ? 'client' : 'multi()'} is not a command call`);
         continue;
@@ -643,7 +649,7 @@ function mayBeNodeRedis(checker: ts.TypeChecker, node: ts.Node): boolean {
   if (ts.isIdentifier(node)) return node.text === 'defineScript';
   const typed = ts.isCallExpression(node) || ts.isTypeReferenceNode(node) ? node : ts.isPropertyAccessExpression(node) ? node.expression : undefined;
   if (typed === undefined) return false;
-  const type = checker.getTypeAtLocation(typed);
+  const type = optionalReceiver(node) ? checker.getNonNullableType(checker.getTypeAtLocation(typed)) : checker.getTypeAtLocation(typed);
   const alias = type.aliasSymbol;
   const name = (alias ?? type.getSymbol())?.name;
   if (name === 'RedisClientType' || (ts.isCallExpression(node) && name === 'RedisClusterType')) return true;

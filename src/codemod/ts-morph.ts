@@ -30,4 +30,5 @@ export declare namespace ts {
   type TypeChecker = TsMorph.ts.TypeChecker;
   type Program = TsMorph.ts.Program;
   type Statement = TsMorph.ts.Statement;
+  type PropertyAccessExpression = TsMorph.ts.PropertyAccessExpression;
 }

@@ -44,3 +44,16 @@ function wrap(file: SourceFile, node: ts.Node): Node {
 interface WrapperFactory {
   _getNodeFromCompilerNode(node: ts.Node): Node;
 }
+
+/**
+ * Whether `node` reads a property in an optional chain (`redis?.get`,
+ * `this.cache?.redis.get`): its receiver's type then has `undefined` or
+ * `null` beside the client, and the chain yields `undefined` where it would
+ * stop, instead of calling. A converted call would call regardless, so the
+ * walks report such a call on a client or batch instead of converting it
+ * (their type tests look at the receiver's type without `undefined` and
+ * `null` for it).
+ */
+export function optionalReceiver(node: ts.Node): node is ts.PropertyAccessExpression {
+  return ts.isPropertyAccessExpression(node) && ts.isOptionalChain(node);
+}
