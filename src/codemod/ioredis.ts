@@ -18,7 +18,7 @@ import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
 import { convertBatchMethod, convertBatchStart, convertUnwatch, convertWatch, pairWatches } from './transaction.js';
 import { clientArgumentType } from './untyped.js';
-import { descendantsWhere, optionalReceiver } from './walk.js';
+import { descendantsWhere, optionalReceiver, shortText } from './walk.js';
 
 const SHUTDOWN = new Set(['quit', 'disconnect']);
 
@@ -101,28 +101,39 @@ export function convertIoredisFile(
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'pg.Pool' });
     } else if (Node.isTypeReference(node) && isBatch(node.getType())) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'r2s.IoredisBatch' });
-    } else if (Node.isPropertyAccessExpression(node) && optionalReceiver(node.compilerNode)) {
-      const receiver = node.getExpression().getType().getNonNullableType();
-      if (isBatch(receiver) || isClient(receiver)) {
+    } else if (Node.isPropertyAccessExpression(node) || Node.isElementAccessExpression(node)) {
+      const optional = optionalReceiver(node.compilerNode);
+      const role = roleOf(optional ? node.getExpression().getType().getNonNullableType() : receiverType(node.getExpression()));
+      if (role === undefined) continue;
+      if (optional && Node.isPropertyAccessExpression(node)) {
         report(node, 'ioredis/optional-chain', `'${node.getName()}' in an optional chain (?.) is not converted: the converted call would run where the chain yields undefined`);
-      }
-    } else if (Node.isPropertyAccessExpression(node) && isBatch(node.getExpression().getType())) {
-      // A method of multi()/pipeline()'s batch: queued commands compile as plain calls do (src/codemod/transaction.ts).
-      const call = node.getParent();
-      if (!Node.isCallExpression(call) || call.getExpression() !== node) {
-        if (!KEPT_BATCH_MEMBERS.has(node.getName())) report(node, 'ioredis/property', `'${node.getName()}' of an ioredis batch is not a command call`);
         continue;
       }
-      const converted = convertBatchMethod(call, node.getName(), (c, m) => {
-        const r = compileIoredisCall(c, m, scripts, calls, types);
-        return 'rule' in r ? r : { args: r.args };
-      });
-      if (converted === null) continue;
-      if ('rule' in converted) report(call, converted.rule, converted.message);
-      else edits.push(converted);
-    } else if (Node.isPropertyAccessExpression(node) && isClient(receiverType(node.getExpression()))) {
+      if (!Node.isPropertyAccessExpression(node)) {
+        report(node, 'ioredis/element-access', `a member of an ioredis ${role === 'batch' ? 'batch' : 'client'} read by element access (x[name]) is not converted`);
+        continue;
+      }
       const call = node.getParent();
       const method = node.getName();
+      if (role === 'partly') {
+        report(node, 'ioredis/client-type', `'${method}' of ${shortText(node.getExpression())} is not converted: an ioredis client or batch is only a part of its type (a union, a mapped type…)`);
+        continue;
+      }
+      if (role === 'batch') {
+        // A method of multi()/pipeline()'s batch: queued commands compile as plain calls do (src/codemod/transaction.ts).
+        if (!Node.isCallExpression(call) || call.getExpression() !== node) {
+          if (!KEPT_BATCH_MEMBERS.has(method)) report(node, 'ioredis/property', `'${method}' of an ioredis batch is not a command call`);
+          continue;
+        }
+        const converted = convertBatchMethod(call, method, (c, m) => {
+          const r = compileIoredisCall(c, m, scripts, calls, types);
+          return 'rule' in r ? r : { args: r.args };
+        });
+        if (converted === null) continue;
+        if ('rule' in converted) report(call, converted.rule, converted.message);
+        else edits.push(converted);
+        continue;
+      }
       if (!Node.isCallExpression(call) || call.getExpression() !== node) {
         report(node, 'ioredis/property', `'${method}' of an ioredis client is not a command call`);
         continue;
@@ -215,16 +226,62 @@ const IOREDIS_TYPES = /[\\/]node_modules[\\/](@types[\\/])?ioredis[\\/]/;
  * and `seen.has` otherwise, was most of the walk's time.
  */
 function mayBeIoredis(checker: ts.TypeChecker, node: ts.Node, names: IoredisMembers): boolean {
-  const typed = ts.isNewExpression(node) || ts.isTypeReferenceNode(node) ? node : ts.isPropertyAccessExpression(node) ? node.expression : undefined;
+  const typed = ts.isNewExpression(node) || ts.isTypeReferenceNode(node) ? node : ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) ? node.expression : undefined;
   if (typed === undefined) return false;
   if (names !== undefined && ts.isPropertyAccessExpression(node) && !names.has(node.name.text)) return false;
+  // x[0] is no member of a client; x['get'] is one only by a member's name.
+  if (ts.isElementAccessExpression(node) && (ts.isNumericLiteral(node.argumentExpression) || (names !== undefined && ts.isStringLiteralLike(node.argumentExpression) && !names.has(node.argumentExpression.text)))) return false;
   // A literal's type is made from its own text (an array, an anonymous object, a string…), never an ioredis class: `[...item.tags].sort()`.
-  if (ts.isPropertyAccessExpression(node) && isLiteral(typed)) return false;
+  if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && isLiteral(typed)) return false;
   const type = optionalReceiver(node) ? checker.getNonNullableType(checker.getTypeAtLocation(typed)) : checker.getTypeAtLocation(typed);
   // A JavaScript parameter without a type may be passed clients (receiverType).
-  if (type.flags & ts.TypeFlags.Any) return ts.isPropertyAccessExpression(node) && ts.isIdentifier(typed);
+  if (type.flags & ts.TypeFlags.Any) return (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && ts.isIdentifier(typed);
+  return involvesIoredis(checker, type, 0);
+}
+
+/**
+ * Whether ioredis declares `type` or a part of it: a member of a union or
+ * intersection, a type parameter's constraint, a type argument of an alias
+ * (`Pick<Redis, 'get'>`); a few levels deep.
+ */
+function involvesIoredis(checker: ts.TypeChecker, type: ts.Type, depth: number): boolean {
+  if (depth > 3) return false;
   const symbol = type.getSymbol() ?? type.aliasSymbol;
-  return symbol?.declarations?.some((d) => IOREDIS_TYPES.test(d.getSourceFile().fileName)) === true;
+  if (symbol?.declarations?.some((d) => IOREDIS_TYPES.test(d.getSourceFile().fileName)) === true) return true;
+  if (type.isUnionOrIntersection()) return type.types.some((t) => involvesIoredis(checker, t, depth + 1));
+  if (type.flags & ts.TypeFlags.TypeParameter) {
+    const constraint = checker.getBaseConstraintOfType(type);
+    return constraint !== undefined && constraint !== type && involvesIoredis(checker, constraint, depth + 1);
+  }
+  return type.aliasTypeArguments?.some((t) => involvesIoredis(checker, t, depth + 1)) === true;
+}
+
+/**
+ * What a receiver's type makes its property accesses: a client's or a
+ * batch's (the type itself, a type parameter constrained to it, an
+ * intersection with it: all of them the client where the converted code
+ * runs), 'partly' when a client or batch is only a part of it
+ * (`Redis | Cluster`, `Pick<Redis, 'get'>`), or undefined.
+ *
+ *   roleOf(<Redis>)  → 'client'      roleOf(<T extends Redis>)  → 'client'
+ *   roleOf(<Redis & { tag: string }>)  → 'client'
+ *   roleOf(<Redis | Cluster>)  → 'partly'      roleOf(<Cluster>)  → undefined
+ */
+function roleOf(type: Type): 'client' | 'batch' | 'partly' | undefined {
+  const apparent = type.isTypeParameter() ? (type.getConstraint() ?? type) : type;
+  for (const part of apparent.isIntersection() ? apparent.getIntersectionTypes() : [apparent]) {
+    if (isClient(part)) return 'client';
+    if (isBatch(part)) return 'batch';
+  }
+  return holdsClient(type, 0) ? 'partly' : undefined;
+}
+
+/** Whether a client or batch is `type` or a part of it: a member of a union or intersection, a type parameter's constraint, an alias' type argument; a few levels deep. */
+function holdsClient(type: Type, depth: number): boolean {
+  if (depth > 3) return false;
+  if (isClient(type) || isBatch(type)) return true;
+  const parts = type.isUnion() ? type.getUnionTypes() : type.isIntersection() ? type.getIntersectionTypes() : type.isTypeParameter() ? [type.getConstraint()].filter((c) => c !== undefined) : type.getAliasTypeArguments();
+  return parts.some((t) => holdsClient(t, depth + 1));
 }
 
 /**

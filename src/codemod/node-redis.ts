@@ -38,7 +38,7 @@ import { compileScript, emptyScriptContext, literal, property, scriptFunctionCal
 import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
-import { descendantsWhere, optionalReceiver } from './walk.js';
+import { descendantsWhere, optionalReceiver, shortText } from './walk.js';
 import type { CompiledScript } from '../translators/lua/compile.js';
 
 const POOL = 'new pg.Pool({ connectionString: process.env.DATABASE_URL })';
@@ -163,12 +163,25 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'pg.Pool' });
     } else if (Node.isTypeReference(node) && multiRoot(node.getType(), roots) !== undefined) {
       edits.push({ start: node.getStart(), end: node.getEnd(), text: 'r2s.NodeRedisBatch' });
-    } else if (Node.isPropertyAccessExpression(node)) {
+    } else if (Node.isPropertyAccessExpression(node) || Node.isElementAccessExpression(node)) {
       const optional = optionalReceiver(node.compilerNode);
       const type = optional ? node.getExpression().getType().getNonNullableType() : node.getExpression().getType();
-      const batchRoot = multiRoot(type, roots);
-      const root = batchRoot ?? clientRoot(type, roots);
-      if (root === undefined) continue;
+      // A type parameter constrained to a client is the client where the call runs.
+      const apparent = type.isTypeParameter() ? (type.getConstraint() ?? type) : type;
+      const batchRoot = multiRoot(apparent, roots);
+      const root = batchRoot ?? clientRoot(apparent, roots);
+      if (root === undefined) {
+        if (Node.isPropertyAccessExpression(node) && holdsClient(type, roots, 0)) {
+          report(node, 'node-redis/client-type', `'${node.getName()}' of ${shortText(node.getExpression())} is not converted: a node-redis client or multi() is only a part of its type (a union, a mapped type…)`);
+        } else if (Node.isElementAccessExpression(node) && holdsClient(type, roots, 0)) {
+          report(node, 'node-redis/element-access', 'a member of a node-redis client read by element access (x[name]) is not converted');
+        }
+        continue;
+      }
+      if (!Node.isPropertyAccessExpression(node)) {
+        report(node, 'node-redis/element-access', `a member of a node-redis ${batchRoot === undefined ? 'client' : 'multi()'} read by element access (x[name]) is not converted`);
+        continue;
+      }
       const call = node.getParent();
       const method = node.getName();
       if (optional) {
@@ -639,6 +652,14 @@ function multiRoot(type: Type, roots: Map<string, string | undefined>): string |
   return undefined;
 }
 
+/** Whether a client or multi() is `type` or a part of it: a member of a union or intersection, a type parameter's constraint, an alias' type argument; a few levels deep. */
+function holdsClient(type: Type, roots: Map<string, string | undefined>, depth: number): boolean {
+  if (depth > 3) return false;
+  if (clientRoot(type, roots) !== undefined || multiRoot(type, roots) !== undefined) return true;
+  const parts = type.isUnion() ? type.getUnionTypes() : type.isIntersection() ? type.getIntersectionTypes() : type.isTypeParameter() ? [type.getConstraint()].filter((c) => c !== undefined) : type.getAliasTypeArguments();
+  return parts.some((t) => holdsClient(t, roots, depth + 1));
+}
+
 /**
  * Whether the walk of convertNodeRedisFile has to look at a node: a
  * necessary condition of its branches, checked on the compiler's node and
@@ -647,15 +668,31 @@ function multiRoot(type: Type, roots: Map<string, string | undefined>): string |
  */
 function mayBeNodeRedis(checker: ts.TypeChecker, node: ts.Node): boolean {
   if (ts.isIdentifier(node)) return node.text === 'defineScript';
-  const typed = ts.isCallExpression(node) || ts.isTypeReferenceNode(node) ? node : ts.isPropertyAccessExpression(node) ? node.expression : undefined;
+  const typed = ts.isCallExpression(node) || ts.isTypeReferenceNode(node) ? node : ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) ? node.expression : undefined;
   if (typed === undefined) return false;
+  // x[0] is no member of a client.
+  if (ts.isElementAccessExpression(node) && ts.isNumericLiteral(node.argumentExpression)) return false;
   const type = optionalReceiver(node) ? checker.getNonNullableType(checker.getTypeAtLocation(typed)) : checker.getTypeAtLocation(typed);
+  if (ts.isCallExpression(node)) {
+    const name = (type.aliasSymbol ?? type.getSymbol())?.name;
+    return name === 'RedisClientType' || name === 'RedisClusterType';
+  }
+  return involvesNodeRedis(checker, type, 0);
+}
+
+/** Whether `type` or a part of it (as holdsClient looks) is a node-redis client or multi(), by its name and, for multi(), where it is declared. */
+function involvesNodeRedis(checker: ts.TypeChecker, type: ts.Type, depth: number): boolean {
+  if (depth > 3) return false;
   const alias = type.aliasSymbol;
-  const name = (alias ?? type.getSymbol())?.name;
-  if (name === 'RedisClientType' || (ts.isCallExpression(node) && name === 'RedisClusterType')) return true;
-  if (ts.isCallExpression(node)) return false;
+  if ((alias ?? type.getSymbol())?.name === 'RedisClientType') return true;
   if (alias !== undefined && /^(Internal)?RedisClientMultiCommandType$/.test(alias.name)) return true;
-  return (type.isIntersection() ? type.types : [type]).some((part) => part.getSymbol()?.declarations?.some((d) => MULTI_COMMAND.test(d.getSourceFile().fileName)) === true);
+  if (type.getSymbol()?.declarations?.some((d) => MULTI_COMMAND.test(d.getSourceFile().fileName)) === true) return true;
+  if (type.isUnionOrIntersection()) return type.types.some((t) => involvesNodeRedis(checker, t, depth + 1));
+  if (type.flags & ts.TypeFlags.TypeParameter) {
+    const constraint = checker.getBaseConstraintOfType(type);
+    return constraint !== undefined && constraint !== type && involvesNodeRedis(checker, constraint, depth + 1);
+  }
+  return type.aliasTypeArguments?.some((t) => involvesNodeRedis(checker, t, depth + 1)) === true;
 }
 
 /** Where @redis/client declares its multi() builder. */

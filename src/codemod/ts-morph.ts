@@ -31,4 +31,5 @@ export declare namespace ts {
   type Program = TsMorph.ts.Program;
   type Statement = TsMorph.ts.Statement;
   type PropertyAccessExpression = TsMorph.ts.PropertyAccessExpression;
+  type Type = TsMorph.ts.Type;
 }

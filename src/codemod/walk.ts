@@ -57,3 +57,13 @@ interface WrapperFactory {
 export function optionalReceiver(node: ts.Node): node is ts.PropertyAccessExpression {
   return ts.isPropertyAccessExpression(node) && ts.isOptionalChain(node);
 }
+
+/**
+ * A node's text for a report line: on one line, cut at 40 characters.
+ *
+ *   shortText(<this.clients.primary>)  → 'this.clients.primary'
+ */
+export function shortText(node: Node): string {
+  const text = node.getText().replace(/\s+/g, ' ');
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
