@@ -380,6 +380,11 @@ function convertCall(call: CallExpression, method: string, receiver: string, scr
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: `${method}() with arguments is not converted` };
     return { ...range, text: `${receiver}.end()` };
   }
+  if (method === 'connect') {
+    if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: 'connect() with a callback is not converted' };
+    // A lazyConnect client's connect() resolves (to undefined) once the server answers: the pool checks that the database answers.
+    return { ...range, text: `${receiver}.query('SELECT 1').then(() => undefined)` };
+  }
   const compiled = compileIoredisCall(call, method, scripts, calls, types);
   if ('rule' in compiled) return compiled;
   // JavaScript has no type arguments: the same call without one.
