@@ -19,8 +19,9 @@ import { compileScriptCall, convertDefinition, type ScriptContext } from './scri
 import { convertBatchMethod, convertBatchStart, convertUnwatch, convertWatch, pairWatches } from './transaction.js';
 import { clientArgumentType } from './untyped.js';
 import { descendantsWhere, optionalReceiver, shortText } from './walk.js';
+import { shutdownText, type Shutdown } from './lifecycle.js';
 
-const SHUTDOWN = new Set(['quit', 'disconnect']);
+const SHUTDOWN: Readonly<Record<string, Shutdown>> = { quit: 'quit', disconnect: 'now' };
 
 /** Methods that are not plain commands, with the rule id and reason they are reported under. */
 const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
@@ -376,9 +377,10 @@ type Converted = Edit | { readonly rule: string; readonly message: string };
 
 function convertCall(call: CallExpression, method: string, receiver: string, scripts: ScriptContext, calls: CallCache, types: TypeTexts): Converted {
   const range = { start: call.getStart(), end: call.getEnd() };
-  if (SHUTDOWN.has(method)) {
+  const shutdown = SHUTDOWN[method];
+  if (shutdown !== undefined) {
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: `${method}() with arguments is not converted` };
-    return { ...range, text: `${receiver}.end()` };
+    return { ...range, text: shutdownText(shutdown, receiver, /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath())) };
   }
   if (method === 'connect') {
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: 'connect() with a callback is not converted' };

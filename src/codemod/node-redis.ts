@@ -39,17 +39,18 @@ import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
 import { descendantsWhere, optionalReceiver, shortText } from './walk.js';
+import { shutdownText, type Shutdown } from './lifecycle.js';
 import type { CompiledScript } from '../translators/lua/compile.js';
 
 const POOL = 'new pg.Pool({ connectionString: process.env.DATABASE_URL })';
 
 /** Client methods that are not commands: how each converts, or why it does not. */
-const LIFECYCLE: Readonly<Record<string, 'connect' | 'end'>> = {
+const LIFECYCLE: Readonly<Record<string, 'connect' | Shutdown>> = {
   connect: 'connect',
-  quit: 'end',
+  quit: 'quit',
   disconnect: 'end',
   close: 'end',
-  destroy: 'end',
+  destroy: 'now',
 };
 
 const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
@@ -240,7 +241,8 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
   if (lifecycle !== undefined) {
     if (call.getArguments().length > 0) return { rule: 'node-redis/lifecycle', message: `${method}() with arguments is not converted` };
     // connect() resolves to the client once it can reach the server: check the database is reachable the same way.
-    return { ...range, text: lifecycle === 'end' ? `${receiver}.end()` : `${receiver}.query('SELECT 1').then(() => ${receiver})` };
+    if (lifecycle !== 'connect') return { ...range, text: shutdownText(lifecycle, receiver, /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath())) };
+    return { ...range, text: `${receiver}.query('SELECT 1').then(() => ${receiver})` };
   }
   if (method === 'on' || method === 'once') {
     const [event] = call.getArguments();
