@@ -68,6 +68,9 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
   duplicate: ['node-redis/duplicate', 'duplicate() opens a second Redis connection; a pg Pool already has several'],
   monitor: ['node-redis/monitor', 'MONITOR has no PostgreSQL equivalent'],
   MONITOR: ['node-redis/monitor', 'MONITOR has no PostgreSQL equivalent'],
+  // A method of node-redis' client, not of its command table.
+  select: ['node-redis/select', 'SELECT is not converted: only database 0 is modelled (one PostgreSQL schema holds one Redis database)'],
+  SELECT: ['node-redis/select', 'SELECT is not converted: only database 0 is modelled (one PostgreSQL schema holds one Redis database)'],
   scanIterator: ['node-redis/iterator', 'scan iterators are not converted (each step is a SCAN call)'],
   hScanIterator: ['node-redis/iterator', 'scan iterators are not converted (each step is an HSCAN call)'],
   sScanIterator: ['node-redis/iterator', 'scan iterators are not converted (each step is an SSCAN call)'],
