@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { CodemodResult } from '../codemod/index.js';
 import { schemaSql } from '../emit/schema/index.js';
 import { UsageError } from '../errors.js';
@@ -34,6 +35,12 @@ export function registerCodemod(program: Command, io: CliIo, setCode: (code: num
     .addOption(new Option('--client-version <major>', "the client's major version where no package.json names it (ioredis 4, 5 or 6; node-redis 4 or 5)").choices(['4', '5', '6']))
     .action(async (paths: string[], opts: { dryRun: boolean; write: boolean; schemaOut?: string; report: 'text' | 'json'; json: boolean; clientVersion?: string }) => {
       if (opts.dryRun && opts.write) throw new UsageError('--dry-run and --write contradict each other');
+      // Checked before anything is converted or written.
+      for (const path of paths) if (!existsSync(resolve(path))) throw new UsageError(`${path}: no such file or directory`);
+      if (opts.schemaOut !== undefined) {
+        const dir = dirname(resolve(opts.schemaOut));
+        if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--schema-out ${opts.schemaOut}: no directory ${dir} to write it in`);
+      }
       // The bar (on a terminal's stderr only) starts when the number of files is known.
       let bar: Progress | undefined;
       const onProgress = (done: number, total: number): void => (bar ??= progress(io, 'codemod', total)).update(done);

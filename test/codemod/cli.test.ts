@@ -75,4 +75,16 @@ describe('redis2sql codemod', () => {
     );
     expect(readFileSync(join(project, 'get.ts'), 'utf8')).toBe(written);
   }, 120_000);
+
+  it('a path that does not exist, or --schema-out into a missing directory: a usage error (exit 2) before anything is read or written', async () => {
+    // A file the run would convert.
+    const fresh = join(project, 'fresh.ts');
+    copyFileSync(join(CASES, 'get.input.ts'), fresh);
+    const missing = await run(['codemod', '--write', fresh, join(project, 'nope')]);
+    expect(missing).toEqual({ code: 2, stdout: '', stderr: `redis2sql: ${join(project, 'nope')}: no such file or directory\n` });
+    const schema = join(project, 'no-such-dir', 'schema.sql');
+    const noDir = await run(['codemod', '--write', '--schema-out', schema, fresh]);
+    expect(noDir).toEqual({ code: 2, stdout: '', stderr: `redis2sql: --schema-out ${schema}: no directory ${join(project, 'no-such-dir')} to write it in\n` });
+    expect(readFileSync(fresh, 'utf8')).toBe(readFileSync(join(CASES, 'get.input.ts'), 'utf8'));
+  });
 });
