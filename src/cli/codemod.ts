@@ -100,9 +100,10 @@ function summary(result: CodemodResult): {
   sitesReported: number;
 } {
   const changed = new Set(result.changed.map((c) => c.path));
-  // File-level notes (a file left whole because of its other sites) are not call sites.
-  const sites = result.findings.filter((f) => !f.rule.endsWith('/file-untouched'));
-  const reported = new Set(result.findings.map((f) => f.path));
+  // File-level notes (a file left whole because of its other sites) are not call sites, and a package.json that is not JSON is neither a site nor a scanned file.
+  const sources = result.findings.filter((f) => f.rule !== 'codemod/package-json');
+  const sites = sources.filter((f) => !f.rule.endsWith('/file-untouched'));
+  const reported = new Set(sources.map((f) => f.path));
   const partly = [...changed].filter((p) => reported.has(p)).length;
   const filesReported = [...reported].filter((p) => !changed.has(p)).length;
   return {

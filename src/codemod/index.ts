@@ -86,6 +86,7 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
   // where the loop would have put them (`at`). The worker starts now, so that
   // prettier loads and warms up (under the first file's options) while the
   // program is built.
+  findings.push(...invalidManifests(files).map(rel));
   const format = formatter(files[0]);
   const reported: Finding[] = [];
   try {
@@ -245,8 +246,9 @@ function nodeRedisMajor(dir: string, clientVersion: number | undefined): 4 | 5 |
 function clientMajor(dir: string, name: string): number | undefined {
   for (let d = dir; ; d = dirname(d)) {
     const pkgPath = join(d, 'package.json');
-    if (existsSync(pkgPath)) {
-      const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as Record<string, Record<string, string> | undefined>;
+    // One that is not JSON names nothing (the run reports it: invalidManifests).
+    const pkg = existsSync(pkgPath) ? (parsedManifest(pkgPath) as Record<string, Record<string, string> | undefined> | undefined) : undefined;
+    if (pkg !== undefined) {
       const range = pkg['dependencies']?.[name] ?? pkg['devDependencies']?.[name] ?? pkg['peerDependencies']?.[name];
       if (range !== undefined) {
         const m = /(\d+)/.exec(range);
@@ -255,6 +257,35 @@ function clientMajor(dir: string, name: string): number | undefined {
     }
     if (dirname(d) === d) return undefined;
   }
+}
+
+/** A package.json's content, or undefined when it is not a JSON object. */
+function parsedManifest(path: string): Record<string, unknown> | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return typeof pkg === 'object' && pkg !== null && !Array.isArray(pkg) ? (pkg as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The package.json files above `files` (each one's nearest) that are not JSON
+ * objects, as findings: npm cannot read them either, the client's version
+ * cannot be read from them, and the converted code's dependencies cannot be
+ * added to them.
+ */
+function invalidManifests(files: readonly string[]): Finding[] {
+  const manifests = new Set(files.map((f) => manifestOf(dirname(f))).filter((m) => m !== undefined));
+  return [...manifests]
+    .filter((m) => parsedManifest(m) === undefined)
+    .map((path) => ({
+      path,
+      line: 1,
+      column: 1,
+      rule: 'codemod/package-json',
+      message: 'not a JSON object: the client versions it names are not read from it, and pg and redis2sql are not added to it',
+    }));
 }
 
 function writeAtomically(path: string, text: string): void {

@@ -87,4 +87,27 @@ describe('redis2sql codemod', () => {
     expect(noDir).toEqual({ code: 2, stdout: '', stderr: `redis2sql: --schema-out ${schema}: no directory ${join(project, 'no-such-dir')} to write it in\n` });
     expect(readFileSync(fresh, 'utf8')).toBe(readFileSync(join(CASES, 'get.input.ts'), 'utf8'));
   });
+
+  it('a package.json that is not JSON is reported once, names no client version (--client-version still does), and is not counted as a file or a site', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'redis2sql-codemod-cli-broken-'));
+    try {
+      // A trailing comma: npm refuses it too.
+      writeFileSync(join(broken, 'package.json'), '{ "type": "module", "dependencies": { "ioredis": "^5.4.0" }, }\n');
+      symlinkSync(join(ROOT, 'node_modules'), join(broken, 'node_modules'));
+      copyFileSync(join(CASES, 'get.input.ts'), join(broken, 'get.ts'));
+      const warning = `${join(broken, 'package.json')}:1:1: warning: not a JSON object: the client versions it names are not read from it, and pg and redis2sql are not added to it [codemod/package-json]\n`;
+      const unknown = await run(['codemod', join(broken, 'get.ts')]);
+      expect(unknown.code).toBe(0);
+      expect(unknown.stderr).toBe('');
+      expect(unknown.stdout).toContain(warning);
+      expect(unknown.stdout).toContain(`${join(broken, 'get.ts')}:1:1: warning: no package.json above this file names ioredis: its major version is unknown [ioredis/version]\n`);
+      expect(unknown.stdout).toContain('1 file scanned: 0 would change, 0 partly converted, 1 left unchanged with reported call sites, 0 unchanged; 0 call sites converted, 1 reported\n');
+      const told = await run(['codemod', '--client-version', '5', join(broken, 'get.ts')]);
+      expect(told.code).toBe(0);
+      expect(told.stdout).toContain(warning);
+      expect(told.stdout).toContain('1 file scanned: 1 would change, 0 partly converted, 0 left unchanged with reported call sites, 0 unchanged; 1 call site converted, 0 reported\n');
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
