@@ -81,12 +81,12 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     findings.push(rel({ path: f, line: 1, column: 1, rule: 'codemod/too-large', message: `the file is ${size} bytes, over the ${limit} the codemod reads: left unchanged` }));
     return false;
   });
+  findings.push(...invalidManifests(files).map(rel));
   // Converted files are formatted on a worker while the next ones are analysed;
   // each one's outcome is settled after the loop, in file order, its findings
   // where the loop would have put them (`at`). The worker starts now, so that
   // prettier loads and warms up (under the first file's options) while the
   // program is built.
-  findings.push(...invalidManifests(files).map(rel));
   const format = formatter(files[0]);
   const reported: Finding[] = [];
   try {

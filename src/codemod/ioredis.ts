@@ -18,7 +18,7 @@ import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
 import { convertBatchMethod, convertBatchStart, convertUnwatch, convertWatch, pairWatches } from './transaction.js';
 import { clientArgumentType } from './untyped.js';
-import { descendantsWhere, optionalReceiver, shortText } from './walk.js';
+import { descendantsWhere, optionalReceiver, shortText, somePart, someTypePart } from './walk.js';
 import { shutdownText, type Shutdown } from './lifecycle.js';
 
 const SHUTDOWN: Readonly<Record<string, Shutdown>> = { quit: 'quit', disconnect: 'now' };
@@ -220,7 +220,8 @@ const IOREDIS_TYPES = /[\\/]node_modules[\\/](@types[\\/])?ioredis[\\/]/;
 
 /**
  * Whether the walk of convertIoredisFile has to look at a node: a necessary
- * condition of its branches (the type they test is declared by ioredis),
+ * condition of its branches (the type they test, or a part of it, is
+ * declared by ioredis),
  * checked on the compiler's node and type without wrapping either. A
  * property access is looked at only when its name is one of `names` (when
  * given): the receiver's type, asked of the checker for every `item.tags`
@@ -237,24 +238,7 @@ function mayBeIoredis(checker: ts.TypeChecker, node: ts.Node, names: IoredisMemb
   const type = optionalReceiver(node) ? checker.getNonNullableType(checker.getTypeAtLocation(typed)) : checker.getTypeAtLocation(typed);
   // A JavaScript parameter without a type may be passed clients (receiverType).
   if (type.flags & ts.TypeFlags.Any) return (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && ts.isIdentifier(typed);
-  return involvesIoredis(checker, type, 0);
-}
-
-/**
- * Whether ioredis declares `type` or a part of it: a member of a union or
- * intersection, a type parameter's constraint, a type argument of an alias
- * (`Pick<Redis, 'get'>`); a few levels deep.
- */
-function involvesIoredis(checker: ts.TypeChecker, type: ts.Type, depth: number): boolean {
-  if (depth > 3) return false;
-  const symbol = type.getSymbol() ?? type.aliasSymbol;
-  if (symbol?.declarations?.some((d) => IOREDIS_TYPES.test(d.getSourceFile().fileName)) === true) return true;
-  if (type.isUnionOrIntersection()) return type.types.some((t) => involvesIoredis(checker, t, depth + 1));
-  if (type.flags & ts.TypeFlags.TypeParameter) {
-    const constraint = checker.getBaseConstraintOfType(type);
-    return constraint !== undefined && constraint !== type && involvesIoredis(checker, constraint, depth + 1);
-  }
-  return type.aliasTypeArguments?.some((t) => involvesIoredis(checker, t, depth + 1)) === true;
+  return someTypePart(checker, type, (t) => (t.getSymbol() ?? t.aliasSymbol)?.declarations?.some((d) => IOREDIS_TYPES.test(d.getSourceFile().fileName)) === true);
 }
 
 /**
@@ -274,16 +258,9 @@ function roleOf(type: Type): 'client' | 'batch' | 'partly' | undefined {
     if (isClient(part)) return 'client';
     if (isBatch(part)) return 'batch';
   }
-  return holdsClient(type, 0) ? 'partly' : undefined;
+  return somePart(type, (t) => isClient(t) || isBatch(t)) ? 'partly' : undefined;
 }
 
-/** Whether a client or batch is `type` or a part of it: a member of a union or intersection, a type parameter's constraint, an alias' type argument; a few levels deep. */
-function holdsClient(type: Type, depth: number): boolean {
-  if (depth > 3) return false;
-  if (isClient(type) || isBatch(type)) return true;
-  const parts = type.isUnion() ? type.getUnionTypes() : type.isIntersection() ? type.getIntersectionTypes() : type.isTypeParameter() ? [type.getConstraint()].filter((c) => c !== undefined) : type.getAliasTypeArguments();
-  return parts.some((t) => holdsClient(t, depth + 1));
-}
 
 /**
  * The names of the properties an ioredis client or batch has in a program

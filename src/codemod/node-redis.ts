@@ -38,7 +38,7 @@ import { compileScript, emptyScriptContext, literal, property, scriptFunctionCal
 import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
-import { descendantsWhere, optionalReceiver, shortText } from './walk.js';
+import { descendantsWhere, optionalReceiver, shortText, somePart, someTypePart } from './walk.js';
 import { shutdownText, type Shutdown } from './lifecycle.js';
 import type { CompiledScript } from '../translators/lua/compile.js';
 
@@ -175,9 +175,9 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
       const batchRoot = multiRoot(apparent, roots);
       const root = batchRoot ?? clientRoot(apparent, roots);
       if (root === undefined) {
-        if (Node.isPropertyAccessExpression(node) && holdsClient(type, roots, 0)) {
+        if (Node.isPropertyAccessExpression(node) && somePart(type, (t) => clientRoot(t, roots) !== undefined || multiRoot(t, roots) !== undefined)) {
           report(node, 'node-redis/client-type', `'${node.getName()}' of ${shortText(node.getExpression())} is not converted: a node-redis client or multi() is only a part of its type (a union, a mapped type…)`);
-        } else if (Node.isElementAccessExpression(node) && holdsClient(type, roots, 0)) {
+        } else if (Node.isElementAccessExpression(node) && somePart(type, (t) => clientRoot(t, roots) !== undefined || multiRoot(t, roots) !== undefined)) {
           report(node, 'node-redis/element-access', 'a member of a node-redis client read by element access (x[name]) is not converted');
         }
         continue;
@@ -657,19 +657,12 @@ function multiRoot(type: Type, roots: Map<string, string | undefined>): string |
   return undefined;
 }
 
-/** Whether a client or multi() is `type` or a part of it: a member of a union or intersection, a type parameter's constraint, an alias' type argument; a few levels deep. */
-function holdsClient(type: Type, roots: Map<string, string | undefined>, depth: number): boolean {
-  if (depth > 3) return false;
-  if (clientRoot(type, roots) !== undefined || multiRoot(type, roots) !== undefined) return true;
-  const parts = type.isUnion() ? type.getUnionTypes() : type.isIntersection() ? type.getIntersectionTypes() : type.isTypeParameter() ? [type.getConstraint()].filter((c) => c !== undefined) : type.getAliasTypeArguments();
-  return parts.some((t) => holdsClient(t, roots, depth + 1));
-}
-
 /**
  * Whether the walk of convertNodeRedisFile has to look at a node: a
  * necessary condition of its branches, checked on the compiler's node and
  * type without wrapping either (what clientRoot, multiRoot and
- * isCreateCluster test of the type, bar the package it is declared in).
+ * isCreateCluster test of the type or a part of it, bar the package it is
+ * declared in).
  */
 function mayBeNodeRedis(checker: ts.TypeChecker, node: ts.Node): boolean {
   if (ts.isIdentifier(node)) return node.text === 'defineScript';
@@ -682,22 +675,15 @@ function mayBeNodeRedis(checker: ts.TypeChecker, node: ts.Node): boolean {
     const name = (type.aliasSymbol ?? type.getSymbol())?.name;
     return name === 'RedisClientType' || name === 'RedisClusterType';
   }
-  return involvesNodeRedis(checker, type, 0);
+  return someTypePart(checker, type, nodeRedisTyped);
 }
 
-/** Whether `type` or a part of it (as holdsClient looks) is a node-redis client or multi(), by its name and, for multi(), where it is declared. */
-function involvesNodeRedis(checker: ts.TypeChecker, type: ts.Type, depth: number): boolean {
-  if (depth > 3) return false;
+/** Whether `type` is a node-redis client or multi(), by its name and, for multi(), where it is declared (clientRoot's and multiRoot's tests, bar the package). */
+function nodeRedisTyped(type: ts.Type): boolean {
   const alias = type.aliasSymbol;
   if ((alias ?? type.getSymbol())?.name === 'RedisClientType') return true;
   if (alias !== undefined && /^(Internal)?RedisClientMultiCommandType$/.test(alias.name)) return true;
-  if (type.getSymbol()?.declarations?.some((d) => MULTI_COMMAND.test(d.getSourceFile().fileName)) === true) return true;
-  if (type.isUnionOrIntersection()) return type.types.some((t) => involvesNodeRedis(checker, t, depth + 1));
-  if (type.flags & ts.TypeFlags.TypeParameter) {
-    const constraint = checker.getBaseConstraintOfType(type);
-    return constraint !== undefined && constraint !== type && involvesNodeRedis(checker, constraint, depth + 1);
-  }
-  return type.aliasTypeArguments?.some((t) => involvesNodeRedis(checker, t, depth + 1)) === true;
+  return type.getSymbol()?.declarations?.some((d) => MULTI_COMMAND.test(d.getSourceFile().fileName)) === true;
 }
 
 /** Where @redis/client declares its multi() builder. */

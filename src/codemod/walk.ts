@@ -5,7 +5,7 @@
  * the ones a walk wants are wrapped, as it reaches them.
  */
 import { ts } from './ts-morph.js';
-import type { Node, SourceFile } from 'ts-morph';
+import type { Node, SourceFile, Type } from 'ts-morph';
 
 /**
  * The nodes of `file` that `wanted` accepts, in `file.getDescendants()` order
@@ -66,4 +66,26 @@ export function optionalReceiver(node: ts.Node): node is ts.PropertyAccessExpres
 export function shortText(node: Node): string {
   const text = node.getText().replace(/\s+/g, ' ');
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/**
+ * Whether `test` holds for `type` or one of its parts, a few levels deep: a
+ * member of a union or intersection, a type parameter's constraint, a type
+ * argument of an alias (`Pick<Redis, 'get'>`). On the compiler's types, for
+ * the walks' filters.
+ */
+export function someTypePart(checker: ts.TypeChecker, type: ts.Type, test: (part: ts.Type) => boolean, depth = 0): boolean {
+  if (test(type)) return true;
+  if (depth >= 3) return false;
+  const constraint = type.flags & ts.TypeFlags.TypeParameter ? checker.getBaseConstraintOfType(type) : undefined;
+  const parts = type.isUnionOrIntersection() ? type.types : constraint !== undefined && constraint !== type ? [constraint] : (type.aliasTypeArguments ?? []);
+  return parts.some((t) => someTypePart(checker, t, test, depth + 1));
+}
+
+/** someTypePart on ts-morph's types, for the walks' branches. */
+export function somePart(type: Type, test: (part: Type) => boolean, depth = 0): boolean {
+  if (test(type)) return true;
+  if (depth >= 3) return false;
+  const parts = type.isUnion() ? type.getUnionTypes() : type.isIntersection() ? type.getIntersectionTypes() : type.isTypeParameter() ? [type.getConstraint()].filter((c) => c !== undefined) : type.getAliasTypeArguments();
+  return parts.some((t) => somePart(t, test, depth + 1));
 }
