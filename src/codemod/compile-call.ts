@@ -12,7 +12,7 @@
  * than guessed. A stand-in the translator transformed (a pattern rewritten,
  * a number parsed into another) is refused the same way.
  */
-import { Redis2SqlError } from '../errors.js';
+import { Redis2SqlError, RedisError } from '../errors.js';
 import type { ReplyShape } from '../emit/reply.js';
 import { translate } from '../translate.js';
 import type { SqlParam } from '../translators/sql.js';
@@ -24,10 +24,16 @@ export interface RuntimeExpr {
   readonly numeric: boolean;
   /** A plain reference (no side effects): it may be evaluated more than once. */
   readonly plain: boolean;
+  /**
+   * An array whose elements the client sends as separate arguments (ioredis
+   * flattens an array argument), its length known only at run time: its
+   * stand-in is an array of stand-ins, of a different length in each compile.
+   */
+  readonly spread?: boolean;
 }
 
-/** One stand-in value per run-time expression, by its index. */
-export type StandIn = (i: number) => string | number;
+/** One stand-in value per run-time expression, by its index (an array of them for a spread one). */
+export type StandIn = (i: number) => string | number | readonly string[];
 
 /**
  * The Redis argv of the call with stand-ins in place of the run-time values
@@ -50,10 +56,17 @@ export interface CallRefusal {
 }
 
 const STAND_INS = [
-  { text: (i: number) => `__r2s_arg_${i}__`, number: (i: number) => 48271000 + i },
-  { text: (i: number) => `__r2s_alt_${i}__`, number: (i: number) => 69621000 + i },
-  { text: (i: number) => `__r2s_neg_${i}__`, number: (i: number) => -(91331000 + i) },
+  { text: (i: number) => `__r2s_arg_${i}__`, number: (i: number) => 48271000 + i, elements: 2 },
+  { text: (i: number) => `__r2s_alt_${i}__`, number: (i: number) => 69621000 + i, elements: 1 },
+  { text: (i: number) => `__r2s_neg_${i}__`, number: (i: number) => -(91331000 + i), elements: 3 },
 ] as const;
+
+type StandIns = (typeof STAND_INS)[number];
+
+/** A spread expression's stand-in: `count` elements, each a text of its own. */
+function spreadStandIn(standIn: StandIns, i: number, count: number): readonly string[] {
+  return Array.from({ length: count }, (_, j) => standIn.text(i).replace(/__$/, `_${j}__`));
+}
 
 /**
  * The calls compiled during one codemod run, by everything a compile depends
@@ -73,13 +86,16 @@ export type CallCache = Map<string, CompiledCall | CallRefusal>;
 export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], prefix: string, cache?: CallCache): CompiledCall | CallRefusal {
   const runtime = exprs.length > 0;
   // The argv under each stand-in, or what the client's transform threw: the same ones give the same result.
-  const argvs = STAND_INS.slice(0, runtime ? STAND_INS.length : 1).map((standIn): { readonly argv: readonly string[] } | { readonly error: string } => {
+  // A spread expression has 2, 1 and 3 elements in them, and none in a fourth argv (an empty array).
+  const argvOf = (standIn: StandIns, elements: number): { readonly argv: readonly string[] } | { readonly error: string } => {
     try {
-      return { argv: build((i) => (exprs[i]?.numeric === true ? standIn.number(i) : standIn.text(i))) };
+      return { argv: build((i) => (exprs[i]?.spread === true ? spreadStandIn(standIn, i, elements) : exprs[i]?.numeric === true ? standIn.number(i) : standIn.text(i))) };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
-  });
+  };
+  const argvs = STAND_INS.slice(0, runtime ? STAND_INS.length : 1).map((standIn) => argvOf(standIn, standIn.elements));
+  if (exprs.some((e) => e.spread === true)) argvs.push(argvOf(STAND_INS[0], 0));
   if (cache === undefined) return compileArgvs(argvs, exprs, prefix);
   const key = JSON.stringify([prefix, exprs, argvs]);
   let compiled = cache.get(key);
@@ -91,11 +107,22 @@ export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], pre
 }
 
 function compileArgvs(
-  argvs: readonly ({ readonly argv: readonly string[] } | { readonly error: string })[],
+  all: readonly ({ readonly argv: readonly string[] } | { readonly error: string })[],
   exprs: readonly RuntimeExpr[],
   prefix: string,
 ): CompiledCall | CallRefusal {
+  let argvs = all;
   const runtime = exprs.length > 0;
+  const spread = exprs.some((e) => e.spread === true);
+  // With an empty array the command may take other arguments than with elements: Redis' error for it, when it refuses it.
+  let empty: string | undefined;
+  if (spread) {
+    const none = argvs[argvs.length - 1]!;
+    argvs = argvs.slice(0, -1);
+    const refusal = emptySpread(none, argvs[0]!, prefix);
+    if (typeof refusal === 'object') return refusal;
+    empty = refusal;
+  }
   const compiled = [];
   for (const [n, built] of argvs.entries()) {
     if ('error' in built) {
@@ -111,6 +138,7 @@ function compileArgvs(
       // (checked: SET … EX, SETEX, GETEX). Any other value-dependent error (LPOP's or SPOP's negative
       // count) would be skipped by SQL compiled from a positive stand-in: refused.
       if (n === 2 && /invalid expire time/.test(error.message) && /expire_at\(/.test(compiled[0]?.sql ?? '')) break;
+      if (spread) return { rule: `${prefix}/array-arg`, message: `an array argument known only at run time is not converted here: with some of its lengths Redis refuses the call (${error.message})` };
       if (n === 2) return { rule: `${prefix}/runtime-arguments`, message: `a value known only at run time may make Redis refuse the call (${error.message}), which the SQL would not` };
       return runtime
         ? { rule: `${prefix}/runtime-arguments`, message: `arguments known only at run time decide the command's shape: ${error.message}` }
@@ -127,9 +155,11 @@ function compileArgvs(
     // A run-time value the SQL reads as an integer is checked as Redis checks it
     // (string2ll), so that 1.5 fails with Redis' error rather than PostgreSQL's.
     const integer = first.sql.includes(`$${n + 1}::bigint`);
-    const emitted = emitParam(p, exprs, uses, integer);
+    const emitted = emitParam(p, exprs, uses, integer, empty);
     if (emitted === undefined) {
-      return { rule: `${prefix}/runtime-arguments`, message: 'an argument known only at run time is transformed at compile time; only literals are converted here' };
+      return spread
+        ? { rule: `${prefix}/array-arg`, message: "an array argument known only at run time is converted when its elements are one list of the command's values; here they are not (pairs, numbers, or other arguments depend on them)" }
+        : { rule: `${prefix}/runtime-arguments`, message: 'an argument known only at run time is transformed at compile time; only literals are converted here' };
     }
     params.push(emitted);
   }
@@ -140,7 +170,36 @@ function compileArgvs(
   return { sql: first.sql, params: `[${params.join(', ')}]`, shape: first.reply, command: first.command };
 }
 
-function emitParam(p: SqlParam, exprs: readonly RuntimeExpr[], uses: Map<number, number>, integer = false): string | undefined {
+/**
+ * Whether a compile of an argv with an empty spread array gives the same
+ * statement: undefined when it does, Redis' error when it refuses the
+ * command (the converted call answers it at run time, for an empty array),
+ * a refusal when the statement would differ.
+ */
+function emptySpread(
+  none: { readonly argv: readonly string[] } | { readonly error: string },
+  some: { readonly argv: readonly string[] } | { readonly error: string },
+  prefix: string,
+): string | CallRefusal | undefined {
+  const differs = { rule: `${prefix}/array-arg`, message: 'an array argument known only at run time makes another statement when it is empty' };
+  if ('error' in none || 'error' in some) return differs;
+  let sql: string;
+  try {
+    sql = translate(none.argv).sql;
+  } catch (error) {
+    if (error instanceof RedisError) return error.message;
+    if (error instanceof Redis2SqlError) return differs;
+    throw error;
+  }
+  try {
+    return translate(some.argv).sql === sql ? undefined : differs;
+  } catch {
+    // The compile with elements reports its own error.
+    return undefined;
+  }
+}
+
+function emitParam(p: SqlParam, exprs: readonly RuntimeExpr[], uses: Map<number, number>, integer = false, empty?: string): string | undefined {
   const [mark] = STAND_INS;
   const exprAt = (text: string): string | undefined => {
     for (const [i, a] of exprs.entries()) {
@@ -172,6 +231,16 @@ function emitParam(p: SqlParam, exprs: readonly RuntimeExpr[], uses: Map<number,
     if (marked(s)) return undefined;
     // Bytes that are not UTF-8 text keep their exact value.
     return Buffer.from(s, 'utf8').equals(p) ? `Buffer.from(${JSON.stringify(s)})` : `Buffer.from(${JSON.stringify(p.toString('hex'))}, 'hex')`;
+  }
+  // A spread expression's elements, all of them in order, as one array parameter of texts or of bytes (not numbers: their checks are per element).
+  for (const [i, a] of exprs.entries()) {
+    if (a.spread !== true || integer) continue;
+    const list = p as readonly SqlParam[];
+    const want = spreadStandIn(mark, i, mark.elements);
+    const kind = list.every((x) => typeof x === 'string') ? 'text' : list.every((x) => Buffer.isBuffer(x)) ? 'bytes' : undefined;
+    if (kind === undefined || list.length !== want.length || list.some((x, j) => String(x) !== want[j])) continue;
+    uses.set(i, (uses.get(i) ?? 0) + 1);
+    return `r2s.items(${a.expr}, '${kind}'${empty === undefined ? '' : `, ${JSON.stringify(empty)}`})`;
   }
   const items: string[] = [];
   for (const item of p as readonly SqlParam[]) {

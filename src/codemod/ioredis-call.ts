@@ -89,7 +89,15 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
         ? { rule: 'ioredis/callback', message: 'calls with a callback are not converted' }
         : { rule: 'ioredis/function-arg', message: 'a function argument is not converted' };
     }
-    if (type.isArray() || type.isTuple()) return { rule: 'ioredis/array-arg', message: 'an array argument of unknown length is not converted' };
+    if (type.isArray() || type.isTuple()) {
+      // ioredis sends its elements as separate arguments: converted when the statement takes them as one list, whatever their number (compileCall checks).
+      if (!scalarElements(type)) return { rule: 'ioredis/array-arg', message: 'an array argument whose elements are not strings, numbers or Buffers is not converted' };
+      if (exprs.some((e) => e.spread === true)) return { rule: 'ioredis/array-arg', message: 'a call with more than one array argument known only at run time is not converted' };
+      tokens.push({ expr: exprs.length });
+      exprs.push({ expr: `a[${argv.length}]`, numeric: false, plain: true, spread: true });
+      argv.push(node.getText());
+      continue;
+    }
     if (isObjectLike(type)) return { rule: 'ioredis/object-arg', message: 'an object argument (field/value map or options) known only at run time is not converted' };
     tokens.push({ expr: exprs.length });
     // An untyped JavaScript value may be a number: its stand-in is one, which compiles wherever a text would (src/codemod/compile-call.ts).
@@ -98,7 +106,7 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
     argv.push(node.getText());
   }
 
-  const compiled = compileCall((standIn) => [command, ...tokens.map((t) => ('literal' in t ? t.literal : String(standIn(t.expr))))], exprs, 'ioredis', cache);
+  const compiled = compileCall((standIn) => [command, ...tokens.flatMap((t) => ('literal' in t ? [t.literal] : [standIn(t.expr)].flat().map(String)))], exprs, 'ioredis', cache);
   if (!('sql' in compiled)) return compiled;
   const object = compiled.command === 'HGETALL';
   const as = object ? (buffers ? 'object-buffer' : 'object') : buffers ? 'buffer' : undefined;
@@ -220,6 +228,14 @@ function objectPairs(obj: Node): (Node | { readonly literal: string })[] | undef
     } else return undefined;
   }
   return out;
+}
+
+/** Whether every element of an array or tuple type is a string, a number or a Buffer (what ioredis sends as one argument each). */
+function scalarElements(type: Type): boolean {
+  const elements = type.isTuple() ? type.getTupleElements() : [type.getArrayElementTypeOrThrow()];
+  return elements
+    .flatMap((e) => (e.isUnion() ? e.getUnionTypes() : [e]))
+    .every((e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || (e.isObject() && e.getSymbol()?.getName() === 'Buffer'));
 }
 
 function isObjectLike(type: Type): boolean {

@@ -83,7 +83,9 @@ export async function ioredis<T = IoredisValue>(
  *   // rejects ReplyError('ERR value is not an integer or out of range') with .command { name: 'incr', args: ['k'] }
  */
 export function command(name: string, argv: readonly unknown[], params: (a: readonly unknown[]) => RuntimeParam[]): RuntimeParam[] {
-  return withCommand(params(argv), { name, args: argv.map((a) => (typeof a === 'string' || Buffer.isBuffer(a) ? a : a === null || a === undefined ? '' : String(a))) });
+  // ioredis flattens an array argument (one level) into the command's arguments.
+  const sent = argv.flatMap((a) => (Array.isArray(a) ? (a as readonly unknown[]) : [a]));
+  return withCommand(params(argv), { name, args: sent.map((a) => (typeof a === 'string' || Buffer.isBuffer(a) ? a : a === null || a === undefined ? '' : String(a))) });
 }
 
 /**
@@ -127,6 +129,21 @@ async function run(target: Target, sql: string, params: readonly RuntimeParam[],
  */
 export function toIoredis(reply: RedisReply): IoredisValue {
   return rawValue(reply) as IoredisValue;
+}
+
+/**
+ * The elements of an array argument, which ioredis sends as separate
+ * arguments, as one statement parameter of texts or of bytes (each as text()
+ * or bytes() makes it; a value that is not an array is one element). Empty,
+ * it is Redis' arity error (`empty`) where the command needs at least one.
+ *
+ *   items(['a', 1], 'text')  → ['a', '1']
+ *   items([], 'text', "ERR wrong number of arguments for 'del' command")  → Refused(that error)
+ */
+export function items(values: unknown, kind: 'text' | 'bytes', empty?: string): string[] | Buffer[] | Refused {
+  const list: readonly unknown[] = Array.isArray(values) ? values : [values];
+  if (list.length === 0 && empty !== undefined) return new Refused(new RedisError(empty));
+  return kind === 'text' ? list.map((x) => text(x)) : list.map((x) => bytes(x));
 }
 
 /**

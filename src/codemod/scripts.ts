@@ -18,7 +18,7 @@ import type { CallExpression, SourceFile, Type } from 'ts-morph';
 import { LuaCompileError } from '../errors.js';
 import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
 import { compileLua, type CompiledScript } from '../translators/lua/compile.js';
-import { commandParams, compileCall, shapeText, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
+import { commandParams, compileCall, shapeText, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
 
 /** A command added by `defineCommand`, usable wherever the client is. */
 export interface DefinedScript {
@@ -143,7 +143,7 @@ export function compileScriptCall(call: CallExpression, method: string, context:
       sent.push(arg.getText());
     } else exprs.push({ expr: arg.getText(), numeric: type.isNumber() || type.isNumberLiteral(), plain: Node.isIdentifier(arg) });
   }
-  const argv = (standIn: (i: number) => string | number): string[] => [
+  const argv = (standIn: StandIn): string[] => [
     'EVALSHA',
     script.sha,
     ...(numberOfKeys === undefined ? [] : [numberOfKeys]),

@@ -50,4 +50,21 @@ describe('compileCall', () => {
     expect(cache.size).toBe(4);
     expect(built).toBe(6 * 3);
   });
+
+  describe('an array known only at run time (ioredis sends its elements as separate arguments)', () => {
+    const keys: RuntimeExpr = { expr: 'a[1]', numeric: false, plain: true, spread: true };
+    // '@' is the array: its stand-in elements go where it is, one, two or three of them, or none.
+    const spread = (argv: readonly string[]) => compileCall((standIn) => argv.flatMap((a) => (a === '@' ? [standIn(0)].flat().map(String) : [a])), [keys], 'test');
+
+    it('becomes one list parameter when the SQL takes its elements as one, whatever their number; empty, Redis\' arity error', () => {
+      expect(spread(['DEL', '@'])).toMatchObject({ sql: 'SELECT redis.del_keys($1::text[]) AS reply', params: `[r2s.items(a[1], 'text', "ERR wrong number of arguments for 'del' command")]` });
+      expect(spread(['SADD', 's', '@'])).toMatchObject({ params: `["s", r2s.items(a[1], 'bytes', "ERR wrong number of arguments for 'sadd' command")]` });
+    });
+
+    it('is refused where its elements are not one list: pairs, other arguments beside them, numbers', () => {
+      expect(spread(['MSET', '@'])).toMatchObject({ rule: 'test/array-arg', message: expect.stringContaining('with some of its lengths Redis refuses the call') });
+      expect(spread(['EXISTS', '@', 'other'])).toMatchObject({ rule: 'test/array-arg' });
+      expect(spread(['ZADD', 'z', '@'])).toMatchObject({ rule: 'test/array-arg' });
+    });
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RedisError, UnsupportedError } from '../../src/errors.js';
-import { asClientError, clientError, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from '../../src/codemod/client-errors.js';
-import { bytes, command, double, integer, ioredis, text, toIoredis } from '../../src/codemod/runtime.js';
+import { asClientError, clientError, commandOf, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from '../../src/codemod/client-errors.js';
+import { bytes, command, double, integer, ioredis, items, text, toIoredis } from '../../src/codemod/runtime.js';
 import { Refused, refusal, sqlParams } from '../../src/codemod/refused.js';
 import { unifiedDiff } from '../../src/codemod/diff.js';
 
@@ -31,6 +31,20 @@ describe('codemod runtime: arguments as ioredis sends them', () => {
     expect(double(2.5)).toBe(2.5);
     expect(double(-Infinity)).toBe(-Infinity);
     expect((double(Number.NaN) as Refused).error).toEqual(new RedisError('ERR value is not a valid float'));
+  });
+
+  it('items: an array argument\'s elements as one parameter, each as text() or bytes() makes it; empty, the arity error given; the command keeps them flattened', () => {
+    expect(items(['a', 1, Buffer.from('b')], 'text')).toEqual(['a', '1', 'b']);
+    expect(items(['a', 1], 'bytes')).toEqual([Buffer.from('a'), Buffer.from('1')]);
+    expect(items('a', 'text')).toEqual(['a']);
+    expect(items([], 'text')).toEqual([]);
+    const empty = items([], 'text', "ERR wrong number of arguments for 'del' command");
+    expect(empty).toBeInstanceOf(Refused);
+    expect(refusal([empty as Refused])?.message).toBe("ERR wrong number of arguments for 'del' command");
+    const params = command('del', [['k1', 'k2'], 3], (a) => [items(a[0], 'text')]);
+    expect(params).toEqual([['k1', 'k2']]);
+    // As ioredis' err.command has them: the array's elements in the arguments.
+    expect(commandOf(params)).toEqual({ name: 'del', args: ['k1', 'k2', '3'] });
   });
 
   it('a refused argument is found where the call\'s parameters hold it, alone or among scores, first one first', () => {
