@@ -571,10 +571,21 @@ function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
     exprs.push({ expr: node.getText(), numeric: type.isNumber() || type.isNumberLiteral(), plain: isPlainReference(node) });
     return { kind: 'expr', index: exprs.length - 1 };
   }
+  // An array of strings and Buffers known only at run time (node-redis sends each as an argument): one list parameter where the statement takes one (compileCall checks).
+  if ((type.isArray() || type.isTuple()) && stringElements(type)) {
+    exprs.push({ expr: node.getText(), numeric: false, plain: isPlainReference(node), spread: true });
+    return { kind: 'expr', index: exprs.length - 1 };
+  }
   if (type.isBoolean() || type.isBooleanLiteral() || type.isUnion() || type.isUndefined()) {
     return { rule: 'node-redis/runtime-options', message: `'${node.getText()}' (${type.getText(node)}) chooses the command's options at run time; not converted` };
   }
   return { rule: 'node-redis/object-arg', message: `'${node.getText()}' is an array or object known only at run time; not converted` };
+}
+
+/** Whether every element of an array or tuple type is a string or a Buffer (node-redis' argument types). */
+function stringElements(type: Type): boolean {
+  const elements = type.isTuple() ? type.getTupleElements() : [type.getArrayElementTypeOrThrow()];
+  return elements.flatMap((e) => (e.isUnion() ? e.getUnionTypes() : [e])).every((e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || isBuffer(e));
 }
 
 /** The JS value handed to node-redis' argument transform: literals, stand-ins for expressions. */
