@@ -8,6 +8,7 @@
 import { Node, SyntaxKind, TypeFormatFlags, ts as typescript } from './ts-morph.js';
 import type { CallExpression, Type, ts } from 'ts-morph';
 import { COMMAND_SPECS, specOf } from '../grammar/table.js';
+import { elementTypes } from './walk.js';
 import { translationStatus } from '../translate.js';
 import { commandParams, compileCall, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
 
@@ -232,10 +233,7 @@ function objectPairs(obj: Node): (Node | { readonly literal: string })[] | undef
 
 /** Whether every element of an array or tuple type is a string, a number or a Buffer (what ioredis sends as one argument each). */
 function scalarElements(type: Type): boolean {
-  const elements = type.isTuple() ? type.getTupleElements() : [type.getArrayElementTypeOrThrow()];
-  return elements
-    .flatMap((e) => (e.isUnion() ? e.getUnionTypes() : [e]))
-    .every((e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || (e.isObject() && e.getSymbol()?.getName() === 'Buffer'));
+  return elementTypes(type).every((e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || (e.isObject() && e.getSymbol()?.getName() === 'Buffer'));
 }
 
 function isObjectLike(type: Type): boolean {

@@ -38,7 +38,7 @@ import { compileScript, emptyScriptContext, literal, property, scriptFunctionCal
 import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
-import { descendantsWhere, optionalReceiver, shortText, somePart, someTypePart } from './walk.js';
+import { descendantsWhere, elementTypes, optionalReceiver, shortText, somePart, someTypePart } from './walk.js';
 import { shutdownText, type Shutdown } from './lifecycle.js';
 import type { CompiledScript } from '../translators/lua/compile.js';
 
@@ -584,8 +584,7 @@ function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
 
 /** Whether every element of an array or tuple type is a string or a Buffer (node-redis' argument types). */
 function stringElements(type: Type): boolean {
-  const elements = type.isTuple() ? type.getTupleElements() : [type.getArrayElementTypeOrThrow()];
-  return elements.flatMap((e) => (e.isUnion() ? e.getUnionTypes() : [e])).every((e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || isBuffer(e));
+  return elementTypes(type).every((e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || isBuffer(e));
 }
 
 /** The JS value handed to node-redis' argument transform: literals, stand-ins for expressions. */

@@ -89,3 +89,14 @@ export function somePart(type: Type, test: (part: Type) => boolean, depth = 0): 
   const parts = type.isUnion() ? type.getUnionTypes() : type.isIntersection() ? type.getIntersectionTypes() : type.isTypeParameter() ? [type.getConstraint()].filter((c) => c !== undefined) : type.getAliasTypeArguments();
   return parts.some((t) => somePart(t, test, depth + 1));
 }
+
+/**
+ * The types an array's or a tuple's elements may have, unions split: what the
+ * walks test before sending a run-time array's elements as arguments.
+ *
+ *   elementTypes(<(string | Buffer)[]>)  → [string, Buffer]
+ */
+export function elementTypes(type: Type): Type[] {
+  const elements = type.isTuple() ? type.getTupleElements() : [type.getArrayElementTypeOrThrow()];
+  return elements.flatMap((e) => (e.isUnion() ? e.getUnionTypes() : [e]));
+}
