@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { codemod, formatFinding, type CodemodResult } from '../../src/codemod/index.js';
-import { withDependencies } from '../../src/codemod/project.js';
+import { openProject, withDependencies } from '../../src/codemod/project.js';
 
 const CASES = fileURLToPath(new URL('../../fixtures/codemod/cases/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -97,6 +97,30 @@ describe('withDependencies', () => {
     expect(withDependencies('{"name":"x"}\n', { pg: '^8' })).toBe('{\n  "name": "x",\n  "dependencies": {\n    "pg": "^8"\n  }\n}\n');
     expect(withDependencies('{ "dependencies": { "pg": "^7" } }', { pg: '^8' })).toBeUndefined();
     expect(withDependencies('{ oops', { pg: '^8' })).toBeUndefined();
+  });
+});
+
+describe('openProject', () => {
+  it('parses as tsc does: JSDoc skipped in TypeScript files, declarations included, kept in JavaScript, where it holds the types', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redis2sql-jsdoc-'));
+    try {
+      writeFileSync(join(dir, 'a.ts'), '/** Doc. @param n a number */\nexport function f(n: number): number {\n  return n;\n}\n');
+      writeFileSync(join(dir, 'b.js'), '/** @param {number} n */\nexport function g(n) {\n  return n;\n}\n');
+      writeFileSync(join(dir, 'c.d.ts'), '/** Doc. */\nexport declare function h(): void;\n');
+      for (const tsconfig of [false, true]) {
+        if (tsconfig) writeFileSync(join(dir, 'tsconfig.json'), '{ "compilerOptions": { "strict": true } }\n');
+        const { project } = openProject(dir);
+        const docs = (name: string): number => {
+          const statement = project.addSourceFileAtPath(join(dir, name)).compilerNode.statements[0] as unknown as { readonly jsDoc?: readonly unknown[] };
+          return statement.jsDoc?.length ?? 0;
+        };
+        expect([docs('a.ts'), docs('b.js'), docs('c.d.ts')]).toEqual([0, 1, 0]);
+        // The JavaScript file's JSDoc still types it.
+        expect(project.getSourceFileOrThrow(join(dir, 'b.js')).getFunctionOrThrow('g').getParameters()[0]!.getType().getText()).toBe('number');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
