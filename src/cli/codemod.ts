@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CodemodResult } from '../codemod/index.js';
+import { isFileLevel } from '../codemod/report.js';
 import { schemaSql } from '../emit/schema/index.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from './io.js';
@@ -100,9 +101,9 @@ function summary(result: CodemodResult): {
   sitesReported: number;
 } {
   const changed = new Set(result.changed.map((c) => c.path));
-  // File-level notes (a file left whole because of its other sites) are not call sites, and a package.json that is not JSON is neither a site nor a scanned file.
+  // File-level notes (a file left whole because of its other sites, or of a file it shares clients with) are not call sites, and a package.json that is not JSON is neither a site nor a scanned file.
   const sources = result.findings.filter((f) => f.rule !== 'codemod/package-json');
-  const sites = sources.filter((f) => !f.rule.endsWith('/file-untouched'));
+  const sites = sources.filter((f) => !isFileLevel(f));
   const reported = new Set(sources.map((f) => f.path));
   const partly = [...changed].filter((p) => reported.has(p)).length;
   const filesReported = [...reported].filter((p) => !changed.has(p)).length;

@@ -7,7 +7,8 @@
  * `redis2sql/codemod-runtime` (a runtime dependency of the converted app), so
  * that replies decode through the same code as `exec`; the client becomes
  * `new pg.Pool({ connectionString: process.env.DATABASE_URL })` whatever its
- * Redis options were; a file is converted whole or left as it was.
+ * Redis options were; a file is converted whole or left as it was, and files
+ * that hand clients to each other all or none (src/codemod/shared-clients.ts).
  */
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -18,6 +19,7 @@ import { lendIoredis4Types } from './untyped.js';
 import { lendIoredisCommonJs, requiredModules } from './commonjs.js';
 import { MAX_FILE_BYTES, manifestOf, openProject, runtimeDependencies, syntaxError, withDependencies } from './project.js';
 import { convertNodeRedisFile } from './node-redis.js';
+import { sharedClients, tiedTo } from './shared-clients.js';
 import type { CallCache } from './compile-call.js';
 import type { TypeTexts } from './ioredis-call.js';
 import type { Finding } from './report.js';
@@ -116,12 +118,18 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     let converted = 0;
     const manifestDirs = new Set<string>();
     const settling: { readonly at: number; readonly path: string; readonly before: string; readonly formatted: Promise<{ readonly text: string } | { readonly error: string }> }[] = [];
+    // Files of the run that stay as they are although they use clients, each with what says why (src/codemod/shared-clients.ts).
+    const blocked = new Map<string, string>();
+    const block = (path: string, finding: Finding): void => {
+      if (!blocked.has(path)) blocked.set(path, `is left unchanged (${finding.rule} at ${finding.line}:${finding.column})`);
+    };
     for (const [index, path] of files.entries()) {
       options.onProgress?.(index, files.length);
       const file = project.getSourceFileOrThrow(path);
       const unparsed = syntaxError(file);
       if (unparsed !== undefined) {
         findings.push(rel(unparsed));
+        block(path, unparsed);
         continue;
       }
       // A module without imports can neither name a client's type nor receive a client (bar globals): nothing to look for.
@@ -131,27 +139,33 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
         // ioredis 4, 5 and 6 (its default "legacy" reply mapping) resolve every converted command with the same values.
         const major = clientMajor(dirname(path), 'ioredis') ?? options.clientVersion;
         if (major !== 4 && major !== 5 && major !== 6) {
-          findings.push(
-            rel({
-              path,
-              line: 1,
-              column: 1,
-              rule: 'ioredis/version',
-              message: major === undefined ? 'no package.json above this file names ioredis: its major version is unknown' : `ioredis ${major} is not supported (ioredis 4, 5 and 6 are)`,
-            }),
-          );
+          const finding: Finding = {
+            path,
+            line: 1,
+            column: 1,
+            rule: 'ioredis/version',
+            message: major === undefined ? 'no package.json above this file names ioredis: its major version is unknown' : `ioredis ${major} is not supported (ioredis 4, 5 and 6 are)`,
+          };
+          findings.push(rel(finding));
+          block(path, finding);
           continue;
         }
       }
       const ioredisResult = convertIoredisFile(file, scripts, calls, types, members);
       const nodeRedisResult = nodeRedisLoaded ? convertNodeRedisFile(file, nodeRedisMajor(dirname(path), options.clientVersion), scripts, calls) : { text: null, findings: [] };
       if (ioredisResult.text !== null && nodeRedisResult.text !== null) {
-        findings.push(rel({ path, line: 1, column: 1, rule: 'codemod/mixed-clients', message: 'a file using both ioredis and node-redis clients is not converted' }));
+        const finding: Finding = { path, line: 1, column: 1, rule: 'codemod/mixed-clients', message: 'a file using both ioredis and node-redis clients is not converted' };
+        findings.push(rel(finding));
+        block(path, finding);
         continue;
       }
       const result = nodeRedisResult.text !== null || nodeRedisResult.findings.length > 0 ? nodeRedisResult : ioredisResult;
-      findings.push(...ioredisResult.findings.map(rel), ...(result === nodeRedisResult ? nodeRedisResult.findings.map(rel) : []));
-      if (result.text === null) continue;
+      const own = [...ioredisResult.findings, ...(result === nodeRedisResult ? nodeRedisResult.findings : [])];
+      findings.push(...own.map(rel));
+      if (result.text === null) {
+        if (own[0] !== undefined) block(path, own[0]);
+        continue;
+      }
       // The file's tree and the converter's edits locate the changed statements without parsing the converted text again.
       const formatted = format.format(path, result.text, file.getFullText(), result.edits === undefined ? undefined : { tree: file.compilerNode, edits: result.edits });
       // Awaited in order below; a failure of the worker is thrown there once, not left unhandled for the files after it.
@@ -159,17 +173,46 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
       settling.push({ at: findings.length, path, before: file.getFullText(), formatted });
     }
     options.onProgress?.(files.length, files.length);
+    // The files each converted one shares clients with (while the worker formats), those outside the run's paths staying as they are.
+    const shared = settling.length === 0 ? new Map<string, Set<string>>() : sharedClients(project.getProgram().compilerObject, files);
+    const given = new Set(files);
+    const large = new Set(found);
+    for (const partners of shared.values()) {
+      for (const partner of partners) {
+        if (!given.has(partner)) blocked.set(partner, large.has(partner) ? 'is left unchanged (codemod/too-large)' : 'is not among the paths given');
+      }
+    }
+    const settled = [];
+    for (const s of settling) {
+      const after = await s.formatted;
+      // Prettier parses the file: a result it cannot parse is never written.
+      if ('error' in after) blocked.set(s.path, 'does not parse once converted');
+      settled.push({ ...s, after });
+    }
+    const tied = tiedTo(shared, new Set(blocked.keys()));
     let from = 0;
-    for (const { at, path, before, formatted } of settling) {
+    for (const { at, path, before, after } of settled) {
       reported.push(...findings.slice(from, at));
       from = at;
-      const after = await formatted;
-      // Prettier parses the file: a result it cannot parse is never written.
       if ('error' in after) {
         reported.push(rel({ path, line: 1, column: 1, rule: 'codemod/parse-error', message: `the converted file does not parse, left unchanged: ${after.error.split('\n')[0]}` }));
         continue;
       }
       if (after.text === before) continue;
+      const tie = tied.get(path);
+      if (tie !== undefined) {
+        const through = tie.via === undefined ? '' : ` (through ${shown(cwd, tie.via)})`;
+        reported.push(
+          rel({
+            path,
+            line: 1,
+            column: 1,
+            rule: 'codemod/shared-client',
+            message: `file left unchanged: it shares Redis clients with ${shown(cwd, tie.blocked)}${through}, which ${blocked.get(tie.blocked)}; converting one without the other would break the code between them`,
+          }),
+        );
+        continue;
+      }
       if (options.write === true && !written(path, after.text)) continue;
       changed.push({ path: shown(cwd, path), before, after: after.text });
       converted += runtimeCalls(after.text) - runtimeCalls(before);

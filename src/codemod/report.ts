@@ -18,3 +18,12 @@ export interface Finding {
 export function formatFinding(f: Finding): string {
   return `${f.path}:${f.line}:${f.column}: warning: ${f.message} [${f.rule}]`;
 }
+
+/**
+ * Whether a finding is about a file as a whole (left unchanged because of
+ * another finding, in it or in a file it shares clients with), not a call
+ * site of its own: the summary does not count it as a site.
+ */
+export function isFileLevel(f: Finding): boolean {
+  return f.rule.endsWith('/file-untouched') || f.rule === 'codemod/shared-client';
+}

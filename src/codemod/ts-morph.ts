@@ -32,4 +32,8 @@ export declare namespace ts {
   type Statement = TsMorph.ts.Statement;
   type PropertyAccessExpression = TsMorph.ts.PropertyAccessExpression;
   type Type = TsMorph.ts.Type;
+  type Symbol = TsMorph.ts.Symbol;
+  type Expression = TsMorph.ts.Expression;
+  type TypeReference = TsMorph.ts.TypeReference;
+  type ObjectType = TsMorph.ts.ObjectType;
 }

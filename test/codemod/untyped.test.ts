@@ -74,8 +74,14 @@ describe('codemod: ioredis 4 in JavaScript without types', () => {
     expect(result.changed.map((c) => c.path).sort()).toEqual(['client.js', 'hits.mjs', 'legacy.cjs', 'sizes.js']);
   });
 
-  it('finds the client module when only a file importing it is given', async () => {
+  it('finds the client module when only files importing it are given, and converts them with it or not at all', async () => {
+    const both = await codemod(['hits.mjs', 'client.js'], { cwd: dir });
+    expect(both.changed.find((c) => c.path === 'hits.mjs')?.after).toBe(after('hits.mjs'));
+    // Converted alone, hits.mjs would hand the runtime the ioredis client client.js still makes (src/codemod/shared-clients.ts).
     const only = await codemod(['hits.mjs'], { cwd: dir });
-    expect(only.changed.find((c) => c.path === 'hits.mjs')?.after).toBe(after('hits.mjs'));
+    expect(only.changed).toEqual([]);
+    expect(only.findings.map(formatFinding)).toEqual([
+      'hits.mjs:1:1: warning: file left unchanged: it shares Redis clients with client.js, which is not among the paths given; converting one without the other would break the code between them [codemod/shared-client]',
+    ]);
   }, 120_000);
 });

@@ -13,6 +13,8 @@ import { codemod, formatFinding, type CodemodResult } from '../../src/codemod/in
 // an untouched call, or drops a report.
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPT = "return redis.call('INCR', KEYS[1])";
+/** The start of a file with a client of its own. */
+const OWN = "import { Redis } from 'ioredis';\n\nconst redis = new Redis();\n\n";
 
 const FILES: Readonly<Record<string, string>> = {
   'package.json': JSON.stringify({ name: 'walk-names', private: true, type: 'module', dependencies: { ioredis: '^5.4.0' } }),
@@ -47,13 +49,14 @@ const FILES: Readonly<Record<string, string>> = {
     "export const bumped = () => bump(redis, 'n');",
     '',
   ].join('\n'),
-  // …and any other name, which is reported (the file is left as it was).
-  'unknown.js': "import { redis } from './client.js';\n\nexport const f = () => redis.frobnicate('k');\n",
+  // …and any other name, which is reported (the file is left as it was). The files with reports have
+  // clients of their own: sharing client.ts' would leave the files above unchanged too (src/codemod/shared-clients.ts).
+  'unknown.js': `${OWN}export const f = () => redis.frobnicate('k');\n`,
   // A TypeScript file that silences the checker may call any name too.
-  'suppressed.ts': "import { redis } from './client.js';\n\n// @ts-expect-error added at run time\nexport const f = () => redis.frobnicate('k');\n",
+  'suppressed.ts': `${OWN}// @ts-expect-error added at run time\nexport const f = () => redis.frobnicate('k');\n`,
   // Properties read, not called: a client's and a batch's.
-  'status.ts': "import { redis } from './client.js';\n\nexport const up = () => redis.status === 'ready';\n",
-  'batch-method.ts': "import { redis } from './client.js';\n\nexport const getter = () => redis.pipeline().get;\n",
+  'status.ts': `${OWN}export const up = () => redis.status === 'ready';\n`,
+  'batch-method.ts': `${OWN}export const getter = () => redis.pipeline().get;\n`,
   // A batch's length, which the converted batch has too: left as written.
   'batch-length.ts': "import { redis } from './client.js';\n\nexport const queued = () => redis.pipeline().get('a').length;\n",
   // A batch's commands, in a chain and on a builder variable.
@@ -96,20 +99,20 @@ describe('codemod: the ioredis walk looks at the names a client or batch has', (
   });
 
   it('reports a name no client has where the checker does not vouch for names: JavaScript, @ts-expect-error', () => {
-    expect(reported('unknown.js')).toEqual(['unknown.js:3:24: warning: frobnicate() is not a Redis command redis2sql knows [ioredis/unsupported-method]', 'unknown.js:3:24: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]']);
+    expect(reported('unknown.js')).toEqual(['unknown.js:5:24: warning: frobnicate() is not a Redis command redis2sql knows [ioredis/unsupported-method]', 'unknown.js:5:24: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]']);
     expect(reported('suppressed.ts')).toEqual([
-      'suppressed.ts:4:24: warning: frobnicate() is not a Redis command redis2sql knows [ioredis/unsupported-method]',
-      'suppressed.ts:4:24: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]',
+      'suppressed.ts:6:24: warning: frobnicate() is not a Redis command redis2sql knows [ioredis/unsupported-method]',
+      'suppressed.ts:6:24: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]',
     ]);
     expect(after('unknown.js')).toBeUndefined();
     expect(after('suppressed.ts')).toBeUndefined();
   });
 
   it("reports a client's and a batch's property read", () => {
-    expect(reported('status.ts')).toEqual(["status.ts:3:25: warning: 'status' of an ioredis client is not a command call [ioredis/property]", 'status.ts:3:25: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]']);
+    expect(reported('status.ts')).toEqual(["status.ts:5:25: warning: 'status' of an ioredis client is not a command call [ioredis/property]", 'status.ts:5:25: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]']);
     expect(reported('batch-method.ts')).toEqual([
-      "batch-method.ts:3:29: warning: 'get' of an ioredis batch is not a command call [ioredis/property]",
-      'batch-method.ts:3:29: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]',
+      "batch-method.ts:5:29: warning: 'get' of an ioredis batch is not a command call [ioredis/property]",
+      'batch-method.ts:5:29: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]',
     ]);
   });
 
@@ -163,10 +166,12 @@ describe('codemod: an index signature merged into the client makes every name a 
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reports a call of a name only the index signature declares', () => {
+  it('reports a call of a name only the index signature declares, and leaves the client it shares as it was', () => {
     expect(result.findings.map(formatFinding)).toEqual([
       'any.ts:9:24: warning: frobnicate() is not a Redis command redis2sql knows [ioredis/unsupported-method]',
       'any.ts:9:24: warning: file left unchanged: a file is converted whole (every use of its ioredis clients) or not at all [ioredis/file-untouched]',
+      'client.ts:1:1: warning: file left unchanged: it shares Redis clients with any.ts, which is left unchanged (ioredis/unsupported-method at 9:24); converting one without the other would break the code between them [codemod/shared-client]',
     ]);
+    expect(result.changed).toEqual([]);
   });
 });
