@@ -59,8 +59,9 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
 
   const flat: (Node | { readonly literal: string })[] = [];
   for (const [i, arg] of call.getArguments().entries()) {
-    if (Node.isSpreadElement(arg)) return { rule: 'ioredis/spread', message: 'spread arguments of unknown length are not converted' };
-    if (Node.isArrayLiteralExpression(arg)) {
+    // `del(...keys)` sends what `del(keys)` does (ioredis flattens an array argument one level): the array, as one run-time argument below.
+    if (Node.isSpreadElement(arg)) flat.push(arg.getExpression());
+    else if (Node.isArrayLiteralExpression(arg)) {
       for (const element of arg.getElements()) {
         if (Node.isSpreadElement(element)) return { rule: 'ioredis/spread', message: 'spread arguments of unknown length are not converted' };
         flat.push(element);
@@ -85,6 +86,9 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
     }
     const node = arg as Node;
     const type = node.getType();
+    if (Node.isSpreadElement(node.getParent()) && !(type.isArray() || type.isTuple())) {
+      return { rule: 'ioredis/spread', message: 'a spread argument other than an array (an iterable, a string) is not converted' };
+    }
     if (type.getCallSignatures().length > 0) {
       return i === flat.length - 1
         ? { rule: 'ioredis/callback', message: 'calls with a callback are not converted' }
