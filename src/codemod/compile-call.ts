@@ -28,8 +28,11 @@ export interface RuntimeExpr {
    * An array whose elements the client sends as separate arguments (ioredis
    * flattens an array argument), its length known only at run time: its
    * stand-in is an array of stand-ins, of a different length in each compile.
+   * `'pairs'`: an object or Map whose entries the client sends as field,
+   * value, field, value… (ioredis' HSET/HMSET/MSET/MSETNX transforms): its
+   * stand-in is the list of 2, 1 and 3 such pairs.
    */
-  readonly spread?: boolean;
+  readonly spread?: boolean | 'pairs';
 }
 
 /** One stand-in value per run-time expression, by its index (an array of them for a spread one). */
@@ -63,9 +66,15 @@ const STAND_INS = [
 
 type StandIns = (typeof STAND_INS)[number];
 
-/** A spread expression's stand-in: `count` elements, each a text of its own. */
-function spreadStandIn(standIn: StandIns, i: number, count: number): readonly string[] {
-  return Array.from({ length: count }, (_, j) => standIn.text(i).replace(/__$/, `_${j}__`));
+/** A spread expression's stand-in: `count` elements (or field, value pairs), each a text of its own. */
+function spreadStandIn(standIn: StandIns, i: number, count: number, pairs = false): readonly string[] {
+  const element = (j: number, part = ''): string => standIn.text(i).replace(/__$/, `_${part}${j}__`);
+  return pairs ? Array.from({ length: count }, (_, j) => [element(j, 'f'), element(j, 'v')]).flat() : Array.from({ length: count }, (_, j) => element(j));
+}
+
+/** Whether a run-time expression is a list the client sends as separate arguments (an array, or an object's pairs). */
+function isSpread(e: RuntimeExpr | undefined): boolean {
+  return e?.spread === true || e?.spread === 'pairs';
 }
 
 /**
@@ -89,13 +98,13 @@ export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], pre
   // A spread expression has 2, 1 and 3 elements in them, and none in a fourth argv (an empty array).
   const argvOf = (standIn: StandIns, elements: number): { readonly argv: readonly string[] } | { readonly error: string } => {
     try {
-      return { argv: build((i) => (exprs[i]?.spread === true ? spreadStandIn(standIn, i, elements) : exprs[i]?.numeric === true ? standIn.number(i) : standIn.text(i))) };
+      return { argv: build((i) => (isSpread(exprs[i]) ? spreadStandIn(standIn, i, elements, exprs[i]!.spread === 'pairs') : exprs[i]?.numeric === true ? standIn.number(i) : standIn.text(i))) };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
   };
   const argvs = STAND_INS.slice(0, runtime ? STAND_INS.length : 1).map((standIn) => argvOf(standIn, standIn.elements));
-  if (exprs.some((e) => e.spread === true)) argvs.push(argvOf(STAND_INS[0], 0));
+  if (exprs.some(isSpread)) argvs.push(argvOf(STAND_INS[0], 0));
   if (cache === undefined) return compileArgvs(argvs, exprs, prefix);
   const key = JSON.stringify([prefix, exprs, argvs]);
   let compiled = cache.get(key);
@@ -113,7 +122,7 @@ function compileArgvs(
 ): CompiledCall | CallRefusal {
   let argvs = all;
   const runtime = exprs.length > 0;
-  const spread = exprs.some((e) => e.spread === true);
+  const spread = exprs.some(isSpread);
   // With an empty array the command may take other arguments than with elements: Redis' error for it, when it refuses it.
   let empty: string | undefined;
   if (spread) {
@@ -234,15 +243,18 @@ function emitParam(p: SqlParam, exprs: readonly RuntimeExpr[], uses: Map<number,
     // Bytes that are not UTF-8 text keep their exact value.
     return Buffer.from(s, 'utf8').equals(p) ? `Buffer.from(${JSON.stringify(s)})` : `Buffer.from(${JSON.stringify(p.toString('hex'))}, 'hex')`;
   }
-  // A spread expression's elements, all of them in order, as one array parameter of texts or of bytes (not numbers: their checks are per element).
+  // A spread expression's elements, all of them in order, as one array parameter of texts or of bytes (not numbers: their checks are per element);
+  // an object's fields, or its values, the same way.
   for (const [i, a] of exprs.entries()) {
-    if (a.spread !== true || integer) continue;
+    if (!isSpread(a) || integer) continue;
     const list = p as readonly SqlParam[];
-    const want = spreadStandIn(mark, i, mark.elements);
     const kind = list.every((x) => typeof x === 'string') ? 'text' : list.every((x) => Buffer.isBuffer(x)) ? 'bytes' : undefined;
-    if (kind === undefined || list.length !== want.length || list.some((x, j) => String(x) !== want[j])) continue;
+    const all = spreadStandIn(mark, i, mark.elements, a.spread === 'pairs');
+    const wanted: [string, readonly string[]][] = a.spread === 'pairs' ? [['fields', all.filter((_, j) => j % 2 === 0)], ['values', all.filter((_, j) => j % 2 === 1)]] : [['items', all]];
+    const found = wanted.find(([, want]) => list.length === want.length && list.every((x, j) => String(x) === want[j]));
+    if (kind === undefined || found === undefined) continue;
     uses.set(i, (uses.get(i) ?? 0) + 1);
-    return `r2s.items(${a.expr}, '${kind}'${empty === undefined ? '' : `, ${JSON.stringify(empty)}`})`;
+    return `r2s.${found[0]}(${a.expr}, '${kind}'${empty === undefined ? '' : `, ${JSON.stringify(empty)}`})`;
   }
   const items: string[] = [];
   for (const item of p as readonly SqlParam[]) {

@@ -58,6 +58,8 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
   }
 
   const flat: (Node | { readonly literal: string })[] = [];
+  // The argument ioredis' HSET/HMSET/MSET/MSETNX transform would send as field, value… pairs were it an object (the last, at its place).
+  let pairsAt: Node | undefined;
   for (const [i, arg] of call.getArguments().entries()) {
     // `del(...keys)` sends what `del(keys)` does (ioredis flattens an array argument one level): the array, as one run-time argument below.
     if (Node.isSpreadElement(arg)) flat.push(arg.getExpression());
@@ -70,7 +72,10 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
       const pairs = objectPairs(arg);
       if (pairs === undefined) return { rule: 'ioredis/object-arg', message: 'an object argument with computed, spread or method members is not converted' };
       flat.push(...pairs);
-    } else flat.push(arg);
+    } else {
+      if (OBJECT_ARGUMENT[command] === i && call.getArguments().length === i + 1) pairsAt = arg;
+      flat.push(arg);
+    }
   }
 
   const tokens: ({ readonly literal: string } | { readonly expr: number })[] = [];
@@ -97,9 +102,18 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
     if (type.isArray() || type.isTuple()) {
       // ioredis sends its elements as separate arguments: converted when the statement takes them as one list, whatever their number (compileCall checks).
       if (!scalarElements(type)) return { rule: 'ioredis/array-arg', message: 'an array argument whose elements are not strings, numbers or Buffers is not converted' };
-      if (exprs.some((e) => e.spread === true)) return { rule: 'ioredis/array-arg', message: 'a call with more than one array argument known only at run time is not converted' };
+      if (exprs.some((e) => e.spread !== undefined)) return { rule: 'ioredis/array-arg', message: 'a call with more than one array argument known only at run time is not converted' };
       tokens.push({ expr: exprs.length });
       exprs.push({ expr: `a[${argv.length}]`, numeric: false, plain: true, spread: true });
+      argv.push(node.getText());
+      continue;
+    }
+    if (node === pairsAt && isObjectLike(type)) {
+      // Its entries, known only at run time, go as two lists (fields, values) when the statement takes them so (compileCall checks).
+      if (!scalarEntries(type, node)) return { rule: 'ioredis/object-arg', message: 'an object or Map argument whose fields or values are not strings, numbers or Buffers is not converted' };
+      if (exprs.some((e) => e.spread !== undefined)) return { rule: 'ioredis/array-arg', message: 'a call with more than one array argument known only at run time is not converted' };
+      tokens.push({ expr: exprs.length });
+      exprs.push({ expr: `a[${argv.length}]`, numeric: false, plain: true, spread: 'pairs' });
       argv.push(node.getText());
       continue;
     }
@@ -238,6 +252,24 @@ function objectPairs(obj: Node): (Node | { readonly literal: string })[] | undef
 /** Whether every element of an array or tuple type is a string, a number or a Buffer (what ioredis sends as one argument each). */
 function scalarElements(type: Type): boolean {
   return elementTypes(type).every((e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || (e.isObject() && e.getSymbol()?.getName() === 'Buffer'));
+}
+
+/**
+ * Whether an object's or a Map's fields and values are all strings, numbers
+ * or Buffers (a field or value that may be undefined or null too: ioredis
+ * sends it as ''): its properties and index signatures, or its Map type
+ * arguments. Not an array, a function or a class instance with methods.
+ */
+function scalarEntries(type: Type, at: Node): boolean {
+  const scalar = (t: Type): boolean =>
+    (t.isUnion() ? t.getUnionTypes() : [t]).every(
+      (e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || e.isUndefined() || e.isNull() || (e.isObject() && e.getSymbol()?.getName() === 'Buffer'),
+    );
+  if (type.isArray() || type.isTuple() || type.getCallSignatures().length > 0) return false;
+  const name = type.getSymbol()?.getName();
+  if (name === 'Map' || name === 'ReadonlyMap') return type.getTypeArguments().length === 2 && type.getTypeArguments().every(scalar);
+  const indexes = [type.getStringIndexType(), type.getNumberIndexType()].filter((t) => t !== undefined);
+  return indexes.every(scalar) && type.getProperties().every((p) => scalar(p.getTypeAtLocation(at)));
 }
 
 function isObjectLike(type: Type): boolean {

@@ -83,8 +83,12 @@ export async function ioredis<T = IoredisValue>(
  *   // rejects ReplyError('ERR value is not an integer or out of range') with .command { name: 'incr', args: ['k'] }
  */
 export function command(name: string, argv: readonly unknown[], params: (a: readonly unknown[]) => RuntimeParam[]): RuntimeParam[] {
-  // ioredis flattens an array argument (one level) into the command's arguments.
-  const sent = argv.flatMap((a) => (Array.isArray(a) ? (a as readonly unknown[]) : [a]));
+  // ioredis flattens an array argument (one level) into the command's arguments, and then its
+  // HSET/HMSET/MSET/MSETNX transforms send an object's or a Map's entries (see `fields`).
+  let sent = argv.flatMap((a) => (Array.isArray(a) ? (a as readonly unknown[]) : [a]));
+  const at = name === 'hset' || name === 'hmset' ? 1 : name === 'mset' || name === 'msetnx' ? 0 : -1;
+  const object = sent[at];
+  if (at >= 0 && sent.length === at + 1 && typeof object === 'object' && object !== null && !Buffer.isBuffer(object)) sent = [...sent.slice(0, at), ...entries(object).flat()];
   return withCommand(params(argv), { name, args: sent.map((a) => (typeof a === 'string' || Buffer.isBuffer(a) ? a : a === null || a === undefined ? '' : String(a))) });
 }
 
@@ -144,6 +148,30 @@ export function items(values: unknown, kind: 'text' | 'bytes', empty?: string): 
   const list: readonly unknown[] = Array.isArray(values) ? values : [values];
   if (list.length === 0 && empty !== undefined) return new Refused(new RedisError(empty));
   return kind === 'text' ? list.map((x) => text(x)) : list.map((x) => bytes(x));
+}
+
+/**
+ * The fields, or the values, of an object or Map that ioredis sends as
+ * field, value, field, value… (HSET, HMSET, MSET, MSETNX given one: its
+ * argument transform, in `Object.keys` or the Map's order), as one statement
+ * parameter of texts or of bytes. Empty, it is Redis' arity error (`empty`).
+ *
+ *   fields({ a: 1, b: 2 }, 'text')             → ['a', 'b']
+ *   values(new Map([['a', 1]]), 'bytes')        → [<Buffer 31>]
+ */
+export function fields(pairs: unknown, kind: 'text' | 'bytes', empty?: string): string[] | Buffer[] | Refused {
+  return items(entries(pairs).map(([field]) => field), kind, empty);
+}
+
+/** The values of `fields`' object or Map, in the same order. */
+export function values(pairs: unknown, kind: 'text' | 'bytes', empty?: string): string[] | Buffer[] | Refused {
+  return items(entries(pairs).map(([, value]) => value), kind, empty);
+}
+
+function entries(pairs: unknown): [unknown, unknown][] {
+  if (pairs instanceof Map) return [...pairs.entries()];
+  const record = pairs as Record<string, unknown>;
+  return Object.keys(record).map((key) => [key, record[key]]);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RedisError, UnsupportedError } from '../../src/errors.js';
 import { asClientError, clientError, commandOf, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from '../../src/codemod/client-errors.js';
-import { bytes, command, double, integer, ioredis, items, text, toIoredis } from '../../src/codemod/runtime.js';
+import { bytes, command, double, fields, integer, ioredis, items, text, toIoredis, values } from '../../src/codemod/runtime.js';
 import { Refused, refusal, sqlParams } from '../../src/codemod/refused.js';
 import { unifiedDiff } from '../../src/codemod/diff.js';
 
@@ -45,6 +45,22 @@ describe('codemod runtime: arguments as ioredis sends them', () => {
     expect(params).toEqual([['k1', 'k2']]);
     // As ioredis' err.command has them: the array's elements in the arguments.
     expect(commandOf(params)).toEqual({ name: 'del', args: ['k1', 'k2', '3'] });
+  });
+
+  it("fields and values: an object's (Object.keys order, integer-like keys first) or a Map's entries as two parameters; empty, the arity error given", () => {
+    const record = { b: 1, 2: Buffer.from('x'), a: undefined };
+    expect(fields(record, 'text')).toEqual(['2', 'b', 'a']);
+    expect(values(record, 'bytes')).toEqual([Buffer.from('x'), Buffer.from('1'), Buffer.from('')]);
+    const map = new Map<unknown, unknown>([['m', null], [3, 'v']]);
+    expect(fields(map, 'bytes')).toEqual([Buffer.from('m'), Buffer.from('3')]);
+    expect(values(map, 'text')).toEqual(['', 'v']);
+    const empty = fields({}, 'text', "ERR wrong number of arguments for 'mset' command");
+    expect(refusal([empty as Refused])?.message).toBe("ERR wrong number of arguments for 'mset' command");
+    // err.command as ioredis' HSET/HMSET/MSET/MSETNX transforms make it (recorded: the errors value fixtures of ioredis 5 and 6).
+    expect(commandOf(command('hset', ['h', record], () => []))).toEqual({ name: 'hset', args: ['h', '2', Buffer.from('x'), 'b', '1', 'a', ''] });
+    expect(commandOf(command('mset', [map], () => []))).toEqual({ name: 'mset', args: ['m', '', '3', 'v'] });
+    // Not the one object those commands take: as it is.
+    expect(commandOf(command('hset', ['h', 'f', 'v'], () => []))).toEqual({ name: 'hset', args: ['h', 'f', 'v'] });
   });
 
   it('a refused argument is found where the call\'s parameters hold it, alone or among scores, first one first', () => {
