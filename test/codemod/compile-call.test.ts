@@ -67,4 +67,21 @@ describe('compileCall', () => {
       expect(spread(['ZADD', 'z', '@'])).toMatchObject({ rule: 'test/array-arg' });
     });
   });
+
+  describe("an object's entries known only at run time (ioredis' HSET/MSET transforms send them as field, value…)", () => {
+    const object: RuntimeExpr = { expr: 'a[1]', numeric: false, plain: true, spread: 'pairs' };
+    const pairs = (argv: readonly string[]) => compileCall((standIn) => argv.flatMap((a) => (a === '@' ? [standIn(0)].flat().map(String) : [a])), [object], 'test');
+
+    it('becomes two list parameters, fields and values, when the SQL takes them so; empty, Redis\' arity error', () => {
+      expect(pairs(['HSET', 'h', '@'])).toMatchObject({
+        params: `["h", r2s.fields(a[1], 'bytes', "ERR wrong number of arguments for 'hset' command"), r2s.values(a[1], 'bytes', "ERR wrong number of arguments for 'hset' command")]`,
+      });
+      expect(pairs(['MSET', '@'])).toMatchObject({ params: expect.stringMatching(/^\[r2s\.fields\(a\[1\], 'text', [^)]*\), r2s\.values\(a\[1\], 'bytes', [^)]*\)\]$/) });
+    });
+
+    it('is refused where the command does not take them as two lists', () => {
+      expect(pairs(['SADD', 's', '@'])).toMatchObject({ rule: 'test/array-arg' });
+      expect(pairs(['ZADD', 'z', '@'])).toMatchObject({ rule: 'test/array-arg' });
+    });
+  });
 });
