@@ -35,8 +35,6 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
   publish: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   spublish: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   sunsubscribe: ['ioredis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
-  on: ['ioredis/events', 'client events have no pg Pool equivalent'],
-  once: ['ioredis/events', 'client events have no pg Pool equivalent'],
   blpop: ['ioredis/blocking', 'blocking commands are not converted'],
   brpop: ['ioredis/blocking', 'blocking commands are not converted'],
   blmove: ['ioredis/blocking', 'blocking commands are not converted'],
@@ -358,6 +356,12 @@ function convertCall(call: CallExpression, method: string, receiver: string, scr
   if (shutdown !== undefined) {
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: `${method}() with arguments is not converted` };
     return { ...range, text: shutdownText(shutdown, receiver, /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath())) };
+  }
+  if (method === 'on' || method === 'once') {
+    const [event] = call.getArguments();
+    // A pg Pool emits 'error' too (an idle client's connection failed), and without a listener it ends the process: the listener stays as it is.
+    if (event !== undefined && Node.isStringLiteral(event) && event.getLiteralValue() === 'error') return { ...range, text: call.getText() };
+    return { rule: 'ioredis/events', message: "client events other than 'error' have no pg Pool equivalent" };
   }
   if (method === 'connect') {
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: 'connect() with a callback is not converted' };

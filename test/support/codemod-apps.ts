@@ -11,6 +11,7 @@
  * repository installs node-redis 4 and 5 side by side under aliases, so each
  * app runs from a scratch copy whose node_modules link the right client.
  */
+import { EventEmitter } from 'node:events';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,7 +145,7 @@ export async function runConverted(app: App, target: unknown): Promise<unknown[]
     // The converted modules as they are: they require redis2sql/codemod-runtime, installed in the scratch copy.
     const dir = scratchApp(app, 'output');
     const { run } = (await import(pathToFileURL(join(dir, appFiles(app)[0]!.scratch)).href)) as AppModule;
-    const own = typeof target === 'object' && target !== null && 'kind' in target ? forCommonJsRuntime(target as Database, dir) : target;
+    const own = isDatabase(target) ? poolLike(forCommonJsRuntime(target, dir)) : target;
     return (await fromDirectory(dir, () => run(own, own))).map(encodeValue);
   }
   const dir = scratchApp(app);
@@ -155,8 +156,34 @@ export async function runConverted(app: App, target: unknown): Promise<unknown[]
   writeFileSync(join(dir, 'app.run.ts'), source);
   const { run, SCRIPTS } = (await import(pathToFileURL(join(dir, 'app.run.ts')).href)) as AppModule;
   // The converted app's definitions ride on the pool, as r2s.nodeRedisScripts() puts them where createClient({ scripts }) was converted.
-  if (SCRIPTS !== undefined) nodeRedisScripts(target as object, SCRIPTS);
-  return (await run(target, target)).map(encodeValue);
+  const own = isDatabase(target) ? poolLike(target) : target;
+  if (SCRIPTS !== undefined) nodeRedisScripts(own as object, SCRIPTS);
+  return (await run(own, own)).map(encodeValue);
+}
+
+function isDatabase(target: unknown): target is Database {
+  return typeof target === 'object' && target !== null && 'kind' in target && !(target instanceof EventEmitter);
+}
+
+/**
+ * A database of this repository (PGlite in `npm test`) with the event side
+ * of the pg Pool a converted application gets: its `on('error', …)`
+ * listeners stay as the client's were (src/codemod/ioredis.ts).
+ */
+function poolLike(db: Database): Database & Pick<EventEmitter, 'on' | 'once' | 'off' | 'emit'> {
+  const events = new EventEmitter();
+  return {
+    kind: db.kind,
+    query: (sql, params) => db.query(sql, params),
+    exec: (sql) => db.exec(sql),
+    transaction: (fn) => db.transaction(fn),
+    listen: (channel, onPayload) => db.listen(channel, onPayload),
+    close: () => db.close(),
+    on: (event, listener) => (events.on(event, listener), events),
+    once: (event, listener) => (events.once(event, listener), events),
+    off: (event, listener) => (events.off(event, listener), events),
+    emit: (event, ...args) => events.emit(event, ...args),
+  };
 }
 
 /** The values recorded from the real client (scripts/record-codemod-app.ts), encoded as runWithRedis encodes them. */
