@@ -172,6 +172,14 @@ function compileArgvs(
     }
     params.push(emitted);
   }
+  // Each argument expression must count: one the statement does not read (an object where the client's transform reads named options) would be dropped.
+  const unread = exprs.findIndex((_, i) => !uses.has(i));
+  if (unread >= 0) {
+    const { expr, spread } = exprs[unread]!;
+    return spread === 'pairs'
+      ? { rule: `${prefix}/object-arg`, message: `'${expr}' is an object known only at run time whose fields the command does not send as its arguments (options, read by name); not converted` }
+      : { rule: `${prefix}/runtime-arguments`, message: `'${expr}' is known only at run time and the compiled statement would not read it; not converted` };
+  }
   // Each argument expression must run once, as it did in the client's call.
   for (const [i, n] of uses) {
     if (n > 1 && !exprs[i]!.plain) return { rule: `${prefix}/repeated-argument`, message: 'an argument with side effects would be evaluated twice' };

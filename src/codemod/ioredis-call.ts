@@ -8,7 +8,7 @@
 import { Node, SyntaxKind, TypeFormatFlags, ts as typescript } from './ts-morph.js';
 import type { CallExpression, Type, ts } from 'ts-morph';
 import { COMMAND_SPECS, specOf } from '../grammar/table.js';
-import { elementTypes } from './walk.js';
+import { elementTypes, entryTypes } from './walk.js';
 import { translationStatus } from '../translate.js';
 import { commandParams, compileCall, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
 
@@ -256,20 +256,14 @@ function scalarElements(type: Type): boolean {
 
 /**
  * Whether an object's or a Map's fields and values are all strings, numbers
- * or Buffers (a field or value that may be undefined or null too: ioredis
- * sends it as ''): its properties and index signatures, or its Map type
- * arguments. Not an array, a function or a class instance with methods.
+ * or Buffers (or undefined or null: ioredis sends them as '').
  */
 function scalarEntries(type: Type, at: Node): boolean {
-  const scalar = (t: Type): boolean =>
-    (t.isUnion() ? t.getUnionTypes() : [t]).every(
+  return (
+    entryTypes(type, at, true)?.every(
       (e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || e.isUndefined() || e.isNull() || (e.isObject() && e.getSymbol()?.getName() === 'Buffer'),
-    );
-  if (type.isArray() || type.isTuple() || type.getCallSignatures().length > 0) return false;
-  const name = type.getSymbol()?.getName();
-  if (name === 'Map' || name === 'ReadonlyMap') return type.getTypeArguments().length === 2 && type.getTypeArguments().every(scalar);
-  const indexes = [type.getStringIndexType(), type.getNumberIndexType()].filter((t) => t !== undefined);
-  return indexes.every(scalar) && type.getProperties().every((p) => scalar(p.getTypeAtLocation(at)));
+    ) === true
+  );
 }
 
 function isObjectLike(type: Type): boolean {

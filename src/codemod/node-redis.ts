@@ -38,7 +38,7 @@ import { compileScript, emptyScriptContext, literal, property, scriptFunctionCal
 import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
-import { descendantsWhere, elementTypes, optionalReceiver, shortText, somePart, someTypePart } from './walk.js';
+import { descendantsWhere, elementTypes, entryTypes, optionalReceiver, shortText, somePart, someTypePart } from './walk.js';
 import { shutdownText, type Shutdown } from './lifecycle.js';
 import type { CompiledScript } from '../translators/lua/compile.js';
 
@@ -523,13 +523,16 @@ type ArgValue =
   | { readonly kind: 'literal'; readonly value: string | number | boolean | null | undefined }
   | { readonly kind: 'expr'; readonly index: number }
   | { readonly kind: 'array'; readonly items: readonly ArgValue[] }
-  | { readonly kind: 'object'; readonly entries: readonly (readonly [string, ArgValue])[] };
+  | { readonly kind: 'object'; readonly entries: readonly (readonly [string, ArgValue])[] }
+  /** An object known only at run time, whose fields and values the command's transform sends as arguments. */
+  | { readonly kind: 'pairs'; readonly index: number };
 
 function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return { kind: 'literal', value: node.getLiteralValue() };
   if (Node.isNumericLiteral(node)) return { kind: 'literal', value: node.getLiteralValue() };
   if (Node.isPrefixUnaryExpression(node) && node.getOperatorToken() === SyntaxKind.MinusToken) {
-    const inner = argValue(node.getOperand(), exprs);
+    // Looked at for a literal only: its expressions are not the call's (the negation is one, below).
+    const inner = argValue(node.getOperand(), []);
     if ('kind' in inner && inner.kind === 'literal' && typeof inner.value === 'number') return { kind: 'literal', value: -inner.value };
   }
   if (Node.isTrueLiteral(node) || Node.isFalseLiteral(node)) return { kind: 'literal', value: Node.isTrueLiteral(node) };
@@ -576,6 +579,12 @@ function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
     exprs.push({ expr: node.getText(), numeric: false, plain: isPlainReference(node), spread: true });
     return { kind: 'expr', index: exprs.length - 1 };
   }
+  // An object of strings, numbers and Buffers known only at run time (hSet's, mSet's fields and values): two list parameters where the statement takes them so (compileCall checks).
+  // Not a Map: the stand-in is an object, and mSet's transform would not read a Map as it reads one.
+  if (type.isObject() && !isBuffer(type) && entryTypes(type, node, false)?.every((e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || isBuffer(e)) === true) {
+    exprs.push({ expr: node.getText(), numeric: false, plain: isPlainReference(node), spread: 'pairs' });
+    return { kind: 'pairs', index: exprs.length - 1 };
+  }
   if (type.isBoolean() || type.isBooleanLiteral() || type.isUnion() || type.isUndefined()) {
     return { rule: 'node-redis/runtime-options', message: `'${node.getText()}' (${type.getText(node)}) chooses the command's options at run time; not converted` };
   }
@@ -598,6 +607,11 @@ function materialise(v: ArgValue, standIn: StandIn): unknown {
       return v.items.map((i) => materialise(i, standIn));
     case 'object':
       return Object.fromEntries(v.entries.map(([k, i]) => [k, materialise(i, standIn)]));
+    case 'pairs': {
+      // Its stand-in is field, value, field, value…: the object that holds them.
+      const flat = standIn(v.index) as readonly string[];
+      return Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, j) => [flat[2 * j], flat[2 * j + 1]]));
+    }
   }
 }
 

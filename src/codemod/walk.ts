@@ -100,3 +100,24 @@ export function elementTypes(type: Type): Type[] {
   const elements = type.isTuple() ? type.getTupleElements() : [type.getArrayElementTypeOrThrow()];
   return elements.flatMap((e) => (e.isUnion() ? e.getUnionTypes() : [e]));
 }
+
+/**
+ * The types of an object's or a Map's fields and values, unions split, as
+ * the walks test them before sending its entries known only at run time as
+ * field, value… arguments (HSET's, MSET's objects): a Map's type arguments,
+ * or an object's properties and index signatures (read at `at`); undefined
+ * for an array, a function, or a Map when `maps` is false.
+ *
+ *   entryTypes(<{ name: string; age: number }>, node, true)  → [string, number]
+ */
+export function entryTypes(type: Type, at: Node, maps: boolean): Type[] | undefined {
+  if (type.isArray() || type.isTuple() || type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) return undefined;
+  const name = type.getSymbol()?.getName();
+  const parts =
+    name === 'Map' || name === 'ReadonlyMap'
+      ? maps && type.getTypeArguments().length === 2
+        ? type.getTypeArguments()
+        : undefined
+      : [type.getStringIndexType(), type.getNumberIndexType(), ...type.getProperties().map((p) => p.getTypeAtLocation(at))].filter((t) => t !== undefined);
+  return parts?.flatMap((t) => (t.isUnion() ? t.getUnionTypes() : [t]));
+}

@@ -79,9 +79,17 @@ describe('compileCall', () => {
       expect(pairs(['MSET', '@'])).toMatchObject({ params: expect.stringMatching(/^\[r2s\.fields\(a\[1\], 'text', [^)]*\), r2s\.values\(a\[1\], 'bytes', [^)]*\)\]$/) });
     });
 
-    it('is refused where the command does not take them as two lists', () => {
+    it('is refused where the command does not take them as two lists, or does not send them at all (an options object read by name)', () => {
       expect(pairs(['SADD', 's', '@'])).toMatchObject({ rule: 'test/array-arg' });
       expect(pairs(['ZADD', 'z', '@'])).toMatchObject({ rule: 'test/array-arg' });
+      expect(compileCall(() => ['SET', 'k', 'v'], [object], 'test')).toMatchObject({ rule: 'test/object-arg', message: expect.stringContaining("'a[1]' is an object known only at run time") });
+    });
+  });
+
+  it('refuses a call whose statement would not read one of its run-time arguments', () => {
+    expect(compileCall(() => ['GET', 'k'], [{ expr: 'key', numeric: false, plain: true }], 'test')).toEqual({
+      rule: 'test/runtime-arguments',
+      message: "'key' is known only at run time and the compiled statement would not read it; not converted",
     });
   });
 });
