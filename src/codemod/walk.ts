@@ -106,7 +106,8 @@ export function elementTypes(type: Type): Type[] {
  * the walks test them before sending its entries known only at run time as
  * field, value… arguments (HSET's, MSET's objects): a Map's type arguments,
  * or an object's properties and index signatures (read at `at`); undefined
- * for an array, a function, or a Map when `maps` is false.
+ * for an array, a function, a Map when `maps` is false, and a type that says
+ * nothing of its entries (`object`, `{}`).
  *
  *   entryTypes(<{ name: string; age: number }>, node, true)  → [string, number]
  */
@@ -119,5 +120,5 @@ export function entryTypes(type: Type, at: Node, maps: boolean): Type[] | undefi
         ? type.getTypeArguments()
         : undefined
       : [type.getStringIndexType(), type.getNumberIndexType(), ...type.getProperties().map((p) => p.getTypeAtLocation(at))].filter((t) => t !== undefined);
-  return parts?.flatMap((t) => (t.isUnion() ? t.getUnionTypes() : [t]));
+  return parts === undefined || parts.length === 0 ? undefined : parts.flatMap((t) => (t.isUnion() ? t.getUnionTypes() : [t]));
 }
