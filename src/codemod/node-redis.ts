@@ -524,8 +524,8 @@ type ArgValue =
   | { readonly kind: 'expr'; readonly index: number }
   | { readonly kind: 'array'; readonly items: readonly ArgValue[] }
   | { readonly kind: 'object'; readonly entries: readonly (readonly [string, ArgValue])[] }
-  /** An object known only at run time, whose fields and values the command's transform sends as arguments. */
-  | { readonly kind: 'pairs'; readonly index: number };
+  /** An object or Map known only at run time, whose fields and values the command's transform sends as arguments. */
+  | { readonly kind: 'pairs'; readonly index: number; readonly map: boolean };
 
 function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return { kind: 'literal', value: node.getLiteralValue() };
@@ -579,11 +579,12 @@ function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
     exprs.push({ expr: node.getText(), numeric: false, plain: isPlainReference(node), spread: true });
     return { kind: 'expr', index: exprs.length - 1 };
   }
-  // An object of strings, numbers and Buffers known only at run time (hSet's, mSet's fields and values): two list parameters where the statement takes them so (compileCall checks).
-  // Not a Map: the stand-in is an object, and mSet's transform would not read a Map as it reads one.
-  if (type.isObject() && !isBuffer(type) && entryTypes(type, node, false)?.every((e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || isBuffer(e)) === true) {
+  // An object or Map of strings, numbers and Buffers known only at run time (hSet's, mSet's fields and values): two list parameters where the statement takes them so (compileCall checks).
+  // Its stand-in is an object or a Map as it is: the command's own transform reads it (mSet's would send nothing of a Map, and Redis' arity error refuses it).
+  if (type.isObject() && !isBuffer(type) && entryTypes(type, node, true)?.every((e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || isBuffer(e)) === true) {
     exprs.push({ expr: node.getText(), numeric: false, plain: isPlainReference(node), spread: 'pairs' });
-    return { kind: 'pairs', index: exprs.length - 1 };
+    const name = type.getSymbol()?.getName();
+    return { kind: 'pairs', index: exprs.length - 1, map: name === 'Map' || name === 'ReadonlyMap' };
   }
   if (type.isBoolean() || type.isBooleanLiteral() || type.isUnion() || type.isUndefined()) {
     return { rule: 'node-redis/runtime-options', message: `'${node.getText()}' (${type.getText(node)}) chooses the command's options at run time; not converted` };
@@ -608,9 +609,10 @@ function materialise(v: ArgValue, standIn: StandIn): unknown {
     case 'object':
       return Object.fromEntries(v.entries.map(([k, i]) => [k, materialise(i, standIn)]));
     case 'pairs': {
-      // Its stand-in is field, value, field, value…: the object that holds them.
+      // Its stand-in is field, value, field, value…: the object or Map that holds them.
       const flat = standIn(v.index) as readonly string[];
-      return Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, j) => [flat[2 * j], flat[2 * j + 1]]));
+      const entries = Array.from({ length: flat.length / 2 }, (_, j): [string, string] => [flat[2 * j]!, flat[2 * j + 1]!]);
+      return v.map ? new Map(entries) : Object.fromEntries(entries);
     }
   }
 }
