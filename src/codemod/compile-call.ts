@@ -264,6 +264,21 @@ function emitParam(p: SqlParam, exprs: readonly RuntimeExpr[], uses: Map<number,
     uses.set(i, (uses.get(i) ?? 0) + 1);
     return `r2s.${found[0]}(${a.expr}, '${kind}'${empty === undefined ? '' : `, ${JSON.stringify(empty)}`})`;
   }
+  // A spread expression's elements among other values of one list parameter (`del(key, ...others)`): spread into it, in place. Not when
+  // an empty array makes Redis refuse the call (`empty`): the other values would still be sent.
+  for (const [i, a] of exprs.entries()) {
+    if (a.spread !== true || integer || empty !== undefined) continue;
+    const list = p as readonly SqlParam[];
+    const want = spreadStandIn(mark, i, mark.elements);
+    const at = list.findIndex((x) => String(x) === want[0]);
+    if (at < 0 || want.some((w, j) => list[at + j] === undefined || String(list[at + j]) !== w)) continue;
+    const kind = list.every((x) => typeof x === 'string') ? 'text' : list.every((x) => Buffer.isBuffer(x)) ? 'bytes' : undefined;
+    if (kind === undefined) continue;
+    const rest = [...list.slice(0, at), ...list.slice(at + want.length)].map((x) => emitParam(x, exprs, uses));
+    if (rest.some((x) => x === undefined)) return undefined;
+    uses.set(i, (uses.get(i) ?? 0) + 1);
+    return `[${[...rest.slice(0, at), `...r2s.items(${a.expr}, '${kind}')`, ...rest.slice(at)].join(', ')}]`;
+  }
   const items: string[] = [];
   for (const item of p as readonly SqlParam[]) {
     const e = emitParam(item, exprs, uses);

@@ -144,6 +144,9 @@ export function toIoredis(reply: RedisReply): IoredisValue {
  *   items(['a', 1], 'text')  → ['a', '1']
  *   items([], 'text', "ERR wrong number of arguments for 'del' command")  → Refused(that error)
  */
+export function items(values: unknown, kind: 'text'): string[];
+export function items(values: unknown, kind: 'bytes'): Buffer[];
+export function items(values: unknown, kind: 'text' | 'bytes', empty?: string): string[] | Buffer[] | Refused;
 export function items(values: unknown, kind: 'text' | 'bytes', empty?: string): string[] | Buffer[] | Refused {
   const list: readonly unknown[] = Array.isArray(values) ? values : [values];
   if (list.length === 0 && empty !== undefined) return new Refused(new RedisError(empty));

@@ -61,9 +61,13 @@ describe('compileCall', () => {
       expect(spread(['SADD', 's', '@'])).toMatchObject({ params: `["s", r2s.items(a[1], 'bytes', "ERR wrong number of arguments for 'sadd' command")]` });
     });
 
-    it('is refused where its elements are not one list: pairs, other arguments beside them, numbers', () => {
+    it('is spread in place into a list it shares with other values, where an empty array would not make Redis refuse the call', () => {
+      expect(spread(['EXISTS', '@', 'other'])).toMatchObject({ params: `[[...r2s.items(a[1], 'text'), "other"]]` });
+      expect(spread(['DEL', 'first', '@'])).toMatchObject({ params: `[["first", ...r2s.items(a[1], 'text')]]` });
+    });
+
+    it('is refused where its elements are not one list: pairs, numbers', () => {
       expect(spread(['MSET', '@'])).toMatchObject({ rule: 'test/array-arg', message: expect.stringContaining('with some of its lengths Redis refuses the call') });
-      expect(spread(['EXISTS', '@', 'other'])).toMatchObject({ rule: 'test/array-arg' });
       expect(spread(['ZADD', 'z', '@'])).toMatchObject({ rule: 'test/array-arg' });
     });
   });
