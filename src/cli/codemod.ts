@@ -9,7 +9,7 @@ import type { CliIo } from './io.js';
 import { progress, type Progress } from './style.js';
 
 /**
- * `redis2sql codemod PATHS… [--dry-run | --write] [--report text|json] [--schema-out FILE]`:
+ * `redis2sql codemod PATHS… [--dry-run | --write] [--exclude GLOB…] [--report text|json] [--schema-out FILE]`:
  * convert Redis client call sites into pg calls. A dry run (the default)
  * prints the unified diff (package.json included: `pg` and `redis2sql`
  * added), then one line per call site left as it was, then a summary, and
@@ -26,15 +26,16 @@ import { progress, type Progress } from './style.js';
 export function registerCodemod(program: Command, io: CliIo, setCode: (code: number) => void): void {
   program
     .command('codemod')
-    .description('rewrite ioredis 5 and node-redis 4/5 call sites into node-postgres calls running the SQL (dry run: a diff)')
+    .description('rewrite ioredis 4/5/6 and node-redis 4/5 call sites into node-postgres calls running the SQL (dry run: a diff)')
     .argument('<paths...>', 'files or directories (node_modules and dot-directories skipped)')
     .option('--dry-run', 'print the diff and write nothing (the default)', false)
     .option('--write', 'write the changed files (atomically) instead of printing the diff', false)
+    .option('--exclude <glob>', "files under the paths not to convert: a glob of their paths from here ('**/*.test.ts'); repeat it for more", (glob: string, globs: string[] = []) => [...globs, glob])
     .option('--schema-out <file>', 'write the DDL the converted code needs (schema + compiled Lua scripts) to FILE')
     .addOption(new Option('--report <format>', 'how unconverted call sites are reported').choices(['text', 'json']).default('text'))
     .option('--json', 'the same as --report json (as the other commands say it)', false)
     .addOption(new Option('--client-version <major>', "the client's major version where no package.json names it (ioredis 4, 5 or 6; node-redis 4 or 5)").choices(['4', '5', '6']))
-    .action(async (paths: string[], opts: { dryRun: boolean; write: boolean; schemaOut?: string; report: 'text' | 'json'; json: boolean; clientVersion?: string }) => {
+    .action(async (paths: string[], opts: { dryRun: boolean; write: boolean; exclude?: string[]; schemaOut?: string; report: 'text' | 'json'; json: boolean; clientVersion?: string }) => {
       if (opts.dryRun && opts.write) throw new UsageError('--dry-run and --write contradict each other');
       // Checked before anything is converted or written.
       for (const path of paths) if (!existsSync(resolve(path))) throw new UsageError(`${path}: no such file or directory`);
@@ -52,6 +53,7 @@ export function registerCodemod(program: Command, io: CliIo, setCode: (code: num
         result = await codemod(paths, {
           write: opts.write,
           onProgress,
+          ...(opts.exclude === undefined ? {} : { exclude: opts.exclude }),
           ...(opts.clientVersion === undefined ? {} : { clientVersion: Number(opts.clientVersion) }),
         });
       } finally {

@@ -11,6 +11,7 @@
  * that hand clients to each other all or none (src/codemod/shared-clients.ts).
  */
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Minimatch } from 'minimatch';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { convertIoredisFile, ioredisMembers, isIoredisClient } from './ioredis.js';
 import { formatter } from './format.js';
@@ -58,6 +59,12 @@ export interface CodemodOptions {
   readonly clientVersion?: number;
   /** Larger files are reported (codemod/too-large) and left alone (default MAX_FILE_BYTES). */
   readonly maxFileBytes?: number;
+  /**
+   * Files under the paths that are not converted (nor counted as scanned):
+   * glob patterns (minimatch, `**` and all) matched against each file's path
+   * relative to `cwd`, as `--exclude` gives them (`'**\/*.test.ts'`).
+   */
+  readonly exclude?: readonly string[];
   /** Called as each file's conversion starts, and once when all are done (a CLI draws its progress bar). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -75,7 +82,9 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
   const cwd = options.cwd ?? process.cwd();
   const findings: Finding[] = [];
   const rel = (f: Finding): Finding => ({ ...f, path: shown(cwd, f.path) });
-  const found = paths.flatMap((p) => sourceFiles(resolve(cwd, p)));
+  const excluded = (options.exclude ?? []).map((pattern) => new Minimatch(pattern, { dot: true }));
+  const under = paths.flatMap((p) => sourceFiles(resolve(cwd, p)));
+  const found = under.filter((f) => !excluded.some((m) => m.match(relative(cwd, f))));
   const limit = options.maxFileBytes ?? MAX_FILE_BYTES;
   const files = found.filter((f) => {
     const size = statSync(f).size;
@@ -177,9 +186,11 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     const shared = settling.length === 0 ? new Map<string, Set<string>>() : sharedClients(project.getProgram().compilerObject, files);
     const given = new Set(files);
     const large = new Set(found);
+    const left = new Set(under);
     for (const partners of shared.values()) {
       for (const partner of partners) {
-        if (!given.has(partner)) blocked.set(partner, large.has(partner) ? 'is left unchanged (codemod/too-large)' : 'is not among the paths given');
+        if (given.has(partner)) continue;
+        blocked.set(partner, large.has(partner) ? 'is left unchanged (codemod/too-large)' : left.has(partner) ? 'is excluded (--exclude)' : 'is not among the paths given');
       }
     }
     const settled = [];

@@ -74,6 +74,27 @@ describe('codemod: files sharing clients convert together or not at all', () => 
     expect(stdout.trimEnd().split('\n').at(-1)).toBe('3 files scanned: 0 changed, 0 partly converted, 3 left unchanged with reported call sites, 0 unchanged; 0 call sites converted, 1 reported');
   }, 120_000);
 
+  it('--exclude leaves files out of the run (glob patterns from the working directory, repeatable): an excluded importer holds nothing back', async () => {
+    let stdout = '';
+    const io = { stdout: { write: (t: string | Uint8Array) => ((stdout += t.toString()), true) }, stderr: { write: () => true }, stdin: Readable.from([]), env: {} };
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(await main(['codemod', 'src', '--exclude', '**/events.ts', '--exclude', 'src/own.*', '--exclude', 'src/user.ts'], io)).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(stdout).toContain('--- a/src/client.ts\n');
+    expect(stdout).toContain('--- a/src/cache.ts\n');
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('2 files scanned: 2 would change, 0 partly converted, 0 left unchanged with reported call sites, 0 unchanged; 1 call site converted, 0 reported; 1 package.json would get pg and redis2sql');
+    // An excluded file a converted one imports clients from holds it back, as one outside the paths does.
+    const held = await codemod(['src/client.ts', 'src/cache.ts'], { cwd: dir, exclude: ['src/client.ts'] });
+    expect(held.changed).toEqual([]);
+    expect(held.findings.map(formatFinding)).toEqual([
+      'src/cache.ts:1:1: warning: file left unchanged: it shares Redis clients with src/client.ts, which is excluded (--exclude); converting one without the other would break the code between them [codemod/shared-client]',
+    ]);
+  }, 120_000);
+
   it('converts them together when none does; a file importing only values and types without clients is tied to nothing', async () => {
     const result = await run(['src/client.ts', 'src/cache.ts', 'src/own.ts']);
     expect(changed(result)).toEqual(['src/cache.ts', 'src/client.ts']);
