@@ -184,15 +184,10 @@ export async function codemod(paths: readonly string[], options: CodemodOptions 
     options.onProgress?.(files.length, files.length);
     // The files each converted one shares clients with (while the worker formats), those outside the run's paths staying as they are.
     const shared = settling.length === 0 ? new Map<string, Set<string>>() : sharedClients(project.getProgram().compilerObject, files);
-    const given = new Set(files);
-    const large = new Set(found);
-    const left = new Set(under);
-    for (const partners of shared.values()) {
-      for (const partner of partners) {
-        if (given.has(partner)) continue;
-        blocked.set(partner, large.has(partner) ? 'is left unchanged (codemod/too-large)' : left.has(partner) ? 'is excluded (--exclude)' : 'is not among the paths given');
-      }
-    }
+    // A partner that is not one of the files read: found but too large, under the paths but excluded, or elsewhere.
+    const [read, sized, listed] = [new Set(files), new Set(found), new Set(under)];
+    const outside = (f: string): string => (sized.has(f) ? 'is left unchanged (codemod/too-large)' : listed.has(f) ? 'is excluded (--exclude)' : 'is not among the paths given');
+    for (const partners of shared.values()) for (const partner of partners) if (!read.has(partner)) blocked.set(partner, outside(partner));
     const settled = [];
     for (const s of settling) {
       const after = await s.formatted;
