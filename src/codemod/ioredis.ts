@@ -19,7 +19,7 @@ import { compileScriptCall, convertDefinition, type ScriptContext } from './scri
 import { convertBatchMethod, convertBatchStart, convertUnwatch, convertWatch, pairWatches } from './transaction.js';
 import { clientArgumentType } from './untyped.js';
 import { descendantsWhere, optionalReceiver, shortText, somePart, someTypePart } from './walk.js';
-import { shutdownText, type Shutdown } from './lifecycle.js';
+import { eventListener, shutdownText, type Shutdown } from './lifecycle.js';
 
 const SHUTDOWN: Readonly<Record<string, Shutdown>> = { quit: 'quit', disconnect: 'now' };
 
@@ -357,12 +357,7 @@ function convertCall(call: CallExpression, method: string, receiver: string, scr
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: `${method}() with arguments is not converted` };
     return { ...range, text: shutdownText(shutdown, receiver, /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath())) };
   }
-  if (method === 'on' || method === 'once') {
-    const [event] = call.getArguments();
-    // A pg Pool emits 'error' too (an idle client's connection failed), and without a listener it ends the process: the listener stays as it is.
-    if (event !== undefined && Node.isStringLiteral(event) && event.getLiteralValue() === 'error') return { ...range, text: call.getText() };
-    return { rule: 'ioredis/events', message: "client events other than 'error' have no pg Pool equivalent" };
-  }
+  if (method === 'on' || method === 'once') return eventListener(call, 'ioredis');
   if (method === 'connect') {
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: 'connect() with a callback is not converted' };
     // A lazyConnect client's connect() resolves (to undefined) once the server answers: the pool checks that the database answers.

@@ -39,7 +39,7 @@ import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
 import { descendantsWhere, elementTypes, entryTypes, optionalReceiver, shortText, somePart, someTypePart } from './walk.js';
-import { shutdownText, type Shutdown } from './lifecycle.js';
+import { eventListener, shutdownText, type Shutdown } from './lifecycle.js';
 import type { CompiledScript } from '../translators/lua/compile.js';
 
 const POOL = 'new pg.Pool({ connectionString: process.env.DATABASE_URL })';
@@ -247,12 +247,7 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
     if (lifecycle !== 'connect') return { ...range, text: shutdownText(lifecycle, receiver, /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath())) };
     return { ...range, text: `${receiver}.query('SELECT 1').then(() => ${receiver})` };
   }
-  if (method === 'on' || method === 'once') {
-    const [event] = call.getArguments();
-    // A pg Pool emits 'error' too (an idle client's connection failed): the listener stays as it is.
-    if (event !== undefined && Node.isStringLiteral(event) && event.getLiteralValue() === 'error') return { ...range, text: call.getText() };
-    return { rule: 'node-redis/events', message: 'client events other than error have no pg Pool equivalent' };
-  }
+  if (method === 'on' || method === 'once') return eventListener(call, 'node-redis');
   const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
   if (pkg.commands[method] === undefined && REFUSED[method] === undefined) {
     const script = scriptCall(call, method, scripts);
