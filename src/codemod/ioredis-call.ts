@@ -251,7 +251,7 @@ function objectPairs(obj: Node): (Node | { readonly literal: string })[] | undef
 
 /** Whether every element of an array or tuple type is a string, a number or a Buffer (what ioredis sends as one argument each). */
 function scalarElements(type: Type): boolean {
-  return elementTypes(type).every((e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || (e.isObject() && e.getSymbol()?.getName() === 'Buffer'));
+  return elementTypes(type).every((e) => isScalar(e));
 }
 
 /**
@@ -259,11 +259,12 @@ function scalarElements(type: Type): boolean {
  * or Buffers (or undefined or null: ioredis sends them as '').
  */
 function scalarEntries(type: Type, at: Node): boolean {
-  return (
-    entryTypes(type, at, true)?.every(
-      (e) => e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || e.isUndefined() || e.isNull() || (e.isObject() && e.getSymbol()?.getName() === 'Buffer'),
-    ) === true
-  );
+  return entryTypes(type, at, true)?.every((e) => isScalar(e) || e.isUndefined() || e.isNull()) === true;
+}
+
+/** A string, a number or a Buffer: what ioredis sends as one argument. */
+function isScalar(e: Type): boolean {
+  return e.isString() || e.isStringLiteral() || e.isTemplateLiteral() || e.isNumber() || e.isNumberLiteral() || (e.isObject() && e.getSymbol()?.getName() === 'Buffer');
 }
 
 function isObjectLike(type: Type): boolean {
