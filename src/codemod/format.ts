@@ -70,22 +70,56 @@ function cheaperParser(options, doc) {
   if (options.parser !== undefined || (options.plugins !== undefined && options.plugins.length > 0)) return undefined;
   return BABEL_TS.has(extname(options.filepath).toLowerCase()) && !doc.includes('</') ? 'babel-ts' : undefined;
 }
+// The same statement comes out of prettier the same wherever it stands: its text is printed from its
+// own tokens at its block's indentation, under the file's options (the premise of formatting units at
+// all). A project repeats its converted statements ('await redis.del(key)' in many functions): each
+// one prettier printed is remembered by its options, indentation level and text, and a statement
+// seen before (or twice in one document) is not formatted again. At most CACHED of them, the oldest
+// forgotten first; statements of a document that failed are not remembered.
+const CACHED = 10000;
+const printed = new Map();
+function optionsKey(options) {
+  return JSON.stringify([extname(options.filepath), Object.entries(options).filter(([k]) => k !== 'filepath')]);
+}
 async function formatUnits(files, options) {
   const tab = Math.max(1, options.tabWidth ?? 2);
+  const group = optionsKey(options);
   let doc = '';
+  // Of the statements in the document: their indentation levels, and what they are remembered by.
   const levels = [];
-  for (const { text, units } of files) {
-    for (const { start, end } of units) {
-      const i = levels.length;
+  const keys = [];
+  const inDoc = new Map();
+  // Per file, per unit: its text as printed before, or the index of its statement in the document.
+  const pieces = files.map(({ text, units }) =>
+    units.map(({ start, end }) => {
       const indent = /^[ \\t]*/.exec(text.slice(text.lastIndexOf('\\n', start - 1) + 1, start))[0];
       const level = Math.floor([...indent].reduce((w, c) => w + (c === '\\t' ? tab : 1), 0) / tab);
       const body = text.slice(start, end);
+      const key = group + '\\n' + level + '\\n' + body;
+      const known = printed.get(key);
+      if (known !== undefined) return known;
+      if (inDoc.has(key)) return inDoc.get(key);
+      const i = levels.length;
       doc += level === 0 ? body : 'async function* __r2s_' + i + '() {\\n' + '{\\n'.repeat(level - 1) + body + '\\n' + '}\\n'.repeat(level - 1) + '}';
       doc += '\\n__r2s_end_' + i + ';\\n';
       levels.push(level);
-    }
-  }
-  // Each file's text with its units replaced by their formatted text, or undefined when the output cannot be cut back into units.
+      keys.push(key);
+      inDoc.set(key, i);
+      return i;
+    }),
+  );
+  // Each file's text with its units replaced by their formatted text.
+  const assemble = (out) =>
+    files.map(({ text, units }, f) => {
+      let result = text;
+      for (let i = units.length - 1; i >= 0; i--) {
+        const piece = pieces[f][i];
+        result = result.slice(0, units[i].start) + (typeof piece === 'string' ? piece : out[piece]) + result.slice(units[i].end);
+      }
+      return result;
+    });
+  if (levels.length === 0) return assemble([]);
+  // The document's statements as formatted, or undefined when the output cannot be cut back into them.
   const cut = (formatted) => {
     const lines = formatted.split('\\n');
     const out = [];
@@ -110,20 +144,17 @@ async function formatUnits(files, options) {
       chunk[0] = chunk[0].trimStart();
       out.push(chunk.join('\\n'));
     }
-    let first = 0;
-    return files.map(({ text, units }) => {
-      const mine = out.slice(first, (first += units.length));
-      let result = text;
-      for (let i = units.length - 1; i >= 0; i--) result = result.slice(0, units[i].start) + mine[i] + result.slice(units[i].end);
-      return result;
-    });
+    return out;
   };
   const parser = cheaperParser(options, doc);
-  if (parser !== undefined) {
-    const cheaper = await prettier.format(doc, { ...options, parser }).then(cut, () => undefined);
-    if (cheaper !== undefined) return cheaper;
+  let out = parser === undefined ? undefined : await prettier.format(doc, { ...options, parser }).then(cut, () => undefined);
+  out ??= cut(await prettier.format(doc, options));
+  if (out === undefined) return undefined;
+  for (const [i, key] of keys.entries()) {
+    if (printed.size >= CACHED) printed.delete(printed.keys().next().value);
+    printed.set(key, out[i]);
   }
-  return cut(await prettier.format(doc, options));
+  return assemble(out);
 }
 async function formatAlone({ id, text, units, options }) {
   try {
@@ -143,7 +174,7 @@ async function formatQueued(jobs) {
       continue;
     }
     // The same options, and the same parser (prettier infers it from the file's extension).
-    const key = JSON.stringify([extname(job.path), Object.entries(job.options).filter(([k]) => k !== 'filepath')]);
+    const key = optionsKey(job.options);
     if (job.units === undefined) await formatAlone(job);
     else if (groups.has(key)) groups.get(key).push(job);
     else groups.set(key, [job]);

@@ -123,6 +123,35 @@ describe('formatter', () => {
     }
   });
 
+  it('formats a statement it formatted before as prettier does where it stands now: at another depth, under another config, twice in one file', async () => {
+    const third = join(dir, 'third');
+    mkdirSync(third, { recursive: true });
+    writeFileSync(join(third, '.prettierrc.json'), '{ "singleQuote": true, "printWidth": 80, "trailingComma": "none" }\n');
+    const deep = FORMATTED.replace('    await redis.del(id);', `    await ${CALL};`);
+    const shallow = FORMATTED.replace('  return [name];', `  await ${CALL};\n  return [name];`);
+    const files = [
+      { path: join(dir, 'deep.ts'), after: deep },
+      { path: join(dir, 'shallow.ts'), after: shallow },
+      { path: join(third, 'shallow.ts'), after: shallow },
+      { path: join(dir, 'both.ts'), after: deep.replace('  return [name];', `  await ${CALL};\n  return [name];`).replace("    await redis.set(id, 'x');", `    await ${CALL};`) },
+    ];
+    const expected = await Promise.all(files.map(async ({ path, after }) => ({ text: await prettier.format(after, { ...(await prettier.resolveConfig(path)), filepath: path }) })));
+    // The statement comes out of prettier differently at each depth and under each config: a formatter that gave one for another would be caught.
+    expect(new Set(expected.slice(0, 3).map(({ text }) => text.slice(text.indexOf('r2s.ioredis'), text.indexOf("'bulk'") + 12))).size).toBe(3);
+    // One after the other (each formatted in a document of its own, after the ones before), and all together.
+    for (const together of [false, true]) {
+      const f = formatter();
+      try {
+        const formatted = together
+          ? await Promise.all(files.map(({ path, after }) => f.format(path, after, FORMATTED)))
+          : await files.reduce<Promise<unknown[]>>(async (done, { path, after }) => [...(await done), await f.format(path, after, FORMATTED)], Promise.resolve([]));
+        expect(formatted).toEqual(expected);
+      } finally {
+        await f.close();
+      }
+    }
+  });
+
   it('warmed up under a file’s options before the first file comes, formats as it does cold', async () => {
     const after = FORMATTED.replace('redis.get(id)', CALL).replace("redis.set(id, 'x')", CALL);
     // Under this file's config; under a parser the sample is not written for (JSON: the warm-up fails and is skipped); closed while warming.
