@@ -3,6 +3,8 @@
  * of 1 000 files (~50 000 lines, ~5 000 ioredis call sites), beside
  * `tsc --noEmit` on the same project in the same run. Goal: the codemod
  * within 1.5× tsc's time (it type-checks the same files, then rewrites).
+ * Two such projects: one whose modules repeat their call sites, and one
+ * where every converted statement is distinct (generateProject).
  *
  * Each side runs in a child process of its own (wall time of the whole
  * process, and its peak RSS from the kernel's accounting), one after the
@@ -26,8 +28,15 @@ const RUNS = 2;
  * A project of `FILES` modules: one shared ioredis client, files using it
  * (five call sites of various commands each, one in three with a multi),
  * and one file in five without Redis at all; every file ~50 lines.
+ *
+ * `repeating`: the modules' call sites are the same statements (hash fields
+ * `name` and `seen`, keys built from the function's arguments), as a
+ * project's repeated code is; `distinct`: each module names its own fields
+ * and keys (`name17`, `lock:17:…`), so that no converted statement is
+ * another's (the formatting worker remembers a statement it has formatted,
+ * src/codemod/format.ts: this is the project where that saves nothing).
  */
-export function generateProject(files = FILES): { dir: string; lines: number; sites: number } {
+export function generateProject(files = FILES, statements: 'repeating' | 'distinct' = 'repeating'): { dir: string; lines: number; sites: number } {
   const dir = mkdtempSync(join(tmpdir(), 'redis2sql-bench-codemod-'));
   mkdirSync(join(dir, 'src'));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
@@ -50,16 +59,19 @@ export function generateProject(files = FILES): { dir: string; lines: number; si
     body.push('  for (const item of items) {', '    if (seen.has(item.id)) continue;', '    seen.add(item.id);', '    out.push({ ...item, tags: [...item.tags].sort() });', '  }', '  return out;', '}', '');
     body.push(`export function score${i}(items: readonly Item${i}[]): number {`, '  return items.reduce((sum, item) => sum + item.score * (item.tags.length + 1), 0);', '}', '');
     if (!plain) {
+      // What makes this module's statements its own, in the distinct project.
+      const own = statements === 'distinct' ? String(i) : '';
+      const prefix = statements === 'distinct' ? `${i}:` : '';
       body.push(`export async function load${i}(id: string, ttl: number): Promise<unknown[]> {`);
       body.push(`  const key = \`item:${i}:\${id}\`;`);
-      body.push("  const name = await redis.hget(key, 'name');");
-      body.push("  await redis.hset(key, 'name', name ?? id, 'seen', Date.now());");
-      body.push(`  const rank = await redis.zscore('board:${i % 7}', id);`);
-      body.push("  await redis.set(`lock:${id}`, '1', 'EX', ttl, 'NX');");
-      body.push('  const recent = await redis.lrange(`recent:${id}`, 0, 9);');
+      body.push(`  const name = await redis.hget(key, 'name${own}');`);
+      body.push(`  await redis.hset(key, 'name${own}', name ?? id, 'seen${own}', Date.now());`);
+      body.push(`  const rank = await redis.zscore('board:${statements === 'distinct' ? i : i % 7}', id);`);
+      body.push(`  await redis.set(\`lock:${prefix}\${id}\`, '1', 'EX', ttl, 'NX');`);
+      body.push(`  const recent = await redis.lrange(\`recent:${prefix}\${id}\`, 0, 9);`);
       sites += 5;
       if (i % 3 === 0) {
-        body.push("  const done = await redis.multi().incr(`n:${id}`).expire(`n:${id}`, 60).exec();");
+        body.push(`  const done = await redis.multi().incr(\`n:${prefix}\${id}\`).expire(\`n:${prefix}\${id}\`, 60).exec();`);
         sites += 3;
         body.push('  return [name, rank, recent, done];');
       } else body.push('  return [name, rank, recent];');
@@ -133,10 +145,20 @@ function best(runs: readonly Measured[]): Measured {
 }
 
 export async function codemodBench(): Promise<void> {
-  const { dir, lines, sites } = generateProject();
   const build = buildCli();
   try {
-    console.log(`generated ${FILES} files, ${lines} lines, ${sites} call sites in ${dir}; the CLI built in ${build.dir}`);
+    console.log(`the CLI built in ${build.dir}`);
+    for (const statements of ['repeating', 'distinct'] as const) await projectBench(build, statements);
+  } finally {
+    rmSync(build.dir, { recursive: true, force: true });
+  }
+}
+
+/** The measurements on one generated project (see generateProject), printed. */
+async function projectBench(build: { readonly dir: string; readonly bin: string }, statements: 'repeating' | 'distinct'): Promise<void> {
+  const { dir, lines, sites } = generateProject(FILES, statements);
+  try {
+    console.log(`\n${statements} statements: generated ${FILES} files, ${lines} lines, ${sites} call sites in ${dir}`);
     const tsc = join(ROOT, 'node_modules/typescript/lib/tsc.js');
     const dist = (path: string): string => JSON.stringify(join(build.dir, 'dist', path));
     // Start-up alone: node loading the CLI's modules, as bin/redis2sql.js does before it parses its arguments.
@@ -201,6 +223,5 @@ export async function codemodBench(): Promise<void> {
     if (summary !== '') console.log(`codemod result: ${summary.trim()}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    rmSync(build.dir, { recursive: true, force: true });
   }
 }
