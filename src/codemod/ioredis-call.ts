@@ -64,10 +64,8 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
     // `del(...keys)` sends what `del(keys)` does (ioredis flattens an array argument one level): the array, as one run-time argument below.
     if (Node.isSpreadElement(arg)) flat.push(arg.getExpression());
     else if (Node.isArrayLiteralExpression(arg)) {
-      for (const element of arg.getElements()) {
-        if (Node.isSpreadElement(element)) return { rule: 'ioredis/spread', message: 'spread arguments of unknown length are not converted' };
-        flat.push(element);
-      }
+      // `del([key, ...others])` sends what `del(key, ...others)` does: a spread array is one run-time argument among the others.
+      for (const element of arg.getElements()) flat.push(Node.isSpreadElement(element) ? element.getExpression() : element);
     } else if (OBJECT_ARGUMENT[command] === i && call.getArguments().length === i + 1 && Node.isObjectLiteralExpression(arg)) {
       const pairs = objectPairs(arg);
       if (pairs === undefined) return { rule: 'ioredis/object-arg', message: 'an object argument with computed, spread or method members is not converted' };
@@ -110,7 +108,7 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
     }
     if (node === pairsAt && isObjectLike(type)) {
       // Its entries, known only at run time, go as two lists (fields, values) when the statement takes them so (compileCall checks).
-      if (!scalarEntries(type, node)) return { rule: 'ioredis/object-arg', message: 'an object or Map argument whose fields or values are not strings, numbers or Buffers is not converted' };
+      if (!scalarEntries(type, node)) return { rule: 'ioredis/object-arg', message: 'an object or Map argument whose fields and values are not typed as strings, numbers or Buffers is not converted' };
       if (exprs.some((e) => e.spread !== undefined)) return { rule: 'ioredis/array-arg', message: 'a call with more than one array argument known only at run time is not converted' };
       tokens.push({ expr: exprs.length });
       exprs.push({ expr: `a[${argv.length}]`, numeric: false, plain: true, spread: 'pairs' });
@@ -268,5 +266,6 @@ function isScalar(e: Type): boolean {
 }
 
 function isObjectLike(type: Type): boolean {
-  return type.isObject() && type.getSymbol()?.getName() !== 'Buffer';
+  // `object` (TypeScript's non-primitive type) too: ioredis would flatten it at run time, whatever it holds.
+  return (type.isObject() && type.getSymbol()?.getName() !== 'Buffer') || (type.getFlags() & typescript.TypeFlags.NonPrimitive) !== 0;
 }

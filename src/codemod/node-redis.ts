@@ -326,10 +326,10 @@ function compileRawCommand(call: CallExpression, method: string, calls: CallCach
   const exprs: RuntimeExpr[] = [];
   const v = argValue(argv, exprs);
   if ('rule' in v) return v;
-  if (v.kind !== 'array' || v.items.some((i) => i.kind === 'array' || i.kind === 'object')) {
+  if (v.kind !== 'array' || v.items.some((i) => i.kind === 'array' || i.kind === 'object' || i.kind === 'pairs')) {
     return { rule: 'node-redis/multi', message: `${method}() is converted when its argument is an array literal of strings` };
   }
-  const compiled = compileCall((standIn) => v.items.map((i) => String(materialise(i, standIn))), exprs, 'node-redis', calls);
+  const compiled = compileCall((standIn) => (materialise(v, standIn) as readonly unknown[]).map(String), exprs, 'node-redis', calls);
   if (!('sql' in compiled)) return compiled;
   const status = translationStatus(compiled.command.includes(' ') ? compiled.command : compiled.command.split(' ')[0]!);
   if (!status.translated) return { rule: 'node-redis/untranslated', message: `${compiled.command} is not translated: ${status.refusal.refused}` };
@@ -520,7 +520,9 @@ type ArgValue =
   | { readonly kind: 'array'; readonly items: readonly ArgValue[] }
   | { readonly kind: 'object'; readonly entries: readonly (readonly [string, ArgValue])[] }
   /** An object or Map known only at run time, whose fields and values the command's transform sends as arguments. */
-  | { readonly kind: 'pairs'; readonly index: number; readonly map: boolean };
+  | { readonly kind: 'pairs'; readonly index: number; readonly map: boolean }
+  /** An array known only at run time spread into an array literal (`[key, ...others]`): its elements, in place. */
+  | { readonly kind: 'spread'; readonly index: number };
 
 function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return { kind: 'literal', value: node.getLiteralValue() };
@@ -541,7 +543,17 @@ function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
   if (Node.isArrayLiteralExpression(node)) {
     const items: ArgValue[] = [];
     for (const e of node.getElements()) {
-      if (Node.isSpreadElement(e)) return { rule: 'node-redis/spread', message: 'spread arguments of unknown length are not converted' };
+      if (Node.isSpreadElement(e)) {
+        // Its elements among the others of one list: one list parameter where the statement takes them so (compileCall checks).
+        const spread = e.getExpression();
+        const type = spread.getType();
+        if (!((type.isArray() || type.isTuple()) && stringElements(type))) {
+          return { rule: 'node-redis/spread', message: 'a spread element other than an array of strings or Buffers (an iterable, a string) is not converted' };
+        }
+        exprs.push({ expr: spread.getText(), numeric: false, plain: isPlainReference(spread), spread: true });
+        items.push({ kind: 'spread', index: exprs.length - 1 });
+        continue;
+      }
       const v = argValue(e, exprs);
       if ('rule' in v) return v;
       items.push(v);
@@ -600,7 +612,9 @@ function materialise(v: ArgValue, standIn: StandIn): unknown {
     case 'expr':
       return standIn(v.index);
     case 'array':
-      return v.items.map((i) => materialise(i, standIn));
+      return v.items.flatMap((i): unknown[] => (i.kind === 'spread' ? [...(standIn(i.index) as readonly string[])] : [materialise(i, standIn)]));
+    case 'spread':
+      return standIn(v.index);
     case 'object':
       return Object.fromEntries(v.entries.map(([k, i]) => [k, materialise(i, standIn)]));
     case 'pairs': {

@@ -40,9 +40,9 @@ describe('redis2sql codemod', () => {
     expect(r.stdout).toContain(`--- ${join(project, 'get.ts')}\n+++ ${join(project, 'get.ts')}\n@@ -1,8 +1,14 @@\n`);
     expect(r.stdout).toContain(`${join(project, 'refused.ts')}:8:3: warning: calls with a callback are not converted [ioredis/callback]\n`);
     expect(r.stdout).toContain("\n-import Redis from 'ioredis';\n+import pg from 'pg';\n+import * as r2s from 'redis2sql/codemod-runtime';\n");
-    expect(r.stdout).toMatch(/refused\.ts:10:9: warning: pub\/sub has no request\/response equivalent in pg calls \[ioredis\/pubsub\]\n/);
+    expect(r.stdout).toMatch(/refused\.ts:11:9: warning: pub\/sub has no request\/response equivalent in pg calls \[ioredis\/pubsub\]\n/);
     expect(r.stdout.endsWith(
-      '2 files scanned: 1 would change, 0 partly converted, 1 left unchanged with reported call sites, 0 unchanged; 1 call site converted, 9 reported; 1 package.json would get pg and redis2sql\n',
+      '2 files scanned: 1 would change, 0 partly converted, 1 left unchanged with reported call sites, 0 unchanged; 1 call site converted, 11 reported; 1 package.json would get pg and redis2sql\n',
     )).toBe(true);
     expect(readFileSync(join(project, 'get.ts'), 'utf8')).toBe(readFileSync(join(CASES, 'get.input.ts'), 'utf8'));
   }, 120_000);

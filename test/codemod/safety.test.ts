@@ -139,7 +139,7 @@ describe('redis2sql codemod: dry run, --write, --schema-out', () => {
     expect(r.stdout).toContain(`--- ${join(dir, 'package.json')}\n`);
     expect(r.stdout).toContain('+    "pg": "');
     expect(r.stdout.split('\n').at(-2)).toBe(
-      `3 files scanned: 2 would change, 0 partly converted, 1 left unchanged with reported call sites, 0 unchanged; 6 call sites converted, 9 reported; 1 package.json would get pg and redis2sql; DDL written to ${join(dir, 'schema.sql')}`,
+      `3 files scanned: 2 would change, 0 partly converted, 1 left unchanged with reported call sites, 0 unchanged; 6 call sites converted, 11 reported; 1 package.json would get pg and redis2sql; DDL written to ${join(dir, 'schema.sql')}`,
     );
     const ddl = readFileSync(join(dir, 'schema.sql'), 'utf8');
     expect(ddl).toContain('CREATE SCHEMA IF NOT EXISTS redis');
@@ -160,7 +160,7 @@ describe('redis2sql codemod: dry run, --write, --schema-out', () => {
     const written = snapshot(dir);
     expect(written['src/get.ts']).toContain('new pg.Pool({ connectionString: process.env.DATABASE_URL })');
     const again = await run(['codemod', '--write', 'src'], dir);
-    expect(again.stdout.split('\n').at(-2)).toBe('3 files scanned: 0 changed, 0 partly converted, 1 left unchanged with reported call sites, 2 unchanged; 0 call sites converted, 9 reported');
+    expect(again.stdout.split('\n').at(-2)).toBe('3 files scanned: 0 changed, 0 partly converted, 1 left unchanged with reported call sites, 2 unchanged; 0 call sites converted, 11 reported');
     expect(snapshot(dir)).toEqual(written);
   }, 180_000);
 });
