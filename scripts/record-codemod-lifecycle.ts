@@ -9,7 +9,8 @@
  *
  * Each call is made on a fresh connected client: whether it returned a
  * promise, what it resolved or returned to (encoded as the value fixtures
- * encode values).
+ * encode values). And node-redis' `isOpen` and `isReady` at each moment of a
+ * client's life, shut down by each method (lifecycle-states.redis.json).
  */
 import { writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
@@ -49,5 +50,28 @@ for (const [flavour, connect, methods] of clients) {
     // ioredis' disconnect() and node-redis 5's destroy() close at once; the others have closed by now.
   }
 }
+// node-redis' isOpen and isReady along a client's life, per shutdown method: created, connect() called, connected, shut down called, done.
+const states: Record<string, Record<string, [string, boolean, boolean][]>> = {};
+for (const [flavour, , methods] of clients) {
+  if (!flavour.startsWith('node-redis')) continue;
+  states[flavour] = {};
+  for (const method of methods) {
+    const create = flavour === 'node-redis4' ? (createClient4 as unknown as typeof createClient5) : createClient5;
+    const client = create({ socket: { port, host: '127.0.0.1' } }) as unknown as Record<string, unknown> & { isOpen: boolean; isReady: boolean };
+    const seen: [string, boolean, boolean][] = [];
+    const look = (moment: string): void => void seen.push([moment, client.isOpen, client.isReady]);
+    look('created');
+    const connecting = (client['connect'] as () => Promise<unknown>).call(client);
+    look('connect() called');
+    await connecting;
+    look('connected');
+    const shutdown = (client[method] as () => unknown).call(client);
+    look(`${method}() called`);
+    await shutdown;
+    look(`${method}() done`);
+    states[flavour][method] = seen;
+  }
+}
 writeFileSync(new URL('../fixtures/codemod/lifecycle.redis.json', import.meta.url), JSON.stringify(recorded, null, 2) + '\n');
+writeFileSync(new URL('../fixtures/codemod/lifecycle-states.redis.json', import.meta.url), JSON.stringify(states, null, 2) + '\n');
 process.stdout.write(`recorded the shutdown calls of ${clients.length} clients against redis-server :${port}\n`);

@@ -39,7 +39,7 @@ import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
 import { descendantsWhere, elementTypes, entryTypes, optionalReceiver, shortText, somePart, someTypePart } from './walk.js';
-import { eventListener, shutdownText, type Shutdown } from './lifecycle.js';
+import { eventListener, type Shutdown } from './lifecycle.js';
 import type { CompiledScript } from '../translators/lua/compile.js';
 
 const POOL = 'new pg.Pool({ connectionString: process.env.DATABASE_URL })';
@@ -192,6 +192,11 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
         report(node, 'node-redis/optional-chain', `'${method}' in an optional chain (?.) is not converted: the converted call would run where the chain yields undefined`);
         continue;
       }
+      if (batchRoot === undefined && (method === 'isOpen' || method === 'isReady')) {
+        // The client's state, as the converted connect() and shutdown calls keep it for the pool (src/codemod/lifecycle-runtime.ts).
+        edits.push({ start: node.getStart(), end: node.getEnd(), text: `r2s.nodeRedis${method === 'isOpen' ? 'IsOpen' : 'IsReady'}(${node.getExpression().getText()})` });
+        continue;
+      }
       if (!Node.isCallExpression(call) || call.getExpression() !== node) {
         report(node, 'node-redis/property', `'${method}' of a node-redis ${batchRoot === undefined ? 'client' : 'multi()'} is not a command call`);
         continue;
@@ -243,9 +248,8 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
   const lifecycle = LIFECYCLE[method];
   if (lifecycle !== undefined) {
     if (call.getArguments().length > 0) return { rule: 'node-redis/lifecycle', message: `${method}() with arguments is not converted` };
-    // connect() resolves to the client once it can reach the server: check the database is reachable the same way.
-    if (lifecycle !== 'connect') return { ...range, text: shutdownText(lifecycle, receiver, /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath())) };
-    return { ...range, text: `${receiver}.query('SELECT 1').then(() => ${receiver})` };
+    // connect() resolves to the client once it can reach the server: the pool checks the database answers. Both keep the client's isOpen and isReady.
+    return { ...range, text: lifecycle === 'connect' ? `r2s.nodeRedisConnect(${receiver})` : `r2s.nodeRedisShutdown(${receiver}, '${lifecycle}')` };
   }
   if (method === 'on' || method === 'once') return eventListener(call, 'node-redis');
   const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);

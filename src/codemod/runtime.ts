@@ -36,6 +36,7 @@ export {
 } from './transaction-runtime.js';
 export { MultiErrorReply, RedisError, WatchError } from '../errors.js';
 export { nodeRedisDefineScript, nodeRedisScript, nodeRedisScripts, ScriptParser, type NodeRedisScriptDefinition } from './script-runtime.js';
+export { nodeRedisConnect, nodeRedisIsOpen, nodeRedisIsReady, nodeRedisShutdown } from './lifecycle-runtime.js';
 
 export type { Transform } from './values.js';
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { codemod, formatFinding } from '../../src/codemod/index.js';
+import { embeddedDatabase } from '../../src/db/index.js';
 import { decodeValue, importConverted, scratchProject, type FlavourDir } from '../support/codemod-values.js';
 
 // The clients' shutdown calls, converted, return what the real clients
@@ -58,6 +59,58 @@ for (const { flavour, recorded, source } of SOURCES) {
         }
         expect(unhandled).toEqual([]);
       } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 120_000);
+  });
+}
+
+// node-redis' isOpen and isReady along a client's life (fixtures/codemod/lifecycle-states.redis.json,
+// recorded by the same script): converted, they read what the converted connect() and shutdown calls
+// keep for the pool. On PGlite, through a pool of its own per life (its end() leaves the database open).
+const STATES = JSON.parse(readFileSync(new URL('../../fixtures/codemod/lifecycle-states.redis.json', import.meta.url), 'utf8')) as Record<
+  string,
+  Record<string, readonly (readonly [string, boolean, boolean])[]>
+>;
+
+for (const flavour of ['node-redis4', 'node-redis5'] as const) {
+  describe(`codemod: ${flavour} isOpen and isReady`, () => {
+    const methods = Object.keys(STATES[flavour]!);
+    const input =
+      "import type { RedisClientType } from 'redis';\n" +
+      'export const isOpen = (client: RedisClientType) => client.isOpen;\n' +
+      'export const isReady = (client: RedisClientType) => client.isReady;\n' +
+      'export const connect = (client: RedisClientType) => client.connect();\n' +
+      methods.map((m) => `export const ${m} = (client: RedisClientType) => client.${m}();\n`).join('');
+
+    it(`created, connecting, connected, shut down by ${methods.join(', ')}: the states ${flavour} had`, async () => {
+      const dir = scratchProject(flavour, []);
+      const db = await embeddedDatabase();
+      try {
+        writeFileSync(join(dir, 'life.ts'), input);
+        const result = await codemod(['life.ts'], { cwd: dir });
+        expect(result.findings.map(formatFinding)).toEqual([]);
+        writeFileSync(join(dir, 'life.output.ts'), result.changed.find((c) => c.path === 'life.ts')!.after);
+        const converted = (await importConverted(dir, 'life.output.ts')) as unknown as Record<string, (pool: unknown) => unknown>;
+        for (const method of methods) {
+          let ended = false;
+          const pool = { kind: db.kind, query: (sql: string) => db.query(sql), end: async () => void (ended = true) };
+          const seen: [string, boolean, boolean][] = [];
+          const look = (moment: string): void => void seen.push([moment, converted['isOpen']!(pool) as boolean, converted['isReady']!(pool) as boolean]);
+          look('created');
+          const connecting = converted['connect']!(pool);
+          look('connect() called');
+          expect(await connecting).toBe(pool);
+          look('connected');
+          const shutdown = converted[method]!(pool);
+          look(`${method}() called`);
+          await shutdown;
+          look(`${method}() done`);
+          expect(seen, method).toEqual(STATES[flavour]![method]);
+          expect(ended).toBe(true);
+        }
+      } finally {
+        await db.close();
         rmSync(dir, { recursive: true, force: true });
       }
     }, 120_000);
