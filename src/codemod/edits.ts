@@ -8,6 +8,53 @@ export interface Edit {
   readonly start: number;
   readonly end: number;
   readonly text: string;
+  /**
+   * The part of `start..end` that `text` holds a verbatim copy of (a call's
+   * receiver): edits inside it are made in that copy (`nestEdits`).
+   */
+  readonly receiver?: { readonly start: number; readonly end: number };
+}
+
+/** `edit` with `receiver`'s place as its receiver, when the edit replaces it with the rest of the call. */
+export function withReceiver(edit: Edit, receiver: Node): Edit {
+  return edit.start <= receiver.getStart() && receiver.getEnd() <= edit.end ? { ...edit, receiver: { start: receiver.getStart(), end: receiver.getEnd() } } : edit;
+}
+
+/**
+ * The edits with those inside another's receiver made in the copy of the
+ * receiver its text holds, so that none overlaps another; undefined when an
+ * edit overlaps another otherwise, or its text does not hold its receiver's
+ * text exactly once (`overlapFinding` then reports them).
+ *
+ *   // createClient().on('error', f).connect(): the construction inside the listener's receiver, inside connect()'s
+ *   nestEdits(text, [createClient() → new pg.Pool(…), listener (kept), connect() → r2s.nodeRedisConnect(…)])
+ *   → [{ …, text: 'r2s.nodeRedisConnect(new pg.Pool(…).on(\'error\', f))' }]
+ */
+export function nestEdits(source: string, edits: readonly Edit[]): Edit[] | undefined {
+  // Outer edits before the edits inside them.
+  const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Edit[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    const outer = sorted[i]!;
+    let j = i + 1;
+    while (j < sorted.length && sorted[j]!.start < outer.end) j++;
+    const inner = sorted.slice(i + 1, j);
+    i = j;
+    if (inner.length === 0) {
+      out.push(outer);
+      continue;
+    }
+    const r = outer.receiver;
+    if (r === undefined || inner.some((e) => e.start < r.start || e.end > r.end)) return undefined;
+    const original = source.slice(r.start, r.end);
+    const at = outer.text.indexOf(original);
+    if (at < 0 || outer.text.indexOf(original, at + 1) >= 0) return undefined;
+    const nested = nestEdits(source, inner);
+    if (nested === undefined) return undefined;
+    const converted = applyEdits(original, nested.map((e) => ({ start: e.start - r.start, end: e.end - r.start, text: e.text })));
+    out.push({ start: outer.start, end: outer.end, text: outer.text.slice(0, at) + converted + outer.text.slice(at + original.length) });
+  }
+  return out;
 }
 
 /**

@@ -30,7 +30,7 @@ import type { CallExpression, SourceFile, Type } from 'ts-morph';
 import { translationStatus } from '../translate.js';
 import { compileCall, shapeText, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
-import { applyEdits, leftUnchanged, overlapFinding, type Edit } from './edits.js';
+import { applyEdits, leftUnchanged, nestEdits, overlapFinding, withReceiver, type Edit } from './edits.js';
 import { addImports } from './imports.js';
 import { nodeRedisTransform } from './node-redis-replies.js';
 import type { Finding } from './report.js';
@@ -228,19 +228,20 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
       } else converted = convertCall(call, method, receiver, pkg, scripts, calls);
       if (converted === null) continue;
       if ('rule' in converted) report(call, converted.rule, converted.message);
-      else edits.push(converted);
+      else edits.push(withReceiver(converted, node.getExpression()));
     }
   }
   if (edits.length === 0 && findings.length === 0) return { text: null, findings };
   if (leftUnchanged(file, findings, report, 'node-redis')) return { text: null, findings };
-  const overlap = overlapFinding(file, edits, 'node-redis');
-  if (overlap !== undefined) {
-    findings.push(overlap);
+  // A call on a converted receiver (`createClient().on('error', f).connect()`): converted in the copy of the receiver.
+  const nested = nestEdits(file.getFullText(), edits);
+  if (nested === undefined) {
+    findings.push(overlapFinding(file, edits, 'node-redis')!);
     return { text: null, findings };
   }
-  if (isCommonJs(file)) return { text: withRequires(file, edits, ['redis', '@redis/client']), findings, edits };
-  const text = applyEdits(file.getFullText(), edits);
-  return { text: addImports(file, text, ['redis', '@redis/client']), findings, edits };
+  if (isCommonJs(file)) return { text: withRequires(file, nested, ['redis', '@redis/client']), findings, edits: nested };
+  const text = applyEdits(file.getFullText(), nested);
+  return { text: addImports(file, text, ['redis', '@redis/client']), findings, edits: nested };
 }
 
 function convertCall(call: CallExpression, method: string, receiver: string, pkg: ClientPackage, scripts: ScriptContext, calls: CallCache): Edit | CallRefusal {
