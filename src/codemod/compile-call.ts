@@ -180,9 +180,14 @@ function compileArgvs(
       ? { rule: `${prefix}/object-arg`, message: `'${expr}' is an object known only at run time whose fields the command does not send as its arguments (options, read by name); not converted` }
       : { rule: `${prefix}/runtime-arguments`, message: `'${expr}' is known only at run time and the compiled statement would not read it; not converted` };
   }
-  // Each argument expression must run once, as it did in the client's call.
+  // Each argument expression must run once, as it did in the client's call, and those with side effects in the call's order
+  // (the parameters follow the statement's order: HGET reads its field before its key).
   for (const [i, n] of uses) {
     if (n > 1 && !exprs[i]!.plain) return { rule: `${prefix}/repeated-argument`, message: 'an argument with side effects would be evaluated twice' };
+  }
+  const effects = [...uses.keys()].filter((i) => !exprs[i]!.plain);
+  if (effects.some((i, k) => k > 0 && i < effects[k - 1]!)) {
+    return { rule: `${prefix}/argument-order`, message: 'arguments with side effects would be evaluated in another order than the call evaluates them' };
   }
   return { sql: first.sql, params: `[${params.join(', ')}]`, shape: first.reply, command: first.command };
 }

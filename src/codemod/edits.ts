@@ -8,23 +8,17 @@ export interface Edit {
   readonly start: number;
   readonly end: number;
   readonly text: string;
-  /**
-   * The part of `start..end` that `text` holds a verbatim copy of (a call's
-   * receiver): edits inside it are made in that copy (`nestEdits`).
-   */
-  readonly receiver?: { readonly start: number; readonly end: number };
-}
-
-/** `edit` with `receiver`'s place as its receiver, when the edit replaces it with the rest of the call. */
-export function withReceiver(edit: Edit, receiver: Node): Edit {
-  return edit.start <= receiver.getStart() && receiver.getEnd() <= edit.end ? { ...edit, receiver: { start: receiver.getStart(), end: receiver.getEnd() } } : edit;
 }
 
 /**
- * The edits with those inside another's receiver made in the copy of the
- * receiver its text holds, so that none overlaps another; undefined when an
- * edit overlaps another otherwise, or its text does not hold its receiver's
- * text exactly once (`overlapFinding` then reports them).
+ * The edits with those inside another made in its text, so that none
+ * overlaps another; undefined when one cannot be (`overlapFinding` then
+ * reports them). A converted call's text holds verbatim copies of the
+ * expressions it evaluates (its receiver, its arguments), and a client call
+ * is never a literal folded away: an edit inside another is made where the
+ * outer text holds its original text, when it holds it exactly once (twice
+ * and it could not say which copy is which; not at all and the outer text
+ * does not evaluate it).
  *
  *   // createClient().on('error', f).connect(): the construction inside the listener's receiver, inside connect()'s
  *   nestEdits(text, [createClient() → new pg.Pool(…), listener (kept), connect() → r2s.nodeRedisConnect(…)])
@@ -44,17 +38,26 @@ export function nestEdits(source: string, edits: readonly Edit[]): Edit[] | unde
       out.push(outer);
       continue;
     }
-    const r = outer.receiver;
-    if (r === undefined || inner.some((e) => e.start < r.start || e.end > r.end)) return undefined;
-    const original = source.slice(r.start, r.end);
-    const at = outer.text.indexOf(original);
-    if (at < 0 || outer.text.indexOf(original, at + 1) >= 0) return undefined;
+    if (inner.some((e) => e.end > outer.end)) return undefined;
     const nested = nestEdits(source, inner);
     if (nested === undefined) return undefined;
-    const converted = applyEdits(original, nested.map((e) => ({ start: e.start - r.start, end: e.end - r.start, text: e.text })));
-    out.push({ start: outer.start, end: outer.end, text: outer.text.slice(0, at) + converted + outer.text.slice(at + original.length) });
+    // Where the outer text holds each one's original text: once, and apart from the others.
+    const places: Edit[] = [];
+    for (const e of nested) {
+      const original = source.slice(e.start, e.end);
+      const at = outer.text.indexOf(original);
+      if (at < 0 || outer.text.indexOf(original, at + 1) >= 0) return undefined;
+      places.push({ start: at, end: at + original.length, text: e.text });
+    }
+    if (overlapping(places)) return undefined;
+    out.push({ start: outer.start, end: outer.end, text: applyEdits(outer.text, places) });
   }
   return out;
+}
+
+function overlapping(edits: readonly Edit[]): boolean {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  return sorted.some((e, i) => i > 0 && e.start < sorted[i - 1]!.end);
 }
 
 /**
@@ -91,15 +94,15 @@ export function leftUnchanged(
 }
 
 /**
- * A finding for the first edit that overlaps another (a client call inside
- * another's arguments), which the codemod does not convert yet; undefined when none do.
+ * A finding for the first edit that overlaps another where `nestEdits`
+ * could not make one inside the other; undefined when none do.
  */
 export function overlapFinding(file: SourceFile, edits: readonly Edit[], client: 'ioredis' | 'node-redis'): Finding | undefined {
   const sorted = [...edits].sort((a, b) => a.start - b.start);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.start < sorted[i - 1]!.end) {
       const { line, column } = file.getLineAndColumnAtPos(sorted[i - 1]!.start);
-      return { path: file.getFilePath(), line, column, rule: `${client}/nested-call`, message: 'a client call inside the arguments of another is not converted yet; file left unchanged' };
+      return { path: file.getFilePath(), line, column, rule: `${client}/nested-call`, message: 'a client call in the receiver or arguments of this one cannot be converted in place (it is written twice, or the converted call does not evaluate it as written); file left unchanged' };
     }
   }
   return undefined;

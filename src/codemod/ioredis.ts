@@ -13,7 +13,7 @@ import type { CallExpression, SourceFile, Type, NewExpression } from 'ts-morph';
 import type { CallCache } from './compile-call.js';
 import { compileIoredisMethod, declaredTypeArg, type TypeTexts } from './ioredis-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
-import { applyEdits, leftUnchanged, nestEdits, overlapFinding, withReceiver, type Edit } from './edits.js';
+import { applyEdits, leftUnchanged, nestEdits, overlapFinding, type Edit } from './edits.js';
 import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
 import { convertBatchMethod, convertBatchStart, convertUnwatch, convertWatch, pairWatches } from './transaction.js';
@@ -153,13 +153,13 @@ export function convertIoredisFile(
                 ? convertDefinition(call, scripts)
                 : convertCall(call, method, receiver, scripts, calls, types);
       if ('rule' in converted) report(call, converted.rule, converted.message);
-      else edits.push(withReceiver(converted, node.getExpression()));
+      else edits.push(converted);
     }
   }
   if (edits.length === 0 && findings.length === 0) return { text: null, findings };
   // The output names the runtime `r2s` and node-postgres `pg`: a file that already uses those names for something else is not rewritten.
   if (leftUnchanged(file, findings, report, 'ioredis')) return { text: null, findings };
-  // A call on a converted receiver (`new Redis().on('error', f)`…): converted in the copy of the receiver.
+  // A call on a converted receiver (`new Redis().on('error', f)`…) or in a converted call's arguments: converted in its copy there.
   const nested = nestEdits(file.getFullText(), edits);
   if (nested === undefined) {
     findings.push(overlapFinding(file, edits, 'ioredis')!);

@@ -30,7 +30,7 @@ import type { CallExpression, SourceFile, Type } from 'ts-morph';
 import { translationStatus } from '../translate.js';
 import { compileCall, shapeText, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
-import { applyEdits, leftUnchanged, nestEdits, overlapFinding, withReceiver, type Edit } from './edits.js';
+import { applyEdits, leftUnchanged, nestEdits, overlapFinding, type Edit } from './edits.js';
 import { addImports } from './imports.js';
 import { nodeRedisTransform } from './node-redis-replies.js';
 import type { Finding } from './report.js';
@@ -228,12 +228,12 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
       } else converted = convertCall(call, method, receiver, pkg, scripts, calls);
       if (converted === null) continue;
       if ('rule' in converted) report(call, converted.rule, converted.message);
-      else edits.push(withReceiver(converted, node.getExpression()));
+      else edits.push(converted);
     }
   }
   if (edits.length === 0 && findings.length === 0) return { text: null, findings };
   if (leftUnchanged(file, findings, report, 'node-redis')) return { text: null, findings };
-  // A call on a converted receiver (`createClient().on('error', f).connect()`): converted in the copy of the receiver.
+  // A call on a converted receiver (`createClient().on('error', f).connect()`) or in a converted call's arguments: converted in its copy there.
   const nested = nestEdits(file.getFullText(), edits);
   if (nested === undefined) {
     findings.push(overlapFinding(file, edits, 'node-redis')!);
