@@ -307,6 +307,7 @@ export function shapeText(shape: ReplyShape): string {
  *   commandParams('zadd', ['"lb"', 'score', '"alice"'], '["lb", [r2s.double(a[1])], …]', true)
  *   → 'r2s.command("zadd", ["lb", score, "alice"], (a) => ["lb", [r2s.double(a[1])], …])'
  */
-export function commandParams(method: string, argv: readonly string[], params: string, readsArgs: boolean): string {
-  return `r2s.command(${JSON.stringify(method.toLowerCase())}, [${argv.join(', ')}], (${readsArgs ? 'a' : ''}) => ${params})`;
+export function commandParams(method: string, argv: readonly string[], params: string, readsArgs: boolean, asWritten = false): string {
+  // A method's name is its command's in lower case; `call(name, …)` records the name as written.
+  return `r2s.command(${JSON.stringify(asWritten ? method : method.toLowerCase())}, [${argv.join(', ')}], (${readsArgs ? 'a' : ''}) => ${params})`;
 }

@@ -41,6 +41,13 @@ export function ioredisCommand(method: string): { readonly command: string; read
   return specOf(command) !== undefined || CONTAINERS.has(command) ? { command, buffers } : undefined;
 }
 
+/** `call(name, …args)` / `callBuffer(name, …args)`: the command's arguments, its name as written, and whether ioredis' transforms by name skip it (a name not in lower case). */
+export interface NamedCall {
+  readonly args: readonly Node[];
+  readonly name: string;
+  readonly raw: boolean;
+}
+
 /**
  * Compile an ioredis command call.
  *
@@ -48,7 +55,7 @@ export function ioredisCommand(method: string): { readonly command: string; read
  *   compileIoredisMethod(call, 'hincrby')
  *   → { args: '"SELECT … AS reply", [r2s.text(key), Buffer.from("visits"), "1"], { kind: \'scalar\', of: \'integer\' }', typeArg: '<number>', … }
  */
-export function compileIoredisMethod(call: CallExpression, method: string, cache?: CallCache, types?: TypeTexts): IoredisCompiled | CallRefusal {
+export function compileIoredisMethod(call: CallExpression, method: string, cache?: CallCache, types?: TypeTexts, named?: NamedCall): IoredisCompiled | CallRefusal {
   const found = ioredisCommand(method);
   if (found === undefined) return { rule: 'ioredis/unsupported-method', message: `${method}() is not a Redis command redis2sql knows` };
   const { command, buffers } = found;
@@ -60,18 +67,21 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
   const flat: (Node | { readonly literal: string })[] = [];
   // The argument ioredis' HSET/HMSET/MSET/MSETNX transform would send as field, value… pairs were it an object (the last, at its place).
   let pairsAt: Node | undefined;
-  for (const [i, arg] of call.getArguments().entries()) {
+  const args = named?.args ?? call.getArguments();
+  // ioredis keys its argument and reply transforms by the lower-case name: `call('HSET', …)` sends an object as it is, `call('HGETALL', …)` resolves to the array.
+  const objectArgument = named?.raw === true ? undefined : OBJECT_ARGUMENT[command];
+  for (const [i, arg] of args.entries()) {
     // `del(...keys)` sends what `del(keys)` does (ioredis flattens an array argument one level): the array, as one run-time argument below.
     if (Node.isSpreadElement(arg)) flat.push(arg.getExpression());
     else if (Node.isArrayLiteralExpression(arg)) {
       // `del([key, ...others])` sends what `del(key, ...others)` does: a spread array is one run-time argument among the others.
       for (const element of arg.getElements()) flat.push(Node.isSpreadElement(element) ? element.getExpression() : element);
-    } else if (OBJECT_ARGUMENT[command] === i && call.getArguments().length === i + 1 && Node.isObjectLiteralExpression(arg)) {
+    } else if (objectArgument === i && args.length === i + 1 && Node.isObjectLiteralExpression(arg)) {
       const pairs = objectPairs(arg);
       if (pairs === undefined) return { rule: 'ioredis/object-arg', message: 'an object argument with computed, spread or method members is not converted' };
       flat.push(...pairs);
     } else {
-      if (OBJECT_ARGUMENT[command] === i && call.getArguments().length === i + 1) pairsAt = arg;
+      if (objectArgument === i && args.length === i + 1) pairsAt = arg;
       flat.push(arg);
     }
   }
@@ -125,13 +135,13 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
 
   const compiled = compileCall((standIn) => [command, ...tokens.flatMap((t) => ('literal' in t ? [t.literal] : [standIn(t.expr)].flat().map(String)))], exprs, 'ioredis', cache);
   if (!('sql' in compiled)) return compiled;
-  const object = compiled.command === 'HGETALL';
+  const object = compiled.command === 'HGETALL' && named?.raw !== true;
   const as = object ? (buffers ? 'object-buffer' : 'object') : buffers ? 'buffer' : undefined;
   const shape = JSON.stringify(compiled.shape).replace(/"([a-zA-Z_]\w*)":/g, '$1: ').replace(/"/g, "'").replace(/,/g, ', ');
   // The value's static type stays what ioredis declared, so the code around the call still type-checks.
   const typeArg = declaredTypeArg(call, types);
   // The command as ioredis would have sent it rides on the parameters, for a Redis error's `err.command`.
-  const params = commandParams(command, argv, compiled.params, exprs.length > 0);
+  const params = commandParams(named?.name ?? command, argv, compiled.params, exprs.length > 0, named !== undefined);
   return {
     compiled,
     args: `${JSON.stringify(compiled.sql)}, ${params}, ${shape}${as === undefined ? '' : `, '${as}'`}`,

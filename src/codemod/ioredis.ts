@@ -10,7 +10,7 @@
  */
 import { Node, ts } from './ts-morph.js';
 import type { CallExpression, SourceFile, Type, NewExpression } from 'ts-morph';
-import type { CallCache } from './compile-call.js';
+import type { CallCache, CallRefusal } from './compile-call.js';
 import { compileIoredisMethod, declaredTypeArg, type TypeTexts } from './ioredis-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
 import { applyEdits, leftUnchanged, nestEdits, overlapFinding, type Edit } from './edits.js';
@@ -45,8 +45,6 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
   bzmpop: ['ioredis/blocking', 'blocking commands are not converted'],
   xread: ['ioredis/blocking', 'XREAD (blocking reads) is not converted'],
   xreadgroup: ['ioredis/blocking', 'XREADGROUP (blocking reads) is not converted'],
-  call: ['ioredis/call', 'call() is not converted yet'],
-  callBuffer: ['ioredis/call', 'call() is not converted yet'],
   duplicate: ['ioredis/duplicate', 'duplicate() opens a second Redis connection; a pg Pool already has several'],
   monitor: ['ioredis/monitor', 'MONITOR has no PostgreSQL equivalent'],
 };
@@ -390,10 +388,35 @@ function compileIoredisCall(
     // The value's static type stays what the client declared (defined commands declare theirs).
     return { args: script.args, typeArg: declaredTypeArg(call, types) };
   }
+  if (method === 'call' || method === 'callBuffer') return compileNamedCall(call, method, calls, types);
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
   // Every command with a translator converts, by its method name (src/codemod/ioredis-call.ts).
   const compiled = compileIoredisMethod(call, method, calls, types);
+  return 'rule' in compiled ? compiled : { args: compiled.args, typeArg: compiled.typeArg };
+}
+
+/** Commands a `call()` may name that the codemod converts only through their own methods (scripts) or not at all (transactions). */
+const NOT_BY_CALL: ReadonlySet<string> = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'script', 'multi', 'exec', 'discard', 'watch', 'unwatch']);
+
+/**
+ * `redis.call('hgetall', key)` / `callBuffer(…)`: the command named by a
+ * literal, converted as its method is (recorded from ioredis 5 and 6: the
+ * client's argument and reply transforms are keyed by the lower-case name,
+ * so `call('hgetall', …)` resolves to hgetall()'s object and `call('HGETALL',
+ * …)` to the plain array; `err.command` names it as written).
+ *
+ *   compileNamedCall(<redis.call('HGETALL', k)>, 'call', …)  → the HGETALL statement, its reply as an array, r2s.command('HGETALL', …)
+ */
+function compileNamedCall(call: CallExpression, method: 'call' | 'callBuffer', calls: CallCache, types: TypeTexts): { readonly args: string; readonly typeArg: string } | CallRefusal {
+  const [first, ...args] = call.getArguments();
+  const name = first !== undefined && (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first)) ? first.getLiteralValue() : undefined;
+  if (name === undefined) return { rule: 'ioredis/call', message: `${method}() with a command name known only at run time is not converted` };
+  const lower = name.toLowerCase();
+  const refused = REFUSED[lower];
+  if (refused !== undefined) return { rule: refused[0], message: refused[1] };
+  if (NOT_BY_CALL.has(lower)) return { rule: 'ioredis/call', message: `${method}('${name}') is not converted: ${lower}() is` };
+  const compiled = compileIoredisMethod(call, method === 'callBuffer' ? `${lower}Buffer` : lower, calls, types, { args, name, raw: name !== lower });
   return 'rule' in compiled ? compiled : { args: compiled.args, typeArg: compiled.typeArg };
 }
 

@@ -64,7 +64,6 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
   pUnsubscribe: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   publish: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
   PUBLISH: ['node-redis/pubsub', 'pub/sub has no request/response equivalent in pg calls'],
-  sendCommand: ['node-redis/send-command', 'sendCommand() returns raw replies of any command; not converted'],
   duplicate: ['node-redis/duplicate', 'duplicate() opens a second Redis connection; a pg Pool already has several'],
   monitor: ['node-redis/monitor', 'MONITOR has no PostgreSQL equivalent'],
   MONITOR: ['node-redis/monitor', 'MONITOR has no PostgreSQL equivalent'],
@@ -82,6 +81,9 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
 
 /** Command modules that block a connection (not converted). */
 const BLOCKING: ReadonlySet<string> = new Set(['BLPOP', 'BRPOP', 'BLMOVE', 'BRPOPLPUSH', 'BLMPOP', 'BZPOPMIN', 'BZPOPMAX', 'BZMPOP']);
+
+/** Script commands: converted through eval()/evalSha() (the script compiled when the codemod runs), not as raw commands. */
+const RAW_SCRIPTS: ReadonlySet<string> = new Set(['EVAL', 'EVALSHA', 'EVAL_RO', 'EVALSHA_RO', 'FCALL', 'FCALL_RO', 'SCRIPT', 'FUNCTION']);
 
 /** One command module of node-redis (its JS, loaded from the project's own copy). */
 interface CommandModule {
@@ -262,7 +264,8 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
       return { ...range, text: `r2s.nodeRedisScript${type}(${receiver}, ${pkg.major}, ${script.args})` };
     }
   }
-  const compiled = compileCommand(call, method, pkg, scripts, calls);
+  // sendCommand([name, …args]): the command as it is, its reply untransformed (as node-redis 4 and 5 resolve it).
+  const compiled = method === 'sendCommand' ? compileRawCommand(call, method, calls, 'node-redis/send-command') : compileCommand(call, method, pkg, scripts, calls);
   if ('rule' in compiled) return compiled;
   // JavaScript has no type arguments; a type the checker printed truncated (a script's recursive reply type) is left to inference.
   const typeArg =
@@ -310,7 +313,7 @@ function convertBatchCall(call: CallExpression, method: string, pkg: ClientPacka
     const script = scriptCall(call, method, scripts);
     if (script !== undefined) return 'rule' in script ? script : { start: callee.getNameNode().getStart(), end: call.getEnd(), text: `addScript(${script.args})` };
   }
-  const compiled = method === 'addCommand' || method === 'sendCommand' ? compileRawCommand(call, method, calls) : compileCommand(call, method, pkg, scripts, calls);
+  const compiled = method === 'addCommand' || method === 'sendCommand' ? compileRawCommand(call, method, calls, 'node-redis/multi') : compileCommand(call, method, pkg, scripts, calls);
   if ('rule' in compiled) return compiled;
   const transform = compiled.reply === 'plain' ? '' : `, '${compiled.reply}'`;
   // Only the method and its arguments change: the receiver (maybe another queued call) is left to its own edit.
@@ -322,18 +325,30 @@ function convertBatchCall(call: CallExpression, method: string, pkg: ClientPacka
 }
 
 /**
- * `multi().addCommand([...argv])` (node-redis 4) / `.sendCommand([...argv])`
- * (5): the argv as it is, its reply untransformed.
+ * `client.sendCommand([...argv])`, `multi().addCommand([...argv])` (node-redis
+ * 4) / `.sendCommand([...argv])` (5): the argv as it is, its reply
+ * untransformed. The command's name must be a literal.
  */
-function compileRawCommand(call: CallExpression, method: string, calls: CallCache): { readonly compiled: CompiledCall; readonly reply: 'plain' } | CallRefusal {
+function compileRawCommand(call: CallExpression, method: string, calls: CallCache, rule: 'node-redis/send-command' | 'node-redis/multi'): { readonly compiled: CompiledCall; readonly reply: 'plain' } | CallRefusal {
   const [argv, ...rest] = call.getArguments();
-  if (argv === undefined || rest.length > 0) return { rule: 'node-redis/multi', message: `${method}() is converted with one argument, an array of the command's arguments` };
+  // node-redis 4's options (`{ returnBuffers: true }`, isolated pools) change what it resolves to.
+  if (argv === undefined || rest.length > 0) return { rule, message: `${method}() is converted with one argument, an array of the command's arguments` };
   const exprs: RuntimeExpr[] = [];
   const v = argValue(argv, exprs);
   if ('rule' in v) return v;
   if (v.kind !== 'array' || v.items.some((i) => i.kind === 'array' || i.kind === 'object' || i.kind === 'pairs')) {
-    return { rule: 'node-redis/multi', message: `${method}() is converted when its argument is an array literal of strings` };
+    return { rule, message: `${method}() is converted when its argument is an array literal of strings` };
   }
+  const name = v.items[0];
+  if (name === undefined || name.kind !== 'literal' || typeof name.value !== 'string') {
+    return { rule, message: `${method}() with a command name known only at run time is not converted` };
+  }
+  // What the methods would refuse, the raw command refuses too: blocking, pub/sub, WATCH, SELECT; and scripts, whose Lua is compiled through eval().
+  const upper = name.value.toUpperCase();
+  if (BLOCKING.has(upper) || upper === 'XREAD' || upper === 'XREADGROUP') return { rule: 'node-redis/blocking', message: 'blocking commands are not converted' };
+  const refused = REFUSED[upper];
+  if (refused !== undefined) return { rule: refused[0], message: refused[1] };
+  if (RAW_SCRIPTS.has(upper)) return { rule, message: `${upper} in ${method}() is not converted: eval() and evalSha() are` };
   const compiled = compileCall((standIn) => (materialise(v, standIn) as readonly unknown[]).map(String), exprs, 'node-redis', calls);
   if (!('sql' in compiled)) return compiled;
   const status = translationStatus(compiled.command.includes(' ') ? compiled.command : compiled.command.split(' ')[0]!);
