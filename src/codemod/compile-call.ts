@@ -33,6 +33,12 @@ export interface RuntimeExpr {
    * stand-in is the list of 2, 1 and 3 such pairs.
    */
   readonly spread?: boolean | 'pairs';
+  /**
+   * The statement may leave it unread: a value the converted code made, not
+   * one of the call's (a scan iterator's cursor, which a statement that
+   * always answers in one step has no use for).
+   */
+  readonly unread?: true;
 }
 
 /** One stand-in value per run-time expression, by its index (an array of them for a spread one). */
@@ -173,7 +179,7 @@ function compileArgvs(
     params.push(emitted);
   }
   // Each argument expression must count: one the statement does not read (an object where the client's transform reads named options) would be dropped.
-  const unread = exprs.findIndex((_, i) => !uses.has(i));
+  const unread = exprs.findIndex((e, i) => !uses.has(i) && e.unread !== true);
   if (unread >= 0) {
     const { expr, spread } = exprs[unread]!;
     return spread === 'pairs'

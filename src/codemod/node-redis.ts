@@ -70,10 +70,6 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
   // A method of node-redis' client, not of its command table.
   select: ['node-redis/select', 'SELECT is not converted: only database 0 is modelled (one PostgreSQL schema holds one Redis database)'],
   SELECT: ['node-redis/select', 'SELECT is not converted: only database 0 is modelled (one PostgreSQL schema holds one Redis database)'],
-  scanIterator: ['node-redis/iterator', 'scan iterators are not converted (each step is a SCAN call)'],
-  hScanIterator: ['node-redis/iterator', 'scan iterators are not converted (each step is an HSCAN call)'],
-  sScanIterator: ['node-redis/iterator', 'scan iterators are not converted (each step is an SSCAN call)'],
-  zScanIterator: ['node-redis/iterator', 'scan iterators are not converted (each step is a ZSCAN call)'],
   executeIsolated: ['node-redis/isolated', 'isolated clients are not converted'],
   isolated: ['node-redis/isolated', 'isolated clients are not converted'],
   withTypeMapping: ['node-redis/type-mapping', 'type mappings change every reply; not converted'],
@@ -84,6 +80,21 @@ const BLOCKING: ReadonlySet<string> = new Set(['BLPOP', 'BRPOP', 'BLMOVE', 'BRPO
 
 /** Script commands: converted through eval()/evalSha() (the script compiled when the codemod runs), not as raw commands. */
 const RAW_SCRIPTS: ReadonlySet<string> = new Set(['EVAL', 'EVALSHA', 'EVAL_RO', 'EVALSHA_RO', 'FCALL', 'FCALL_RO', 'SCRIPT', 'FUNCTION']);
+
+/**
+ * node-redis' scan iterators: the command method each step calls, where its
+ * cursor goes among that method's arguments, and what of each reply it
+ * yields (node-redis 4, 5; src/codemod/scan-runtime.ts).
+ */
+const SCAN_ITERATORS: Readonly<Record<string, { readonly method: string; readonly at: number; readonly items: Readonly<Record<4 | 5, 'keys' | 'tuples' | 'entries' | 'members'>> }>> = {
+  scanIterator: { method: 'scan', at: 0, items: { 4: 'keys', 5: 'keys' } },
+  hScanIterator: { method: 'hScan', at: 1, items: { 4: 'tuples', 5: 'entries' } },
+  sScanIterator: { method: 'sScan', at: 1, items: { 4: 'members', 5: 'members' } },
+  zScanIterator: { method: 'zScan', at: 1, items: { 4: 'members', 5: 'members' } },
+};
+
+/** The name the converted iterator's step gives the cursor. */
+const CURSOR = 'r2sCursor';
 
 /** One command module of node-redis (its JS, loaded from the project's own copy). */
 interface CommandModule {
@@ -264,6 +275,8 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
       return { ...range, text: `r2s.nodeRedisScript${type}(${receiver}, ${pkg.major}, ${script.args})` };
     }
   }
+  const iterator = SCAN_ITERATORS[method];
+  if (iterator !== undefined) return convertScanIterator(call, method, iterator, receiver, pkg, scripts, calls);
   // sendCommand([name, …args]): the command as it is, its reply untransformed (as node-redis 4 and 5 resolve it).
   const compiled = method === 'sendCommand' ? compileRawCommand(call, method, calls, 'node-redis/send-command') : compileCommand(call, method, pkg, scripts, calls);
   if ('rule' in compiled) return compiled;
@@ -366,6 +379,7 @@ function compileCommand(
   pkg: ClientPackage,
   scripts: ScriptContext,
   calls: CallCache,
+  cursor?: { readonly at: number },
 ): { readonly compiled: CompiledCall; readonly reply: Transform | 'plain' } | CallRefusal {
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
@@ -384,7 +398,15 @@ function compileCommand(
   const shapes: ArgValue[] = [];
   // EVAL's script is compiled into a function when the codemod runs: it must be known then.
   let script: CompiledScript | undefined;
-  for (const [i, arg] of call.getArguments().entries()) {
+  // A scan iterator's step: the cursor, a run-time value, among the call's own arguments (a number in node-redis 4, a string of digits in 5).
+  const args: (Node | typeof CURSOR)[] = [...call.getArguments()];
+  if (cursor !== undefined) args.splice(cursor.at, 0, CURSOR);
+  for (const [i, arg] of args.entries()) {
+    if (arg === CURSOR) {
+      exprs.push({ expr: CURSOR, numeric: true, plain: true, unread: true });
+      shapes.push(pkg.major === 4 ? { kind: 'expr', index: exprs.length - 1 } : { kind: 'expr', index: exprs.length - 1, asText: true });
+      continue;
+    }
     if (key === 'EVAL' && i === 0) {
       const source = literal(arg);
       if (source === undefined) return { rule: 'node-redis/script', message: 'eval() is converted when its script is known when the codemod runs (a literal or a const)' };
@@ -396,7 +418,7 @@ function compileCommand(
     }
     const v = argValue(arg, exprs);
     if ('rule' in v) {
-      if (v.rule === 'node-redis/callback' && i < call.getArguments().length - 1) return { rule: 'node-redis/function-arg', message: 'a function argument is not converted' };
+      if (v.rule === 'node-redis/callback' && i < args.length - 1) return { rule: 'node-redis/function-arg', message: 'a function argument is not converted' };
       return v;
     }
     shapes.push(v);
@@ -421,6 +443,41 @@ function compileCommand(
   const status = translationStatus(compiled.command.includes(' ') ? compiled.command : command);
   if (!status.translated) return { rule: 'node-redis/untranslated', message: `${compiled.command} is not translated: ${status.refusal.refused}` };
   return { compiled, reply };
+}
+
+/**
+ * `client.scanIterator(options)` (`hScanIterator(key, options)`…): the
+ * runtime's iterator, each step the converted SCAN call from the cursor the
+ * last one gave (node-redis' own loop, src/codemod/scan-runtime.ts). The
+ * type of what it yields stays the client's.
+ *
+ *   // for await (const key of client.scanIterator({ MATCH: 'user:*' }))   (node-redis 4)
+ *   → r2s.nodeRedisScanIterator<string>(4, (r2sCursor) => r2s.nodeRedis(client, 4, "SELECT …", [r2s.integer(r2sCursor), …], …, 'scan'), 'keys')
+ */
+function convertScanIterator(
+  call: CallExpression,
+  method: string,
+  iterator: (typeof SCAN_ITERATORS)[string],
+  receiver: string,
+  pkg: ClientPackage,
+  scripts: ScriptContext,
+  calls: CallCache,
+): Edit | CallRefusal {
+  const options = call.getArguments()[iterator.at];
+  // node-redis 5 starts from `options.cursor`; the step's own name must not hide one of the call's.
+  if (options !== undefined && Node.isObjectLiteralExpression(options) && options.getProperty('cursor') !== undefined) {
+    return { rule: 'node-redis/iterator', message: `${method}() from a cursor other than 0 is not converted` };
+  }
+  if (call.getArguments().some((a) => a.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === CURSOR) || a.getText() === CURSOR)) {
+    return { rule: 'node-redis/iterator', message: `${method}() whose arguments name '${CURSOR}' is not converted` };
+  }
+  const compiled = compileCommand(call, iterator.method, pkg, scripts, calls, { at: iterator.at });
+  if ('rule' in compiled) return compiled;
+  if (compiled.reply === 'plain') return { rule: 'node-redis/iterator', message: `${method}()'s steps have no reply transform to read their cursor from` };
+  const yielded = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+  const typeArg = yielded === undefined || yielded.includes('import(') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : `<${yielded}>`;
+  const step = renderCall({ receiver, compiled: compiled.compiled, flavour: pkg.major === 4 ? 'node-redis4' : 'node-redis5', transform: compiled.reply });
+  return { start: call.getStart(), end: call.getEnd(), text: `r2s.nodeRedisScanIterator${typeArg}(${pkg.major}, (${CURSOR}) => ${step}, '${iterator.items[pkg.major]}')` };
 }
 
 /**
@@ -536,7 +593,8 @@ function convertWatch(pair: WatchPair, receiver: string): Edit | CallRefusal {
 /** An argument's value as the codemod sees it: literal data with holes for run-time expressions. */
 type ArgValue =
   | { readonly kind: 'literal'; readonly value: string | number | boolean | null | undefined }
-  | { readonly kind: 'expr'; readonly index: number }
+  /** `asText`: given to the client as a string of its digits (node-redis 5's scan cursor), a number to the statement. */
+  | { readonly kind: 'expr'; readonly index: number; readonly asText?: true }
   | { readonly kind: 'array'; readonly items: readonly ArgValue[] }
   | { readonly kind: 'object'; readonly entries: readonly (readonly [string, ArgValue])[] }
   /** An object or Map known only at run time, whose fields and values the command's transform sends as arguments. */
@@ -630,7 +688,7 @@ function materialise(v: ArgValue, standIn: StandIn): unknown {
     case 'literal':
       return v.value;
     case 'expr':
-      return standIn(v.index);
+      return v.asText === true ? String(standIn(v.index)) : standIn(v.index);
     case 'array':
       return v.items.flatMap((i): unknown[] => (i.kind === 'spread' ? [...(standIn(i.index) as readonly string[])] : [materialise(i, standIn)]));
     case 'spread':
