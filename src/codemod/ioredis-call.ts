@@ -43,7 +43,8 @@ export function ioredisCommand(method: string): { readonly command: string; read
 
 /** `call(name, …args)` / `callBuffer(name, …args)`: the command's arguments, its name as written, and whether ioredis' transforms by name skip it (a name not in lower case). */
 export interface NamedCall {
-  readonly args: readonly Node[];
+  /** The arguments: the call's own, tokens the converted code sends, and a scan stream's cursor (a value the converted code makes). */
+  readonly args: readonly (Node | { readonly literal: string } | { readonly cursor: string })[];
   readonly name: string;
   readonly raw: boolean;
 }
@@ -64,13 +65,17 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
     if (!status.translated) return { rule: 'ioredis/untranslated', message: `${command} is not translated: ${status.refusal.refused}` };
   }
 
-  const flat: (Node | { readonly literal: string })[] = [];
+  const flat: (Node | { readonly literal: string } | { readonly cursor: string })[] = [];
   // The argument ioredis' HSET/HMSET/MSET/MSETNX transform would send as field, value… pairs were it an object (the last, at its place).
   let pairsAt: Node | undefined;
   const args = named?.args ?? call.getArguments();
   // ioredis keys its argument and reply transforms by the lower-case name: `call('HSET', …)` sends an object as it is, `call('HGETALL', …)` resolves to the array.
   const objectArgument = named?.raw === true ? undefined : OBJECT_ARGUMENT[command];
   for (const [i, arg] of args.entries()) {
+    if (!(arg instanceof Node)) {
+      flat.push(arg);
+      continue;
+    }
     // `del(...keys)` sends what `del(keys)` does (ioredis flattens an array argument one level): the array, as one run-time argument below.
     if (Node.isSpreadElement(arg)) flat.push(arg.getExpression());
     else if (Node.isArrayLiteralExpression(arg)) {
@@ -91,6 +96,13 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
   // The call's arguments as the generated code evaluates them, once and in order (r2s.command): the parameters read them as a[i].
   const argv: string[] = [];
   for (const [i, arg] of flat.entries()) {
+    if ('cursor' in arg) {
+      // A number to the statement, which may ignore it (one that answers in one step always gives cursor 0).
+      tokens.push({ expr: exprs.length });
+      exprs.push({ expr: `a[${argv.length}]`, numeric: true, plain: true, unread: true });
+      argv.push(arg.cursor);
+      continue;
+    }
     const literal = 'literal' in arg ? arg.literal : literalText(arg);
     if (literal !== undefined) {
       tokens.push({ literal });

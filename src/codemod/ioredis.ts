@@ -9,7 +9,7 @@
  * each such use is reported.
  */
 import { Node, ts } from './ts-morph.js';
-import type { CallExpression, SourceFile, Type, NewExpression } from 'ts-morph';
+import type { CallExpression, NewExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile, Type } from 'ts-morph';
 import type { CallCache, CallRefusal } from './compile-call.js';
 import { compileIoredisMethod, declaredTypeArg, type TypeTexts } from './ioredis-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
@@ -357,6 +357,8 @@ function convertCall(call: CallExpression, method: string, receiver: string, scr
     return { ...range, text: shutdownText(shutdown, receiver, /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath())) };
   }
   if (method === 'on' || method === 'once') return eventListener(call, 'ioredis');
+  const stream = SCAN_STREAMS[method];
+  if (stream !== undefined) return convertScanStream(call, method, stream, receiver, calls, types);
   if (method === 'connect') {
     if (call.getArguments().length > 0) return { rule: 'ioredis/callback', message: 'connect() with a callback is not converted' };
     // A lazyConnect client's connect() resolves (to undefined) once the server answers: the pool checks that the database answers.
@@ -367,6 +369,88 @@ function convertCall(call: CallExpression, method: string, receiver: string, scr
   // JavaScript has no type arguments: the same call without one.
   const typeArg = /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : compiled.typeArg;
   return { ...range, text: `r2s.ioredis${typeArg}(${receiver}, ${compiled.args})` };
+}
+
+/** ioredis' scan streams: the method each read calls, and whether it takes a key before its options. */
+const SCAN_STREAMS: Readonly<Record<string, { readonly method: string; readonly key: boolean }>> = {
+  scanStream: { method: 'scan', key: false },
+  scanBufferStream: { method: 'scanBuffer', key: false },
+  sscanStream: { method: 'sscan', key: true },
+  sscanBufferStream: { method: 'sscanBuffer', key: true },
+  hscanStream: { method: 'hscan', key: true },
+  hscanBufferStream: { method: 'hscanBuffer', key: true },
+  zscanStream: { method: 'zscan', key: true },
+  zscanBufferStream: { method: 'zscanBuffer', key: true },
+};
+
+/** The name the converted stream's step gives the cursor. */
+const CURSOR = 'r2sCursor';
+
+/** The tokens ioredis' ScanStream adds after the cursor, by option, in its order; `noValues` is a flag. */
+const SCAN_OPTIONS: readonly (readonly [string, string])[] = [
+  ['match', 'MATCH'],
+  ['type', 'TYPE'],
+  ['count', 'COUNT'],
+  ['noValues', 'NOVALUES'],
+];
+
+/**
+ * `redis.scanStream({ match, count })` (`hscanStream(key, …)`…): the
+ * runtime's stream, each read the converted SCAN call from the cursor the
+ * last one gave (ioredis' ScanStream, src/codemod/scan-runtime.ts). ioredis
+ * leaves an option out when its value is falsy: each must be a literal, or a
+ * template whose text is never empty, so that the statement is the one every
+ * read sends.
+ *
+ *   // redis.scanStream({ match: 'user:*', count: 100 })
+ *   → r2s.ioredisScanStream((r2sCursor) => r2s.ioredis(redis, "SELECT …", r2s.command('scan', [r2sCursor, 'MATCH', 'user:*', 'COUNT', '100'], …), …))
+ */
+function convertScanStream(
+  call: CallExpression,
+  method: string,
+  stream: (typeof SCAN_STREAMS)[string],
+  receiver: string,
+  calls: CallCache,
+  types: TypeTexts,
+): Converted {
+  const args = call.getArguments();
+  const [key, options, ...rest] = stream.key ? args : [undefined, ...args];
+  if (rest.length > 0 || (stream.key && key === undefined)) return { rule: 'ioredis/scan-stream', message: `${method}() is converted with ${stream.key ? 'a key and ' : ''}an options object` };
+  if (args.some((a) => a.getText().includes(CURSOR))) return { rule: 'ioredis/scan-stream', message: `${method}() whose arguments name '${CURSOR}' is not converted` };
+  const tokens: (Node | { readonly literal: string } | { readonly cursor: string })[] = [...(key === undefined ? [] : [key]), { cursor: CURSOR }];
+  if (options !== undefined) {
+    if (!Node.isObjectLiteralExpression(options)) return { rule: 'ioredis/scan-stream', message: `${method}()'s options are converted when written as an object literal` };
+    const given = new Map<string, Node>();
+    for (const p of options.getProperties()) {
+      const value = Node.isPropertyAssignment(p) ? p.getInitializerOrThrow() : Node.isShorthandPropertyAssignment(p) ? p.getNameNode() : undefined;
+      const name = value === undefined ? undefined : (p as PropertyAssignment | ShorthandPropertyAssignment).getName();
+      if (value === undefined || name === undefined || !SCAN_OPTIONS.some(([o]) => o === name)) return { rule: 'ioredis/scan-stream', message: `${method}()'s option ${name ?? p.getText()} is not converted` };
+      given.set(name, value);
+    }
+    for (const [option, token] of SCAN_OPTIONS) {
+      const value = given.get(option);
+      if (value === undefined) continue;
+      const sent = alwaysSent(value);
+      if (sent === undefined) return { rule: 'ioredis/scan-stream', message: `${method}()'s ${option} is known only at run time, and ioredis leaves it out when it is empty or 0; not converted` };
+      if (!sent) continue;
+      if (option === 'noValues') tokens.push({ literal: token });
+      else tokens.push({ literal: token }, value);
+    }
+  }
+  const compiled = compileIoredisMethod(call, stream.method, calls, types, { args: tokens, name: stream.method.replace(/Buffer$/, ''), raw: false });
+  if ('rule' in compiled) return compiled;
+  return { start: call.getStart(), end: call.getEnd(), text: `r2s.ioredisScanStream((${CURSOR}) => r2s.ioredis(${receiver}, ${compiled.args}))` };
+}
+
+/** Whether ioredis' ScanStream sends an option of this value (it tests it for truth): known when the codemod runs, or undefined. */
+function alwaysSent(value: Node): boolean | undefined {
+  if (Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value)) return value.getLiteralValue() !== '';
+  if (Node.isNumericLiteral(value)) return value.getLiteralValue() !== 0;
+  if (Node.isTrueLiteral(value)) return true;
+  if (Node.isFalseLiteral(value)) return false;
+  // `${prefix}*`: never empty when its own text is not.
+  if (Node.isTemplateExpression(value)) return value.getHead().getLiteralText() !== '' || value.getTemplateSpans().some((s) => s.getLiteral().getLiteralText() !== '') ? true : undefined;
+  return undefined;
 }
 
 /**

@@ -37,7 +37,7 @@ export {
 export { MultiErrorReply, RedisError, WatchError } from '../errors.js';
 export { nodeRedisDefineScript, nodeRedisScript, nodeRedisScripts, ScriptParser, type NodeRedisScriptDefinition } from './script-runtime.js';
 export { nodeRedisConnect, nodeRedisIsOpen, nodeRedisIsReady, nodeRedisShutdown } from './lifecycle-runtime.js';
-export { nodeRedisScanIterator } from './scan-runtime.js';
+export { ioredisScanStream, nodeRedisScanIterator } from './scan-runtime.js';
 
 export type { Transform } from './values.js';
 

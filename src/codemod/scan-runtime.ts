@@ -1,3 +1,6 @@
+/** The clients' scan loops (node-redis' iterators, ioredis' streams) over converted SCAN calls. */
+import { Readable } from 'node:stream';
+
 /**
  * node-redis' scan iterators (`scanIterator`, `hScanIterator`,
  * `sScanIterator`, `zScanIterator`) on the pool that replaces the client, as
@@ -23,4 +26,44 @@ export async function* nodeRedisScanIterator<T>(
     if (major === 4) yield* got as readonly T[];
     else yield got as T;
   } while (cursor !== start);
+}
+
+/**
+ * ioredis' scan streams (`scanStream`, `hscanStream`, `sscanStream`,
+ * `zscanStream` and their `…BufferStream` twins) on the pool: an object-mode
+ * Readable that, as ioredis' ScanStream, runs one SCAN (HSCAN, SSCAN, ZSCAN)
+ * per read from cursor "0", pushes each reply's array (empty ones too) and
+ * ends once a reply gives cursor "0"; a failed step emits 'error'; `close()`
+ * ends it after the step under way. `step` is the converted call, given the
+ * cursor as ioredis sends it (a string).
+ *
+ *   redis.scanStream({ match: 'user:*' }).on('data', (keys) => …)
+ *   → r2s.ioredisScanStream((r2sCursor) => r2s.ioredis(pool, SCAN_SQL, r2s.command('scan', [r2sCursor, 'MATCH', 'user:*'], …), shape))
+ */
+export function ioredisScanStream(step: (cursor: string) => Promise<unknown>): Readable & { close(): void } {
+  let cursor = '0';
+  let drained = false;
+  const stream = new Readable({
+    objectMode: true,
+    read() {
+      if (drained) {
+        this.push(null);
+        return;
+      }
+      step(cursor).then(
+        (reply) => {
+          const [next, items] = reply as readonly [unknown, unknown];
+          cursor = String(next);
+          if (cursor === '0') drained = true;
+          this.push(items);
+        },
+        (error: unknown) => this.emit('error', error),
+      );
+    },
+  });
+  return Object.assign(stream, {
+    close(): void {
+      drained = true;
+    },
+  });
 }
