@@ -18,7 +18,7 @@ import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
 import { convertBatchMethod, convertBatchStart, convertUnwatch, convertWatch, pairWatches } from './transaction.js';
 import { clientArgumentType } from './untyped.js';
-import { descendantsWhere, optionalReceiver, shortText, somePart, someTypePart } from './walk.js';
+import { descendantsWhere, namesScanCursor, optionalReceiver, SCAN_CURSOR, shortText, somePart, someTypePart } from './walk.js';
 import { eventListener, shutdownText, type Shutdown } from './lifecycle.js';
 
 const SHUTDOWN: Readonly<Record<string, Shutdown>> = { quit: 'quit', disconnect: 'now' };
@@ -383,9 +383,6 @@ const SCAN_STREAMS: Readonly<Record<string, { readonly method: string; readonly 
   zscanBufferStream: { method: 'zscanBuffer', key: true },
 };
 
-/** The name the converted stream's step gives the cursor. */
-const CURSOR = 'r2sCursor';
-
 /** The tokens ioredis' ScanStream adds after the cursor, by option, in its order; `noValues` is a flag. */
 const SCAN_OPTIONS: readonly (readonly [string, string])[] = [
   ['match', 'MATCH'],
@@ -416,8 +413,8 @@ function convertScanStream(
   const args = call.getArguments();
   const [key, options, ...rest] = stream.key ? args : [undefined, ...args];
   if (rest.length > 0 || (stream.key && key === undefined)) return { rule: 'ioredis/scan-stream', message: `${method}() is converted with ${stream.key ? 'a key and ' : ''}an options object` };
-  if (args.some((a) => a.getText().includes(CURSOR))) return { rule: 'ioredis/scan-stream', message: `${method}() whose arguments name '${CURSOR}' is not converted` };
-  const tokens: (Node | { readonly literal: string } | { readonly cursor: string })[] = [...(key === undefined ? [] : [key]), { cursor: CURSOR }];
+  if (namesScanCursor(args)) return { rule: 'ioredis/scan-stream', message: `${method}() whose arguments name '${SCAN_CURSOR}' is not converted` };
+  const tokens: (Node | { readonly literal: string } | { readonly cursor: string })[] = [...(key === undefined ? [] : [key]), { cursor: SCAN_CURSOR }];
   if (options !== undefined) {
     if (!Node.isObjectLiteralExpression(options)) return { rule: 'ioredis/scan-stream', message: `${method}()'s options are converted when written as an object literal` };
     const given = new Map<string, Node>();
@@ -439,7 +436,7 @@ function convertScanStream(
   }
   const compiled = compileIoredisMethod(call, stream.method, calls, types, { args: tokens, name: stream.method.replace(/Buffer$/, ''), raw: false });
   if ('rule' in compiled) return compiled;
-  return { start: call.getStart(), end: call.getEnd(), text: `r2s.ioredisScanStream((${CURSOR}) => r2s.ioredis(${receiver}, ${compiled.args}))` };
+  return { start: call.getStart(), end: call.getEnd(), text: `r2s.ioredisScanStream((${SCAN_CURSOR}) => r2s.ioredis(${receiver}, ${compiled.args}))` };
 }
 
 /** Whether ioredis' ScanStream sends an option of this value (it tests it for truth): known when the codemod runs, or undefined. */

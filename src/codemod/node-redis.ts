@@ -38,7 +38,7 @@ import { compileScript, emptyScriptContext, literal, property, scriptFunctionCal
 import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
-import { descendantsWhere, elementTypes, entryTypes, optionalReceiver, shortText, somePart, someTypePart } from './walk.js';
+import { descendantsWhere, elementTypes, entryTypes, namesScanCursor, optionalReceiver, SCAN_CURSOR, shortText, somePart, someTypePart } from './walk.js';
 import { eventListener, type Shutdown } from './lifecycle.js';
 import type { CompiledScript } from '../translators/lua/compile.js';
 
@@ -92,9 +92,6 @@ const SCAN_ITERATORS: Readonly<Record<string, { readonly method: string; readonl
   sScanIterator: { method: 'sScan', at: 1, items: { 4: 'members', 5: 'members' } },
   zScanIterator: { method: 'zScan', at: 1, items: { 4: 'members', 5: 'members' } },
 };
-
-/** The name the converted iterator's step gives the cursor. */
-const CURSOR = 'r2sCursor';
 
 /** One command module of node-redis (its JS, loaded from the project's own copy). */
 interface CommandModule {
@@ -399,11 +396,11 @@ function compileCommand(
   // EVAL's script is compiled into a function when the codemod runs: it must be known then.
   let script: CompiledScript | undefined;
   // A scan iterator's step: the cursor, a run-time value, among the call's own arguments (a number in node-redis 4, a string of digits in 5).
-  const args: (Node | typeof CURSOR)[] = [...call.getArguments()];
-  if (cursor !== undefined) args.splice(cursor.at, 0, CURSOR);
+  const args: (Node | typeof SCAN_CURSOR)[] = [...call.getArguments()];
+  if (cursor !== undefined) args.splice(cursor.at, 0, SCAN_CURSOR);
   for (const [i, arg] of args.entries()) {
-    if (arg === CURSOR) {
-      exprs.push({ expr: CURSOR, numeric: true, plain: true, unread: true });
+    if (arg === SCAN_CURSOR) {
+      exprs.push({ expr: SCAN_CURSOR, numeric: true, plain: true, unread: true });
       shapes.push(pkg.major === 4 ? { kind: 'expr', index: exprs.length - 1 } : { kind: 'expr', index: exprs.length - 1, asText: true });
       continue;
     }
@@ -468,8 +465,8 @@ function convertScanIterator(
   if (options !== undefined && Node.isObjectLiteralExpression(options) && options.getProperty('cursor') !== undefined) {
     return { rule: 'node-redis/iterator', message: `${method}() from a cursor other than 0 is not converted` };
   }
-  if (call.getArguments().some((a) => a.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === CURSOR) || a.getText() === CURSOR)) {
-    return { rule: 'node-redis/iterator', message: `${method}() whose arguments name '${CURSOR}' is not converted` };
+  if (namesScanCursor(call.getArguments())) {
+    return { rule: 'node-redis/iterator', message: `${method}() whose arguments name '${SCAN_CURSOR}' is not converted` };
   }
   const compiled = compileCommand(call, iterator.method, pkg, scripts, calls, { at: iterator.at });
   if ('rule' in compiled) return compiled;
@@ -477,7 +474,7 @@ function convertScanIterator(
   const yielded = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
   const typeArg = yielded === undefined || yielded.includes('import(') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : `<${yielded}>`;
   const step = renderCall({ receiver, compiled: compiled.compiled, flavour: pkg.major === 4 ? 'node-redis4' : 'node-redis5', transform: compiled.reply });
-  return { start: call.getStart(), end: call.getEnd(), text: `r2s.nodeRedisScanIterator${typeArg}(${pkg.major}, (${CURSOR}) => ${step}, '${iterator.items[pkg.major]}')` };
+  return { start: call.getStart(), end: call.getEnd(), text: `r2s.nodeRedisScanIterator${typeArg}(${pkg.major}, (${SCAN_CURSOR}) => ${step}, '${iterator.items[pkg.major]}')` };
 }
 
 /**

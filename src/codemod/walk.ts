@@ -122,3 +122,16 @@ export function entryTypes(type: Type, at: Node, maps: boolean): Type[] | undefi
       : [type.getStringIndexType(), type.getNumberIndexType(), ...type.getProperties().map((p) => p.getTypeAtLocation(at))].filter((t) => t !== undefined);
   return parts === undefined || parts.length === 0 ? undefined : parts.flatMap((t) => (t.isUnion() ? t.getUnionTypes() : [t]));
 }
+
+/** The name a converted scan loop (node-redis' iterators, ioredis' streams) gives its cursor, in the step it wraps the call in. */
+export const SCAN_CURSOR = 'r2sCursor';
+
+/**
+ * Whether a call's arguments name SCAN_CURSOR: the step's parameter would hide
+ * it from them.
+ *
+ *   namesScanCursor([<{ MATCH: r2sCursor }>])  → true
+ */
+export function namesScanCursor(args: readonly Node[]): boolean {
+  return args.some((a) => a.getText() === SCAN_CURSOR || a.getDescendants().some((d) => d.getKind() === ts.SyntaxKind.Identifier && d.getText() === SCAN_CURSOR));
+}
