@@ -50,13 +50,21 @@ export interface NamedCall {
 }
 
 /**
- * Compile an ioredis command call.
+ * Compile an ioredis command call: its arguments, or `own` (the call's
+ * without the callback a caller took off), or `named`'s.
  *
  *   // redis.hincrby(key, 'visits', 1)
  *   compileIoredisMethod(call, 'hincrby')
  *   → { args: '"SELECT … AS reply", [r2s.text(key), Buffer.from("visits"), "1"], { kind: \'scalar\', of: \'integer\' }', typeArg: '<number>', … }
  */
-export function compileIoredisMethod(call: CallExpression, method: string, cache?: CallCache, types?: TypeTexts, named?: NamedCall): IoredisCompiled | CallRefusal {
+export function compileIoredisMethod(
+  call: CallExpression,
+  method: string,
+  cache?: CallCache,
+  types?: TypeTexts,
+  named?: NamedCall,
+  own: readonly Node[] = call.getArguments(),
+): IoredisCompiled | CallRefusal {
   const found = ioredisCommand(method);
   if (found === undefined) return { rule: 'ioredis/unsupported-method', message: `${method}() is not a Redis command redis2sql knows` };
   const { command, buffers } = found;
@@ -68,7 +76,7 @@ export function compileIoredisMethod(call: CallExpression, method: string, cache
   const flat: (Node | { readonly literal: string } | { readonly cursor: string })[] = [];
   // The argument ioredis' HSET/HMSET/MSET/MSETNX transform would send as field, value… pairs were it an object (the last, at its place).
   let pairsAt: Node | undefined;
-  const args = named?.args ?? call.getArguments();
+  const args = named?.args ?? own;
   // ioredis keys its argument and reply transforms by the lower-case name: `call('HSET', …)` sends an object as it is, `call('HGETALL', …)` resolves to the array.
   const objectArgument = named?.raw === true ? undefined : OBJECT_ARGUMENT[command];
   for (const [i, arg] of args.entries()) {
@@ -192,7 +200,18 @@ function nameless(text: string): boolean {
  */
 export function declaredTypeArg(call: CallExpression, types?: TypeTexts): string {
   const type = valueType(call).getTypeArguments()[0];
-  if (type === undefined) return '';
+  return type === undefined ? '' : typeArgText(type, call, types);
+}
+
+/**
+ * `<T>` for `type` as seen at `call`, as declaredTypeArg writes it. Also for
+ * a call with a callback, whose value @types/ioredis declares `void`: the type
+ * its callback's result parameter declares.
+ *
+ *   // redis.get(key, (err, v) => …)   (@types/ioredis 4: get(key, callback: Callback<string | null>): void)
+ *   typeArgText(<string | null>, call)  → '<string | null>'
+ */
+export function typeArgText(type: Type, call: CallExpression, types?: TypeTexts): string {
   const known = types?.get(type.compilerType);
   if (known !== undefined) return known;
   const names = call

@@ -9,9 +9,9 @@
  * each such use is reported.
  */
 import { Node, ts } from './ts-morph.js';
-import type { CallExpression, NewExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile, Type } from 'ts-morph';
+import type { CallExpression, Expression, NewExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile, Type } from 'ts-morph';
 import type { CallCache, CallRefusal } from './compile-call.js';
-import { compileIoredisMethod, declaredTypeArg, type TypeTexts } from './ioredis-call.js';
+import { compileIoredisMethod, declaredTypeArg, typeArgText, type TypeTexts } from './ioredis-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
 import { applyEdits, leftUnchanged, nestEdits, overlapFinding, type Edit } from './edits.js';
 import type { Finding } from './report.js';
@@ -364,11 +364,58 @@ function convertCall(call: CallExpression, method: string, receiver: string, scr
     // A lazyConnect client's connect() resolves (to undefined) once the server answers: the pool checks that the database answers.
     return { ...range, text: `${receiver}.query('SELECT 1').then(() => undefined)` };
   }
-  const compiled = compileIoredisCall(call, method, scripts, calls, types);
+  const split = withoutCallback(call);
+  if ('rule' in split) return split;
+  const compiled = compileIoredisCall(call, method, scripts, calls, types, split.args);
   if ('rule' in compiled) return compiled;
   // JavaScript has no type arguments: the same call without one.
-  const typeArg = /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : compiled.typeArg;
-  return { ...range, text: `r2s.ioredis${typeArg}(${receiver}, ${compiled.args})` };
+  const typeArg = /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : compiled.typeArg || (split.callback?.result === undefined ? '' : typeArgText(split.callback.result, call, types));
+  const converted = `r2s.ioredis${typeArg}(${receiver}, ${compiled.args})`;
+  return { ...range, text: split.callback === undefined ? converted : `r2s.${split.callback.helper}(${converted}, ${split.callback.node.getText()})` };
+}
+
+/**
+ * A command call's arguments without its callback, and the runtime function
+ * that calls that callback as ioredis did (src/codemod/callback-runtime.ts).
+ * ioredis takes a last argument that is a function as the callback; the
+ * converted call evaluates it after the others, once the statement is sent,
+ * so it must be an expression whose evaluation does nothing else: a function
+ * written there, or a name (`cb`, `this.onReply`). The helper is the one
+ * whose callback type is the client's (ioredis 5/6 declare its parameters
+ * optional, @types/ioredis for ioredis 4 does not), so that the callback's
+ * parameters keep their types.
+ *
+ *   withoutCallback(<redis.get(key, (err, v) => done(v))>)  → { args: [key], callback: { node: <(err, v) => done(v)>, helper: 'ioredisCallback' } }
+ *   withoutCallback(<redis.get(key)>)  → { args: [key] }
+ */
+function withoutCallback(
+  call: CallExpression,
+): { readonly args: readonly Node[]; readonly callback?: Callback } | CallRefusal {
+  const args = call.getArguments();
+  const last = args.at(-1);
+  if (last === undefined || last.getType().getCallSignatures().length === 0) return { args };
+  if (!sideEffectFree(last)) return { rule: 'ioredis/callback', message: 'a callback given by an expression other than a function or a name is not converted' };
+  // The client's callback type, `(err?, result?: T) => void` or `(err, res: T) => void`.
+  const result = (last as Expression).getContextualType()?.getCallSignatures()[0]?.getParameters()[1];
+  const declared = result?.getValueDeclaration();
+  const optional = declared === undefined || !Node.isParameterDeclaration(declared) || declared.isOptional();
+  return {
+    args: args.slice(0, -1),
+    callback: { node: last, helper: optional ? 'ioredisCallback' : 'ioredis4Callback', ...(result === undefined || optional ? {} : { result: result.getTypeAtLocation(last) }) },
+  };
+}
+
+/** A command call's callback, the runtime function that calls it, and the value type its parameter declares (when not optional). */
+interface Callback {
+  readonly node: Node;
+  readonly helper: 'ioredisCallback' | 'ioredis4Callback';
+  readonly result?: Type;
+}
+
+/** A function written in place, or a name read through names (`cb`, `this.handlers.reply`). */
+function sideEffectFree(node: Node): boolean {
+  if (Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isIdentifier(node) || Node.isThisExpression(node)) return true;
+  return Node.isPropertyAccessExpression(node) && !node.hasQuestionDotToken() && sideEffectFree(node.getExpression());
 }
 
 /** ioredis' scan streams: the method each read calls, and whether it takes a key before its options. */
@@ -461,19 +508,20 @@ function compileIoredisCall(
   scripts: ScriptContext,
   calls: CallCache,
   types: TypeTexts,
+  args: readonly Node[] = call.getArguments(),
 ): { readonly args: string; readonly typeArg: string } | { readonly rule: string; readonly message: string } {
   // eval() of a known script and the commands defineCommand() added call the script's function (src/codemod/scripts.ts).
-  const script = compileScriptCall(call, method, scripts, calls);
+  const script = compileScriptCall(call, method, scripts, calls, args);
   if (script !== null) {
     if ('rule' in script) return script;
     // The value's static type stays what the client declared (defined commands declare theirs).
     return { args: script.args, typeArg: declaredTypeArg(call, types) };
   }
-  if (method === 'call' || method === 'callBuffer') return compileNamedCall(call, method, calls, types);
+  if (method === 'call' || method === 'callBuffer') return compileNamedCall(call, method, calls, types, args);
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
   // Every command with a translator converts, by its method name (src/codemod/ioredis-call.ts).
-  const compiled = compileIoredisMethod(call, method, calls, types);
+  const compiled = compileIoredisMethod(call, method, calls, types, undefined, args);
   return 'rule' in compiled ? compiled : { args: compiled.args, typeArg: compiled.typeArg };
 }
 
@@ -489,8 +537,14 @@ const NOT_BY_CALL: ReadonlySet<string> = new Set(['eval', 'evalsha', 'eval_ro', 
  *
  *   compileNamedCall(<redis.call('HGETALL', k)>, 'call', …)  → the HGETALL statement, its reply as an array, r2s.command('HGETALL', …)
  */
-function compileNamedCall(call: CallExpression, method: 'call' | 'callBuffer', calls: CallCache, types: TypeTexts): { readonly args: string; readonly typeArg: string } | CallRefusal {
-  const [first, ...args] = call.getArguments();
+function compileNamedCall(
+  call: CallExpression,
+  method: 'call' | 'callBuffer',
+  calls: CallCache,
+  types: TypeTexts,
+  own: readonly Node[],
+): { readonly args: string; readonly typeArg: string } | CallRefusal {
+  const [first, ...args] = own;
   const name = first !== undefined && (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first)) ? first.getLiteralValue() : undefined;
   if (name === undefined) return { rule: 'ioredis/call', message: `${method}() with a command name known only at run time is not converted` };
   const lower = name.toLowerCase();

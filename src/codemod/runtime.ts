@@ -38,6 +38,7 @@ export { MultiErrorReply, RedisError, WatchError } from '../errors.js';
 export { nodeRedisDefineScript, nodeRedisScript, nodeRedisScripts, ScriptParser, type NodeRedisScriptDefinition } from './script-runtime.js';
 export { nodeRedisConnect, nodeRedisIsOpen, nodeRedisIsReady, nodeRedisShutdown } from './lifecycle-runtime.js';
 export { ioredisScanStream, nodeRedisScanIterator } from './scan-runtime.js';
+export { ioredis4Callback, ioredisCallback } from './callback-runtime.js';
 
 export type { Transform } from './values.js';
 

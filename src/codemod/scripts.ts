@@ -102,10 +102,15 @@ export function findDefinitions(files: readonly SourceFile[], isClient: (type: T
  *   compileScriptCall(<redis.getx(k, 'a')>, 'getx', context)
  *   → { args: '"SELECT redis.lua_….($1::text[], $2::bytea[]) AS reply", [[r2s.text(k)], [Buffer.from("a")]], { kind: \'lua\' }' }
  */
-export function compileScriptCall(call: CallExpression, method: string, context: ScriptContext, cache?: CallCache): { readonly args: string } | CallRefusal | null {
-  const args = call.getArguments();
+export function compileScriptCall(
+  call: CallExpression,
+  method: string,
+  context: ScriptContext,
+  cache?: CallCache,
+  args: readonly Node[] = call.getArguments(),
+): { readonly args: string } | CallRefusal | null {
   let script: CompiledScript;
-  let rest: Node[];
+  let rest: readonly Node[];
   let numberOfKeys: string | undefined;
   if (method === 'eval') {
     const source = args[0] === undefined ? undefined : literal(args[0]);
