@@ -92,6 +92,30 @@ export function withCommand<T extends object>(params: T, command: IoredisCommand
   return params;
 }
 
+/** On a call's parameters: the callback ioredis would have taken, and the command it would have sent. */
+const CALLED_BACK = Symbol('redis2sql.calledBack');
+
+export interface CalledBack {
+  readonly callback: (...args: unknown[]) => unknown;
+  readonly argv: readonly (string | Buffer)[];
+}
+
+/**
+ * The callback an untyped call passed as its last argument, and the command
+ * without it (command()), or undefined.
+ *
+ *   calledBack(command('del', ['k', cb], …))  → { callback: cb, argv: ['del', 'k'] }
+ */
+export function calledBack(params: object): CalledBack | undefined {
+  return (params as { [CALLED_BACK]?: CalledBack })[CALLED_BACK];
+}
+
+/** Parameters that stand for a call whose last argument was a function when it ran (command()): the callback, the command without it. */
+export function withCalledBack<T extends object>(params: T, called: CalledBack): T {
+  Object.defineProperty(params, CALLED_BACK, { value: called });
+  return params;
+}
+
 /**
  * The command `params` carry (withCommand), or undefined.
  *

@@ -13,7 +13,9 @@
  */
 import type pg from 'pg';
 import { MultiErrorReply, RedisError, UnsupportedError } from '../errors.js';
-import { asClientError, ioredisReplyError, withCommand } from './client-errors.js';
+import { asClientError, calledBack, commandOf, ioredisReplyError, withCalledBack, withCommand, type CalledBack } from './client-errors.js';
+import { ioredisCallback } from './callback-runtime.js';
+import { translate } from '../translate.js';
 import { clientValue, rawValue, type Transform } from './values.js';
 import { decodeReply } from '../emit/decode.js';
 import type { RedisReply, ReplyShape } from '../emit/reply.js';
@@ -59,13 +61,26 @@ export type IoredisValue = string | number | null | IoredisValue[] | Record<stri
  *   await ioredis(pool, sql, [String(k)], { kind: 'scalar', of: 'integer' })  → 1
  *   await ioredis(pool, sql, ['h'], { kind: 'array-column', of: 'bulk' }, 'object')  → { f: 'v' }
  */
-export async function ioredis<T = IoredisValue>(
+export function ioredis<T = IoredisValue>(
   target: Target,
   sql: string,
   params: readonly RuntimeParam[],
   shape: ReplyShape,
   as: IoredisAs = 'value',
 ): Promise<T> {
+  const called = calledBack(params);
+  if (called === undefined) return ioredisValue<T>(target, sql, params, shape, as);
+  // The function ioredis took as the callback: the command without it, translated now (as `exec` does), since the statement compiled ahead had it as a value.
+  const promise = (async () => {
+    const now = translate(called.argv);
+    return ioredisValue<T>(target, now.sql, withCommand([...now.params], commandOf(params)!), now.reply, as);
+  })().catch((error: unknown) => {
+    throw error instanceof RedisError && !(error instanceof MultiErrorReply) ? ioredisReplyError(error, params) : asClientError('ioredis', error);
+  });
+  return ioredisCallback(promise, called.callback as (err?: Error | null, result?: T) => void);
+}
+
+async function ioredisValue<T>(target: Target, sql: string, params: readonly RuntimeParam[], shape: ReplyShape, as: IoredisAs): Promise<T> {
   try {
     const reply = await run(target, sql, params, shape);
     const buffers = as === 'buffer' || as === 'object-buffer';
@@ -86,13 +101,20 @@ export async function ioredis<T = IoredisValue>(
  *   // rejects ReplyError('ERR value is not an integer or out of range') with .command { name: 'incr', args: ['k'] }
  */
 export function command(name: string, argv: readonly unknown[], params: (a: readonly unknown[]) => RuntimeParam[]): RuntimeParam[] {
+  // ioredis takes a function as the last argument as the command's callback. A typed call's callback
+  // is not among these (the codemod took it off), but an untyped value the statement was compiled
+  // for may be one when the call runs: then the command is the other arguments.
+  const callback = argv.at(-1);
+  const own = typeof callback === 'function' ? argv.slice(0, -1) : argv;
   // ioredis flattens an array argument (one level) into the command's arguments, and then its
   // HSET/HMSET/MSET/MSETNX transforms send an object's or a Map's entries (see `fields`).
-  let sent = argv.flatMap((a) => (Array.isArray(a) ? (a as readonly unknown[]) : [a]));
+  let sent = own.flatMap((a) => (Array.isArray(a) ? (a as readonly unknown[]) : [a]));
   const at = name === 'hset' || name === 'hmset' ? 1 : name === 'mset' || name === 'msetnx' ? 0 : -1;
   const object = sent[at];
   if (at >= 0 && sent.length === at + 1 && typeof object === 'object' && object !== null && !Buffer.isBuffer(object)) sent = [...sent.slice(0, at), ...entries(object).flat()];
-  return withCommand(params(argv), { name, args: sent.map((a) => (typeof a === 'string' || Buffer.isBuffer(a) ? a : a === null || a === undefined ? '' : String(a))) });
+  const args = sent.map((a) => (typeof a === 'string' || Buffer.isBuffer(a) ? a : a === null || a === undefined ? '' : String(a)));
+  if (typeof callback !== 'function') return withCommand(params(argv), { name, args });
+  return withCommand(withCalledBack([], { callback: callback as CalledBack['callback'], argv: [name, ...args] }), { name, args });
 }
 
 /**

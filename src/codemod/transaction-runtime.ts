@@ -19,7 +19,7 @@ import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
 import { postgresDatabase } from '../db/postgres.js';
 import type { Database, Queryable } from '../db/types.js';
 import { RedisError } from '../errors.js';
-import { clientError, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from './client-errors.js';
+import { calledBack, clientError, commandOf, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from './client-errors.js';
 import { SAVEPOINT, watchCheckSql } from '../session.js';
 import { refusal, sqlParams, type RuntimeParam } from './refused.js';
 import type { IoredisAs, Target } from './runtime.js';
@@ -98,6 +98,8 @@ export class IoredisBatch {
    *   batch.add('SELECT redis.incrby($1, $2) AS reply', ['n', '1'], { kind: 'scalar', of: 'integer' })
    */
   add(sql: string, params: readonly RuntimeParam[], shape: ReplyShape, as: IoredisAs = 'value'): this {
+    // An untyped argument the statement was compiled for was a function: ioredis would take it as the command's callback.
+    if (calledBack(params) !== undefined) throw new TypeError(`redis2sql: the last argument of a batch's ${commandOf(params)?.name ?? ''} is a function, which ioredis takes as the command's callback: converted batches do not call one`);
     const object = as === 'object' || as === 'object-buffer' ? 'object' : undefined;
     const buffers = as === 'buffer' || as === 'object-buffer';
     this.queued.push({ sql, params, shape, value: (reply) => clientValue(reply, 'ioredis', object, buffers) });

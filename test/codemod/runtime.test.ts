@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RedisError, UnsupportedError } from '../../src/errors.js';
-import { asClientError, clientError, commandOf, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from '../../src/codemod/client-errors.js';
-import { bytes, command, double, fields, integer, ioredis, items, text, toIoredis, values } from '../../src/codemod/runtime.js';
+import { asClientError, calledBack, clientError, commandOf, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from '../../src/codemod/client-errors.js';
+import { bytes, command, double, fields, integer, ioredis, ioredisPipeline, items, text, toIoredis, values } from '../../src/codemod/runtime.js';
 import { Refused, refusal, sqlParams } from '../../src/codemod/refused.js';
 import { unifiedDiff } from '../../src/codemod/diff.js';
 
@@ -75,6 +75,29 @@ describe('codemod runtime: arguments as ioredis sends them', () => {
     const params = command('incrby', ['n', 1.5], (a) => ['n', integer(a[1])]);
     const rejected = ioredis({ kind: 'embedded', query: () => Promise.reject(new Error('must not run')) } as never, 'SELECT 1', params, { kind: 'scalar', of: 'integer' });
     await expect(rejected).rejects.toMatchObject({ message: 'ERR value is not an integer or out of range', command: { name: 'incrby', args: ['n', '1.5'] } });
+  });
+});
+
+describe('codemod runtime: a function last, where an untyped value was compiled', () => {
+  it('is the callback: the command is the other arguments, evaluated once (the values fixtures of ioredis4-untyped run it)', () => {
+    const cb = (): void => undefined;
+    let built = 0;
+    const params = command('lpush', ['q', ['a', 1], cb], () => {
+      built++;
+      return [];
+    });
+    expect(calledBack(params)).toEqual({ callback: cb, argv: ['lpush', 'q', 'a', '1'] });
+    expect(commandOf(params)).toEqual({ name: 'lpush', args: ['q', 'a', '1'] });
+    // The statement compiled for a value is not used: its parameters are not built.
+    expect(built).toBe(0);
+    expect(calledBack(command('lpush', ['q', 'a'], () => []))).toBeUndefined();
+  });
+
+  it("a batch's command with one fails at once, loudly: converted batches call no callbacks", () => {
+    const batch = ioredisPipeline({ kind: 'embedded', query: () => Promise.reject(new Error('not run')) } as never);
+    expect(() => batch.add('SELECT 1 AS reply', command('get', ['k', () => undefined], () => ['k']), { kind: 'scalar', of: 'bulk' })).toThrow(
+      "redis2sql: the last argument of a batch's get is a function, which ioredis takes as the command's callback: converted batches do not call one",
+    );
   });
 });
 
