@@ -34,7 +34,7 @@ import { applyEdits, leftUnchanged, nestEdits, overlapFinding, type Edit } from 
 import { addImports } from './imports.js';
 import { nodeRedisTransform } from './node-redis-replies.js';
 import type { Finding } from './report.js';
-import { compileScript, emptyScriptContext, literal, property, scriptFunctionCall, type ScriptContext } from './scripts.js';
+import { compileScript, emptyScriptContext, installScript, literal, property, scriptFunctionCall, type ScriptContext } from './scripts.js';
 import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
@@ -427,7 +427,7 @@ function compileCommand(
       if (typeof a !== 'string' && !Buffer.isBuffer(a)) throw new TypeError(`argument ${i} would be a ${typeof a}, which node-redis refuses to send`);
       return Buffer.isBuffer(a) ? a.toString('utf8') : a;
     });
-    // The script's function is called by its sha, as EVALSHA would (the schema gets its DDL).
+    // The script runs by its sha, as EVALSHA would, and is created again after SCRIPT FLUSH as EVAL would (scriptFunctionCall; the schema gets its DDL).
     return script === undefined ? argv : ['EVALSHA', script.sha, ...argv.slice(2)];
   };
   const compiled = compileCall(build, exprs, 'node-redis', calls);
@@ -547,7 +547,7 @@ function scriptCall(call: CallExpression, method: string, scripts: ScriptContext
   }
   const script = compileScript(source);
   if ('message' in script) return { rule: 'node-redis/script', message: `the script '${method}' is not compiled: ${script.message}` };
-  scripts.functions.set(script.sha, script.ddl);
+  installScript(scripts, script);
   const args = call.getArguments().map((a) => a.getText());
   return { args: `${JSON.stringify(method)}, [${args.join(', ')}]` };
 }

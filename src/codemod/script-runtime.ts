@@ -18,6 +18,24 @@ import { translate } from '../translate.js';
 import type { Target } from './runtime.js';
 import { rawValue } from './values.js';
 import { asClientError } from './client-errors.js';
+import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
+
+const S = quoteSchema(DEFAULT_SCHEMA);
+
+/**
+ * A converted script call (ioredis' eval() and defined commands, node-redis'
+ * scripts) runs the statement EVALSHA compiles to with `lua_run` in place of
+ * `lua_evalsha`, its parameters (sha, keys, args) the same: it runs the
+ * script's function as EVALSHA does, and where SCRIPT FLUSH dropped it,
+ * creates it again from the script's row of `lua_sources` (written by
+ * `--schema-out`), as the clients' calls do (an EVAL, or EVALSHA and then
+ * EVAL on NOSCRIPT); undefined for any other statement.
+ *
+ *   scriptRunSql('SELECT redis.lua_evalsha($1, $2::text[], $3::bytea[]) AS reply')  → 'SELECT redis.lua_run($1, $2::text[], $3::bytea[]) AS reply'
+ */
+export function scriptRunSql(evalsha: string): string | undefined {
+  return evalsha === `SELECT ${S}.lua_evalsha($1, $2::text[], $3::bytea[]) AS reply` ? `SELECT ${S}.lua_run($1, $2::text[], $3::bytea[]) AS reply` : undefined;
+}
 
 /** The argument collector node-redis 5 hands a script's `parseCommand` (its BasicCommandParser's methods). */
 export class ScriptParser {
@@ -104,11 +122,12 @@ export function nodeRedisScripts<T extends object>(target: T, scripts: Readonly<
 }
 
 /**
- * A compiled script call of node-redis `major`: its EVALSHA statement (the
+ * A compiled script call of node-redis `major`: its EVALSHA statement run
+ * by `lua_run` (scriptRunSql; the
  * argv the definition's transforms build, as node-redis sends it) and how its
  * raw reply becomes the client's value.
  *
- *   scriptStatement(pool, 4, 'add', ['n', 5])  → { sql: 'SELECT redis.lua_evalsha(…) AS reply', params: […], shape: { kind: 'lua' }, value }
+ *   scriptStatement(pool, 4, 'add', ['n', 5])  → { sql: 'SELECT redis.lua_run(…) AS reply', params: […], shape: { kind: 'lua' }, value }
  */
 export function scriptStatement(target: Target, major: 4 | 5, name: string, args: readonly unknown[]) {
   const script = (target as unknown as Record<symbol, Readonly<Record<string, NodeRedisScriptDefinition>> | undefined>)[SCRIPTS]?.[name];
@@ -130,9 +149,11 @@ export function scriptStatement(target: Target, major: 4 | 5, name: string, args
     preserve = parser.preserve;
   }
   const compiled = translate(argv);
+  const sql = scriptRunSql(compiled.sql);
+  if (sql === undefined) throw new TypeError(`redis2sql: the call of script '${name}' did not compile to EVALSHA's statement`);
   const transform = typeof script.transformReply === 'function' ? script.transformReply : major === 5 ? (script.transformReply as Record<number, unknown> | undefined)?.[2] : undefined;
   return {
-    sql: compiled.sql,
+    sql,
     params: compiled.params,
     shape: compiled.reply,
     value: (reply: Parameters<typeof rawValue>[0]): unknown => {

@@ -18,6 +18,7 @@ import type { CallExpression, SourceFile, Type } from 'ts-morph';
 import { LuaCompileError } from '../errors.js';
 import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
 import { compileLua, type CompiledScript } from '../translators/lua/compile.js';
+import { scriptRunSql } from './script-runtime.js';
 import { commandParams, compileCall, shapeText, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
 
 /** A command added by `defineCommand`, usable wherever the client is. */
@@ -164,20 +165,38 @@ export function compileScriptCall(
 }
 
 /**
- * An EVALSHA of `script` compiled by compileCall → the call of the script's
- * function itself (EVALSHA's statement looks the function up by the sha at
- * run time; the codemod knows it), its DDL collected for `--schema-out`.
+ * An EVALSHA of `script` compiled by compileCall → the statement that runs
+ * the script as the client's call did, an EVAL (or EVALSHA and then EVAL on
+ * NOSCRIPT): `lua_run`, which creates the function again after SCRIPT FLUSH
+ * (scriptRunSql); its DDL collected for `--schema-out`.
  *
  *   scriptFunctionCall({ sql: 'SELECT redis.lua_evalsha($1, $2::text[], $3::bytea[]) AS reply', params: '["d3c2…", [r2s.text(k)], []]', … }, script, context)
- *   → { sql: 'SELECT redis.lua_d3c2…($1::text[], $2::bytea[]) AS reply', params: '[[r2s.text(k)], []]', … }
+ *   → { sql: 'SELECT redis.lua_run($1, $2::text[], $3::bytea[]) AS reply', params: '["d3c2…", [r2s.text(k)], []]', … }
  */
 export function scriptFunctionCall(compiled: CompiledCall, script: CompiledScript, context: ScriptContext): CompiledCall | CallRefusal {
-  const prefix = `[${JSON.stringify(script.sha)}, `;
-  if (compiled.sql !== `SELECT ${S}.lua_evalsha($1, $2::text[], $3::bytea[]) AS reply` || !compiled.params.startsWith(prefix)) {
+  const sql = scriptRunSql(compiled.sql);
+  if (sql === undefined || !compiled.params.startsWith(`[${JSON.stringify(script.sha)}, `)) {
     return { rule: 'ioredis/script', message: 'the script call did not compile to the expected EVALSHA statement' };
   }
-  context.functions.set(script.sha, script.ddl);
-  return { ...compiled, sql: `SELECT ${S}.${script.name}($1::text[], $2::bytea[]) AS reply`, params: `[${compiled.params.slice(prefix.length)}` };
+  installScript(context, script);
+  return { ...compiled, sql };
+}
+
+/**
+ * What `--schema-out` installs for a script the converted code runs: its
+ * function, and its row of `lua_sources`, from which `lua_run` creates the
+ * function again after SCRIPT FLUSH (src/codemod/script-runtime.ts). The DDL
+ * goes in dollar quotes whose tag it does not hold.
+ *
+ *   installScript(context, compileLua('return 1'))  // context.functions: sha → 'CREATE OR REPLACE FUNCTION …;\n\nINSERT INTO redis.lua_sources …;'
+ */
+export function installScript(context: ScriptContext, script: CompiledScript): void {
+  let tag = '$src$';
+  while (script.ddl.includes(tag)) tag = `${tag.slice(0, -1)}_$`;
+  context.functions.set(
+    script.sha,
+    `${script.ddl}\n\nINSERT INTO ${S}.lua_sources (sha, ddl) VALUES ('${script.sha}', ${tag}${script.ddl}${tag})\n  ON CONFLICT (sha) DO UPDATE SET ddl = EXCLUDED.ddl;`,
+  );
 }
 
 /**
@@ -198,7 +217,7 @@ export function emptyScriptContext(): ScriptContext {
 export function convertDefinition(call: CallExpression, context: ScriptContext): { start: number; end: number; text: string } | CallRefusal {
   const found = [...context.defined.values()].find((d) => d.at === call);
   if (found === undefined) return { rule: 'ioredis/script', message: context.refused.get(call) ?? 'defineCommand() is not converted here' };
-  context.functions.set(found.script.sha, found.script.ddl);
+  installScript(context, found.script);
   const statement = call.getParent();
   if (Node.isExpressionStatement(statement)) return { start: statement.getStart(), end: statement.getEnd(), text: '' };
   return { start: call.getStart(), end: call.getEnd(), text: 'undefined' };

@@ -90,12 +90,12 @@ describe('codemod: the ioredis walk looks at the names a client or batch has', (
   const reported = (path: string): string[] => result.findings.filter((f) => f.path === path).map(formatFinding);
 
   it('converts a command a module augmentation declares', () => {
-    expect(after('augmented.ts')).toMatch(/bumped = \(\) =>\s*r2s\.ioredis<number>\(\s*redis,\s*'SELECT redis\.lua_[0-9a-f]+\(/);
+    expect(after('augmented.ts')).toMatch(/bumped = \(\) =>\s*r2s\.ioredis<number>\(\s*redis,\s*'SELECT redis\.lua_run\(\$1, \$2::text\[\], \$3::bytea\[\]\) AS reply',\s*\['[0-9a-f]{40}', /);
     expect(after('augmented.ts')).not.toContain('redis.bumpTyped');
   });
 
   it('converts, in JavaScript, a defined command called on an untyped parameter', () => {
-    expect(after('defined.js')).toMatch(/return r2s\.ioredis\(\s*c,\s*'SELECT redis\.lua_[0-9a-f]+\(/);
+    expect(after('defined.js')).toMatch(/return r2s\.ioredis\(\s*c,\s*'SELECT redis\.lua_run\(\$1, \$2::text\[\], \$3::bytea\[\]\) AS reply',\s*\['[0-9a-f]{40}', /);
   });
 
   it('reports a name no client has where the checker does not vouch for names: JavaScript, @ts-expect-error', () => {

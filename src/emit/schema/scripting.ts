@@ -878,6 +878,28 @@ BEGIN
   RETURN sha;
 END $$;
 
+-- The scripts of converted code (redis2sql codemod --schema-out writes their rows beside their
+-- functions): a converted eval() or script call runs its script as EVAL does, so after SCRIPT FLUSH
+-- dropped the function, lua_run creates it again from here, as Redis' EVAL loads a script again.
+CREATE TABLE IF NOT EXISTS @S.lua_sources (
+  sha text PRIMARY KEY,
+  ddl text NOT NULL
+);
+
+CREATE OR REPLACE FUNCTION @S.lua_run(sha text, keys text[], argv bytea[]) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE src text;
+BEGIN
+  IF NOT @S.lua_exists(sha) THEN
+    SELECT s.ddl INTO src FROM @S.lua_sources s WHERE s.sha = lua_run.sha;
+    IF src IS NULL THEN
+      RAISE EXCEPTION 'redis2sql: the function of script % is not installed: apply the DDL redis2sql codemod --schema-out wrote', sha;
+    END IF;
+    PERFORM @S.lua_define(sha, src);
+  END IF;
+  RETURN @S.lua_evalsha(sha, keys, argv);
+END $$;
+
 CREATE OR REPLACE FUNCTION @S.lua_exists(sha text) RETURNS boolean
 LANGUAGE sql STABLE AS $$
   SELECT sha ~ '^[0-9a-fA-F]{40}$' AND to_regprocedure('@S.lua_' || lower(sha) || '(text[],bytea[])') IS NOT NULL
