@@ -84,6 +84,11 @@ export function convertIoredisFile(
   };
 
   const watches = pairWatches(file, isClient);
+  // A command queued on a batch, by a method (`.incr(k)`) or in the commands given to it (`pipeline([['incr', k]])`): compiled as a plain call.
+  const queued = (c: CallExpression, m: string, args?: readonly Node[]): { readonly args: string } | CallRefusal => {
+    const r = compileIoredisCall(c, m, scripts, calls, types, args);
+    return 'rule' in r ? r : { args: r.args };
+  };
   const checker = file.getProject().getTypeChecker().compilerObject;
   // Where the checker does not vouch for names (JavaScript, suppressed errors), a client may be called by any name.
   const names = unchecked(file) ? undefined : members;
@@ -122,10 +127,7 @@ export function convertIoredisFile(
           if (!KEPT_BATCH_MEMBERS.has(method)) report(node, 'ioredis/property', `'${method}' of an ioredis batch is not a command call`);
           continue;
         }
-        const converted = convertBatchMethod(call, method, (c, m) => {
-          const r = compileIoredisCall(c, m, scripts, calls, types);
-          return 'rule' in r ? r : { args: r.args };
-        });
+        const converted = convertBatchMethod(call, method, queued);
         if (converted === null) continue;
         if ('rule' in converted) report(call, converted.rule, converted.message);
         else edits.push(converted);
@@ -142,7 +144,7 @@ export function convertIoredisFile(
         unwatched !== undefined
           ? convertUnwatch(unwatched, call)
           : method === 'multi' || method === 'pipeline'
-            ? convertBatchStart(call, method, receiver, method === 'multi' ? watch?.name : undefined)
+            ? convertBatchStart(call, method, receiver, queued, method === 'multi' ? watch?.name : undefined)
             : method === 'watch'
               ? watch === undefined
                 ? { rule: 'ioredis/watch', message: 'a WATCH is converted only as an awaited statement followed, in the same block, by the multi() it guards' }

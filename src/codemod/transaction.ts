@@ -33,7 +33,7 @@ export interface BatchRefusal {
  * argument list after the client (`"SELECT …", [r2s.text(k)], { kind: … }`),
  * or why it is not converted.
  */
-export type CompileArguments = (call: CallExpression, method: string) => { readonly args: string } | BatchRefusal;
+export type CompileArguments = (call: CallExpression, method: string, args?: readonly Node[]) => { readonly args: string } | BatchRefusal;
 
 /** Methods of a batch that are not commands. */
 const NOT_COMMANDS: Readonly<Record<string, string>> = {
@@ -68,15 +68,33 @@ export function convertBatchMethod(call: CallExpression, method: string, compile
 
 /**
  * `client.multi()` / `client.pipeline()` → the runtime's batch on the pool.
+ * Given the commands to queue (`pipeline([['set', 'k', 'v'], ['get', 'k']])`,
+ * each a method name and its arguments, which ioredis queues by calling
+ * that method), each is compiled as that method's call and added.
  *
- *   convertBatchStart(call, 'multi', 'redis', 'r2sWatch1')  → { …, text: 'r2s.ioredisMulti(redis, r2sWatch1)' }
+ *   convertBatchStart(call, 'multi', 'redis', compile, 'r2sWatch1')  → { …, text: 'r2s.ioredisMulti(redis, r2sWatch1)' }
+ *   // redis.pipeline([['incr', 'n']])
+ *   convertBatchStart(call, 'pipeline', 'redis', compile)  → { …, text: 'r2s.ioredisPipeline(redis).add("WITH arg AS …", r2s.command(\'incr\', ["n"], …), …)' }
  */
-export function convertBatchStart(call: CallExpression, method: 'multi' | 'pipeline', receiver: string, watch?: string): BatchEdit | BatchRefusal {
-  if (call.getArguments().length > 0) {
-    return { rule: `ioredis/${method}`, message: `${method}() with arguments (queued commands or options) is not converted` };
-  }
+export function convertBatchStart(call: CallExpression, method: 'multi' | 'pipeline', receiver: string, compile: CompileArguments, watch?: string): BatchEdit | BatchRefusal {
   const text = method === 'multi' ? `r2s.ioredisMulti(${receiver}${watch === undefined ? '' : `, ${watch}`})` : `r2s.ioredisPipeline(${receiver})`;
-  return { start: call.getStart(), end: call.getEnd(), text };
+  const [commands, ...rest] = call.getArguments();
+  if (commands === undefined) return { start: call.getStart(), end: call.getEnd(), text };
+  const refuse = (why: string): BatchRefusal => ({ rule: `ioredis/${method}`, message: `${method}() with ${why} is not converted` });
+  if (rest.length > 0 || !Node.isArrayLiteralExpression(commands)) return refuse('options, or commands other than an array literal');
+  const added: string[] = [];
+  for (const command of commands.getElements()) {
+    if (!Node.isArrayLiteralExpression(command)) return refuse('a queued command other than an array literal');
+    const [name, ...args] = command.getElements();
+    // ioredis queues it by calling the batch's method of that name: the commands' methods are in lower case.
+    const named = name !== undefined && (Node.isStringLiteral(name) || Node.isNoSubstitutionTemplateLiteral(name)) ? name.getLiteralValue() : undefined;
+    if (named === undefined || named !== named.toLowerCase() || Object.hasOwn(NOT_COMMANDS, named)) return refuse('a queued command not named by a lower-case literal');
+    if (args.some((a) => Node.isSpreadElement(a))) return refuse('a spread among a queued command\'s arguments');
+    const compiled = compile(call, named, args);
+    if ('rule' in compiled) return compiled;
+    added.push(`.add(${compiled.args})`);
+  }
+  return { start: call.getStart(), end: call.getEnd(), text: text + added.join('') };
 }
 
 /** A WATCH paired with the multi() it guards. */
