@@ -92,12 +92,16 @@ export function withCommand<T extends object>(params: T, command: IoredisCommand
   return params;
 }
 
-/** On a call's parameters: the callback ioredis would have taken, and the command it would have sent. */
+/** On a call's parameters: the callback ioredis would have taken, and the command it would have sent, where they are not what the statement was compiled for. */
 const CALLED_BACK = Symbol('redis2sql.calledBack');
 
 export interface CalledBack {
-  readonly callback: (...args: unknown[]) => unknown;
+  /** The function ioredis takes as the callback, if the last argument was one. */
+  readonly callback?: (...args: unknown[]) => unknown;
+  /** The command ioredis sends: the other arguments, as sent. */
   readonly argv: readonly (string | Buffer)[];
+  /** Whether it is the command the statement was compiled for (else it is translated when the call runs). */
+  readonly compiled?: boolean;
 }
 
 /**

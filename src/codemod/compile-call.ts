@@ -313,7 +313,10 @@ export function shapeText(shape: ReplyShape): string {
  *   commandParams('zadd', ['"lb"', 'score', '"alice"'], '["lb", [r2s.double(a[1])], …]', true)
  *   → 'r2s.command("zadd", ["lb", score, "alice"], (a) => ["lb", [r2s.double(a[1])], …])'
  */
-export function commandParams(method: string, argv: readonly string[], params: string, readsArgs: boolean, asWritten = false): string {
+export function commandParams(method: string, argv: readonly string[], params: string, readsArgs: boolean, asWritten = false, untypedCallback?: string): string {
   // A method's name is its command's in lower case; `call(name, …)` records the name as written.
-  return `r2s.command(${JSON.stringify(asWritten ? method : method.toLowerCase())}, [${argv.join(', ')}], (${readsArgs ? 'a' : ''}) => ${params})`;
+  const name = JSON.stringify(asWritten ? method : method.toLowerCase());
+  // An untyped last argument the statement was compiled without: r2s.command takes it as ioredis does (a callback when a function).
+  if (untypedCallback !== undefined) return `r2s.command(${name}, [${[...argv, untypedCallback].join(', ')}], (${readsArgs ? 'a' : ''}) => ${params}, 'callback')`;
+  return `r2s.command(${name}, [${argv.join(', ')}], (${readsArgs ? 'a' : ''}) => ${params})`;
 }

@@ -51,7 +51,9 @@ export interface NamedCall {
 
 /**
  * Compile an ioredis command call: its arguments, or `own` (the call's
- * without the callback a caller took off), or `named`'s.
+ * without the callback a caller took off), or `named`'s; `untypedCallback`,
+ * an untyped last argument compiled as the callback it may be (the runtime
+ * decides when the call runs, src/codemod/runtime.ts `command`).
  *
  *   // redis.hincrby(key, 'visits', 1)
  *   compileIoredisMethod(call, 'hincrby')
@@ -64,6 +66,7 @@ export function compileIoredisMethod(
   types?: TypeTexts,
   named?: NamedCall,
   own: readonly Node[] = call.getArguments(),
+  untypedCallback?: Node,
 ): IoredisCompiled | CallRefusal {
   const found = ioredisCommand(method);
   if (found === undefined) return { rule: 'ioredis/unsupported-method', message: `${method}() is not a Redis command redis2sql knows` };
@@ -161,7 +164,7 @@ export function compileIoredisMethod(
   // The value's static type stays what ioredis declared, so the code around the call still type-checks.
   const typeArg = declaredTypeArg(call, types);
   // The command as ioredis would have sent it rides on the parameters, for a Redis error's `err.command`.
-  const params = commandParams(named?.name ?? command, argv, compiled.params, exprs.length > 0, named !== undefined);
+  const params = commandParams(named?.name ?? command, argv, compiled.params, exprs.length > 0, named !== undefined, untypedCallback?.getText());
   return {
     compiled,
     args: `${JSON.stringify(compiled.sql)}, ${params}, ${shape}${as === undefined ? '' : `, '${as}'`}`,

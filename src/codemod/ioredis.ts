@@ -368,7 +368,14 @@ function convertCall(call: CallExpression, method: string, receiver: string, scr
   }
   const split = withoutCallback(call);
   if ('rule' in split) return split;
-  const compiled = compileIoredisCall(call, method, scripts, calls, types, split.args);
+  let compiled = compileIoredisCall(call, method, scripts, calls, types, split.args);
+  const last = split.args.at(-1);
+  if ('rule' in compiled && split.callback === undefined && last !== undefined && untyped(last)) {
+    // Untyped (JavaScript), a last argument that does not compile as a value (`redis.get(key, cb)`) may be the callback ioredis
+    // takes it for when it is a function: compiled without it, the runtime sends the whole call, translated then, if it is not.
+    const asCallback = compileIoredisCall(call, method, scripts, calls, types, split.args.slice(0, -1), last);
+    if (!('rule' in asCallback)) compiled = asCallback;
+  }
   if ('rule' in compiled) return compiled;
   // JavaScript has no type arguments: the same call without one.
   const typeArg = /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : compiled.typeArg || (split.callback?.result === undefined ? '' : typeArgText(split.callback.result, call, types));
@@ -412,6 +419,11 @@ interface Callback {
   readonly node: Node;
   readonly helper: 'ioredisCallback' | 'ioredis4Callback';
   readonly result?: Type;
+}
+
+/** An argument whose type says nothing (JavaScript without JSDoc, `any`): it may be a function when the call runs. */
+function untyped(arg: Node): boolean {
+  return !Node.isSpreadElement(arg) && arg.getType().isAny();
 }
 
 /** A function written in place, or a name read through names (`cb`, `this.handlers.reply`). */
@@ -511,19 +523,21 @@ function compileIoredisCall(
   calls: CallCache,
   types: TypeTexts,
   args: readonly Node[] = call.getArguments(),
+  untypedCallback?: Node,
 ): { readonly args: string; readonly typeArg: string } | { readonly rule: string; readonly message: string } {
   // eval() of a known script and the commands defineCommand() added call the script's function (src/codemod/scripts.ts).
   const script = compileScriptCall(call, method, scripts, calls, args);
   if (script !== null) {
     if ('rule' in script) return script;
+    if (untypedCallback !== undefined) return { rule: 'ioredis/callback', message: 'a script call with an untyped last argument is not converted' };
     // The value's static type stays what the client declared (defined commands declare theirs).
     return { args: script.args, typeArg: declaredTypeArg(call, types) };
   }
-  if (method === 'call' || method === 'callBuffer') return compileNamedCall(call, method, calls, types, args);
+  if (method === 'call' || method === 'callBuffer') return compileNamedCall(call, method, calls, types, args, untypedCallback);
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
   // Every command with a translator converts, by its method name (src/codemod/ioredis-call.ts).
-  const compiled = compileIoredisMethod(call, method, calls, types, undefined, args);
+  const compiled = compileIoredisMethod(call, method, calls, types, undefined, args, untypedCallback);
   return 'rule' in compiled ? compiled : { args: compiled.args, typeArg: compiled.typeArg };
 }
 
@@ -545,6 +559,7 @@ function compileNamedCall(
   calls: CallCache,
   types: TypeTexts,
   own: readonly Node[],
+  untypedCallback?: Node,
 ): { readonly args: string; readonly typeArg: string } | CallRefusal {
   const [first, ...args] = own;
   const name = first !== undefined && (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first)) ? first.getLiteralValue() : undefined;
@@ -553,7 +568,7 @@ function compileNamedCall(
   const refused = REFUSED[lower];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
   if (NOT_BY_CALL.has(lower)) return { rule: 'ioredis/call', message: `${method}('${name}') is not converted: ${lower}() is` };
-  const compiled = compileIoredisMethod(call, method === 'callBuffer' ? `${lower}Buffer` : lower, calls, types, { args, name, raw: name !== lower });
+  const compiled = compileIoredisMethod(call, method === 'callBuffer' ? `${lower}Buffer` : lower, calls, types, { args, name, raw: name !== lower }, undefined, untypedCallback);
   return 'rule' in compiled ? compiled : { args: compiled.args, typeArg: compiled.typeArg };
 }
 

@@ -70,14 +70,17 @@ export function ioredis<T = IoredisValue>(
 ): Promise<T> {
   const called = calledBack(params);
   if (called === undefined) return ioredisValue<T>(target, sql, params, shape, as);
-  // The function ioredis took as the callback: the command without it, translated now (as `exec` does), since the statement compiled ahead had it as a value.
-  const promise = (async () => {
-    const now = translate(called.argv);
-    return ioredisValue<T>(target, now.sql, withCommand([...now.params], commandOf(params)!), now.reply, as);
-  })().catch((error: unknown) => {
-    throw error instanceof RedisError && !(error instanceof MultiErrorReply) ? ioredisReplyError(error, params) : asClientError('ioredis', error);
-  });
-  return ioredisCallback(promise, called.callback as (err?: Error | null, result?: T) => void);
+  // The command ioredis sent is not the one compiled ahead (an untyped last argument was, or was not, a function):
+  // translated now, as `exec` translates it.
+  const promise = called.compiled
+    ? ioredisValue<T>(target, sql, params, shape, as)
+    : (async () => {
+        const now = translate(called.argv);
+        return ioredisValue<T>(target, now.sql, withCommand([...now.params], commandOf(params)!), now.reply, as);
+      })().catch((error: unknown) => {
+        throw error instanceof RedisError && !(error instanceof MultiErrorReply) ? ioredisReplyError(error, params) : asClientError('ioredis', error);
+      });
+  return called.callback === undefined ? promise : ioredisCallback(promise, called.callback as (err?: Error | null, result?: T) => void);
 }
 
 async function ioredisValue<T>(target: Target, sql: string, params: readonly RuntimeParam[], shape: ReplyShape, as: IoredisAs): Promise<T> {
@@ -100,10 +103,12 @@ async function ioredisValue<T>(target: Target, sql: string, params: readonly Run
  *   await ioredis(pool, sql, command('incr', [key], (a) => [text(a[0])]), shape)
  *   // rejects ReplyError('ERR value is not an integer or out of range') with .command { name: 'incr', args: ['k'] }
  */
-export function command(name: string, argv: readonly unknown[], params: (a: readonly unknown[]) => RuntimeParam[]): RuntimeParam[] {
+export function command(name: string, argv: readonly unknown[], params: (a: readonly unknown[]) => RuntimeParam[], compiledFor?: 'callback'): RuntimeParam[] {
   // ioredis takes a function as the last argument as the command's callback. A typed call's callback
   // is not among these (the codemod took it off), but an untyped value the statement was compiled
-  // for may be one when the call runs: then the command is the other arguments.
+  // for may be one when the call runs: then the command is the other arguments. The other way round
+  // (`compiledFor` 'callback': an untyped last argument the statement was compiled without), a value
+  // there is sent with the others.
   const callback = argv.at(-1);
   const own = typeof callback === 'function' ? argv.slice(0, -1) : argv;
   // ioredis flattens an array argument (one level) into the command's arguments, and then its
@@ -113,8 +118,10 @@ export function command(name: string, argv: readonly unknown[], params: (a: read
   const object = sent[at];
   if (at >= 0 && sent.length === at + 1 && typeof object === 'object' && object !== null && !Buffer.isBuffer(object)) sent = [...sent.slice(0, at), ...entries(object).flat()];
   const args = sent.map((a) => (typeof a === 'string' || Buffer.isBuffer(a) ? a : a === null || a === undefined ? '' : String(a)));
-  if (typeof callback !== 'function') return withCommand(params(argv), { name, args });
-  return withCommand(withCalledBack([], { callback: callback as CalledBack['callback'], argv: [name, ...args] }), { name, args });
+  const compiled = (typeof callback === 'function') === (compiledFor === 'callback');
+  if (typeof callback !== 'function') return withCommand(compiled ? params(argv) : withCalledBack([], { argv: [name, ...args] }), { name, args });
+  const called = { callback: callback as NonNullable<CalledBack['callback']>, argv: [name, ...args] };
+  return withCommand(compiled ? withCalledBack(params(argv), { ...called, compiled }) : withCalledBack([], called), { name, args });
 }
 
 /**

@@ -93,6 +93,23 @@ describe('codemod runtime: a function last, where an untyped value was compiled'
     expect(calledBack(command('lpush', ['q', 'a'], () => []))).toBeUndefined();
   });
 
+  it('compiled without an untyped last argument (as a callback): a function there runs the statement, anything else is sent as a value', () => {
+    const cb = (): void => undefined;
+    let built = 0;
+    const params = (): string[] => {
+      built++;
+      return ['k'];
+    };
+    const withFunction = command('get', ['k', cb], params, 'callback');
+    expect(calledBack(withFunction)).toEqual({ callback: cb, argv: ['get', 'k'], compiled: true });
+    expect([...withFunction]).toEqual(['k']);
+    expect(built).toBe(1);
+    const withValue = command('get', ['k', 'extra'], params, 'callback');
+    expect(calledBack(withValue)).toEqual({ argv: ['get', 'k', 'extra'] });
+    expect(commandOf(withValue)).toEqual({ name: 'get', args: ['k', 'extra'] });
+    expect(built).toBe(1);
+  });
+
   it("a batch's command with one fails at once, loudly: converted batches call no callbacks", () => {
     const batch = ioredisPipeline({ kind: 'embedded', query: () => Promise.reject(new Error('not run')) } as never);
     expect(() => batch.add('SELECT 1 AS reply', command('get', ['k', () => undefined], () => ['k']), { kind: 'scalar', of: 'bulk' })).toThrow(
