@@ -9,10 +9,11 @@
  * each such use is reported.
  */
 import { Node, ts } from './ts-morph.js';
-import type { CallExpression, Expression, NewExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile, Type } from 'ts-morph';
+import type { CallExpression, NewExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile, Type } from 'ts-morph';
 import type { CallCache, CallRefusal } from './compile-call.js';
 import { compileIoredisMethod, declaredTypeArg, typeArgText, type TypeTexts } from './ioredis-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
+import { callbackOf, type Callback } from './ioredis-callbacks.js';
 import { applyEdits, leftUnchanged, nestEdits, overlapFinding, type Edit } from './edits.js';
 import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
@@ -384,52 +385,22 @@ function convertCall(call: CallExpression, method: string, receiver: string, scr
 }
 
 /**
- * A command call's arguments without its callback, and the runtime function
- * that calls that callback as ioredis did (src/codemod/callback-runtime.ts).
- * ioredis takes a last argument that is a function as the callback; the
- * converted call evaluates it after the others, once the statement is sent,
- * so it must be an expression whose evaluation does nothing else: a function
- * written there, or a name (`cb`, `this.onReply`). The helper is the one
- * whose callback type is the client's (ioredis 5/6 declare its parameters
- * optional, @types/ioredis for ioredis 4 does not), so that the callback's
- * parameters keep their types.
+ * A command call's arguments without its callback (src/codemod/ioredis-callbacks.ts).
  *
  *   withoutCallback(<redis.get(key, (err, v) => done(v))>)  → { args: [key], callback: { node: <(err, v) => done(v)>, helper: 'ioredisCallback' } }
  *   withoutCallback(<redis.get(key)>)  → { args: [key] }
  */
-function withoutCallback(
-  call: CallExpression,
-): { readonly args: readonly Node[]; readonly callback?: Callback } | CallRefusal {
+function withoutCallback(call: CallExpression): { readonly args: readonly Node[]; readonly callback?: Callback } | CallRefusal {
   const args = call.getArguments();
   const last = args.at(-1);
-  if (last === undefined || last.getType().getCallSignatures().length === 0) return { args };
-  if (!sideEffectFree(last)) return { rule: 'ioredis/callback', message: 'a callback given by an expression other than a function or a name is not converted' };
-  // The client's callback type, `(err?, result?: T) => void` or `(err, res: T) => void`.
-  const result = (last as Expression).getContextualType()?.getCallSignatures()[0]?.getParameters()[1];
-  const declared = result?.getValueDeclaration();
-  const optional = declared === undefined || !Node.isParameterDeclaration(declared) || declared.isOptional();
-  return {
-    args: args.slice(0, -1),
-    callback: { node: last, helper: optional ? 'ioredisCallback' : 'ioredis4Callback', ...(result === undefined || optional ? {} : { result: result.getTypeAtLocation(last) }) },
-  };
-}
-
-/** A command call's callback, the runtime function that calls it, and the value type its parameter declares (when not optional). */
-interface Callback {
-  readonly node: Node;
-  readonly helper: 'ioredisCallback' | 'ioredis4Callback';
-  readonly result?: Type;
+  const callback = last === undefined ? undefined : callbackOf(last);
+  if (callback === undefined) return { args };
+  return 'rule' in callback ? callback : { args: args.slice(0, -1), callback };
 }
 
 /** An argument whose type says nothing (JavaScript without JSDoc, `any`): it may be a function when the call runs. */
 function untyped(arg: Node): boolean {
   return !Node.isSpreadElement(arg) && arg.getType().isAny();
-}
-
-/** A function written in place, or a name read through names (`cb`, `this.handlers.reply`). */
-function sideEffectFree(node: Node): boolean {
-  if (Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isIdentifier(node) || Node.isThisExpression(node)) return true;
-  return Node.isPropertyAccessExpression(node) && !node.hasQuestionDotToken() && sideEffectFree(node.getExpression());
 }
 
 /** ioredis' scan streams: the method each read calls, and whether it takes a key before its options. */

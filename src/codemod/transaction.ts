@@ -14,7 +14,8 @@
  * which connection runs what, which a pool does not keep: it is reported.
  */
 import { Node, SyntaxKind } from './ts-morph.js';
-import type { CallExpression, SourceFile, Type } from 'ts-morph';
+import type { CallExpression, PropertyAccessExpression, SourceFile, Type } from 'ts-morph';
+import { callbackOf } from './ioredis-callbacks.js';
 
 /** A replacement of the source text between two positions. */
 export interface BatchEdit {
@@ -56,7 +57,7 @@ export function convertBatchMethod(call: CallExpression, method: string, compile
   if (!Node.isPropertyAccessExpression(callee)) return { rule: 'ioredis/multi', message: 'a batch method called indirectly is not converted' };
   const special = NOT_COMMANDS[method];
   if (special === '') {
-    if (method === 'exec' && call.getArguments().length > 0) return { rule: 'ioredis/callback', message: 'exec() with a callback is not converted' };
+    if (method === 'exec' && call.getArguments().length > 0) return execWithCallback(call, callee);
     return null;
   }
   if (special !== undefined) return { rule: 'ioredis/multi', message: special };
@@ -64,6 +65,26 @@ export function convertBatchMethod(call: CallExpression, method: string, compile
   if ('rule' in compiled) return compiled;
   // Only the method and its arguments change: the receiver (maybe another queued call) is left to its own edit.
   return { start: callee.getNameNode().getStart(), end: call.getEnd(), text: `add(${compiled.args})` };
+}
+
+/**
+ * `batch.exec(callback)`: the converted batch's `exec()`, its promise and the
+ * callback handed to the runtime function that calls it as ioredis does
+ * (src/codemod/ioredis-callbacks.ts). The batch's own edits go inside it, in
+ * the receiver's text. ioredis 4's callback type (@types/ioredis) declares
+ * the entries' array where the converted batch declares it may be null: that
+ * callback would not type-check, and is reported (in TypeScript).
+ *
+ *   // redis.multi().incr('n').exec((err, res) => done(res))
+ *   → r2s.ioredisCallback(redis.multi().incr('n').exec(), (err, res) => done(res))   (the inner edits then made in it)
+ */
+function execWithCallback(call: CallExpression, callee: PropertyAccessExpression): BatchEdit | BatchRefusal {
+  const [callback, ...rest] = call.getArguments();
+  const found = callback === undefined || rest.length > 0 ? undefined : callbackOf(callback);
+  if (found === undefined) return { rule: 'ioredis/callback', message: 'exec() with arguments other than a callback is not converted' };
+  if ('rule' in found) return found;
+  if (found.helper !== 'ioredisCallback' && !/\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath())) return { rule: 'ioredis/callback', message: "exec() with a callback typed by @types/ioredis (ioredis 4) is not converted: the converted batch's entries may be null where its type says not" };
+  return { start: call.getStart(), end: call.getEnd(), text: `r2s.ioredisCallback(${callee.getExpression().getText()}.exec(), ${found.node.getText()})` };
 }
 
 /**
