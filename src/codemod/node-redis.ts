@@ -323,6 +323,9 @@ function convertBatchCall(call: CallExpression, method: string, pkg: ClientPacka
     const script = scriptCall(call, method, scripts);
     if (script !== undefined) return 'rule' in script ? script : { start: callee.getNameNode().getStart(), end: call.getEnd(), text: `addScript(${script.args})` };
   }
+  // A multi()'s commands take no commandOptions() (node-redis would send the object as an argument).
+  const first = call.getArguments()[0];
+  if (first !== undefined && commandOptionsOf(first) !== undefined) return { rule: 'node-redis/command-options', message: 'commandOptions() given to a command of a multi() is not converted' };
   const compiled = method === 'addCommand' || method === 'sendCommand' ? compileRawCommand(call, method, calls, 'node-redis/multi') : compileCommand(call, method, pkg, scripts, calls);
   if ('rule' in compiled) return compiled;
   const transform = compiled.reply === 'plain' ? '' : `, '${compiled.reply}'`;
@@ -397,6 +400,16 @@ function compileCommand(
   let script: CompiledScript | undefined;
   // A scan iterator's step: the cursor, a run-time value, among the call's own arguments (a number in node-redis 4, a string of digits in 5).
   const args: (Node | typeof SCAN_CURSOR)[] = [...call.getArguments()];
+  // node-redis 4's `commandOptions({ … })` before the arguments: not sent; returnBuffers decodes the reply's strings as Buffers.
+  const options = args[0] instanceof Node ? commandOptionsOf(args[0]) : undefined;
+  let buffers = false;
+  if (options !== undefined) {
+    if ('rule' in options) return options;
+    if (cursor !== undefined) return { rule: 'node-redis/command-options', message: 'commandOptions() given to a scan iterator is not converted' };
+    args.shift();
+    buffers = options.returnBuffers;
+    if (buffers && reply !== 'plain') return { rule: 'node-redis/command-options', message: `commandOptions({ returnBuffers: true }) is converted for commands whose reply node-redis does not transform; ${key}'s is` };
+  }
   if (cursor !== undefined) args.splice(cursor.at, 0, SCAN_CURSOR);
   for (const [i, arg] of args.entries()) {
     if (arg === SCAN_CURSOR) {
@@ -439,7 +452,33 @@ function compileCommand(
   const command = compiled.command.split(' ')[0]!;
   const status = translationStatus(compiled.command.includes(' ') ? compiled.command : command);
   if (!status.translated) return { rule: 'node-redis/untranslated', message: `${compiled.command} is not translated: ${status.refusal.refused}` };
-  return { compiled, reply };
+  return { compiled, reply: buffers ? 'buffers' : reply };
+}
+
+/**
+ * `commandOptions({ returnBuffers: true })` (node-redis 4, from `redis` or
+ * `@redis/client`) as a call's first argument: what it asks for, or why it
+ * is not converted; undefined for any other argument. `isolated` runs the
+ * command on a connection of its own, which a pooled statement already has.
+ *
+ *   commandOptionsOf(<commandOptions({ returnBuffers: true })>)  → { returnBuffers: true }
+ */
+function commandOptionsOf(arg: Node): { readonly returnBuffers: boolean } | CallRefusal | undefined {
+  if (!Node.isCallExpression(arg)) return undefined;
+  const symbol = arg.getExpression().getSymbol();
+  const target = symbol?.getAliasedSymbol() ?? symbol;
+  if (target?.getName() !== 'commandOptions' || !target.getDeclarations().some((d) => /[\\/]@redis[\\/]client[\\/]/.test(d.getSourceFile().getFilePath()))) return undefined;
+  const [options, ...rest] = arg.getArguments();
+  const refuse: CallRefusal = { rule: 'node-redis/command-options', message: 'commandOptions() is converted when given an object literal whose returnBuffers and isolated are true or false' };
+  if (options === undefined || rest.length > 0 || !Node.isObjectLiteralExpression(options)) return refuse;
+  let returnBuffers = false;
+  for (const p of options.getProperties()) {
+    const value = Node.isPropertyAssignment(p) ? p.getInitializer() : undefined;
+    const name = Node.isPropertyAssignment(p) ? p.getName() : undefined;
+    if (value === undefined || (name !== 'returnBuffers' && name !== 'isolated') || !(Node.isTrueLiteral(value) || Node.isFalseLiteral(value))) return refuse;
+    if (name === 'returnBuffers') returnBuffers = Node.isTrueLiteral(value);
+  }
+  return { returnBuffers };
 }
 
 /**

@@ -38,7 +38,9 @@ export type Transform =
   | 'hscan-novalues'
   | 'zscan'
   | 'zmpop'
-  | 'stream-messages';
+  | 'stream-messages'
+  /** Not a command's transform: node-redis 4's `commandOptions({ returnBuffers: true })`, every string of the reply a Buffer. */
+  | 'buffers';
 
 const TRANSFORMS: readonly string[] = [
   'object',
@@ -58,6 +60,7 @@ const TRANSFORMS: readonly string[] = [
   'zscan',
   'zmpop',
   'stream-messages',
+  'buffers',
 ];
 
 /** Whether `name` is one of the transforms this module reproduces. */
@@ -90,6 +93,18 @@ export function rawValue(reply: RedisReply, buffers = false): RawValue {
 }
 
 /**
+ * A reply as node-redis 4 decodes it for `commandOptions({ returnBuffers: true })`:
+ * bulk and status strings as Buffers, integers as numbers, nil as null.
+ *
+ *   stringsAsBuffers({ type: 'status', value: 'OK' })  → Buffer.from('OK')
+ */
+function stringsAsBuffers(reply: RedisReply): unknown {
+  if (reply.type === 'status') return Buffer.from(reply.value, 'utf8');
+  if (reply.type === 'array' && reply.value !== null) return reply.value.map(stringsAsBuffers);
+  return rawValue(reply, true);
+}
+
+/**
  * The value `flavour` resolves with for `reply`, after `transform`.
  *
  *   clientValue({ type: 'integer', value: 1n }, 'node-redis4', 'boolean')  → true
@@ -97,6 +112,7 @@ export function rawValue(reply: RedisReply, buffers = false): RawValue {
  *   clientValue(hgetallReply, 'node-redis5', 'tuples')  → Object.assign(Object.create(null), { f: 'v' })
  */
 export function clientValue(reply: RedisReply, flavour: Flavour, transform?: Transform, buffers = false): unknown {
+  if (transform === 'buffers') return stringsAsBuffers(reply);
   const raw = rawValue(reply, buffers);
   return transform === undefined ? raw : applyTransform(raw, flavour, transform);
 }
