@@ -12,9 +12,9 @@
  * than guessed. A stand-in the translator transformed (a pattern rewritten,
  * a number parsed into another) is refused the same way.
  */
-import { Redis2SqlError, RedisError } from '../errors.js';
+import { Redis2SqlError, RedisError, UnsupportedError } from '../errors.js';
 import type { ReplyShape } from '../emit/reply.js';
-import { translate } from '../translate.js';
+import { translate, translationStatus } from '../translate.js';
 import type { SqlParam } from '../translators/sql.js';
 
 /** A JS expression of the call site whose value is known only at run time. */
@@ -149,6 +149,10 @@ function compileArgvs(
       compiled.push(translate(built.argv));
     } catch (error) {
       if (!(error instanceof Redis2SqlError)) throw error;
+      // A command (or subcommand) redis2sql does not translate, whatever its arguments: the matrix's reason.
+      if (error instanceof UnsupportedError && !translationStatus(error.command).translated) {
+        return { rule: `${prefix}/untranslated`, message: `${error.command} is not translated: ${error.reason}` };
+      }
       // A negative TTL is refused while parsing and again, at run time, by the expiry helper the SQL calls
       // (checked: SET … EX, SETEX, GETEX). Any other value-dependent error (LPOP's or SPOP's negative
       // count) would be skipped by SQL compiled from a positive stand-in: refused.

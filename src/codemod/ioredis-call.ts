@@ -7,7 +7,7 @@
  */
 import { Node, SyntaxKind, TypeFormatFlags, ts as typescript } from './ts-morph.js';
 import type { CallExpression, Type, ts } from 'ts-morph';
-import { COMMAND_SPECS, specOf } from '../grammar/table.js';
+import { COMMAND_SPECS, REFUSED_COMMANDS, specOf } from '../grammar/table.js';
 import { elementTypes, entryTypes } from './walk.js';
 import { translationStatus } from '../translate.js';
 import { commandParams, compileCall, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
@@ -69,7 +69,13 @@ export function compileIoredisMethod(
   untypedCallback?: Node,
 ): IoredisCompiled | CallRefusal {
   const found = ioredisCommand(method);
-  if (found === undefined) return { rule: 'ioredis/unsupported-method', message: `${method}() is not a Redis command redis2sql knows` };
+  if (found === undefined) {
+    // A Redis command redis2sql has no grammar for, since it does not translate it (GEOADD, SETBIT, PFADD…): the reason the matrix gives.
+    const base = method.endsWith('Buffer') ? method.slice(0, -'Buffer'.length) : method;
+    const refused = base === base.toLowerCase() ? REFUSED_COMMANDS[base.toUpperCase()] : undefined;
+    if (refused !== undefined) return { rule: 'ioredis/untranslated', message: `${base.toUpperCase()} is not translated: ${refused}` };
+    return { rule: 'ioredis/unsupported-method', message: `${method}() is not a Redis command redis2sql knows` };
+  }
   const { command, buffers } = found;
   if (!CONTAINERS.has(command)) {
     const status = translationStatus(command);

@@ -28,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { Node, SyntaxKind, TypeFormatFlags, ts } from './ts-morph.js';
 import type { CallExpression, SourceFile, Type } from 'ts-morph';
 import { translationStatus } from '../translate.js';
+import { REFUSED_COMMANDS } from '../grammar/table.js';
 import { compileCall, shapeText, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
 import { applyEdits, leftUnchanged, nestEdits, overlapFinding, type Edit } from './edits.js';
@@ -390,6 +391,9 @@ function compileCommand(
   if (BLOCKING.has(key)) {
     return { rule: 'node-redis/blocking', message: 'blocking commands are not converted' };
   }
+  // A Redis command redis2sql does not translate (GEOADD, PFADD…): the matrix's reason, before any about its reply.
+  const untranslated = REFUSED_COMMANDS[key.split(' ')[0]!];
+  if (untranslated !== undefined) return { rule: 'node-redis/untranslated', message: `${key} is not translated: ${untranslated}` };
   const flavour = pkg.major === 4 ? 'node-redis4' : 'node-redis5';
   const reply = nodeRedisTransform(key, flavour) ?? (hasTransform(module, pkg.major) ? 'unknown' : 'plain');
   if (reply === 'unknown') return { rule: 'node-redis/reply-transform', message: `node-redis' reply transform of ${key} is not reproduced; not converted` };
