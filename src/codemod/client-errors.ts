@@ -105,8 +105,9 @@ export interface CalledBack {
 }
 
 /**
- * The callback an untyped call passed as its last argument, and the command
- * without it (command()), or undefined.
+ * What `params` carry of an untyped last argument (withCalledBack): the
+ * callback it was, the command ioredis sent, and whether that is the one the
+ * statement was compiled for; or undefined.
  *
  *   calledBack(command('del', ['k', cb], …))  → { callback: cb, argv: ['del', 'k'] }
  */
@@ -114,7 +115,11 @@ export function calledBack(params: object): CalledBack | undefined {
   return (params as { [CALLED_BACK]?: CalledBack })[CALLED_BACK];
 }
 
-/** Parameters that stand for a call whose last argument was a function when it ran (command()): the callback, the command without it. */
+/**
+ * Parameters that carry `called` (command()): an untyped last argument was,
+ * or was not, a function when the call ran, other than the statement was
+ * compiled for, or its callback is to be called.
+ */
 export function withCalledBack<T extends object>(params: T, called: CalledBack): T {
   Object.defineProperty(params, CALLED_BACK, { value: called });
   return params;

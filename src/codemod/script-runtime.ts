@@ -122,10 +122,9 @@ export function nodeRedisScripts<T extends object>(target: T, scripts: Readonly<
 }
 
 /**
- * A compiled script call of node-redis `major`: its EVALSHA statement run
- * by `lua_run` (scriptRunSql; the
- * argv the definition's transforms build, as node-redis sends it) and how its
- * raw reply becomes the client's value.
+ * A compiled script call of node-redis `major`: the EVALSHA statement of the
+ * argv the definition's transforms build (as node-redis sends it), run by
+ * `lua_run` (scriptRunSql), and how its raw reply becomes the client's value.
  *
  *   scriptStatement(pool, 4, 'add', ['n', 5])  → { sql: 'SELECT redis.lua_run(…) AS reply', params: […], shape: { kind: 'lua' }, value }
  */

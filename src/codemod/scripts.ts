@@ -101,7 +101,7 @@ export function findDefinitions(files: readonly SourceFile[], isClient: (type: T
  * when the call is neither.
  *
  *   compileScriptCall(<redis.getx(k, 'a')>, 'getx', context)
- *   → { args: '"SELECT redis.lua_….($1::text[], $2::bytea[]) AS reply", [[r2s.text(k)], [Buffer.from("a")]], { kind: \'lua\' }' }
+ *   → { args: '"SELECT redis.lua_run($1, $2::text[], $3::bytea[]) AS reply", ["3f1c…", [r2s.text(k)], [Buffer.from("a")]], { kind: \'lua\' }' }
  */
 export function compileScriptCall(
   call: CallExpression,
