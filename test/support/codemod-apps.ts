@@ -12,7 +12,7 @@
  * app runs from a scratch copy whose node_modules link the right client.
  */
 import { EventEmitter } from 'node:events';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -107,6 +107,14 @@ export function convertApp(dir: string, app: App): Promise<CodemodResult> {
  */
 export async function runWithRedis(app: App, port: number): Promise<unknown[]> {
   const dir = scratchApp(app);
+  try {
+    return await runAppWithRedis(app, port, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runAppWithRedis(app: App, port: number, dir: string): Promise<unknown[]> {
   const { run, SCRIPTS } = (await import(pathToFileURL(join(dir, appFiles(app)[0]!.scratch)).href)) as AppModule;
   if (app.client === 'ioredis') {
     const [a, b] = [0, 1].map(() => new Redis({ port, host: '127.0.0.1', lazyConnect: true })) as [Redis, Redis];
@@ -141,14 +149,21 @@ export async function runWithRedis(app: App, port: number): Promise<unknown[]> {
  * repository's source; values encoded as runWithRedis encodes them.
  */
 export async function runConverted(app: App, target: unknown): Promise<unknown[]> {
+  const dir = scratchApp(app, app.commonjs === true ? 'output' : 'input');
+  try {
+    return await runConvertedIn(app, target, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runConvertedIn(app: App, target: unknown, dir: string): Promise<unknown[]> {
   if (app.commonjs === true) {
     // The converted modules as they are: they require redis2sql/codemod-runtime, installed in the scratch copy.
-    const dir = scratchApp(app, 'output');
     const { run } = (await import(pathToFileURL(join(dir, appFiles(app)[0]!.scratch)).href)) as AppModule;
     const own = isDatabase(target) ? poolLike(forCommonJsRuntime(target, dir)) : target;
     return (await fromDirectory(dir, () => run(own, own))).map(encodeValue);
   }
-  const dir = scratchApp(app);
   const source = readFileSync(join(APPS_DIR, app.name, 'app.output.ts'), 'utf8').replace(
     /from ['"]redis2sql\/codemod-runtime['"]/,
     `from ${JSON.stringify(join(REPO, 'src/codemod/runtime.ts'))}`,
