@@ -41,6 +41,14 @@ export function ioredisCommand(method: string): { readonly command: string; read
   return specOf(command) !== undefined || CONTAINERS.has(command) ? { command, buffers } : undefined;
 }
 
+/**
+ * Why a call is not compiled, and for one whose statement depends on values
+ * known only when it runs, the arguments after the client of the runtime's
+ * `ioredisTranslated`, which translates the command then, as `exec` does:
+ * `'lpop', [key, n]`.
+ */
+export type IoredisRefusal = CallRefusal & { readonly atRunTime?: string };
+
 /** `call(name, …args)` / `callBuffer(name, …args)`: the command's arguments, its name as written, and whether ioredis' transforms by name skip it (a name not in lower case). */
 export interface NamedCall {
   /** The arguments: the call's own, tokens the converted code sends, and a scan stream's cursor (a value the converted code makes). */
@@ -67,7 +75,7 @@ export function compileIoredisMethod(
   named?: NamedCall,
   own: readonly Node[] = call.getArguments(),
   untypedCallback?: Node,
-): IoredisCompiled | CallRefusal {
+): IoredisCompiled | IoredisRefusal {
   const found = ioredisCommand(method);
   if (found === undefined) {
     // A Redis command redis2sql has no grammar for, since it does not translate it (GEOADD, SETBIT, PFADD…): the reason the matrix gives.
@@ -163,7 +171,12 @@ export function compileIoredisMethod(
   }
 
   const compiled = compileCall((standIn) => [command, ...tokens.flatMap((t) => ('literal' in t ? [t.literal] : [standIn(t.expr)].flat().map(String)))], exprs, 'ioredis', cache);
-  if (!('sql' in compiled)) return compiled;
+  if (!('sql' in compiled)) {
+    // The statement depends on values known only when the call runs (`lpop(key, n)`, `set(k, v, mode, ttl)`): it can be translated then.
+    if (compiled.rule !== 'ioredis/runtime-arguments' || untypedCallback !== undefined || flat.some((a) => 'cursor' in a)) return compiled;
+    const name = JSON.stringify(named === undefined ? command.toLowerCase() : named.name);
+    return { ...compiled, atRunTime: `${name}, [${argv.join(', ')}]${buffers ? ", 'buffer'" : ''}` };
+  }
   const object = compiled.command === 'HGETALL' && named?.raw !== true;
   const as = object ? (buffers ? 'object-buffer' : 'object') : buffers ? 'buffer' : undefined;
   const shape = JSON.stringify(compiled.shape).replace(/"([a-zA-Z_]\w*)":/g, '$1: ').replace(/"/g, "'").replace(/,/g, ', ');

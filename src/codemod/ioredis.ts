@@ -11,7 +11,7 @@
 import { Node, ts } from './ts-morph.js';
 import type { CallExpression, NewExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile, Type } from 'ts-morph';
 import type { CallCache, CallRefusal } from './compile-call.js';
-import { compileIoredisMethod, declaredTypeArg, typeArgText, type TypeTexts } from './ioredis-call.js';
+import { compileIoredisMethod, declaredTypeArg, typeArgText, type IoredisRefusal, type TypeTexts } from './ioredis-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
 import { callbackOf, type Callback } from './ioredis-callbacks.js';
 import { applyEdits, leftUnchanged, nestEdits, overlapFinding, type Edit } from './edits.js';
@@ -377,6 +377,12 @@ function convertCall(call: CallExpression, method: string, receiver: string, scr
     const asCallback = compileIoredisCall(call, method, scripts, calls, types, split.args.slice(0, -1), last);
     if (!('rule' in asCallback)) compiled = asCallback;
   }
+  if ('rule' in compiled && compiled.atRunTime !== undefined) {
+    // Values known only when the call runs decide its statement: translated then (an untyped last argument that is a function, the callback).
+    const typeArg = /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : declaredTypeArg(call, types) || (split.callback?.result === undefined ? '' : typeArgText(split.callback.result, call, types));
+    const translated = `r2s.ioredisTranslated${typeArg}(${receiver}, ${compiled.atRunTime})`;
+    return { ...range, text: split.callback === undefined ? translated : `r2s.${split.callback.helper}(${translated}, ${split.callback.node.getText()})` };
+  }
   if ('rule' in compiled) return compiled;
   // JavaScript has no type arguments: the same call without one.
   const typeArg = /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : compiled.typeArg || (split.callback?.result === undefined ? '' : typeArgText(split.callback.result, call, types));
@@ -495,7 +501,7 @@ function compileIoredisCall(
   types: TypeTexts,
   args: readonly Node[] = call.getArguments(),
   untypedCallback?: Node,
-): { readonly args: string; readonly typeArg: string } | { readonly rule: string; readonly message: string } {
+): { readonly args: string; readonly typeArg: string } | IoredisRefusal {
   // eval() of a known script and the commands defineCommand() added call the script's function (src/codemod/scripts.ts).
   const script = compileScriptCall(call, method, scripts, calls, args);
   if (script !== null) {
@@ -531,7 +537,7 @@ function compileNamedCall(
   types: TypeTexts,
   own: readonly Node[],
   untypedCallback?: Node,
-): { readonly args: string; readonly typeArg: string } | CallRefusal {
+): { readonly args: string; readonly typeArg: string } | IoredisRefusal {
   const [first, ...args] = own;
   const name = first !== undefined && (Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first)) ? first.getLiteralValue() : undefined;
   if (name === undefined) return { rule: 'ioredis/call', message: `${method}() with a command name known only at run time is not converted` };

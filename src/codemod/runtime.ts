@@ -83,6 +83,20 @@ export function ioredis<T = IoredisValue>(
   return called.callback === undefined ? promise : ioredisCallback(promise, called.callback as (err?: Error | null, result?: T) => void);
 }
 
+/**
+ * A converted ioredis call whose statement depends on values known only
+ * when it runs (`redis.lpop(key, n)`, `redis.set(k, v, mode, ttl)`): the
+ * command is translated then, as `exec` translates it, and resolves to what
+ * ioredis would have resolved with (a function last is the callback, as in
+ * `command`).
+ *
+ *   await ioredisTranslated(pool, 'lpop', ['q', 2])  → ['a', 'b']
+ */
+export function ioredisTranslated<T = IoredisValue>(target: Target, name: string, argv: readonly unknown[], as: IoredisAs = 'value'): Promise<T> {
+  // The statement and shape given are not used: `command` marks the call to be translated.
+  return ioredis<T>(target, '', command(name, argv, () => [], 'translate'), { kind: 'constant', status: 'OK' }, as);
+}
+
 async function ioredisValue<T>(target: Target, sql: string, params: readonly RuntimeParam[], shape: ReplyShape, as: IoredisAs): Promise<T> {
   try {
     const reply = await run(target, sql, params, shape);
@@ -103,7 +117,7 @@ async function ioredisValue<T>(target: Target, sql: string, params: readonly Run
  *   await ioredis(pool, sql, command('incr', [key], (a) => [text(a[0])]), shape)
  *   // rejects ReplyError('ERR value is not an integer or out of range') with .command { name: 'incr', args: ['k'] }
  */
-export function command(name: string, argv: readonly unknown[], params: (a: readonly unknown[]) => RuntimeParam[], compiledFor?: 'callback'): RuntimeParam[] {
+export function command(name: string, argv: readonly unknown[], params: (a: readonly unknown[]) => RuntimeParam[], compiledFor?: 'callback' | 'translate'): RuntimeParam[] {
   // ioredis takes a function as the last argument as the command's callback. A typed call's callback
   // is not among these (the codemod took it off), but an untyped value the statement was compiled
   // for may be one when the call runs: then the command is the other arguments. The other way round
@@ -118,7 +132,8 @@ export function command(name: string, argv: readonly unknown[], params: (a: read
   const object = sent[at];
   if (at >= 0 && sent.length === at + 1 && typeof object === 'object' && object !== null && !Buffer.isBuffer(object)) sent = [...sent.slice(0, at), ...entries(object).flat()];
   const args = sent.map((a) => (typeof a === 'string' || Buffer.isBuffer(a) ? a : a === null || a === undefined ? '' : String(a)));
-  const compiled = (typeof callback === 'function') === (compiledFor === 'callback');
+  // 'translate': no statement was compiled (ioredisTranslated).
+  const compiled = compiledFor !== 'translate' && (typeof callback === 'function') === (compiledFor === 'callback');
   if (typeof callback !== 'function') return withCommand(compiled ? params(argv) : withCalledBack([], { argv: [name, ...args] }), { name, args });
   const called = { callback: callback as NonNullable<CalledBack['callback']>, argv: [name, ...args] };
   return withCommand(compiled ? withCalledBack(params(argv), { ...called, compiled }) : withCalledBack([], called), { name, args });
