@@ -70,17 +70,7 @@ export function ioredis<T = IoredisValue>(
 ): Promise<T> {
   const called = calledBack(params);
   if (called === undefined) return ioredisValue<T>(target, sql, params, shape, as);
-  // The command ioredis sent is not the one compiled ahead (an untyped last argument was, or was not, a function):
-  // translated now, as `exec` translates it.
-  const promise = called.compiled
-    ? ioredisValue<T>(target, sql, params, shape, as)
-    : (async () => {
-        const now = translate(called.argv);
-        return ioredisValue<T>(target, now.sql, withCommand([...now.params], commandOf(params)!), now.reply, as);
-      })().catch((error: unknown) => {
-        throw error instanceof RedisError && !(error instanceof MultiErrorReply) ? ioredisReplyError(error, params) : asClientError('ioredis', error);
-      });
-  return called.callback === undefined ? promise : ioredisCallback(promise, called.callback as (err?: Error | null, result?: T) => void);
+  return calledValue<T>(target, called, params, called.compiled === true ? { sql, shape } : undefined, as);
 }
 
 /**
@@ -93,8 +83,27 @@ export function ioredis<T = IoredisValue>(
  *   await ioredisTranslated(pool, 'lpop', ['q', 2])  → ['a', 'b']
  */
 export function ioredisTranslated<T = IoredisValue>(target: Target, name: string, argv: readonly unknown[], as: IoredisAs = 'value'): Promise<T> {
-  // The statement and shape given are not used: `command` marks the call to be translated.
-  return ioredis<T>(target, '', command(name, argv, () => [], 'translate'), { kind: 'constant', status: 'OK' }, as);
+  const params = command(name, argv, () => [], 'translate');
+  return calledValue<T>(target, calledBack(params)!, params, undefined, as);
+}
+
+/**
+ * A call whose untyped last argument `command` looked at: the statement
+ * compiled ahead when it is the command ioredis sent, else that command
+ * translated now, as `exec` translates it; the callback, if there was one,
+ * called as ioredis calls it.
+ */
+function calledValue<T>(target: Target, called: CalledBack, params: readonly RuntimeParam[], compiled: { readonly sql: string; readonly shape: ReplyShape } | undefined, as: IoredisAs): Promise<T> {
+  const promise =
+    compiled !== undefined
+      ? ioredisValue<T>(target, compiled.sql, params, compiled.shape, as)
+      : (async () => {
+          const now = translate(called.argv);
+          return ioredisValue<T>(target, now.sql, withCommand([...now.params], commandOf(params)!), now.reply, as);
+        })().catch((error: unknown) => {
+          throw error instanceof RedisError && !(error instanceof MultiErrorReply) ? ioredisReplyError(error, params) : asClientError('ioredis', error);
+        });
+  return called.callback === undefined ? promise : ioredisCallback(promise, called.callback as (err?: Error | null, result?: T) => void);
 }
 
 async function ioredisValue<T>(target: Target, sql: string, params: readonly RuntimeParam[], shape: ReplyShape, as: IoredisAs): Promise<T> {
