@@ -11,7 +11,6 @@
  *   import { ioredis as r2s } from 'redis2sql/codemod-runtime';
  *   await r2s(pool, 'SELECT … AS reply', [String(k)], { kind: 'scalar', of: 'bulk' })  → 'v' | null
  */
-import type pg from 'pg';
 import { MultiErrorReply, RedisError, UnsupportedError } from '../errors.js';
 import { asClientError, calledBack, commandOf, ioredisReplyError, withCalledBack, withCommand, type CalledBack } from './client-errors.js';
 import { ioredisCallback } from './callback-runtime.js';
@@ -19,8 +18,7 @@ import { translate } from '../translate.js';
 import { clientValue, rawValue, type Transform } from './values.js';
 import { decodeReply } from '../emit/decode.js';
 import type { RedisReply, ReplyShape } from '../emit/reply.js';
-import { postgresDatabase } from '../db/postgres.js';
-import type { Queryable } from '../db/types.js';
+import { database, type Target } from './database-runtime.js';
 import { Refused, sqlParams, type RuntimeParam } from './refused.js';
 
 export {
@@ -44,8 +42,7 @@ export { ioredis4Callback, ioredisCallback } from './callback-runtime.js';
 
 export type { Transform } from './values.js';
 
-/** Where the statement runs: the application's pg Pool/Client, or one of our databases (tests use PGlite). */
-export type Target = pg.Pool | pg.Client | (Queryable & { readonly kind: 'embedded' | 'postgres' });
+export type { Target } from './database-runtime.js';
 
 /** How a reply becomes an ioredis value beyond the generic mapping: HGETALL's object, `…Buffer` methods' Buffers. */
 export type IoredisAs = 'value' | 'object' | 'buffer' | 'object-buffer';
@@ -177,8 +174,7 @@ export async function nodeRedis<T = unknown>(
 async function run(target: Target, sql: string, params: readonly RuntimeParam[], shape: ReplyShape): Promise<RedisReply> {
   // A refused argument is the command's error reply: thrown here, inside the call's promise.
   const values = sqlParams(params);
-  const db: Queryable = 'kind' in target ? target : postgresDatabase(target);
-  return decodeReply(shape, await db.query(sql, values));
+  return decodeReply(shape, await database(target).query(sql, values));
 }
 
 /**

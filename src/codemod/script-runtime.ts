@@ -12,10 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import { decodeReply } from '../emit/decode.js';
-import { postgresDatabase } from '../db/postgres.js';
-import type { Queryable } from '../db/types.js';
 import { translate } from '../translate.js';
-import type { Target } from './runtime.js';
+import { database, type Target } from './database-runtime.js';
 import { rawValue } from './values.js';
 import { asClientError } from './client-errors.js';
 import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
@@ -169,9 +167,8 @@ export function scriptStatement(target: Target, major: 4 | 5, name: string, args
  */
 export async function nodeRedisScript<T = unknown>(target: Target, major: 4 | 5, name: string, args: readonly unknown[]): Promise<T> {
   const s = scriptStatement(target, major, name, args);
-  const db: Queryable = 'kind' in target ? target : postgresDatabase(target);
   try {
-    return s.value(decodeReply(s.shape, await db.query(s.sql, s.params))) as T;
+    return s.value(decodeReply(s.shape, await database(target).query(s.sql, s.params))) as T;
   } catch (error) {
     throw asClientError('node-redis', error);
   }

@@ -16,13 +16,13 @@
 import type { RedisReply, ReplyShape } from '../emit/reply.js';
 import { decodeReply } from '../emit/decode.js';
 import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
-import { postgresDatabase } from '../db/postgres.js';
-import type { Database, Queryable } from '../db/types.js';
+import type { Queryable } from '../db/types.js';
+import { database, type Target } from './database-runtime.js';
 import { RedisError } from '../errors.js';
 import { calledBack, clientError, commandOf, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from './client-errors.js';
 import { SAVEPOINT, watchCheckSql } from '../session.js';
 import { refusal, sqlParams, type RuntimeParam } from './refused.js';
-import type { IoredisAs, Target } from './runtime.js';
+import type { IoredisAs } from './runtime.js';
 import { clientValue, type Transform } from './values.js';
 import { scriptStatement } from './script-runtime.js';
 
@@ -292,10 +292,6 @@ export function nodeRedisMulti(target: Target, major: 4 | 5, watched?: IoredisWa
  */
 export function nodeRedisWatch(target: Target, keys: unknown): Promise<IoredisWatched> {
   return ioredisWatch(target, [keys]);
-}
-
-function database(target: Target): Queryable | Database {
-  return 'kind' in target ? target : postgresDatabase(target);
 }
 
 async function unchanged(tx: Queryable, watched: IoredisWatched): Promise<boolean> {

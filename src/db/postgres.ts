@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { parse as parseArray } from 'postgres-array';
 import type { SqlParam } from '../translators/sql.js';
@@ -44,11 +45,36 @@ interface PgQueryable {
   query(text: string): Promise<pg.QueryResult | pg.QueryResult[]>;
 }
 
-function queryable(client: PgQueryable): Queryable {
+/**
+ * The names statements are prepared under (`prepare`), by their text: a
+ * digest of it, so that a name means one text in every process and on every
+ * connection. At most MAX_NAMED texts get one in a process; the others run
+ * unnamed, as every statement does without `prepare`, so that a program
+ * whose statement texts do not repeat cannot fill the connections' memory
+ * (PostgreSQL keeps a prepared statement for its session's life, node-postgres
+ * its name for its connection's).
+ */
+export function statementNames(max: number): (sql: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (sql) => {
+    let name = names.get(sql);
+    if (name === undefined && names.size < max) {
+      name = `redis2sql_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+      names.set(sql, name);
+    }
+    return name;
+  };
+}
+
+const MAX_NAMED = 5_000;
+const statementName = statementNames(MAX_NAMED);
+
+function queryable(client: PgQueryable, prepare: boolean): Queryable {
   return {
     async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
       try {
-        const result = await client.query({ text: sql, values: params as unknown[], types: PG_TYPES });
+        const name = prepare ? statementName(sql) : undefined;
+        const result = await client.query({ ...(name === undefined ? {} : { name }), text: sql, values: params as unknown[], types: PG_TYPES });
         return result.rows.map(normaliseRow);
       } catch (error) {
         throw toError(error);
@@ -65,22 +91,34 @@ function queryable(client: PgQueryable): Queryable {
   };
 }
 
+export interface PostgresOptions {
+  /**
+   * Run each parameterised statement as a named prepared statement (by its
+   * text, statementNames), so that each connection parses and plans a text
+   * once rather than at every call: for programs whose statements are a fixed
+   * set, as converted code's are (the codemod runtime, src/codemod/database.ts).
+   * Off by default: `exec` and the tests run statements of every shape.
+   */
+  readonly prepare?: boolean;
+}
+
 /**
  * A PostgreSQL server (15 or later) through node-postgres: a connection
  * string opens a pool that `close()` ends; a Pool or Client passed in stays
  * the caller's (transactions on a Client run on that one connection).
  *
  *   const db = postgresDatabase('postgres://user@localhost:5432/app');
- *   const db = postgresDatabase(existingPool);
+ *   const db = postgresDatabase(existingPool, { prepare: true });
  *   await db.query('SELECT $1::int8 AS n', ['9007199254740993'])  → [{ n: 9007199254740993n }]
  */
-export function postgresDatabase(target: string | pg.Pool | pg.Client): Database {
+export function postgresDatabase(target: string | pg.Pool | pg.Client, options: PostgresOptions = {}): Database {
+  const prepare = options.prepare === true;
   const owned = typeof target === 'string';
   const pool = typeof target === 'string' ? new pg.Pool({ connectionString: target, max: 4 }) : target;
   // An idle pooled connection that dies emits 'error' on the pool; unhandled, it
   // would kill the process. The next query reports the failure instead.
   if (owned) (pool as pg.Pool).on('error', () => undefined);
-  const base = queryable(pool);
+  const base = queryable(pool, prepare);
   return {
     kind: 'postgres',
     ...base,
@@ -92,7 +130,7 @@ export function postgresDatabase(target: string | pg.Pool | pg.Client): Database
       } catch (error) {
         throw toError(error);
       }
-      const tx = queryable(client);
+      const tx = queryable(client, prepare);
       try {
         await tx.exec('BEGIN');
         const result = await fn(tx);
@@ -130,7 +168,7 @@ export function postgresDatabase(target: string | pg.Pool | pg.Client): Database
         // A dead connection is destroyed, not handed back to the pool.
         if (isPool) (client as pg.PoolClient).release(lost);
       };
-      const conn = queryable(client);
+      const conn = queryable(client, prepare);
       try {
         await conn.exec(`LISTEN ${quoteChannel(channel)}`);
       } catch (error) {

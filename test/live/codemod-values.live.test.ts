@@ -6,18 +6,21 @@ import { codemod } from '../../src/codemod/index.js';
 import { ensureSchema, postgresDatabase, type Database } from '../../src/db/index.js';
 import { translate } from '../../src/translate.js';
 import { withRealClient } from '../support/codemod-clients.js';
-import { encodeValue, FLAVOURS, forCommonJsRuntime, fromDirectory, importConverted, importInput, scratchProject, valueFixtures } from '../support/codemod-values.js';
+import { encodeValue, FLAVOURS, fromDirectory, importConverted, importInput, scratchProject, valueFixtures } from '../support/codemod-values.js';
 
 /**
  * The proof of the codemod's values, per client flavour: the value fixture's
  * calls run through the real client (ioredis 4, 5 and 6, node-redis 4 and 5)
  * against redis-server, and the same file converted by the codemod right now
- * runs against PostgreSQL 15; every value must be deep-equal, prototypes
- * included. A database of its own keeps FLUSHALL away from other live tests.
+ * runs against PostgreSQL 15, given a pg Pool as converted code is (its
+ * statements prepared, src/codemod/database-runtime.ts); every value must be
+ * deep-equal, prototypes included. A database of its own keeps FLUSHALL away
+ * from other live tests.
  */
 const DATABASE = 'redis2sql_codemod_values';
 let admin: pg.Client;
 let db: Database;
+let pool: pg.Pool;
 
 beforeAll(async () => {
   const url = process.env.DATABASE_URL;
@@ -30,9 +33,11 @@ beforeAll(async () => {
   own.pathname = `/${DATABASE}`;
   db = postgresDatabase(own.toString());
   await ensureSchema(db);
+  pool = new pg.Pool({ connectionString: own.toString(), max: 4 });
 }, 120_000);
 
 afterAll(async () => {
+  await pool?.end();
   await db?.close();
   await admin?.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
   await admin?.end();
@@ -53,7 +58,7 @@ for (const flavour of FLAVOURS) {
           const flush = translate('FLUSHALL');
           await db.query(flush.sql, flush.params);
           for (const ddl of result.functions.values()) await db.exec(ddl);
-          const actual = await fromDirectory(dir, () => converted(fixture.input.endsWith('.cjs') ? forCommonJsRuntime(db, dir) : db));
+          const actual = await fromDirectory(dir, () => converted(pool));
           expect(actual.length).toBe(expected.length);
           const different = actual.flatMap((v, i) => (isDeepStrictEqual(v, expected[i]) ? [] : [{ i, postgres: encodeValue(v), redis: encodeValue(expected[i]) }]));
           expect(different).toEqual([]);
