@@ -55,6 +55,12 @@ const SECTIONS: readonly Section[] = [
     run: async () => (await import('./lua.js')).luaBench(),
   },
   {
+    name: 'runtime',
+    description: "converted code's calls on PostgreSQL 15 (the codemod runtime on a pg Pool): prepared statements against the same calls unnamed",
+    unavailable: postgresMissing,
+    run: async () => (await import('./runtime.js')).runtimeBench(),
+  },
+  {
     name: 'codemod',
     description: 'codemod dry run over two generated 1 000-file projects (repeating and distinct statements), each beside tsc --noEmit on it: time and peak memory',
     unavailable: async () => (existsSync('/usr/bin/time') ? undefined : 'no /usr/bin/time to read peak memory with'),
