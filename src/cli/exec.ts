@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { DatabaseError, UsageError } from '../errors.js';
-import { ensureSchema, openDatabase } from '../db/index.js';
+import { ensureSchema, openDatabase, preparing } from '../db/index.js';
 import { formatRedisCli } from '../emit/redis-cli.js';
 import type { RedisReply } from '../emit/reply.js';
 import { Session } from '../session.js';
@@ -48,12 +48,19 @@ export async function execCommand(words: readonly string[], options: ExecCliOpti
   if (options.db !== undefined && !/^postgres(ql)?:\/\//.test(options.db)) {
     throw new UsageError(`--db wants a postgres:// or postgresql:// URL, got ${JSON.stringify(options.db)}`);
   }
+  // On a server, statements are prepared once per connection unless REDIS2SQL_PREPARE says off (src/db/postgres.ts).
+  let prepare: boolean;
+  try {
+    prepare = preparing(io.env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const source = await inputSource(words, options.file, io);
   const print = (reply: RedisReply): string | Buffer => (options.json === undefined ? formatRedisCli(reply) : formatJsonReply(reply, options.json));
   // A long --file run shows where it is on a terminal's stderr (the replies may go to a file).
   const total = options.file === undefined ? undefined : lineCount(await readFile(options.file));
   const db = await (io.openDatabase ?? openDatabase)({
-    ...(url !== undefined && url !== '' && options.dataDir === undefined ? { url } : {}),
+    ...(url !== undefined && url !== '' && options.dataDir === undefined ? { url, prepare } : {}),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
   try {

@@ -15,24 +15,11 @@
  *   await database(pool).query(sql, params)  // prepared on the connection it runs on, the first time there
  */
 import type pg from 'pg';
-import { postgresDatabase } from '../db/postgres.js';
+import { postgresDatabase, preparing } from '../db/postgres.js';
 import type { Database, Queryable } from '../db/types.js';
 
 /** Where the statement runs: the application's pg Pool/Client, or one of our databases (tests use PGlite). */
 export type Target = pg.Pool | pg.Client | (Queryable & { readonly kind: 'embedded' | 'postgres' });
-
-/**
- * Whether statements are prepared, from `REDIS2SQL_PREPARE` (read at each
- * call, so that a process may change it): unset, `on`, `1` or `true` yes;
- * `off`, `0` or `false` no; anything else is a mistake, said so rather than
- * guessed at.
- */
-export function preparing(env: NodeJS.ProcessEnv = process.env): boolean {
-  const value = (env['REDIS2SQL_PREPARE'] ?? '').trim().toLowerCase();
-  if (value === '' || value === 'on' || value === '1' || value === 'true') return true;
-  if (value === 'off' || value === '0' || value === 'false') return false;
-  throw new Error(`REDIS2SQL_PREPARE is '${env['REDIS2SQL_PREPARE']}': it must be on or off (1/0, true/false)`);
-}
 
 /** The database a converted call runs its statements on. */
 export function database(target: Target): Queryable | Database {

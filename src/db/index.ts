@@ -3,7 +3,7 @@ import { postgresDatabase } from './postgres.js';
 import type { Database } from './types.js';
 
 export { embeddedDatabase, type EmbeddedOptions } from './pglite.js';
-export { postgresDatabase } from './postgres.js';
+export { postgresDatabase, preparing, type PostgresOptions } from './postgres.js';
 export { ensureSchema } from './schema.js';
 export type { Database, DbValue, Queryable, Row } from './types.js';
 
@@ -12,6 +12,8 @@ export interface OpenOptions {
   readonly url?: string;
   /** PGlite data directory (ignored with `url`); in memory when both are absent. */
   readonly dataDir?: string;
+  /** With `url`: run statements as named prepared statements (src/db/postgres.ts `prepare`). */
+  readonly prepare?: boolean;
 }
 
 /**
@@ -22,6 +24,6 @@ export interface OpenOptions {
  *   await openDatabase({ dataDir: '.redis2sql-data' })
  */
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
-  if (options.url !== undefined && options.url !== '') return postgresDatabase(options.url);
+  if (options.url !== undefined && options.url !== '') return postgresDatabase(options.url, { prepare: options.prepare === true });
   return embeddedDatabase(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
 }

@@ -66,6 +66,20 @@ export function statementNames(max: number): (sql: string) => string | undefined
   };
 }
 
+/**
+ * Whether statements are prepared, from `REDIS2SQL_PREPARE` (read at each
+ * use, so that a process may change it): unset, `on`, `1` or `true` yes;
+ * `off`, `0` or `false` no (a connection pooler that does not carry prepared
+ * statements across the server connections it hands out needs them off);
+ * anything else is a mistake, said so rather than guessed at.
+ */
+export function preparing(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  const value = (env['REDIS2SQL_PREPARE'] ?? '').trim().toLowerCase();
+  if (value === '' || value === 'on' || value === '1' || value === 'true') return true;
+  if (value === 'off' || value === '0' || value === 'false') return false;
+  throw new Error(`REDIS2SQL_PREPARE is '${env['REDIS2SQL_PREPARE']}': it must be on or off (1/0, true/false)`);
+}
+
 const MAX_NAMED = 5_000;
 const statementName = statementNames(MAX_NAMED);
 
@@ -96,8 +110,9 @@ export interface PostgresOptions {
    * Run each parameterised statement as a named prepared statement (by its
    * text, statementNames), so that each connection parses and plans a text
    * once rather than at every call: for programs whose statements are a fixed
-   * set, as converted code's are (the codemod runtime, src/codemod/database.ts).
-   * Off by default: `exec` and the tests run statements of every shape.
+   * set, as translated commands' are (DESIGN §3: one text per command shape):
+   * `exec` on a server and converted code (src/codemod/database-runtime.ts).
+   * Off by default.
    */
   readonly prepare?: boolean;
 }

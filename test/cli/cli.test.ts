@@ -202,6 +202,13 @@ describe('redis2sql exec', () => {
     expect(r.stderr).toMatch(/^redis2sql: database error: .*ECONNREFUSED.*\n$/);
   });
 
+  it('refuses a REDIS2SQL_PREPARE that says neither on nor off, before it opens a database', async () => {
+    const r = await run(['exec', 'PING'], undefined, { REDIS2SQL_PREPARE: 'sometimes', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("REDIS2SQL_PREPARE is 'sometimes': it must be on or off (1/0, true/false)");
+  });
+
   it('prompts on a terminal, answers each line and leaves on quit', async () => {
     const r = await run(['exec'], 'PING\nGET\nquit\nPING\n', {}, true);
     expect(r.code).toBe(0);

@@ -1,18 +1,21 @@
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSchema, postgresDatabase, type Database } from '../../src/db/index.js';
+import { ensureSchema, openDatabase, postgresDatabase, type Database, type OpenOptions } from '../../src/db/index.js';
+import { runCli } from '../cli/run-cli.js';
 import { ioredis, ioredisMulti } from '../../src/codemod/runtime.js';
 import type { ReplyShape } from '../../src/emit/reply.js';
 import type { RuntimeParam } from '../../src/codemod/refused.js';
 import { translate } from '../../src/translate.js';
 
 /**
- * Converted code's statements on a PostgreSQL server, given the pg Pool or
- * Client its client's construction became: each is prepared once per
- * connection (src/codemod/database-runtime.ts), which pg_prepared_statements
- * shows; REDIS2SQL_PREPARE=off runs them unnamed, as before.
+ * Statements on a PostgreSQL server prepared once per connection
+ * (src/db/postgres.ts `prepare`): converted code's, given the pg Pool or
+ * Client its client's construction became (src/codemod/database-runtime.ts),
+ * which pg_prepared_statements shows, and `exec --db`'s, whose replies are
+ * redis-cli's for the same lines; REDIS2SQL_PREPARE=off runs them unnamed.
  */
-const DATABASE = 'redis2sql_codemod_prepared';
+const DATABASE = 'redis2sql_prepared';
 let admin: pg.Client;
 let db: Database;
 let url: string;
@@ -104,5 +107,30 @@ describe('codemod runtime on a PostgreSQL server: prepared statements', () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+describe('exec --db on a PostgreSQL server: prepared statements', () => {
+  // Keys of their own on the shared redis-server.
+  const LINES = ['DEL prep:s prep:h prep:z', 'SET prep:s 10', 'INCR prep:s', 'INCR prep:s', 'GET prep:s', 'HSET prep:h a 1 b 2', 'HGETALL prep:h', 'ZADD prep:z 1 x 2 y', 'ZRANGE prep:z 0 -1 WITHSCORES', 'LPUSH prep:s x', 'GET prep:nope'];
+
+  it('prints what redis-cli prints for the same lines, its database opened to prepare them', async () => {
+    const port = Number(process.env.REDIS_PORT);
+    if (!(port > 0)) throw new Error('REDIS_PORT not set: run through the live project');
+    const input = LINES.join('\n') + '\n';
+    const redisCli = (lines: string): string => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-raw'], { input: lines, encoding: 'utf8' });
+    const expected = redisCli(input);
+    const opened: OpenOptions[] = [];
+    const open = (options: OpenOptions): Promise<Database> => {
+      opened.push(options);
+      return openDatabase(options);
+    };
+    const run = await runCli(['exec', '--db', url], { stdin: input, openDatabase: open });
+    expect(run.stdout).toBe(expected);
+    expect(run.code).toBe(1);
+    expect(opened).toEqual([{ url, prepare: true }]);
+    const off = await runCli(['exec', '--db', url, 'GET prep:s'], { env: { REDIS2SQL_PREPARE: 'off' }, openDatabase: open });
+    expect(off.stdout).toBe(redisCli('GET prep:s\n'));
+    expect(opened.at(-1)).toEqual({ url, prepare: false });
   });
 });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { preparing } from '../../src/codemod/database-runtime.js';
-import { statementNames } from '../../src/db/postgres.js';
+import { preparing, statementNames } from '../../src/db/postgres.js';
 
-// Prepared on a PostgreSQL server: test/live/codemod-prepared.live.test.ts.
-describe('codemod runtime: prepared statements', () => {
+// Prepared on a PostgreSQL server (converted code, exec): test/live/prepared.live.test.ts.
+describe('prepared statements: names and REDIS2SQL_PREPARE', () => {
   it('a statement text has one name, the same in every namer (a digest of the text), and another text another', () => {
     const a = statementNames(10);
     const b = statementNames(10);
