@@ -70,7 +70,17 @@ const STAND_INS = [
   { text: (i: number) => `__r2s_neg_${i}__`, number: (i: number) => -(91331000 + i), elements: 3 },
 ] as const;
 
-type StandIns = (typeof STAND_INS)[number];
+/**
+ * A fourth compile for a call with a number known only at run time, every
+ * such number 0: a value that makes Redis refuse the call (LPOS' `RANK 0`,
+ * LMPOP's `COUNT 0`) or answer with another statement would not be caught by
+ * the positive and negative stand-ins, and the SQL compiled from them would
+ * not refuse it. Its parameters are not read (the stand-ins tell which
+ * expression each is).
+ */
+const ZERO = { text: (i: number) => `__r2s_zero_${i}__`, number: () => 0, elements: 2 } as const;
+
+type StandIns = (typeof STAND_INS)[number] | typeof ZERO;
 
 /** A spread expression's stand-in: `count` elements (or field, value pairs), each a text of its own. */
 function spreadStandIn(standIn: StandIns, i: number, count: number, pairs = false): readonly string[] {
@@ -109,7 +119,8 @@ export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], pre
       return { error: error instanceof Error ? error.message : String(error) };
     }
   };
-  const argvs = STAND_INS.slice(0, runtime ? STAND_INS.length : 1).map((standIn) => argvOf(standIn, standIn.elements));
+  const zero = exprs.some((e) => e.numeric && !isSpread(e));
+  const argvs = [...STAND_INS.slice(0, runtime ? STAND_INS.length : 1), ...(zero ? [ZERO] : [])].map((standIn) => argvOf(standIn, standIn.elements));
   if (exprs.some(isSpread)) argvs.push(argvOf(STAND_INS[0], 0));
   if (cache === undefined) return compileArgvs(argvs, exprs, prefix);
   const key = JSON.stringify([prefix, exprs, argvs]);
@@ -142,7 +153,7 @@ function compileArgvs(
   for (const [n, built] of argvs.entries()) {
     if ('error' in built) {
       // The client's own argument transform refused the arguments (it would throw at run time too).
-      if (n === 2) break;
+      if (n >= 2) continue;
       return { rule: `${prefix}/arguments`, message: `the client rejects these arguments: ${built.error}` };
     }
     try {
@@ -153,12 +164,12 @@ function compileArgvs(
       if (error instanceof UnsupportedError && !translationStatus(error.command).translated) {
         return { rule: `${prefix}/untranslated`, message: `${error.command} is not translated: ${error.reason}` };
       }
-      // A negative TTL is refused while parsing and again, at run time, by the expiry helper the SQL calls
+      // A negative or zero TTL is refused while parsing and again, at run time, by the expiry helper the SQL calls
       // (checked: SET … EX, SETEX, GETEX). Any other value-dependent error (LPOP's or SPOP's negative
-      // count) would be skipped by SQL compiled from a positive stand-in: refused.
-      if (n === 2 && /invalid expire time/.test(error.message) && /expire_at\(/.test(compiled[0]?.sql ?? '')) break;
+      // count, LPOS' RANK 0) would be skipped by SQL compiled from a positive stand-in: refused.
+      if (n >= 2 && /invalid expire time/.test(error.message) && /expire_at\(/.test(compiled[0]?.sql ?? '')) continue;
       if (spread) return { rule: `${prefix}/array-arg`, message: `an array argument known only at run time is not converted here: with some of its lengths Redis refuses the call (${error.message})` };
-      if (n === 2) return { rule: `${prefix}/runtime-arguments`, message: `a value known only at run time may make Redis refuse the call (${error.message}), which the SQL would not` };
+      if (n >= 2) return { rule: `${prefix}/runtime-arguments`, message: `a value known only at run time may make Redis refuse the call (${error.message}), which the SQL would not` };
       return runtime
         ? { rule: `${prefix}/runtime-arguments`, message: `arguments known only at run time decide the command's shape: ${error.message}` }
         : { rule: `${prefix}/command-error`, message: `redis2sql cannot compile this call: ${error.message}` };

@@ -24,6 +24,11 @@ describe('compileCall', () => {
     expect(compile(['SPOP', 'k', '$'])).toMatchObject({ rule: 'test/runtime-arguments' });
   });
 
+  it('refuses a run-time number Redis refuses when 0 (LPOS RANK 0), which neither stand-in is; a 0 the SQL takes as Redis does converts', () => {
+    expect(compile(['LPOS', 'k', 'e', 'RANK', '$'])).toMatchObject({ rule: 'test/runtime-arguments', message: expect.stringContaining("ERR RANK can't be zero") });
+    for (const zero of [['EXPIRE', 'k', '$'], ['LRANGE', 'k', '0', '$'], ['INCRBY', 'k', '$'], ['LREM', 'k', '$', 'v'], ['SETEX', 'k', '$', 'v']]) expect('sql' in compile(zero), zero.join(' ')).toBe(true);
+  });
+
   it('refuses a run-time value the SQL text depends on (SRANDMEMBER count sign)', () => {
     expect(compile(['SRANDMEMBER', 'k', '$'])).toMatchObject({ rule: 'test/runtime-arguments', message: 'the SQL depends on the value of an argument known only at run time' });
   });
@@ -44,11 +49,11 @@ describe('compileCall', () => {
     const other = cached(['LRANGE', 'other', '0', '$']);
     expect('params' in other ? other.params : '').toContain('"other"');
     expect(cached(['LRANGE', 'k', '0', '$'], [{ ...x, expr: 'y' }])).toMatchObject({ params: expect.stringContaining('r2s.integer(y)') });
-    // A refusal is remembered too, and the argv is still built for each call (the key).
+    // A refusal is remembered too, and the argv is still built for each call (the key): under the three stand-ins and, for a number, as 0.
     expect(cached(['LPOP', 'k', '$'])).toMatchObject({ rule: 'test/runtime-arguments' });
     expect(cached(['LPOP', 'k', '$'])).toMatchObject({ rule: 'test/runtime-arguments' });
     expect(cache.size).toBe(4);
-    expect(built).toBe(6 * 3);
+    expect(built).toBe(6 * 4);
   });
 
   describe('an array known only at run time (ioredis sends its elements as separate arguments)', () => {
