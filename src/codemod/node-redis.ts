@@ -275,22 +275,67 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
   }
   const iterator = SCAN_ITERATORS[method];
   if (iterator !== undefined) return convertScanIterator(call, method, iterator, receiver, pkg, scripts, calls);
-  // sendCommand([name, …args]): the command as it is, its reply untransformed (as node-redis 4 and 5 resolve it).
-  const compiled = method === 'sendCommand' ? compileRawCommand(call, method, calls, 'node-redis/send-command') : compileCommand(call, method, pkg, scripts, calls);
-  if ('rule' in compiled) return compiled;
   // JavaScript has no type arguments; a type the checker printed truncated (a script's recursive reply type) is left to inference.
   const typeArg =
     resolved === undefined || resolved.includes('import(') || resolved.includes('...') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? undefined : resolved;
-  return {
-    ...range,
-    text: renderCall({
+  const render = (compiled: { readonly compiled: CompiledCall; readonly reply: Transform | 'plain' }): string =>
+    renderCall({
       receiver,
       compiled: compiled.compiled,
       flavour: pkg.major === 4 ? 'node-redis4' : 'node-redis5',
       ...(compiled.reply === 'plain' ? {} : { transform: compiled.reply }),
       ...(typeArg === undefined ? {} : { typeArg }),
-    }),
-  };
+    });
+  // sendCommand([name, …args]): the command as it is, its reply untransformed (as node-redis 4 and 5 resolve it).
+  if (method === 'sendCommand') {
+    const compiled = compileRawCommand(call, method, calls, 'node-redis/send-command');
+    return 'rule' in compiled ? compiled : { ...range, text: render(compiled) };
+  }
+  const text = compileChoices(new Map(), (choices) => compileCommand(call, method, pkg, scripts, calls, undefined, choices), render);
+  return typeof text === 'string' ? { ...range, text } : text;
+}
+
+/** At most this many statements for one call whose values known only at run time choose among them. */
+const MAX_CASES = 4;
+
+/**
+ * A call compiled under every combination of the cases of the values that
+ * decide its statement (Choices), as one expression that tests them when it
+ * runs and makes the call with that combination's statement; a call without
+ * such values is its one statement. The tests only read values (plain
+ * references, pure conditions), so that reading them before the call's
+ * arguments, and again in them, changes nothing.
+ *
+ *   // client.set(key, v, { EX: ttl })  with ttl: number | undefined
+ *   → '(ttl === undefined ? r2s.nodeRedis(client, 4, "…", [r2s.text(key), …]) : r2s.nodeRedis(client, 4, "…expire_at…", [r2s.text(key), …, r2s.integer(ttl)]))'
+ */
+function compileChoices<T extends object>(
+  chosen: ReadonlyMap<Node, number>,
+  compile: (choices: Choices) => T | CallRefusal,
+  render: (compiled: T) => string,
+  count = { statements: 1 },
+  path = '',
+): string | CallRefusal {
+  const choices: Choices = { chosen };
+  const compiled = compile(choices);
+  const found = choices.found;
+  if (found === undefined) {
+    if (!('rule' in compiled)) return render(compiled);
+    if (chosen.size === 0) return compiled;
+    // A case the client's transform or Redis refuses: the choice is reported, with why.
+    return { rule: 'node-redis/runtime-options', message: `values known only at run time choose this call's statement, and one of their cases (${path}) is not converted: ${compiled.message}` };
+  }
+  count.statements += found.tests.length - 1;
+  if (count.statements > MAX_CASES) return { rule: 'node-redis/runtime-options', message: `values known only at run time choose among more than ${MAX_CASES} statements for this call; not converted` };
+  const branches: string[] = [];
+  for (const [i, test] of found.tests.entries()) {
+    const when = test ?? `not ${found.tests.slice(0, i).map((t) => `(${t})`).join(' or ')}`;
+    const branch = compileChoices(new Map([...chosen, [found.node, i]]), compile, render, count, path === '' ? when : `${path}, ${when}`);
+    if (typeof branch !== 'string') return branch;
+    branches.push(branch);
+  }
+  // test0 ? call0 : test1 ? call1 : … : callN, in parentheses wherever it stands.
+  return `(${found.tests.map((test, i) => (test === undefined ? branches[i] : `${test} ? ${branches[i]} : `)).join('')})`;
 }
 
 /** Methods of a node-redis multi() that are not queued commands: kept as they are (the runtime's batch has them), or why not. */
@@ -381,6 +426,7 @@ function compileCommand(
   scripts: ScriptContext,
   calls: CallCache,
   cursor?: { readonly at: number },
+  choices?: Choices,
 ): { readonly compiled: CompiledCall; readonly reply: Transform | 'plain' } | CallRefusal {
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
@@ -430,7 +476,7 @@ function compileCommand(
       shapes.push({ kind: 'literal', value: source });
       continue;
     }
-    const v = argValue(arg, exprs);
+    const v = argValue(arg, exprs, choices);
     if ('rule' in v) {
       if (v.rule === 'node-redis/callback' && i < args.length - 1) return { rule: 'node-redis/function-arg', message: 'a function argument is not converted' };
       return v;
@@ -642,7 +688,7 @@ type ArgValue =
   /** An array known only at run time spread into an array literal (`[key, ...others]`): its elements, in place. */
   | { readonly kind: 'spread'; readonly index: number };
 
-function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
+function argValue(node: Node, exprs: RuntimeExpr[], choices?: Choices): ArgValue | CallRefusal {
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return { kind: 'literal', value: node.getLiteralValue() };
   if (Node.isNumericLiteral(node)) return { kind: 'literal', value: node.getLiteralValue() };
   if (Node.isPrefixUnaryExpression(node) && node.getOperatorToken() === SyntaxKind.MinusToken) {
@@ -657,7 +703,14 @@ function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
     const own = node.getSymbol()?.getDeclarations().some((d) => !d.getSourceFile().isDeclarationFile()) === true;
     if (!own) return { kind: 'literal', value: node.getText() === 'Infinity' ? Infinity : undefined };
   }
-  if (Node.isParenthesizedExpression(node) || Node.isAsExpression(node) || Node.isSatisfiesExpression(node)) return argValue(node.getExpression(), exprs);
+  if (Node.isParenthesizedExpression(node) || Node.isAsExpression(node) || Node.isSatisfiesExpression(node)) return argValue(node.getExpression(), exprs, choices);
+  // `ttl ? { EX: ttl } : undefined`: each branch its own statement, the condition choosing one when the call runs
+  // (one whose branches are strings or numbers is a value like any other, below).
+  if (Node.isConditionalExpression(node) && choices !== undefined && scalarKind(members(node.getType())) === undefined) {
+    if (!pure(node.getCondition())) return { rule: 'node-redis/runtime-options', message: `the condition '${shortText(node.getCondition())}' is not a plain reading of values; not converted` };
+    const branches = [node.getWhenTrue(), node.getWhenFalse()];
+    return choose(choices, node, [node.getCondition().getText(), undefined], (i) => argValue(branches[i]!, exprs, choices));
+  }
   if (Node.isArrayLiteralExpression(node)) {
     const items: ArgValue[] = [];
     for (const e of node.getElements()) {
@@ -672,7 +725,7 @@ function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
         items.push({ kind: 'spread', index: exprs.length - 1 });
         continue;
       }
-      const v = argValue(e, exprs);
+      const v = argValue(e, exprs, choices);
       if ('rule' in v) return v;
       items.push(v);
     }
@@ -682,11 +735,11 @@ function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
     const entries: [string, ArgValue][] = [];
     for (const p of node.getProperties()) {
       if (Node.isPropertyAssignment(p) && (Node.isIdentifier(p.getNameNode()) || Node.isStringLiteral(p.getNameNode()))) {
-        const v = argValue(p.getInitializerOrThrow(), exprs);
+        const v = argValue(p.getInitializerOrThrow(), exprs, choices);
         if ('rule' in v) return v;
         entries.push([p.getName().replace(/^['"]|['"]$/g, ''), v]);
       } else if (Node.isShorthandPropertyAssignment(p)) {
-        const v = argValue(p.getNameNode(), exprs);
+        const v = argValue(p.getNameNode(), exprs, choices);
         if ('rule' in v) return v;
         entries.push([p.getName(), v]);
       } else return { rule: 'node-redis/object-arg', message: 'an option object with computed, spread or method members is not converted' };
@@ -695,8 +748,9 @@ function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
   }
   const type = node.getType();
   if (type.getCallSignatures().length > 0) return { rule: 'node-redis/callback', message: 'a function argument is not converted' };
-  if (type.isString() || type.isStringLiteral() || type.isNumber() || type.isNumberLiteral() || isBuffer(type)) {
-    exprs.push({ expr: node.getText(), numeric: type.isNumber() || type.isNumberLiteral(), plain: isPlainReference(node) });
+  const scalar = scalarKind(members(type));
+  if (scalar !== undefined) {
+    exprs.push({ expr: node.getText(), numeric: scalar === 'number', plain: isPlainReference(node) });
     return { kind: 'expr', index: exprs.length - 1 };
   }
   // An array of strings and Buffers known only at run time (node-redis sends each as an argument): one list parameter where the statement takes one (compileCall checks).
@@ -712,10 +766,119 @@ function argValue(node: Node, exprs: RuntimeExpr[]): ArgValue | CallRefusal {
     return { kind: 'pairs', index: exprs.length - 1, map: name === 'Map' || name === 'ReadonlyMap' };
   }
   if (type.isBoolean() || type.isBooleanLiteral() || type.isUnion() || type.isUndefined()) {
-    return { rule: 'node-redis/runtime-options', message: `'${node.getText()}' (${type.getText(node)}) chooses the command's options at run time; not converted` };
+    const cases = choices === undefined ? undefined : valueCases(node, type);
+    if (choices === undefined || cases === undefined) {
+      const why = choices === undefined ? '' : ' (the converted call chooses among statements by a plain reference whose type is undefined, true, false and one kind of string or number)';
+      return { rule: 'node-redis/runtime-options', message: `'${node.getText()}' (${type.getText(node)}) chooses the command's options at run time; not converted${why}` };
+    }
+    return choose(
+      choices,
+      node,
+      cases.map((c) => c.test),
+      (i) => {
+        const c = cases[i]!;
+        if (c.value !== 'value') return { kind: 'literal', value: c.value };
+        exprs.push({ expr: node.getText(), numeric: c.numeric, plain: true });
+        return { kind: 'expr', index: exprs.length - 1 };
+      },
+    );
   }
   return { rule: 'node-redis/object-arg', message: `'${node.getText()}' is an array or object known only at run time; not converted` };
 }
+
+/**
+ * The values known only at run time that decide a call's statement (an
+ * option `{ EX: ttl }` whose `ttl` may be undefined, a flag `{ NX: onlyNew }`,
+ * a conditional `ttl ? { EX: ttl } : {}`), each a choice among its cases:
+ * `chosen` says which case each takes in the compile under way; a choice met
+ * that it does not name is kept in `found` and compiled with its first case.
+ * The converted call runs the statement of the cases its values are in
+ * (compileChoices).
+ */
+interface Choices {
+  readonly chosen: ReadonlyMap<Node, number>;
+  found?: { readonly node: Node; readonly tests: readonly (string | undefined)[] };
+}
+
+/** The case `choices` takes at `node`, whose case i is `pick(i)` and is taken when `tests[i]` holds (the last, undefined: otherwise). */
+function choose(choices: Choices, node: Node, tests: readonly (string | undefined)[], pick: (i: number) => ArgValue | CallRefusal): ArgValue | CallRefusal {
+  const chosen = choices.chosen.get(node);
+  if (chosen !== undefined) return pick(chosen);
+  choices.found ??= { node, tests };
+  return pick(0);
+}
+
+/**
+ * A value's cases by its type, each with the test that tells it when the
+ * call runs: `undefined`, `true` and `false` are literals the client's
+ * transform reads as they are; a string, number or Buffer is the value
+ * itself (the last case). Undefined for a type with other members (null,
+ * objects, several kinds of scalar) or for a value that is not a plain
+ * reference (it is read by the test and again by the call).
+ *
+ *   valueCases(<ttl>, number | undefined)  → [{ test: 'ttl === undefined', value: undefined }, { test: undefined, value: 'value', numeric: true }]
+ *   valueCases(<nx>, boolean)  → [{ test: 'nx === false', value: false }, { test: undefined, value: true }]
+ */
+function valueCases(node: Node, type: Type): readonly { readonly test: string | undefined; readonly value: undefined | boolean | 'value'; readonly numeric: boolean }[] | undefined {
+  if (!isPlainReference(node)) return undefined;
+  const text = node.getText();
+  const literals: { test: string | undefined; value: undefined | boolean | 'value'; numeric: boolean }[] = [];
+  const values: Type[] = [];
+  for (const t of members(type)) {
+    if (t.isUndefined()) literals.push({ test: `${text} === undefined`, value: undefined, numeric: false });
+    else if (t.isBooleanLiteral()) literals.push({ test: `${text} === ${t.getText()}`, value: t.getText() === 'true', numeric: false });
+    else values.push(t);
+  }
+  const scalar = values.length === 0 ? undefined : scalarKind(values);
+  if (values.length > 0 && scalar === undefined) return undefined;
+  const cases = [...literals, ...(scalar === undefined ? [] : [{ test: undefined, value: 'value' as const, numeric: scalar === 'number' }])];
+  if (cases.length < 2) return undefined;
+  return cases.map((c, i) => (i === cases.length - 1 ? { ...c, test: undefined } : c));
+}
+
+/**
+ * What node-redis sends a value of these types (a type's union members) as:
+ * a string (strings, string literals and templates, Buffers) or a number,
+ * every one the same; undefined for anything else.
+ */
+function scalarKind(types: readonly Type[]): 'string' | 'number' | undefined {
+  let kind: 'string' | 'number' | undefined;
+  for (const t of types) {
+    const k = t.isNumber() || t.isNumberLiteral() ? 'number' : t.isString() || t.isStringLiteral() || t.isTemplateLiteral() || isBuffer(t) ? 'string' : undefined;
+    if (k === undefined || (kind !== undefined && kind !== k)) return undefined;
+    kind = k;
+  }
+  return kind;
+}
+
+/** A type's members: a union's, or the type itself. */
+function members(type: Type): readonly Type[] {
+  return type.isUnion() ? type.getUnionTypes() : [type];
+}
+
+/** An expression that only reads values (no calls, assignments or `new`): evaluated earlier, or once more, it gives the same. */
+function pure(node: Node): boolean {
+  if (isPlainReference(node) || Node.isLiteralExpression(node) || Node.isTrueLiteral(node) || Node.isFalseLiteral(node) || Node.isNullLiteral(node)) return true;
+  if (Node.isParenthesizedExpression(node)) return pure(node.getExpression());
+  if (Node.isPrefixUnaryExpression(node)) return (node.getOperatorToken() === SyntaxKind.ExclamationToken || node.getOperatorToken() === SyntaxKind.MinusToken) && pure(node.getOperand());
+  if (Node.isTypeOfExpression(node)) return pure(node.getExpression());
+  if (Node.isBinaryExpression(node)) return READING_OPERATORS.has(node.getOperatorToken().getKind()) && pure(node.getLeft()) && pure(node.getRight());
+  return false;
+}
+
+const READING_OPERATORS: ReadonlySet<SyntaxKind> = new Set([
+  SyntaxKind.EqualsEqualsEqualsToken,
+  SyntaxKind.ExclamationEqualsEqualsToken,
+  SyntaxKind.EqualsEqualsToken,
+  SyntaxKind.ExclamationEqualsToken,
+  SyntaxKind.LessThanToken,
+  SyntaxKind.LessThanEqualsToken,
+  SyntaxKind.GreaterThanToken,
+  SyntaxKind.GreaterThanEqualsToken,
+  SyntaxKind.AmpersandAmpersandToken,
+  SyntaxKind.BarBarToken,
+  SyntaxKind.QuestionQuestionToken,
+]);
 
 /** Whether every element of an array or tuple type is a string or a Buffer (node-redis' argument types). */
 function stringElements(type: Type): boolean {
