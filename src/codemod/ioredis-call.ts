@@ -172,8 +172,10 @@ export function compileIoredisMethod(
 
   const compiled = compileCall((standIn) => [command, ...tokens.flatMap((t) => ('literal' in t ? [t.literal] : [standIn(t.expr)].flat().map(String)))], exprs, 'ioredis', cache);
   if (!('sql' in compiled)) {
-    // The statement depends on values known only when the call runs (`lpop(key, n)`, `set(k, v, mode, ttl)`): it can be translated then.
-    if (compiled.rule !== 'ioredis/runtime-arguments' || untypedCallback !== undefined || flat.some((a) => 'cursor' in a)) return compiled;
+    // The statement depends on values known only when the call runs (`lpop(key, n)`, `set(k, v, mode, ttl)`, an array's elements
+    // that are not one list of its values, `mset(...pairs)`, `zadd(k, ...scoresAndMembers)`): it can be translated then.
+    const atRunTime = compiled.rule === 'ioredis/runtime-arguments' || compiled.rule === 'ioredis/array-arg';
+    if (!atRunTime || untypedCallback !== undefined || flat.some((a) => 'cursor' in a)) return compiled;
     const name = JSON.stringify(named === undefined ? command.toLowerCase() : named.name);
     return { ...compiled, atRunTime: `${name}, [${argv.join(', ')}]${buffers ? ", 'buffer'" : ''}` };
   }
