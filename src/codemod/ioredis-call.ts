@@ -43,11 +43,23 @@ export function ioredisCommand(method: string): { readonly command: string; read
 
 /**
  * Why a call is not compiled, and for one whose statement depends on values
- * known only when it runs, the arguments after the client of the runtime's
- * `ioredisTranslated`, which translates the command then, as `exec` does:
- * `'lpop', [key, n]`.
+ * known only when it runs, what the runtime translates then, as `exec` does
+ * (`r2s.ioredisTranslated(pool, 'lpop', [key, n])`, a batch's
+ * `.addTranslated('lpop', [key, n])`).
  */
-export type IoredisRefusal = CallRefusal & { readonly atRunTime?: string };
+export type IoredisRefusal = CallRefusal & { readonly atRunTime?: AtRunTime };
+
+/** A command translated when it runs, as JS source: its name (`"lpop"`), its arguments (`[key, n]`), and whether a `…Buffer` method gives Buffers. */
+export interface AtRunTime {
+  readonly name: string;
+  readonly argv: string;
+  readonly buffers: boolean;
+}
+
+/** The arguments of `r2s.ioredisTranslated` after the client, or of a batch's `addTranslated`: `"lpop", [key, n]` (`, 'buffer'`). */
+export function atRunTimeArgs(at: AtRunTime): string {
+  return `${at.name}, ${at.argv}${at.buffers ? ", 'buffer'" : ''}`;
+}
 
 /** `call(name, …args)` / `callBuffer(name, …args)`: the command's arguments, its name as written, and whether ioredis' transforms by name skip it (a name not in lower case). */
 export interface NamedCall {
@@ -177,7 +189,7 @@ export function compileIoredisMethod(
     const atRunTime = compiled.rule === 'ioredis/runtime-arguments' || compiled.rule === 'ioredis/array-arg';
     if (!atRunTime || untypedCallback !== undefined || flat.some((a) => 'cursor' in a)) return compiled;
     const name = JSON.stringify(named === undefined ? command.toLowerCase() : named.name);
-    return { ...compiled, atRunTime: `${name}, [${argv.join(', ')}]${buffers ? ", 'buffer'" : ''}` };
+    return { ...compiled, atRunTime: { name, argv: `[${argv.join(', ')}]`, buffers } };
   }
   const object = compiled.command === 'HGETALL' && named?.raw !== true;
   const as = object ? (buffers ? 'object-buffer' : 'object') : buffers ? 'buffer' : undefined;

@@ -11,7 +11,7 @@
 import { Node, ts } from './ts-morph.js';
 import type { CallExpression, NewExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile, Type } from 'ts-morph';
 import type { CallCache, CallRefusal } from './compile-call.js';
-import { compileIoredisMethod, declaredTypeArg, typeArgText, type IoredisRefusal, type TypeTexts } from './ioredis-call.js';
+import { atRunTimeArgs, compileIoredisMethod, declaredTypeArg, typeArgText, type IoredisRefusal, type TypeTexts } from './ioredis-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
 import { callbackOf, type Callback } from './ioredis-callbacks.js';
 import { applyEdits, leftUnchanged, nestEdits, overlapFinding, type Edit } from './edits.js';
@@ -86,9 +86,11 @@ export function convertIoredisFile(
 
   const watches = pairWatches(file, isClient);
   // A command queued on a batch, by a method (`.incr(k)`) or in the commands given to it (`pipeline([['incr', k]])`): compiled as a plain call.
-  const queued = (c: CallExpression, m: string, args?: readonly Node[]): { readonly args: string } | CallRefusal => {
+  const queued = (c: CallExpression, m: string, args?: readonly Node[]): { readonly args: string } | { readonly translated: string } | CallRefusal => {
     const r = compileIoredisCall(c, m, scripts, calls, types, args);
-    return 'rule' in r ? r : { args: r.args };
+    // A statement that depends on values known only at run time: translated when the command is queued.
+    if ('rule' in r) return r.atRunTime === undefined ? r : { translated: atRunTimeArgs(r.atRunTime) };
+    return { args: r.args };
   };
   const checker = file.getProject().getTypeChecker().compilerObject;
   // Where the checker does not vouch for names (JavaScript, suppressed errors), a client may be called by any name.
@@ -380,7 +382,7 @@ function convertCall(call: CallExpression, method: string, receiver: string, scr
   if ('rule' in compiled && compiled.atRunTime !== undefined) {
     // Values known only when the call runs decide its statement: translated then (an untyped last argument that is a function, the callback).
     const typeArg = /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : declaredTypeArg(call, types) || (split.callback?.result === undefined ? '' : typeArgText(split.callback.result, call, types));
-    const translated = `r2s.ioredisTranslated${typeArg}(${receiver}, ${compiled.atRunTime})`;
+    const translated = `r2s.ioredisTranslated${typeArg}(${receiver}, ${atRunTimeArgs(compiled.atRunTime)})`;
     return { ...range, text: split.callback === undefined ? translated : `r2s.${split.callback.helper}(${translated}, ${split.callback.node.getText()})` };
   }
   if ('rule' in compiled) return compiled;

@@ -19,6 +19,7 @@ import { clientValue, rawValue, type Transform } from './values.js';
 import { decodeReply } from '../emit/decode.js';
 import type { RedisReply, ReplyShape } from '../emit/reply.js';
 import { database, type Target } from './database-runtime.js';
+import { entries, ioredisArgs } from './ioredis-args.js';
 import { Refused, sqlParams, type RuntimeParam } from './refused.js';
 
 export {
@@ -131,13 +132,7 @@ export function command(name: string, argv: readonly unknown[], params: (a: read
   // there is sent with the others.
   const callback = argv.at(-1);
   const own = typeof callback === 'function' ? argv.slice(0, -1) : argv;
-  // ioredis flattens an array argument (one level) into the command's arguments, and then its
-  // HSET/HMSET/MSET/MSETNX transforms send an object's or a Map's entries (see `fields`).
-  let sent = own.flatMap((a) => (Array.isArray(a) ? (a as readonly unknown[]) : [a]));
-  const at = name === 'hset' || name === 'hmset' ? 1 : name === 'mset' || name === 'msetnx' ? 0 : -1;
-  const object = sent[at];
-  if (at >= 0 && sent.length === at + 1 && typeof object === 'object' && object !== null && !Buffer.isBuffer(object)) sent = [...sent.slice(0, at), ...entries(object).flat()];
-  const args = sent.map((a) => (typeof a === 'string' || Buffer.isBuffer(a) ? a : a === null || a === undefined ? '' : String(a)));
+  const args = ioredisArgs(name, own);
   // 'translate': no statement was compiled (ioredisTranslated).
   const compiled = compiledFor !== 'translate' && (typeof callback === 'function') === (compiledFor === 'callback');
   if (typeof callback !== 'function') return withCommand(compiled ? params(argv) : withCalledBack([], { argv: [name, ...args] }), { name, args });
@@ -221,12 +216,6 @@ export function fields(pairs: unknown, kind: 'text' | 'bytes', empty?: string): 
 /** The values of `fields`' object or Map, in the same order. */
 export function values(pairs: unknown, kind: 'text' | 'bytes', empty?: string): string[] | Buffer[] | Refused {
   return items(entries(pairs).map(([, value]) => value), kind, empty);
-}
-
-function entries(pairs: unknown): [unknown, unknown][] {
-  if (pairs instanceof Map) return [...pairs.entries()];
-  const record = pairs as Record<string, unknown>;
-  return Object.keys(record).map((key) => [key, record[key]]);
 }
 
 /**

@@ -19,9 +19,11 @@ import { DEFAULT_SCHEMA, quoteSchema } from '../emit/schema/index.js';
 import type { Queryable } from '../db/types.js';
 import { database, type Target } from './database-runtime.js';
 import { RedisError } from '../errors.js';
-import { calledBack, clientError, commandOf, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError } from './client-errors.js';
-import { SAVEPOINT, watchCheckSql } from '../session.js';
-import { refusal, sqlParams, type RuntimeParam } from './refused.js';
+import { calledBack, clientError, commandOf, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError, withCommand } from './client-errors.js';
+import { rejectedBeforeQueueing, SAVEPOINT, watchCheckSql } from '../session.js';
+import { Refused, refusal, sqlParams, type RuntimeParam } from './refused.js';
+import { ioredisArgs } from './ioredis-args.js';
+import { translate } from '../translate.js';
 import type { IoredisAs } from './runtime.js';
 import { clientValue, type Transform } from './values.js';
 import { scriptStatement } from './script-runtime.js';
@@ -81,9 +83,16 @@ async function runQueue(target: Target, queued: readonly Queued[], atomic: boole
   }
 }
 
+/** A function last among a queued command's arguments, which ioredis would take as its callback. */
+function callbackInBatch(name: string): TypeError {
+  return new TypeError(`redis2sql: the last argument of a batch's ${name} is a function, which ioredis takes as the command's callback: converted batches do not call one`);
+}
+
 /** A queue of compiled commands standing for an ioredis `multi()` or `pipeline()`. */
 export class IoredisBatch {
   private readonly queued: Queued[] = [];
+  /** Commands Redis would have refused before queueing them (an unknown command, a wrong arity): a multi()'s exec() is then EXECABORT. */
+  private readonly refusedBeforeQueueing: Error[] = [];
   private execCalled = false;
 
   constructor(
@@ -99,11 +108,39 @@ export class IoredisBatch {
    */
   add(sql: string, params: readonly RuntimeParam[], shape: ReplyShape, as: IoredisAs = 'value'): this {
     // An untyped argument the statement was compiled for was a function: ioredis would take it as the command's callback.
-    if (calledBack(params) !== undefined) throw new TypeError(`redis2sql: the last argument of a batch's ${commandOf(params)?.name ?? ''} is a function, which ioredis takes as the command's callback: converted batches do not call one`);
+    if (calledBack(params) !== undefined) throw callbackInBatch(commandOf(params)?.name ?? '');
     const object = as === 'object' || as === 'object-buffer' ? 'object' : undefined;
     const buffers = as === 'buffer' || as === 'object-buffer';
     this.queued.push({ sql, params, shape, value: (reply) => clientValue(reply, 'ioredis', object, buffers) });
     return this;
+  }
+
+  /**
+   * Queue one command translated now, as `exec` translates it: what the
+   * codemod puts in place of a queued call whose statement depends on values
+   * known only at run time (`.lpop(key, n)`, `.mset(...pairs)`), as it puts
+   * `r2s.ioredisTranslated` in place of such a plain call. Arguments Redis
+   * refuses make the command's entry its error; a wrong arity, which Redis
+   * refuses before queueing, makes a multi()'s exec() reject with EXECABORT
+   * (recorded from ioredis 4, 5 and 6).
+   *
+   *   batch.addTranslated('lpop', ['l', 2])  → the LPOP … COUNT statement queued
+   */
+  addTranslated(name: string, argv: readonly unknown[], as: IoredisAs = 'value'): this {
+    if (typeof argv.at(-1) === 'function') throw callbackInBatch(name);
+    const args = ioredisArgs(name, argv);
+    const params = withCommand([], { name, args });
+    let compiled;
+    try {
+      compiled = translate([name, ...args]);
+    } catch (error) {
+      // A command redis2sql does not translate with these arguments (an UnsupportedError): said at once, as a plain call's rejects.
+      if (!(error instanceof RedisError)) throw error;
+      if (rejectedBeforeQueueing(error)) this.refusedBeforeQueueing.push(ioredisReplyError(error, params));
+      // Never run: its entry is the error (outcome).
+      return this.add('', withCommand([new Refused(error)], { name, args }), { kind: 'scalar', of: 'status' }, as);
+    }
+    return this.add(compiled.sql, withCommand([...compiled.params], { name, args }), compiled.reply, as);
   }
 
   /**
@@ -125,6 +162,11 @@ export class IoredisBatch {
    */
   async exec(): Promise<IoredisEntry[] | null> {
     this.execCalled = true;
+    if (this.atomic && this.refusedBeforeQueueing.length > 0) {
+      // Redis discarded the transaction at EXEC; ioredis rejects with its error, the refused commands' errors as `previousErrors`.
+      const error = ioredisReplyError(new RedisError('EXECABORT Transaction discarded because of previous errors.'), withCommand([], { name: 'exec', args: [] }));
+      throw Object.assign(error, { previousErrors: [...this.refusedBeforeQueueing] });
+    }
     const outcomes = await runQueue(this.target, this.queued, this.atomic, this.watched);
     // ioredis gives a failed command's entry as `[error]`, one element long; a pipeline's error carries its command (`err.command`), EXEC's replies do not.
     return (

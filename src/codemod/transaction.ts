@@ -32,9 +32,16 @@ export interface BatchRefusal {
 /**
  * Compiles one command call as the flavour does for a plain call: the
  * argument list after the client (`"SELECT …", [r2s.text(k)], { kind: … }`),
- * or why it is not converted.
+ * that of the runtime's `addTranslated` for a command whose statement depends
+ * on values known only at run time (`"lpop", [key, n]`), or why it is not
+ * converted.
  */
-export type CompileArguments = (call: CallExpression, method: string, args?: readonly Node[]) => { readonly args: string } | BatchRefusal;
+export type CompileArguments = (call: CallExpression, method: string, args?: readonly Node[]) => { readonly args: string } | { readonly translated: string } | BatchRefusal;
+
+/** The queued command's method call in the converted chain. */
+function added(compiled: { readonly args: string } | { readonly translated: string }): string {
+  return 'args' in compiled ? `add(${compiled.args})` : `addTranslated(${compiled.translated})`;
+}
 
 /** Methods of a batch that are not commands. */
 const NOT_COMMANDS: Readonly<Record<string, string>> = {
@@ -64,7 +71,7 @@ export function convertBatchMethod(call: CallExpression, method: string, compile
   const compiled = compile(call, method);
   if ('rule' in compiled) return compiled;
   // Only the method and its arguments change: the receiver (maybe another queued call) is left to its own edit.
-  return { start: callee.getNameNode().getStart(), end: call.getEnd(), text: `add(${compiled.args})` };
+  return { start: callee.getNameNode().getStart(), end: call.getEnd(), text: added(compiled) };
 }
 
 /**
@@ -103,7 +110,7 @@ export function convertBatchStart(call: CallExpression, method: 'multi' | 'pipel
   if (commands === undefined) return { start: call.getStart(), end: call.getEnd(), text };
   const refuse = (why: string): BatchRefusal => ({ rule: `ioredis/${method}`, message: `${method}() with ${why} is not converted` });
   if (rest.length > 0 || !Node.isArrayLiteralExpression(commands)) return refuse('options, or commands other than an array literal');
-  const added: string[] = [];
+  const queued: string[] = [];
   for (const command of commands.getElements()) {
     if (!Node.isArrayLiteralExpression(command)) return refuse('a queued command other than an array literal');
     const [name, ...args] = command.getElements();
@@ -113,9 +120,9 @@ export function convertBatchStart(call: CallExpression, method: 'multi' | 'pipel
     if (args.some((a) => Node.isSpreadElement(a))) return refuse('a spread among a queued command\'s arguments');
     const compiled = compile(call, named, args);
     if ('rule' in compiled) return compiled;
-    added.push(`.add(${compiled.args})`);
+    queued.push(`.${added(compiled)}`);
   }
-  return { start: call.getStart(), end: call.getEnd(), text: text + added.join('') };
+  return { start: call.getStart(), end: call.getEnd(), text: text + queued.join('') };
 }
 
 /** A WATCH paired with the multi() it guards. */
