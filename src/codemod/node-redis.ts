@@ -372,15 +372,20 @@ function convertBatchCall(call: CallExpression, method: string, pkg: ClientPacka
   // A multi()'s commands take no commandOptions() (node-redis would send the object as an argument).
   const first = call.getArguments()[0];
   if (first !== undefined && commandOptionsOf(first) !== undefined) return { rule: 'node-redis/command-options', message: 'commandOptions() given to a command of a multi() is not converted' };
-  const compiled = method === 'addCommand' || method === 'sendCommand' ? compileRawCommand(call, method, calls, 'node-redis/multi') : compileCommand(call, method, pkg, scripts, calls);
-  if ('rule' in compiled) return compiled;
-  const transform = compiled.reply === 'plain' ? '' : `, '${compiled.reply}'`;
+  const raw = method === 'addCommand' || method === 'sendCommand';
+  const compiled = raw ? compileRawCommand(call, method, calls, 'node-redis/multi') : compileCommand(call, method, pkg, scripts, calls);
   // Only the method and its arguments change: the receiver (maybe another queued call) is left to its own edit.
-  return {
-    start: callee.getNameNode().getStart(),
-    end: call.getEnd(),
-    text: `add(${JSON.stringify(compiled.compiled.sql)}, ${compiled.compiled.params}, ${shapeText(compiled.compiled.shape)}${transform})`,
-  };
+  const range = { start: callee.getNameNode().getStart(), end: call.getEnd() };
+  if (!('rule' in compiled)) {
+    const transform = compiled.reply === 'plain' ? '' : `, '${compiled.reply}'`;
+    return { ...range, text: `add(${JSON.stringify(compiled.compiled.sql)}, ${compiled.compiled.params}, ${shapeText(compiled.compiled.shape)}${transform})` };
+  }
+  if (raw) return compiled;
+  // Options known only at run time that choose the statement: a conditional over the statements, queued as one (addStatement).
+  const statement = (c: { readonly compiled: CompiledCall; readonly reply: Transform | 'plain' }): string =>
+    `{ sql: ${JSON.stringify(c.compiled.sql)}, params: ${c.compiled.params}, shape: ${shapeText(c.compiled.shape)}${c.reply === 'plain' ? '' : `, transform: '${c.reply}'`} }`;
+  const chosen = compileChoices(new Map(), (choices) => compileCommand(call, method, pkg, scripts, calls, undefined, choices), statement);
+  return typeof chosen === 'string' ? { ...range, text: `addStatement(${chosen})` } : chosen;
 }
 
 /**

@@ -258,6 +258,17 @@ export class NodeRedisBatch {
   }
 
   /**
+   * Queue one of the statements a command's options known only at run time
+   * choose among (`.set(k, v, { EX: ttl })` with `ttl?: number`): the
+   * codemod writes the choice as a conditional over them.
+   *
+   *   batch.addStatement(ttl === undefined ? { sql: 'SELECT …', params: [k, v], shape } : { sql: 'SELECT … expire_at …', params: [k, v, integer(ttl)], shape })
+   */
+  addStatement(statement: { readonly sql: string; readonly params: readonly RuntimeParam[]; readonly shape: ReplyShape; readonly transform?: Transform }): this {
+    return this.add(statement.sql, statement.params, statement.shape, statement.transform);
+  }
+
+  /**
    * Queue a call of a script the client was created with (`.add(k, 5)` on the
    * multi): its transforms run now and at `exec()`, as node-redis runs them.
    *
