@@ -218,8 +218,9 @@ export class Session {
         }
       }
       const replies: RedisReply[] = [];
+      const savepoint = new CommandSavepoint(tx);
       for (const entry of queue) {
-        replies.push('reply' in entry ? entry.reply : await runSaved(tx, entry.compiled));
+        replies.push('reply' in entry ? entry.reply : await runSaved(tx, savepoint, entry.compiled));
       }
       return { type: 'array', value: replies } as const;
     });
@@ -334,16 +335,51 @@ async function runOne(db: Queryable, compiled: CompiledCommand): Promise<RedisRe
 }
 
 /** Run a statement inside EXEC's transaction: a Redis error undoes this command only. */
-async function runSaved(tx: Queryable, compiled: CompiledCommand): Promise<RedisReply> {
-  await tx.exec(`SAVEPOINT ${SAVEPOINT}`);
+async function runSaved(tx: Queryable, savepoint: CommandSavepoint, compiled: CompiledCommand): Promise<RedisReply> {
+  await savepoint.before();
   try {
     const reply = decodeReply(compiled.reply, await tx.query(compiled.sql, compiled.params));
-    await tx.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+    savepoint.succeeded();
     return reply;
   } catch (e) {
     if (!(e instanceof RedisError)) throw e;
-    await tx.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    await savepoint.failed();
     return error(e.message);
+  }
+}
+
+/**
+ * The savepoint each command of a transaction runs after, so that a Redis
+ * error undoes that command only (EXEC's semantics): at most one round trip
+ * before a command. The first command creates it; one after a command that
+ * ran releases it and creates it again in one query; one after a command
+ * that failed needs none, since ROLLBACK TO keeps the savepoint. (A
+ * savepoint and a release around every command cost three round trips per
+ * command, this two.) COMMIT releases the last.
+ *
+ *   const savepoint = new CommandSavepoint(tx);
+ *   await savepoint.before(); try { await tx.query(…); savepoint.succeeded(); } catch { await savepoint.failed(); }
+ */
+export class CommandSavepoint {
+  private state: 'none' | 'fresh' | 'used' = 'none';
+
+  constructor(private readonly tx: Queryable) {}
+
+  async before(): Promise<void> {
+    if (this.state === 'none') await this.tx.exec(`SAVEPOINT ${SAVEPOINT}`);
+    else if (this.state === 'used') await this.tx.exec(`RELEASE SAVEPOINT ${SAVEPOINT}; SAVEPOINT ${SAVEPOINT}`);
+    this.state = 'fresh';
+  }
+
+  /** The command's statement ran: what it did stays. */
+  succeeded(): void {
+    this.state = 'used';
+  }
+
+  /** The command's statement failed: undo it, the savepoint kept for the next. */
+  async failed(): Promise<void> {
+    await this.tx.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    this.state = 'fresh';
   }
 }
 

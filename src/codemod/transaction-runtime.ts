@@ -20,7 +20,7 @@ import type { Queryable } from '../db/types.js';
 import { database, type Target } from './database-runtime.js';
 import { RedisError } from '../errors.js';
 import { calledBack, clientError, commandOf, ioredisReplyError, nodeRedisMultiError, nodeRedisWatchError, withCommand } from './client-errors.js';
-import { rejectedBeforeQueueing, SAVEPOINT, watchCheckSql } from '../session.js';
+import { CommandSavepoint, rejectedBeforeQueueing, watchCheckSql } from '../session.js';
 import { Refused, refusal, sqlParams, type RuntimeParam } from './refused.js';
 import { ioredisArgs } from './ioredis-args.js';
 import { translate } from '../translate.js';
@@ -61,13 +61,14 @@ async function runQueue(target: Target, queued: readonly Queued[], atomic: boole
   const db = database(target);
   if (!atomic) {
     const out: Outcome[] = [];
-    for (const q of queued) out.push(await outcome(db, q, false));
+    for (const q of queued) out.push(await outcome(db, q));
     return out;
   }
   const run = async (tx: Queryable): Promise<Outcome[] | null> => {
     if (watched !== undefined && !(await unchanged(tx, watched))) return null;
     const out: Outcome[] = [];
-    for (const q of queued) out.push(await outcome(tx, q, true));
+    const savepoint = new CommandSavepoint(tx);
+    for (const q of queued) out.push(await outcome(tx, q, savepoint));
     return out;
   };
   if ('transaction' in db) return db.transaction(run);
@@ -356,21 +357,22 @@ async function unchanged(tx: Queryable, watched: IoredisWatched): Promise<boolea
   return true;
 }
 
-async function outcome(db: Queryable, q: Queued, saved: boolean): Promise<Outcome> {
+/** One queued command run, in a transaction after `savepoint` (a multi) or on its own (a pipeline). */
+async function outcome(db: Queryable, q: Queued, savepoint?: CommandSavepoint): Promise<Outcome> {
   // An argument Redis refuses fails the command as its error reply; nothing runs.
   const refused = refusal(q.params);
   if (refused !== undefined) return { ok: false, error: refused };
-  if (saved) await db.exec(`SAVEPOINT ${SAVEPOINT}`);
+  await savepoint?.before();
   let rows;
   try {
     rows = await db.query(q.sql, sqlParams(q.params));
   } catch (error) {
     if (!(error instanceof RedisError)) throw error;
     // The statement failed: PostgreSQL undid it, the transaction goes on from the savepoint.
-    if (saved) await db.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    await savepoint?.failed();
     return { ok: false, error };
   }
-  if (saved) await db.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+  savepoint?.succeeded();
   try {
     // An error reply the statement returned (a script's error_reply) keeps what it wrote, as in Redis.
     return { ok: true, value: q.value(decodeReply(q.shape, rows)) };
