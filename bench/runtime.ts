@@ -1,5 +1,7 @@
 import pg from 'pg';
-import { ioredis } from '../src/codemod/runtime.js';
+import { ioredis, ioredisMulti } from '../src/codemod/runtime.js';
+import { postgresDatabase } from '../src/db/postgres.js';
+import { SAVEPOINT } from '../src/session.js';
 import { schemaSql } from '../src/emit/schema/index.js';
 import { translate } from '../src/translate.js';
 import { startPostgres } from '../test/support/servers.js';
@@ -14,6 +16,10 @@ import { processCpuMicros, table } from './support.js';
  * and planned again: the runtime before it prepared). Same process, same
  * connection, the two alternating by rounds; per command, the p50 of a call's
  * wall time and the server's CPU per call (its backend's, from /proc).
+ * Then a multi() of MULTI_COMMANDS as the runtime runs it (a savepoint before
+ * each command, released and made again in one query: 2N + 2 round trips)
+ * against the same statements with a savepoint and a release around each
+ * command (3N + 2, the runtime before session 13), both prepared.
  *
  *   await runtimeBench();   // prints the table
  */
@@ -38,6 +44,8 @@ const COMMANDS: readonly string[] = [
   'SISMEMBER tags a',
   'EXPIRE session:1 60',
 ];
+
+const MULTI_COMMANDS: readonly string[] = ['SET m:a 1', 'INCR m:a', 'HGET user:1 name', 'ZSCORE board alice'];
 
 const FILL: readonly string[] = [
   'SET user:1:name ada',
@@ -65,6 +73,60 @@ async function measure(pool: pg.Pool, pid: number, line: string): Promise<Measur
   const cpuEnd = processCpuMicros(pid);
   times.sort((a, b) => a - b);
   return { p50: times[Math.floor(times.length / 2)] ?? NaN, serverCpu: cpuStart === undefined || cpuEnd === undefined ? NaN : (cpuEnd - cpuStart) / CALLS };
+}
+
+/** The multi() rows: the runtime's against a savepoint and a release around each command, alternating rounds, the best of each. */
+async function multiBench(pool: pg.Pool, pid: number): Promise<void> {
+  process.env.REDIS2SQL_PREPARE = 'on';
+  const compiled = MULTI_COMMANDS.map((line) => translate(line));
+  const runtime = async (): Promise<void> => {
+    let batch = ioredisMulti(pool);
+    for (const c of compiled) batch = batch.add(c.sql, c.params, c.reply);
+    await batch.exec();
+  };
+  const db = postgresDatabase(pool, { prepare: true });
+  const aroundEach = (): Promise<void> =>
+    db.transaction(async (tx) => {
+      for (const c of compiled) {
+        await tx.exec(`SAVEPOINT ${SAVEPOINT}`);
+        await tx.query(c.sql, c.params);
+        await tx.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+      }
+    });
+  const measureMulti = async (run: () => Promise<void>): Promise<Measured> => {
+    const times: number[] = [];
+    for (let i = 0; i < WARMUP; i++) await run();
+    const cpuStart = processCpuMicros(pid);
+    for (let i = 0; i < CALLS; i++) {
+      const start = process.hrtime.bigint();
+      await run();
+      times.push(Number(process.hrtime.bigint() - start) / 1_000);
+    }
+    const cpuEnd = processCpuMicros(pid);
+    times.sort((a, b) => a - b);
+    return { p50: times[Math.floor(times.length / 2)] ?? NaN, serverCpu: cpuStart === undefined || cpuEnd === undefined ? NaN : (cpuEnd - cpuStart) / CALLS };
+  };
+  let ours: Measured = { p50: Infinity, serverCpu: Infinity };
+  let before: Measured = { p50: Infinity, serverCpu: Infinity };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const which of round % 2 === 0 ? ['ours', 'before'] : ['before', 'ours']) {
+      const m = await measureMulti(which === 'ours' ? runtime : aroundEach);
+      if (which === 'ours') ours = { p50: Math.min(ours.p50, m.p50), serverCpu: Math.min(ours.serverCpu, m.serverCpu) };
+      else before = { p50: Math.min(before.p50, m.p50), serverCpu: Math.min(before.serverCpu, m.serverCpu) };
+    }
+  }
+  const n = MULTI_COMMANDS.length;
+  console.log(`\nmulti() of ${n} commands (${MULTI_COMMANDS.join(', ')}), ${CALLS} per round, prepared statements`);
+  console.log(
+    table(
+      ['', 'round trips', 'p50 µs', 'server CPU µs'],
+      [
+        ['the runtime: one savepoint query before each command', String(2 * n + 2), ours.p50.toFixed(0), ours.serverCpu.toFixed(0)],
+        ['a savepoint and a release around each command', String(3 * n + 2), before.p50.toFixed(0), before.serverCpu.toFixed(0)],
+      ],
+    ),
+  );
+  console.log(`around each / the runtime: p50 ${(before.p50 / ours.p50).toFixed(2)}x, server CPU ${(before.serverCpu / ours.serverCpu).toFixed(2)}x`);
 }
 
 export async function runtimeBench(): Promise<void> {
@@ -107,6 +169,7 @@ export async function runtimeBench(): Promise<void> {
     const ratios = [...best.values()].map(({ prepared, unnamed }) => unnamed.serverCpu / prepared.serverCpu).filter(Number.isFinite);
     const geo = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);
     console.log(`server CPU per call, unnamed / prepared, geometric mean over the commands: ${geo.toFixed(2)}x`);
+    await multiBench(pool, pid);
   } finally {
     if (was === undefined) delete process.env.REDIS2SQL_PREPARE;
     else process.env.REDIS2SQL_PREPARE = was;
