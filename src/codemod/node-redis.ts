@@ -776,6 +776,8 @@ function argValue(node: Node, exprs: RuntimeExpr[], choices?: Choices): ArgValue
       const why = choices === undefined ? '' : ' (the converted call chooses among statements by a plain reference whose type is undefined, true, false and one kind of string or number)';
       return { rule: 'node-redis/runtime-options', message: `'${node.getText()}' (${type.getText(node)}) chooses the command's options at run time; not converted${why}` };
     }
+    const only = cases.length === 1 ? cases[0]!.value : 'choice';
+    if (only !== 'choice' && only !== 'value') return { kind: 'literal', value: only };
     return choose(
       choices,
       node,
@@ -817,9 +819,10 @@ function choose(choices: Choices, node: Node, tests: readonly (string | undefine
  * A value's cases by its type, each with the test that tells it when the
  * call runs: `undefined`, `true` and `false` are literals the client's
  * transform reads as they are; a string, number or Buffer is the value
- * itself (the last case). Undefined for a type with other members (null,
- * objects, several kinds of scalar) or for a value that is not a plain
- * reference (it is read by the test and again by the call).
+ * itself (the last case). One case (a value typed `true`) is no choice.
+ * Undefined for a type with other members (null, objects, several kinds of
+ * scalar) or for a value that is not a plain reference (it is read by the
+ * test and again by the call).
  *
  *   valueCases(<ttl>, number | undefined)  → [{ test: 'ttl === undefined', value: undefined }, { test: undefined, value: 'value', numeric: true }]
  *   valueCases(<nx>, boolean)  → [{ test: 'nx === false', value: false }, { test: undefined, value: true }]
@@ -837,7 +840,7 @@ function valueCases(node: Node, type: Type): readonly { readonly test: string | 
   const scalar = values.length === 0 ? undefined : scalarKind(values);
   if (values.length > 0 && scalar === undefined) return undefined;
   const cases = [...literals, ...(scalar === undefined ? [] : [{ test: undefined, value: 'value' as const, numeric: scalar === 'number' }])];
-  if (cases.length < 2) return undefined;
+  if (cases.length === 0) return undefined;
   return cases.map((c, i) => (i === cases.length - 1 ? { ...c, test: undefined } : c));
 }
 
