@@ -130,18 +130,19 @@ export class IoredisBatch {
   addTranslated(name: string, argv: readonly unknown[], as: IoredisAs = 'value'): this {
     if (typeof argv.at(-1) === 'function') throw callbackInBatch(name);
     const args = ioredisArgs(name, argv);
-    const params = withCommand([], { name, args });
+    // The parameters carry the command as ioredis sent it, for a pipeline entry's `err.command`.
+    const sent = (params: RuntimeParam[]): RuntimeParam[] => withCommand(params, { name, args });
     let compiled;
     try {
       compiled = translate([name, ...args]);
     } catch (error) {
       // A command redis2sql does not translate with these arguments (an UnsupportedError): said at once, as a plain call's rejects.
       if (!(error instanceof RedisError)) throw error;
-      if (rejectedBeforeQueueing(error)) this.refusedBeforeQueueing.push(ioredisReplyError(error, params));
+      if (rejectedBeforeQueueing(error)) this.refusedBeforeQueueing.push(ioredisReplyError(error, sent([])));
       // Never run: its entry is the error (outcome).
-      return this.add('', withCommand([new Refused(error)], { name, args }), { kind: 'scalar', of: 'status' }, as);
+      return this.add('', sent([new Refused(error)]), { kind: 'scalar', of: 'status' }, as);
     }
-    return this.add(compiled.sql, withCommand([...compiled.params], { name, args }), compiled.reply, as);
+    return this.add(compiled.sql, sent([...compiled.params]), compiled.reply, as);
   }
 
   /**
