@@ -147,6 +147,13 @@ export function compileIoredisMethod(
       continue;
     }
     const node = arg as Node;
+    if (Node.isTemplateExpression(node) && !Node.isSpreadElement(node.getParent())) {
+      // A string, whatever its parts: no need to ask the checker (keys are mostly templates).
+      tokens.push({ expr: exprs.length });
+      exprs.push({ expr: `a[${argv.length}]`, numeric: false, plain: true });
+      argv.push(node.getText());
+      continue;
+    }
     const type = node.getType();
     if (Node.isSpreadElement(node.getParent()) && !(type.isArray() || type.isTuple())) {
       return { rule: 'ioredis/spread', message: 'a spread argument other than an array (an iterable, a string) is not converted' };
