@@ -7,6 +7,7 @@
 import { Node } from './ts-morph.js';
 import type { Expression, Type } from 'ts-morph';
 import type { CallRefusal } from './compile-call.js';
+import { literalForm } from './walk.js';
 
 /** A call's callback, the runtime function that calls it, and the value type its parameter declares (when not optional). */
 export interface Callback {
@@ -30,25 +31,13 @@ export interface Callback {
  */
 export function callbackOf(arg: Node): Callback | CallRefusal | undefined {
   // A literal or a template is never a function: the checker need not be asked (most last arguments are one).
-  if (neverFunction(arg) || arg.getType().getCallSignatures().length === 0) return undefined;
+  if (literalForm(arg.compilerNode) || arg.getType().getCallSignatures().length === 0) return undefined;
   if (!sideEffectFree(arg)) return { rule: 'ioredis/callback', message: 'a callback given by an expression other than a function or a name is not converted' };
   // The client's callback type, `(err?, result?: T) => void` or `(err, res: T) => void` (of an optional parameter: without its undefined).
   const result = (arg as Expression).getContextualType()?.getNonNullableType().getCallSignatures()[0]?.getParameters()[1];
   const declared = result?.getValueDeclaration();
   const optional = declared === undefined || !Node.isParameterDeclaration(declared) || declared.isOptional();
   return { node: arg, helper: optional ? 'ioredisCallback' : 'ioredis4Callback', ...(result === undefined || optional ? {} : { result: result.getTypeAtLocation(arg) }) };
-}
-
-/** An expression whose value is never a function, by its form: a literal (string, number, array, object) or a template. */
-export function neverFunction(node: Node): boolean {
-  return (
-    Node.isStringLiteral(node) ||
-    Node.isNoSubstitutionTemplateLiteral(node) ||
-    Node.isTemplateExpression(node) ||
-    Node.isNumericLiteral(node) ||
-    Node.isArrayLiteralExpression(node) ||
-    Node.isObjectLiteralExpression(node)
-  );
 }
 
 /** A function written in place, or a name read through names (`cb`, `this.handlers.reply`). */

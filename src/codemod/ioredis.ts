@@ -19,7 +19,7 @@ import type { Finding } from './report.js';
 import { compileScriptCall, convertDefinition, type ScriptContext } from './scripts.js';
 import { convertBatchMethod, convertBatchStart, convertUnwatch, convertWatch, pairWatches } from './transaction.js';
 import { clientArgumentType } from './untyped.js';
-import { descendantsWhere, namesScanCursor, optionalReceiver, SCAN_CURSOR, shortText, somePart, someTypePart } from './walk.js';
+import { descendantsWhere, literalForm, namesScanCursor, optionalReceiver, SCAN_CURSOR, shortText, somePart, someTypePart } from './walk.js';
 import { eventListener, shutdownText, type Shutdown } from './lifecycle.js';
 
 const SHUTDOWN: Readonly<Record<string, Shutdown>> = { quit: 'quit', disconnect: 'now' };
@@ -236,7 +236,7 @@ function mayBeIoredis(checker: ts.TypeChecker, node: ts.Node, names: IoredisMemb
   // x[0] is no member of a client; x['get'] is one only by a member's name.
   if (ts.isElementAccessExpression(node) && (ts.isNumericLiteral(node.argumentExpression) || (names !== undefined && ts.isStringLiteralLike(node.argumentExpression) && !names.has(node.argumentExpression.text)))) return false;
   // A literal's type is made from its own text (an array, an anonymous object, a string…), never an ioredis class: `[...item.tags].sort()`.
-  if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && isLiteral(typed)) return false;
+  if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && literalForm(typed)) return false;
   const type = optionalReceiver(node) ? checker.getNonNullableType(checker.getTypeAtLocation(typed)) : checker.getTypeAtLocation(typed);
   // A JavaScript parameter without a type may be passed clients (receiverType).
   if (type.flags & ts.TypeFlags.Any) return (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && ts.isIdentifier(typed);
@@ -340,10 +340,6 @@ export function ioredisMembers(program: ts.Program): IoredisMembers {
  */
 function unchecked(file: SourceFile): boolean {
   return /\.[cm]?jsx?$/.test(file.getFilePath()) || /@ts-(?:ignore|expect-error|nocheck)\b/.test(file.getFullText());
-}
-
-function isLiteral(node: ts.Node): boolean {
-  return ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node) || ts.isStringLiteralLike(node) || ts.isTemplateExpression(node) || ts.isNumericLiteral(node);
 }
 
 /** The type of a method call's receiver: its own, or for an untyped JavaScript parameter, that of the clients its calls pass (src/codemod/untyped.ts). */

@@ -59,6 +59,15 @@ export function optionalReceiver(node: ts.Node): node is ts.PropertyAccessExpres
 }
 
 /**
+ * A literal (string, number, array, object) or a template: an expression
+ * whose value is made from its own text, so its type is known by its form
+ * (never an ioredis class, never a function) without asking the checker.
+ */
+export function literalForm(node: ts.Node): boolean {
+  return ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node) || ts.isStringLiteralLike(node) || ts.isTemplateExpression(node) || ts.isNumericLiteral(node);
+}
+
+/**
  * A node's text for a report line: on one line, cut at 40 characters.
  *
  *   shortText(<this.clients.primary>)  → 'this.clients.primary'
