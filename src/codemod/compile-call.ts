@@ -120,13 +120,14 @@ export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], pre
     }
   };
   const zero = exprs.some((e) => e.numeric && !isSpread(e));
-  const argvs = [...STAND_INS.slice(0, runtime ? STAND_INS.length : 1), ...(zero ? [ZERO] : [])].map((standIn) => argvOf(standIn, standIn.elements));
+  const standIns: readonly StandIns[] = [...STAND_INS.slice(0, runtime ? STAND_INS.length : 1), ...(zero ? [ZERO] : [])];
+  const argvs = standIns.map((standIn) => argvOf(standIn, standIn.elements));
   if (exprs.some(isSpread)) argvs.push(argvOf(STAND_INS[0], 0));
-  if (cache === undefined) return compileArgvs(argvs, exprs, prefix);
+  if (cache === undefined) return compileArgvs(argvs, standIns, exprs, prefix);
   const key = JSON.stringify([prefix, exprs, argvs]);
   let compiled = cache.get(key);
   if (compiled === undefined) {
-    compiled = compileArgvs(argvs, exprs, prefix);
+    compiled = compileArgvs(argvs, standIns, exprs, prefix);
     cache.set(key, compiled);
   }
   return compiled;
@@ -134,6 +135,7 @@ export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], pre
 
 function compileArgvs(
   all: readonly ({ readonly argv: readonly string[] } | { readonly error: string })[],
+  standIns: readonly StandIns[],
   exprs: readonly RuntimeExpr[],
   prefix: string,
 ): CompiledCall | CallRefusal {
@@ -150,6 +152,8 @@ function compileArgvs(
     empty = refusal;
   }
   const compiled = [];
+  // The stand-ins each compile was made with (a compile refused for a value Redis refuses is skipped).
+  const madeWith: StandIns[] = [];
   for (const [n, built] of argvs.entries()) {
     if ('error' in built) {
       // The client's own argument transform refused the arguments (it would throw at run time too).
@@ -158,6 +162,7 @@ function compileArgvs(
     }
     try {
       compiled.push(translate(built.argv));
+      madeWith.push(standIns[n]!);
     } catch (error) {
       if (!(error instanceof Redis2SqlError)) throw error;
       // A command (or subcommand) redis2sql does not translate, whatever its arguments: the matrix's reason.
@@ -178,6 +183,11 @@ function compileArgvs(
   const first = compiled[0]!;
   if (compiled.some((c) => c.sql !== first.sql)) {
     return { rule: `${prefix}/runtime-arguments`, message: 'the SQL depends on the value of an argument known only at run time' };
+  }
+  // Each parameter holds the same value (or the same literal) under every stand-in: one the translator made from a value
+  // (XREAD's COUNT 0 or less is no limit, a NULL) would be passed as it is by the converted call.
+  if (!spread && compiled.some((c, k) => k > 0 && !sameParams(first.params, c.params, madeWith[0]!, madeWith[k]!, exprs))) {
+    return { rule: `${prefix}/runtime-arguments`, message: "a value known only at run time decides what the statement's parameters hold, not only which value they pass" };
   }
   const uses = new Map<number, number>();
   const params: string[] = [];
@@ -242,6 +252,25 @@ function emptySpread(
     // The compile with elements reports its own error.
     return undefined;
   }
+}
+
+/**
+ * Whether two compiles' parameters, made with stand-ins `a` and `b`, pass
+ * the same run-time values in the same places and the same literals
+ * elsewhere: where one holds a value's stand-in, the other holds that value's
+ * own; anything else is equal.
+ */
+function sameParams(x: readonly SqlParam[], y: readonly SqlParam[], a: StandIns, b: StandIns, exprs: readonly RuntimeExpr[]): boolean {
+  const textOf = (p: SqlParam): string | undefined => (typeof p === 'string' ? p : typeof p === 'number' ? String(p) : Buffer.isBuffer(p) ? p.toString('utf8') : undefined);
+  const same = (p: SqlParam, q: SqlParam): boolean => {
+    if (Array.isArray(p) || Array.isArray(q)) return Array.isArray(p) && Array.isArray(q) && p.length === q.length && p.every((e, j) => same(e, q[j]!));
+    const t = textOf(p);
+    const i = t === undefined ? -1 : exprs.findIndex((e, i) => t === (e.numeric ? String(a.number(i)) : a.text(i)));
+    // A value the converted code made (a scan step's cursor, one Redis gave) has no values out of range to check.
+    if (i >= 0) return exprs[i]!.unread === true || textOf(q) === (exprs[i]!.numeric ? String(b.number(i)) : b.text(i));
+    return typeof p === typeof q && (Buffer.isBuffer(p) && Buffer.isBuffer(q) ? p.equals(q) : p === q);
+  };
+  return x.length === y.length && x.every((p, j) => same(p, y[j]!));
 }
 
 function emitParam(p: SqlParam, exprs: readonly RuntimeExpr[], uses: Map<number, number>, integer = false, empty?: string): string | undefined {

@@ -101,4 +101,13 @@ describe('compileCall', () => {
       message: "'key' is known only at run time and the compiled statement would not read it; not converted",
     });
   });
+
+  it("refuses a run-time value the translator turns into another parameter than itself (XREAD's COUNT 0 or less is no limit: NULL)", () => {
+    expect(compile(['XREAD', 'COUNT', '$', 'STREAMS', 's', '0'])).toEqual({
+      rule: 'test/runtime-arguments',
+      message: "a value known only at run time decides what the statement's parameters hold, not only which value they pass",
+    });
+    // LINDEX's index is passed as it is, whatever its sign (the SQL reads it as Redis does).
+    expect('sql' in compile(['LINDEX', 'l', '$'])).toBe(true);
+  });
 });
