@@ -15,6 +15,7 @@
 import { Redis2SqlError, RedisError, UnsupportedError } from '../errors.js';
 import type { ReplyShape } from '../emit/reply.js';
 import { translate, translationStatus } from '../translate.js';
+import { specOf } from '../grammar/table.js';
 import type { SqlParam } from '../translators/sql.js';
 
 /** A JS expression of the call site whose value is known only at run time. */
@@ -161,10 +162,17 @@ function compileArgvs(
       return { rule: `${prefix}/arguments`, message: `the client rejects these arguments: ${built.error}` };
     }
     try {
-      compiled.push(translate(built.argv));
+      const translation = translate(built.argv);
+      // What the statement does not reproduce (XREAD's BLOCK, answered at once, without the wait): reported, never converted.
+      if (translation.warnings.length > 0) return { rule: `${prefix}/blocking`, message: `not converted: ${translation.warnings[0]}` };
+      compiled.push(translation);
       madeWith.push(standIns[n]!);
     } catch (error) {
       if (!(error instanceof Redis2SqlError)) throw error;
+      // A command that may block (XREAD, XREADGROUP) whose options depend on values known only at run time: one of them may be BLOCK.
+      if (runtime && specOf((built.argv[0] ?? '').toUpperCase())?.flags.includes('blocking') === true) {
+        return { rule: `${prefix}/blocking`, message: `${built.argv[0]!.toUpperCase()}'s options depend on values known only at run time, and with BLOCK it would wait, which the statement does not; not converted` };
+      }
       // A command (or subcommand) redis2sql does not translate, whatever its arguments: the matrix's reason.
       if (error instanceof UnsupportedError && !translationStatus(error.command).translated) {
         return { rule: `${prefix}/untranslated`, message: `${error.command} is not translated: ${error.reason}` };
@@ -363,4 +371,65 @@ export function commandParams(method: string, argv: readonly string[], params: s
   // An untyped last argument the statement was compiled without: r2s.command takes it as ioredis does (a callback when a function).
   if (untypedCallback !== undefined) return `r2s.command(${name}, [${[...argv, untypedCallback].join(', ')}], (${readsArgs ? 'a' : ''}) => ${params}, 'callback')`;
   return `r2s.command(${name}, [${argv.join(', ')}], (${readsArgs ? 'a' : ''}) => ${params})`;
+}
+
+/**
+ * More stand-ins for a template: numbers only `String(x)` prints as they are
+ * (a client transform that prints them otherwise, `+inf`, gives none), and 0
+ * (a transform that leaves a falsy number's option out, `if (options?.COUNT)`,
+ * gives none either: the template would send what the client does not).
+ */
+const TEMPLATE_STAND_INS = [
+  ...STAND_INS,
+  { text: STAND_INS[0].text, number: () => Infinity, elements: 2 },
+  { text: STAND_INS[0].text, number: () => -Infinity, elements: 2 },
+  { text: STAND_INS[0].text, number: () => 0, elements: 2 },
+] as const;
+
+/**
+ * The call's argv as a JS array expression, when its command can be
+ * translated when the call runs although its statement could not be compiled
+ * ahead (a stream ID the translator splits into numbers, a name it spells
+ * into an error text): every argument the same literal, or one run-time
+ * value as it is (a string), or `String(x)` (a number), under every stand-in;
+ * each value in it once and in the call's order when it has side effects.
+ * Undefined otherwise (an argument the client's transform built from a value,
+ * a spread array).
+ *
+ *   argvTemplate((v) => ['XREAD', 'STREAMS', 's', String(v(0))], [{ expr: 'last', numeric: false, plain: true }])
+ *   → '["XREAD", "STREAMS", "s", last]'
+ */
+export function argvTemplate(build: BuildArgv, exprs: readonly RuntimeExpr[]): string | undefined {
+  if (exprs.length === 0 || exprs.some((e) => e.spread !== undefined || e.unread === true)) return undefined;
+  const argvs: (readonly string[])[] = [];
+  for (const standIn of TEMPLATE_STAND_INS) {
+    try {
+      argvs.push(build((i) => (exprs[i]?.numeric === true ? standIn.number(i) : standIn.text(i))));
+    } catch {
+      return undefined;
+    }
+  }
+  const [first] = argvs as [readonly string[]];
+  if (argvs.some((a) => a.length !== first.length)) return undefined;
+  const standInOf = (i: number, k: number): string => {
+    const standIn = TEMPLATE_STAND_INS[k]!;
+    return exprs[i]!.numeric ? String(standIn.number(i)) : standIn.text(i);
+  };
+  const uses: number[] = [];
+  const elements: string[] = [];
+  for (const [j, arg] of first.entries()) {
+    const i = exprs.findIndex((_, i) => argvs.every((a, k) => a[j] === standInOf(i, k)));
+    if (i >= 0) {
+      uses.push(i);
+      elements.push(exprs[i]!.numeric ? `String(${exprs[i]!.expr})` : exprs[i]!.expr);
+      continue;
+    }
+    // A literal: the same in every argv, and no value's stand-in in it.
+    if (argvs.some((a) => a[j] !== arg) || arg.includes('__r2s_') || exprs.some((e, i) => e.numeric && arg.includes(String(STAND_INS[0].number(i))))) return undefined;
+    elements.push(JSON.stringify(arg));
+  }
+  if (exprs.some((e, i) => !uses.includes(i) || (!e.plain && uses.filter((u) => u === i).length > 1))) return undefined;
+  const effects = uses.filter((i) => !exprs[i]!.plain);
+  if (effects.some((i, k) => k > 0 && i < effects[k - 1]!)) return undefined;
+  return `[${elements.join(', ')}]`;
 }

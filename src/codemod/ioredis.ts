@@ -44,8 +44,6 @@ const REFUSED: Readonly<Record<string, readonly [string, string]>> = {
   bzpopmin: ['ioredis/blocking', 'blocking commands are not converted'],
   bzpopmax: ['ioredis/blocking', 'blocking commands are not converted'],
   bzmpop: ['ioredis/blocking', 'blocking commands are not converted'],
-  xread: ['ioredis/blocking', 'XREAD (blocking reads) is not converted'],
-  xreadgroup: ['ioredis/blocking', 'XREADGROUP (blocking reads) is not converted'],
   duplicate: ['ioredis/duplicate', 'duplicate() opens a second Redis connection; a pg Pool already has several'],
   monitor: ['ioredis/monitor', 'MONITOR has no PostgreSQL equivalent'],
 };

@@ -61,20 +61,21 @@ const REPLIES: Readonly<Record<string, readonly [v4: NodeRedisReply, v5: NodeRed
   XREVRANGE: ['stream-messages', 'stream-messages'],
   // node-redis 4 checks the reply is a number (it always is from Redis 6.2.5 on) and returns it.
   ZRANGESTORE: ['plain', 'plain'],
+  XREAD: ['streams-messages', 'streams-messages'],
+  XREADGROUP: ['streams-messages', 'streams-messages'],
   // Not reproduced: TIME's Date (v4), LCS IDX's match objects, PUBSUB NUMSUB's
-  // object, XREAD's stream maps, the blocking pops' objects, ZRANK WITHSCORE.
+  // object, the blocking pops' objects, ZRANK WITHSCORE.
   TIME: ['unknown', 'plain'],
   LCS_IDX: ['unknown', 'unknown'],
   LCS_IDX_WITHMATCHLEN: ['unknown', 'unknown'],
   PUBSUB_NUMSUB: ['unknown', 'unknown'],
-  XREAD: ['unknown', 'unknown'],
   BLPOP: ['unknown', 'unknown'],
   BRPOP: ['unknown', 'unknown'],
   BZPOPMAX: ['unknown', 'unknown'],
   BZPOPMIN: ['unknown', 'unknown'],
   BZMPOP: ['unknown', 'unknown'],
   ZRANK_WITHSCORE: ['unknown', 'unknown'],
-  // The stream consumer-group replies' objects (claims, pending summaries, XINFO maps, XREADGROUP's streams).
+  // The stream consumer-group replies' objects (claims, pending summaries, XINFO maps).
   XAUTOCLAIM: ['unknown', 'unknown'],
   XAUTOCLAIM_JUSTID: ['unknown', 'unknown'],
   XCLAIM: ['unknown', 'unknown'],
@@ -84,7 +85,6 @@ const REPLIES: Readonly<Record<string, readonly [v4: NodeRedisReply, v5: NodeRed
   XINFO_STREAM: ['unknown', 'unknown'],
   XPENDING: ['unknown', 'unknown'],
   XPENDING_RANGE: ['unknown', 'unknown'],
-  XREADGROUP: ['unknown', 'unknown'],
 };
 
 /**

@@ -29,7 +29,7 @@ import { Node, SyntaxKind, TypeFormatFlags, ts } from './ts-morph.js';
 import type { CallExpression, SourceFile, Type } from 'ts-morph';
 import { translationStatus } from '../translate.js';
 import { REFUSED_COMMANDS } from '../grammar/table.js';
-import { compileCall, shapeText, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
+import { argvTemplate, compileCall, shapeText, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr, type StandIn } from './compile-call.js';
 import { isCommonJs, withRequires } from './commonjs.js';
 import { applyEdits, leftUnchanged, nestEdits, overlapFinding, type Edit } from './edits.js';
 import { addImports } from './imports.js';
@@ -100,6 +100,16 @@ interface CommandModule {
   readonly parseCommand?: (parser: unknown, ...args: unknown[]) => void;
   readonly transformReply?: unknown;
 }
+
+/**
+ * A command method's call compiled: its statement, or (`translated`) the
+ * argv it is translated from when it runs, the statement depending on values
+ * the codemod cannot see (src/codemod/compile-call.ts argvTemplate); and the
+ * reply transform of its command module.
+ */
+type Compiled<R extends Transform | 'plain' = Transform | 'plain'> =
+  | { readonly compiled: CompiledCall; readonly reply: R }
+  | { readonly translated: string; readonly reply: R };
 
 /** The installed @redis/client the project's types come from. */
 interface ClientPackage {
@@ -278,14 +288,16 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
   // JavaScript has no type arguments; a type the checker printed truncated (a script's recursive reply type) is left to inference.
   const typeArg =
     resolved === undefined || resolved.includes('import(') || resolved.includes('...') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? undefined : resolved;
-  const render = (compiled: { readonly compiled: CompiledCall; readonly reply: Transform | 'plain' }): string =>
-    renderCall({
-      receiver,
-      compiled: compiled.compiled,
-      flavour: pkg.major === 4 ? 'node-redis4' : 'node-redis5',
-      ...(compiled.reply === 'plain' ? {} : { transform: compiled.reply }),
-      ...(typeArg === undefined ? {} : { typeArg }),
-    });
+  const render = (compiled: Compiled): string =>
+    'translated' in compiled
+      ? `r2s.nodeRedisTranslated${typeArg === undefined ? '' : `<${typeArg}>`}(${receiver}, ${pkg.major}, ${compiled.translated}${compiled.reply === 'plain' ? '' : `, '${compiled.reply}'`})`
+      : renderCall({
+          receiver,
+          compiled: compiled.compiled,
+          flavour: pkg.major === 4 ? 'node-redis4' : 'node-redis5',
+          ...(compiled.reply === 'plain' ? {} : { transform: compiled.reply }),
+          ...(typeArg === undefined ? {} : { typeArg }),
+        });
   // sendCommand([name, …args]): the command as it is, its reply untransformed (as node-redis 4 and 5 resolve it).
   if (method === 'sendCommand') {
     const compiled = compileRawCommand(call, method, calls, 'node-redis/send-command');
@@ -378,12 +390,16 @@ function convertBatchCall(call: CallExpression, method: string, pkg: ClientPacka
   const range = { start: callee.getNameNode().getStart(), end: call.getEnd() };
   if (!('rule' in compiled)) {
     const transform = compiled.reply === 'plain' ? '' : `, '${compiled.reply}'`;
+    if ('translated' in compiled) return { ...range, text: `addTranslated(${compiled.translated}${transform})` };
     return { ...range, text: `add(${JSON.stringify(compiled.compiled.sql)}, ${compiled.compiled.params}, ${shapeText(compiled.compiled.shape)}${transform})` };
   }
   if (raw) return compiled;
   // Options known only at run time that choose the statement: a conditional over the statements, queued as one (addStatement).
-  const statement = (c: { readonly compiled: CompiledCall; readonly reply: Transform | 'plain' }): string =>
-    `{ sql: ${JSON.stringify(c.compiled.sql)}, params: ${c.compiled.params}, shape: ${shapeText(c.compiled.shape)}${c.reply === 'plain' ? '' : `, transform: '${c.reply}'`} }`;
+  const statement = (c: Compiled): string => {
+    const transform = c.reply === 'plain' ? '' : `, transform: '${c.reply}'`;
+    if ('translated' in c) return `{ ...r2s.nodeRedisTranslation(${pkg.major}, ${c.translated})${transform} }`;
+    return `{ sql: ${JSON.stringify(c.compiled.sql)}, params: ${c.compiled.params}, shape: ${shapeText(c.compiled.shape)}${transform} }`;
+  };
   const chosen = compileChoices(new Map(), (choices) => compileCommand(call, method, pkg, scripts, calls, undefined, choices), statement);
   return typeof chosen === 'string' ? { ...range, text: `addStatement(${chosen})` } : chosen;
 }
@@ -393,7 +409,7 @@ function convertBatchCall(call: CallExpression, method: string, pkg: ClientPacka
  * 4) / `.sendCommand([...argv])` (5): the argv as it is, its reply
  * untransformed. The command's name must be a literal.
  */
-function compileRawCommand(call: CallExpression, method: string, calls: CallCache, rule: 'node-redis/send-command' | 'node-redis/multi'): { readonly compiled: CompiledCall; readonly reply: 'plain' } | CallRefusal {
+function compileRawCommand(call: CallExpression, method: string, calls: CallCache, rule: 'node-redis/send-command' | 'node-redis/multi'): Compiled<'plain'> | CallRefusal {
   const [argv, ...rest] = call.getArguments();
   // node-redis 4's options (`{ returnBuffers: true }`, isolated pools) change what it resolves to.
   if (argv === undefined || rest.length > 0) return { rule, message: `${method}() is converted with one argument, an array of the command's arguments` };
@@ -409,12 +425,16 @@ function compileRawCommand(call: CallExpression, method: string, calls: CallCach
   }
   // What the methods would refuse, the raw command refuses too: blocking, pub/sub, WATCH, SELECT; and scripts, whose Lua is compiled through eval().
   const upper = name.value.toUpperCase();
-  if (BLOCKING.has(upper) || upper === 'XREAD' || upper === 'XREADGROUP') return { rule: 'node-redis/blocking', message: 'blocking commands are not converted' };
+  if (BLOCKING.has(upper)) return { rule: 'node-redis/blocking', message: 'blocking commands are not converted' };
   const refused = REFUSED[upper];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
   if (RAW_SCRIPTS.has(upper)) return { rule, message: `${upper} in ${method}() is not converted: eval() and evalSha() are` };
-  const compiled = compileCall((standIn) => (materialise(v, standIn) as readonly unknown[]).map(String), exprs, 'node-redis', calls);
-  if (!('sql' in compiled)) return compiled;
+  const build = (standIn: StandIn): readonly string[] => (materialise(v, standIn) as readonly unknown[]).map(String);
+  const compiled = compileCall(build, exprs, 'node-redis', calls);
+  if (!('sql' in compiled)) {
+    const translated = compiled.rule === 'node-redis/runtime-arguments' ? argvTemplate(build, exprs) : undefined;
+    return translated === undefined ? compiled : { translated, reply: 'plain' };
+  }
   const status = translationStatus(compiled.command.includes(' ') ? compiled.command : compiled.command.split(' ')[0]!);
   if (!status.translated) return { rule: 'node-redis/untranslated', message: `${compiled.command} is not translated: ${status.refusal.refused}` };
   return { compiled, reply: 'plain' };
@@ -432,7 +452,7 @@ function compileCommand(
   calls: CallCache,
   cursor?: { readonly at: number },
   choices?: Choices,
-): { readonly compiled: CompiledCall; readonly reply: Transform | 'plain' } | CallRefusal {
+): Compiled | CallRefusal {
   const refused = REFUSED[method];
   if (refused !== undefined) return { rule: refused[0], message: refused[1] };
   const module = pkg.commands[method];
@@ -499,7 +519,12 @@ function compileCommand(
     return script === undefined ? argv : ['EVALSHA', script.sha, ...argv.slice(2)];
   };
   const compiled = compileCall(build, exprs, 'node-redis', calls);
-  if (!('sql' in compiled)) return compiled;
+  if (!('sql' in compiled)) {
+    // Translated when it runs: one statement's argv (no options chosen among, no scan step, no script compiled ahead).
+    const fixed = script === undefined && cursor === undefined && choices?.found === undefined && (choices?.chosen.size ?? 0) === 0;
+    const translated = fixed && compiled.rule === 'node-redis/runtime-arguments' ? argvTemplate(build, exprs) : undefined;
+    return translated === undefined ? compiled : { translated, reply: buffers ? 'buffers' : reply };
+  }
   if (script !== undefined) {
     const direct = scriptFunctionCall(compiled, script, scripts);
     return 'rule' in direct ? { rule: 'node-redis/script', message: direct.message } : { compiled: direct, reply };
@@ -564,6 +589,7 @@ function convertScanIterator(
   }
   const compiled = compileCommand(call, iterator.method, pkg, scripts, calls, { at: iterator.at });
   if ('rule' in compiled) return compiled;
+  if ('translated' in compiled) return { rule: 'node-redis/iterator', message: `${method}()'s steps are not compiled ahead` };
   if (compiled.reply === 'plain') return { rule: 'node-redis/iterator', message: `${method}()'s steps have no reply transform to read their cursor from` };
   const yielded = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
   const typeArg = yielded === undefined || yielded.includes('import(') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : `<${yielded}>`;

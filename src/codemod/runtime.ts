@@ -14,12 +14,12 @@
 import { MultiErrorReply, RedisError, UnsupportedError } from '../errors.js';
 import { asClientError, calledBack, commandOf, ioredisReplyError, withCalledBack, withCommand, type CalledBack } from './client-errors.js';
 import { ioredisCallback } from './callback-runtime.js';
-import { translate } from '../translate.js';
 import { clientValue, rawValue, type Transform } from './values.js';
 import { decodeReply } from '../emit/decode.js';
 import type { RedisReply, ReplyShape } from '../emit/reply.js';
 import { database, type Target } from './database-runtime.js';
 import { entries, ioredisArgs } from './ioredis-args.js';
+import { nodeRedisTranslation, translateNow } from './translate-runtime.js';
 import { Refused, sqlParams, type RuntimeParam } from './refused.js';
 
 export {
@@ -36,6 +36,7 @@ export {
   type NodeRedisReplies,
 } from './transaction-runtime.js';
 export { MultiErrorReply, RedisError, WatchError } from '../errors.js';
+export { nodeRedisTranslation } from './translate-runtime.js';
 export { nodeRedisDefineScript, nodeRedisScript, nodeRedisScripts, ScriptParser, type NodeRedisScriptDefinition } from './script-runtime.js';
 export { nodeRedisConnect, nodeRedisIsOpen, nodeRedisIsReady, nodeRedisShutdown } from './lifecycle-runtime.js';
 export { ioredisScanStream, nodeRedisScanIterator } from './scan-runtime.js';
@@ -96,7 +97,7 @@ function calledValue<T>(target: Target, called: CalledBack, params: readonly Run
     compiled !== undefined
       ? ioredisValue<T>(target, compiled.sql, params, compiled.shape, as)
       : (async () => {
-          const now = translate(called.argv);
+          const now = translateNow(called.argv);
           return ioredisValue<T>(target, now.sql, withCommand([...now.params], commandOf(params)!), now.reply, as);
         })().catch((error: unknown) => {
           throw error instanceof RedisError && !(error instanceof MultiErrorReply) ? ioredisReplyError(error, params) : asClientError('ioredis', error);
@@ -164,6 +165,22 @@ export async function nodeRedis<T = unknown>(
   } catch (error) {
     throw asClientError('node-redis', error);
   }
+}
+
+/**
+ * A converted node-redis call whose statement could not be compiled ahead
+ * (an XREAD's stream ID known only at run time, which the statement holds as
+ * numbers): its argv, as the client's argument transform built it, is
+ * translated when it runs, as `exec` translates it (src/codemod/compile-call.ts
+ * argvTemplate). An argument that is not a string or a Buffer is refused as
+ * node-redis' encoder refuses it.
+ *
+ *   await nodeRedisTranslated(pool, 4, ['XREAD', 'STREAMS', 's', last], 'streams-messages')
+ *   → [{ name: 's', messages: [{ id: '1-1', message: { f: 'a' } }] }]
+ */
+export async function nodeRedisTranslated<T = unknown>(target: Target, major: 4 | 5, argv: readonly unknown[], transform?: Transform): Promise<T> {
+  const compiled = nodeRedisTranslation(major, argv);
+  return nodeRedis<T>(target, major, compiled.sql, compiled.params, compiled.shape, transform);
 }
 
 async function run(target: Target, sql: string, params: readonly RuntimeParam[], shape: ReplyShape): Promise<RedisReply> {

@@ -23,7 +23,7 @@ import { calledBack, clientError, commandOf, ioredisReplyError, nodeRedisMultiEr
 import { CommandSavepoint, rejectedBeforeQueueing, watchCheckSql } from '../session.js';
 import { Refused, refusal, sqlParams, type RuntimeParam } from './refused.js';
 import { ioredisArgs } from './ioredis-args.js';
-import { translate } from '../translate.js';
+import { nodeRedisTranslation, translateNow } from './translate-runtime.js';
 import type { IoredisAs } from './runtime.js';
 import { clientValue, type Transform } from './values.js';
 import { scriptStatement } from './script-runtime.js';
@@ -134,7 +134,7 @@ export class IoredisBatch {
     const sent = (params: RuntimeParam[]): RuntimeParam[] => withCommand(params, { name, args });
     let compiled;
     try {
-      compiled = translate([name, ...args]);
+      compiled = translateNow([name, ...args]);
     } catch (error) {
       // A command redis2sql does not translate with these arguments (an UnsupportedError): said at once, as a plain call's rejects.
       if (!(error instanceof RedisError)) throw error;
@@ -257,6 +257,19 @@ export class NodeRedisBatch {
     const flavour = this.major === 4 ? 'node-redis4' : 'node-redis5';
     this.queued.push({ sql, params, shape, value: (reply) => clientValue(reply, flavour, transform) });
     return this;
+  }
+
+  /**
+   * Queue one command whose argv is translated now (what the codemod puts in
+   * place of a queued call whose statement could not be compiled ahead, as
+   * `r2s.nodeRedisTranslated` stands for a plain one); Redis' error for its
+   * arguments is its entry's.
+   *
+   *   batch.addTranslated(['XREAD', 'STREAMS', 's', last], 'streams-messages')
+   */
+  addTranslated(argv: readonly unknown[], transform?: Transform): this {
+    const s = nodeRedisTranslation(this.major, argv);
+    return this.add(s.sql, s.params, s.shape, transform);
   }
 
   /**

@@ -39,6 +39,7 @@ export type Transform =
   | 'zscan'
   | 'zmpop'
   | 'stream-messages'
+  | 'streams-messages'
   /** Not a command's transform: node-redis 4's `commandOptions({ returnBuffers: true })`, every string of the reply a Buffer. */
   | 'buffers';
 
@@ -60,6 +61,7 @@ const TRANSFORMS: readonly string[] = [
   'zscan',
   'zmpop',
   'stream-messages',
+  'streams-messages',
   'buffers',
 ];
 
@@ -183,9 +185,13 @@ function applyTransform(raw: RawValue, flavour: Flavour, transform: Transform): 
       return v4 ? { key, elements: pairs } : { key, members: pairs };
     }
     case 'stream-messages':
-      return list().map((entry) => {
-        const [id, fields] = Array.isArray(entry) ? entry : [];
-        return { id, message: tuples(Array.isArray(fields) ? fields : []) };
+      return streamMessages(list());
+    case 'streams-messages':
+      // XREAD's and XREADGROUP's streams, in the order Redis names them.
+      if (raw === null) return null;
+      return list().map((stream) => {
+        const [name, messages] = Array.isArray(stream) ? stream : [];
+        return { name, messages: streamMessages(Array.isArray(messages) ? messages : []) };
       });
   }
 }
@@ -221,6 +227,20 @@ function withScores(l: readonly RawValue[], toDouble: (r: RawValue) => number): 
   const out: { value: RawValue | undefined; score: number }[] = [];
   for (let i = 0; i < l.length; i += 2) out.push({ value: l[i], score: toDouble(l[i + 1] ?? null) });
   return out;
+}
+
+/**
+ * node-redis' transformStreamMessagesReply: `{ id, message }` per entry. An
+ * entry XREADGROUP re-reads from a pending list after it was deleted has no
+ * fields (nil), which node-redis 4 and 5 read as an array: the TypeError they
+ * reject with is thrown here too.
+ */
+function streamMessages(entries: readonly RawValue[]): { id: RawValue | undefined; message: Record<string, RawValue | undefined> }[] {
+  return entries.map((entry) => {
+    const [id, fields] = Array.isArray(entry) ? entry : [];
+    if (fields === null) throw new TypeError("Cannot read properties of null (reading 'length')");
+    return { id, message: tuples(Array.isArray(fields) ? fields : []) };
+  });
 }
 
 /** node-redis' transformTuplesReply: an object without a prototype, later fields win. */

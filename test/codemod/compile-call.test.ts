@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileCall, type CallCache, type RuntimeExpr } from '../../src/codemod/compile-call.js';
+import { argvTemplate, compileCall, type CallCache, type RuntimeExpr } from '../../src/codemod/compile-call.js';
 
 // Run-time arguments are compiled with stand-ins; a call whose SQL, or whose
 // acceptance by Redis, depends on their value is refused, never guessed.
@@ -109,5 +109,39 @@ describe('compileCall', () => {
     });
     // LINDEX's index is passed as it is, whatever its sign (the SQL reads it as Redis does).
     expect('sql' in compile(['LINDEX', 'l', '$'])).toBe(true);
+  });
+
+  it('reports a command whose translation warns it does not do what Redis does (BLOCK answered at once), and a blocking command whose options depend on run-time values', () => {
+    expect(compile(['XREAD', 'BLOCK', '$', 'STREAMS', 's', '$'])).toMatchObject({ rule: 'test/blocking', message: expect.stringContaining('XREAD BLOCK does not wait here') });
+    expect(compile(['XREAD', 'BLOCK', '10', 'STREAMS', 's', '0'], [])).toMatchObject({ rule: 'test/blocking' });
+    const key: RuntimeExpr = { expr: 'opt', numeric: false, plain: true };
+    expect(compile(['XREAD', '$', '10', 'STREAMS', 's', '0'], [key])).toEqual({
+      rule: 'test/blocking',
+      message: "XREAD's options depend on values known only at run time, and with BLOCK it would wait, which the statement does not; not converted",
+    });
+    expect('sql' in compile(['XREAD', 'COUNT', '10', 'STREAMS', 's', '0'], [])).toBe(true);
+  });
+});
+
+describe('argvTemplate: the argv a call is translated from when it runs', () => {
+  const id: RuntimeExpr = { expr: 'last', numeric: false, plain: true };
+  const n: RuntimeExpr = { expr: 'n', numeric: true, plain: true };
+  const effect: RuntimeExpr = { expr: 'next()', numeric: false, plain: false };
+
+  it('keeps literals and passes each value as it is, a number through String()', () => {
+    expect(argvTemplate((v) => ['XREAD', 'COUNT', String(v(1)), 'STREAMS', 's', String(v(0))], [id, n])).toBe('["XREAD", "COUNT", String(n), "STREAMS", "s", last]');
+  });
+
+  it("is none where the client's transform built an argument from a value, printed a number otherwise than String() (+inf), or left a 0 out", () => {
+    expect(argvTemplate((v) => ['GET', `user:${String(v(0))}`], [id])).toBeUndefined();
+    expect(argvTemplate((v) => ['ZADD', 'z', v(0) === Infinity ? '+inf' : String(v(0)), 'm'], [n])).toBeUndefined();
+    expect(argvTemplate((v) => ['XREAD', ...(v(0) === 0 ? [] : ['COUNT', String(v(0))]), 'STREAMS', 's', '0'], [n])).toBeUndefined();
+  });
+
+  it('is none where a value is not sent, or one with side effects would run twice or out of order', () => {
+    expect(argvTemplate(() => ['GET', 'k'], [id])).toBeUndefined();
+    expect(argvTemplate((v) => ['MGET', String(v(0)), String(v(0))], [effect])).toBeUndefined();
+    expect(argvTemplate((v) => ['MGET', String(v(1)), String(v(0))], [effect, { ...effect, expr: 'other()' }])).toBeUndefined();
+    expect(argvTemplate((v) => ['MGET', String(v(0)), String(v(1))], [effect, { ...effect, expr: 'other()' }])).toBe('["MGET", next(), other()]');
   });
 });
