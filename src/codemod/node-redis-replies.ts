@@ -59,10 +59,15 @@ const REPLIES: Readonly<Record<string, readonly [v4: NodeRedisReply, v5: NodeRed
   ZMPOP: ['zmpop', 'zmpop'],
   XRANGE: ['stream-messages', 'stream-messages'],
   XREVRANGE: ['stream-messages', 'stream-messages'],
-  // node-redis 4 checks the reply is a number (it always is from Redis 6.2.5 on) and returns it.
-  ZRANGESTORE: ['plain', 'plain'],
   XREAD: ['streams-messages', 'streams-messages'],
   XREADGROUP: ['streams-messages', 'streams-messages'],
+  XPENDING: ['xpending', 'xpending'],
+  XPENDING_RANGE: ['xpending-range', 'xpending-range'],
+  XCLAIM: ['xclaim', 'xclaim'],
+  XAUTOCLAIM: ['xautoclaim', 'xautoclaim'],
+  XAUTOCLAIM_JUSTID: ['xautoclaim-justid', 'xautoclaim-justid'],
+  // node-redis 4 checks the reply is a number (it always is from Redis 6.2.5 on) and returns it.
+  ZRANGESTORE: ['plain', 'plain'],
   // Not reproduced: TIME's Date (v4), LCS IDX's match objects, PUBSUB NUMSUB's
   // object, the blocking pops' objects, ZRANK WITHSCORE.
   TIME: ['unknown', 'plain'],
@@ -75,16 +80,10 @@ const REPLIES: Readonly<Record<string, readonly [v4: NodeRedisReply, v5: NodeRed
   BZPOPMIN: ['unknown', 'unknown'],
   BZMPOP: ['unknown', 'unknown'],
   ZRANK_WITHSCORE: ['unknown', 'unknown'],
-  // The stream consumer-group replies' objects (claims, pending summaries, XINFO maps).
-  XAUTOCLAIM: ['unknown', 'unknown'],
-  XAUTOCLAIM_JUSTID: ['unknown', 'unknown'],
-  XCLAIM: ['unknown', 'unknown'],
-  XCLAIM_JUSTID: ['unknown', 'unknown'],
+  // Not reproduced: the XINFO maps.
   XINFO_CONSUMERS: ['unknown', 'unknown'],
   XINFO_GROUPS: ['unknown', 'unknown'],
   XINFO_STREAM: ['unknown', 'unknown'],
-  XPENDING: ['unknown', 'unknown'],
-  XPENDING_RANGE: ['unknown', 'unknown'],
 };
 
 /**

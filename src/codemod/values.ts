@@ -40,6 +40,11 @@ export type Transform =
   | 'zmpop'
   | 'stream-messages'
   | 'streams-messages'
+  | 'xpending'
+  | 'xpending-range'
+  | 'xclaim'
+  | 'xautoclaim'
+  | 'xautoclaim-justid'
   /** Not a command's transform: node-redis 4's `commandOptions({ returnBuffers: true })`, every string of the reply a Buffer. */
   | 'buffers';
 
@@ -62,6 +67,11 @@ const TRANSFORMS: readonly string[] = [
   'zmpop',
   'stream-messages',
   'streams-messages',
+  'xpending',
+  'xpending-range',
+  'xclaim',
+  'xautoclaim',
+  'xautoclaim-justid',
   'buffers',
 ];
 
@@ -193,7 +203,36 @@ function applyTransform(raw: RawValue, flavour: Flavour, transform: Transform): 
         const [name, messages] = Array.isArray(stream) ? stream : [];
         return { name, messages: streamMessages(Array.isArray(messages) ? messages : []) };
       });
+    case 'xpending': {
+      // The group's summary; no pending entries: 0, nil, nil, nil.
+      const [pending, firstId, lastId, consumers] = list();
+      const named = (c: RawValue): { name: RawValue | undefined; deliveriesCounter: number } => {
+        const [name, count] = Array.isArray(c) ? c : [];
+        return { name, deliveriesCounter: Number(count) };
+      };
+      return { pending, firstId, lastId, consumers: Array.isArray(consumers) ? consumers.map(named) : null };
+    }
+    case 'xpending-range':
+      // node-redis 5 renamed the consumer's field.
+      return list().map((entry) => {
+        const [id, consumer, millisecondsSinceLastDelivery, deliveriesCounter] = Array.isArray(entry) ? entry : [];
+        return v4 ? { id, owner: consumer, millisecondsSinceLastDelivery, deliveriesCounter } : { id, consumer, millisecondsSinceLastDelivery, deliveriesCounter };
+      });
+    case 'xclaim':
+      return nullableMessages(list());
+    case 'xautoclaim':
+    case 'xautoclaim-justid': {
+      // The IDs Redis deleted from the pending list (Redis 7) are the third element, which node-redis 4 drops.
+      const [nextId, claimed, deleted] = list();
+      const messages = transform === 'xautoclaim' ? nullableMessages(Array.isArray(claimed) ? claimed : []) : claimed;
+      return v4 ? { nextId, messages } : { nextId, messages, deletedMessages: deleted };
+    }
   }
+}
+
+/** node-redis' transformStreamMessageNullReply over a list: an entry is `{ id, message }`, or null where Redis gave nil. */
+function nullableMessages(entries: readonly RawValue[]): ({ id: RawValue | undefined; message: Record<string, RawValue | undefined> } | null)[] {
+  return entries.map((entry) => (entry === null ? null : streamMessages([entry])[0]!));
 }
 
 /** node-redis 4's transformNumberInfinityReply: only `+inf`/`-inf` are named (Redis' `inf` becomes NaN). */
