@@ -40,6 +40,15 @@ export interface RuntimeExpr {
    * always answers in one step has no use for).
    */
   readonly unread?: true;
+  /**
+   * The case of a number the converted call tests with `!x` (0, -0, NaN):
+   * its stand-ins are those three, so that a client transform that leaves
+   * such a number out (`if (options?.COUNT)`) compiles to one statement, and
+   * one that sends it does not (the compiles differ). Never read.
+   */
+  readonly falsy?: true;
+  /** A number the converted call tests with `!x` before it runs this statement: never 0 or NaN here, so it is not compiled as 0. */
+  readonly nonzero?: true;
 }
 
 /** One stand-in value per run-time expression, by its index (an array of them for a spread one). */
@@ -66,9 +75,9 @@ export interface CallRefusal {
 }
 
 const STAND_INS = [
-  { text: (i: number) => `__r2s_arg_${i}__`, number: (i: number) => 48271000 + i, elements: 2 },
-  { text: (i: number) => `__r2s_alt_${i}__`, number: (i: number) => 69621000 + i, elements: 1 },
-  { text: (i: number) => `__r2s_neg_${i}__`, number: (i: number) => -(91331000 + i), elements: 3 },
+  { text: (i: number) => `__r2s_arg_${i}__`, number: (i: number) => 48271000 + i, elements: 2, falsy: 0 },
+  { text: (i: number) => `__r2s_alt_${i}__`, number: (i: number) => 69621000 + i, elements: 1, falsy: Number.NaN },
+  { text: (i: number) => `__r2s_neg_${i}__`, number: (i: number) => -(91331000 + i), elements: 3, falsy: -0 },
 ] as const;
 
 /**
@@ -79,9 +88,14 @@ const STAND_INS = [
  * not refuse it. Its parameters are not read (the stand-ins tell which
  * expression each is).
  */
-const ZERO = { text: (i: number) => `__r2s_zero_${i}__`, number: () => 0, elements: 2 } as const;
+const ZERO = { text: (i: number) => `__r2s_zero_${i}__`, number: () => 0, elements: 2, falsy: 0 } as const;
 
 type StandIns = (typeof STAND_INS)[number] | typeof ZERO;
+
+/** The number standing in for run-time number i: ZERO's 0, but for a number known not to be 0 (the first stand-in's). */
+function numberFor(standIn: StandIns, i: number, exprs: readonly RuntimeExpr[]): number {
+  return standIn === ZERO && exprs[i]?.nonzero === true ? STAND_INS[0].number(i) : standIn.number(i);
+}
 
 /** A spread expression's stand-in: `count` elements (or field, value pairs), each a text of its own. */
 function spreadStandIn(standIn: StandIns, i: number, count: number, pairs = false): readonly string[] {
@@ -115,12 +129,22 @@ export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], pre
   // A spread expression has 2, 1 and 3 elements in them, and none in a fourth argv (an empty array).
   const argvOf = (standIn: StandIns, elements: number): { readonly argv: readonly string[] } | { readonly error: string } => {
     try {
-      return { argv: build((i) => (isSpread(exprs[i]) ? spreadStandIn(standIn, i, elements, exprs[i]!.spread === 'pairs') : exprs[i]?.numeric === true ? standIn.number(i) : standIn.text(i))) };
+      return {
+        argv: build((i) =>
+          isSpread(exprs[i])
+            ? spreadStandIn(standIn, i, elements, exprs[i]!.spread === 'pairs')
+            : exprs[i]?.falsy === true
+              ? standIn.falsy
+              : exprs[i]?.numeric === true
+                ? numberFor(standIn, i, exprs)
+                : standIn.text(i),
+        ),
+      };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
   };
-  const zero = exprs.some((e) => e.numeric && !isSpread(e));
+  const zero = exprs.some((e) => e.numeric && !isSpread(e) && e.nonzero !== true);
   const standIns: readonly StandIns[] = [...STAND_INS.slice(0, runtime ? STAND_INS.length : 1), ...(zero ? [ZERO] : [])];
   const argvs = standIns.map((standIn) => argvOf(standIn, standIn.elements));
   if (exprs.some(isSpread)) argvs.push(argvOf(STAND_INS[0], 0));
@@ -275,7 +299,7 @@ function sameParams(x: readonly SqlParam[], y: readonly SqlParam[], a: StandIns,
     const t = textOf(p);
     const i = t === undefined ? -1 : exprs.findIndex((e, i) => t === (e.numeric ? String(a.number(i)) : a.text(i)));
     // A value the converted code made (a scan step's cursor, one Redis gave) has no values out of range to check.
-    if (i >= 0) return exprs[i]!.unread === true || textOf(q) === (exprs[i]!.numeric ? String(b.number(i)) : b.text(i));
+    if (i >= 0) return exprs[i]!.unread === true || textOf(q) === (exprs[i]!.numeric ? String(numberFor(b, i, exprs)) : b.text(i));
     return typeof p === typeof q && (Buffer.isBuffer(p) && Buffer.isBuffer(q) ? p.equals(q) : p === q);
   };
   return x.length === y.length && x.every((p, j) => same(p, y[j]!));
@@ -381,9 +405,9 @@ export function commandParams(method: string, argv: readonly string[], params: s
  */
 const TEMPLATE_STAND_INS = [
   ...STAND_INS,
-  { text: STAND_INS[0].text, number: () => Infinity, elements: 2 },
-  { text: STAND_INS[0].text, number: () => -Infinity, elements: 2 },
-  { text: STAND_INS[0].text, number: () => 0, elements: 2 },
+  { text: STAND_INS[0].text, number: () => Infinity, elements: 2, falsy: 0 },
+  { text: STAND_INS[0].text, number: () => -Infinity, elements: 2, falsy: 0 },
+  { text: STAND_INS[0].text, number: () => 0, elements: 2, falsy: 0 },
 ] as const;
 
 /**
@@ -400,11 +424,17 @@ const TEMPLATE_STAND_INS = [
  *   → '["XREAD", "STREAMS", "s", last]'
  */
 export function argvTemplate(build: BuildArgv, exprs: readonly RuntimeExpr[]): string | undefined {
-  if (exprs.length === 0 || exprs.some((e) => e.spread !== undefined || e.unread === true)) return undefined;
+  // A falsy case's number (the call's other statement reads it) is not sent; any other value is.
+  if (exprs.length === 0 || exprs.some((e) => e.spread !== undefined || (e.unread === true && e.falsy !== true))) return undefined;
+  // A number the converted call tests is not 0 stays not 0.
+  const numberOf = (standIn: (typeof TEMPLATE_STAND_INS)[number], i: number): number => {
+    const n = standIn.number(i);
+    return n === 0 && exprs[i]!.nonzero === true ? STAND_INS[0].number(i) : n;
+  };
   const argvs: (readonly string[])[] = [];
   for (const standIn of TEMPLATE_STAND_INS) {
     try {
-      argvs.push(build((i) => (exprs[i]?.numeric === true ? standIn.number(i) : standIn.text(i))));
+      argvs.push(build((i) => (exprs[i]?.falsy === true ? standIn.falsy : exprs[i]?.numeric === true ? numberOf(standIn, i) : standIn.text(i))));
     } catch {
       return undefined;
     }
@@ -413,12 +443,12 @@ export function argvTemplate(build: BuildArgv, exprs: readonly RuntimeExpr[]): s
   if (argvs.some((a) => a.length !== first.length)) return undefined;
   const standInOf = (i: number, k: number): string => {
     const standIn = TEMPLATE_STAND_INS[k]!;
-    return exprs[i]!.numeric ? String(standIn.number(i)) : standIn.text(i);
+    return exprs[i]!.numeric ? String(numberOf(standIn, i)) : standIn.text(i);
   };
   const uses: number[] = [];
   const elements: string[] = [];
   for (const [j, arg] of first.entries()) {
-    const i = exprs.findIndex((_, i) => argvs.every((a, k) => a[j] === standInOf(i, k)));
+    const i = exprs.findIndex((e, i) => e.falsy !== true && argvs.every((a, k) => a[j] === standInOf(i, k)));
     if (i >= 0) {
       uses.push(i);
       elements.push(exprs[i]!.numeric ? `String(${exprs[i]!.expr})` : exprs[i]!.expr);
@@ -428,7 +458,7 @@ export function argvTemplate(build: BuildArgv, exprs: readonly RuntimeExpr[]): s
     if (argvs.some((a) => a[j] !== arg) || arg.includes('__r2s_') || exprs.some((e, i) => e.numeric && arg.includes(String(STAND_INS[0].number(i))))) return undefined;
     elements.push(JSON.stringify(arg));
   }
-  if (exprs.some((e, i) => !uses.includes(i) || (!e.plain && uses.filter((u) => u === i).length > 1))) return undefined;
+  if (exprs.some((e, i) => (e.falsy !== true && !uses.includes(i)) || (!e.plain && uses.filter((u) => u === i).length > 1))) return undefined;
   const effects = uses.filter((i) => !exprs[i]!.plain);
   if (effects.some((i, k) => k > 0 && i < effects[k - 1]!)) return undefined;
   return `[${elements.join(', ')}]`;

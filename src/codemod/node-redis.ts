@@ -303,7 +303,7 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
     const compiled = compileRawCommand(call, method, calls, 'node-redis/send-command');
     return 'rule' in compiled ? compiled : { ...range, text: render(compiled) };
   }
-  const text = compileChoices(new Map(), (choices) => compileCommand(call, method, pkg, scripts, calls, undefined, choices), render);
+  const text = compileChosen((choices) => compileCommand(call, method, pkg, scripts, calls, undefined, choices), render);
   return typeof text === 'string' ? { ...range, text } : text;
 }
 
@@ -327,8 +327,9 @@ function compileChoices<T extends object>(
   render: (compiled: T) => string,
   count = { statements: 1 },
   path = '',
+  numbers = false,
 ): string | CallRefusal {
-  const choices: Choices = { chosen };
+  const choices: Choices = { chosen, numbers };
   const compiled = compile(choices);
   const found = choices.found;
   if (found === undefined) {
@@ -342,12 +343,24 @@ function compileChoices<T extends object>(
   const branches: string[] = [];
   for (const [i, test] of found.tests.entries()) {
     const when = test ?? `not ${found.tests.slice(0, i).map((t) => `(${t})`).join(' or ')}`;
-    const branch = compileChoices(new Map([...chosen, [found.node, i]]), compile, render, count, path === '' ? when : `${path}, ${when}`);
+    const branch = compileChoices(new Map([...chosen, [found.node, i]]), compile, render, count, path === '' ? when : `${path}, ${when}`, numbers);
     if (typeof branch !== 'string') return branch;
     branches.push(branch);
   }
   // test0 ? call0 : test1 ? call1 : … : callN, in parentheses wherever it stands.
   return `(${found.tests.map((test, i) => (test === undefined ? branches[i] : `${test} ? ${branches[i]} : `)).join('')})`;
+}
+
+/**
+ * compileChoices from no case chosen; where the values decide what the
+ * statement's parameters hold (`{ COUNT: n }`, which node-redis leaves out
+ * when n is 0), again with numbers as choices too: `!n ? … : …`.
+ */
+function compileChosen<T extends object>(compile: (choices: Choices) => T | CallRefusal, render: (compiled: T) => string): string | CallRefusal {
+  const first = compileChoices(new Map(), compile, render);
+  if (typeof first === 'string' || first.rule !== 'node-redis/runtime-arguments') return first;
+  const again = compileChoices(new Map(), compile, render, undefined, undefined, true);
+  return typeof again === 'string' ? again : first;
 }
 
 /** Methods of a node-redis multi() that are not queued commands: kept as they are (the runtime's batch has them), or why not. */
@@ -400,7 +413,7 @@ function convertBatchCall(call: CallExpression, method: string, pkg: ClientPacka
     if ('translated' in c) return `{ ...r2s.nodeRedisTranslation(${pkg.major}, ${c.translated})${transform} }`;
     return `{ sql: ${JSON.stringify(c.compiled.sql)}, params: ${c.compiled.params}, shape: ${shapeText(c.compiled.shape)}${transform} }`;
   };
-  const chosen = compileChoices(new Map(), (choices) => compileCommand(call, method, pkg, scripts, calls, undefined, choices), statement);
+  const chosen = compileChosen((choices) => compileCommand(call, method, pkg, scripts, calls, undefined, choices), statement);
   return typeof chosen === 'string' ? { ...range, text: `addStatement(${chosen})` } : chosen;
 }
 
@@ -520,8 +533,8 @@ function compileCommand(
   };
   const compiled = compileCall(build, exprs, 'node-redis', calls);
   if (!('sql' in compiled)) {
-    // Translated when it runs: one statement's argv (no options chosen among, no scan step, no script compiled ahead).
-    const fixed = script === undefined && cursor === undefined && choices?.found === undefined && (choices?.chosen.size ?? 0) === 0;
+    // Translated when it runs: one statement's argv (in each case of the values that choose among them; no scan step, no script compiled ahead).
+    const fixed = script === undefined && cursor === undefined;
     const translated = fixed && compiled.rule === 'node-redis/runtime-arguments' ? argvTemplate(build, exprs) : undefined;
     return translated === undefined ? compiled : { translated, reply: buffers ? 'buffers' : reply };
   }
@@ -587,13 +600,21 @@ function convertScanIterator(
   if (namesScanCursor(call.getArguments())) {
     return { rule: 'node-redis/iterator', message: `${method}() whose arguments name '${SCAN_CURSOR}' is not converted` };
   }
-  const compiled = compileCommand(call, iterator.method, pkg, scripts, calls, { at: iterator.at });
-  if ('rule' in compiled) return compiled;
-  if ('translated' in compiled) return { rule: 'node-redis/iterator', message: `${method}()'s steps are not compiled ahead` };
-  if (compiled.reply === 'plain') return { rule: 'node-redis/iterator', message: `${method}()'s steps have no reply transform to read their cursor from` };
+  // Each step the converted SCAN call, or a conditional over its statements where the options' values choose among them (`{ COUNT: n }`).
+  let plain = false;
+  const render = (c: Compiled): string => {
+    // A scan step always compiles ahead (a statement translated when it runs has no cursor to carry).
+    if ('translated' in c || c.reply === 'plain') {
+      plain = true;
+      return '';
+    }
+    return renderCall({ receiver, compiled: c.compiled, flavour: pkg.major === 4 ? 'node-redis4' : 'node-redis5', transform: c.reply });
+  };
+  const step = compileChosen((choices) => compileCommand(call, iterator.method, pkg, scripts, calls, { at: iterator.at }, choices), render);
+  if (typeof step !== 'string') return step;
+  if (plain) return { rule: 'node-redis/iterator', message: `${method}()'s steps have no reply transform to read their cursor from` };
   const yielded = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
   const typeArg = yielded === undefined || yielded.includes('import(') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : `<${yielded}>`;
-  const step = renderCall({ receiver, compiled: compiled.compiled, flavour: pkg.major === 4 ? 'node-redis4' : 'node-redis5', transform: compiled.reply });
   return { start: call.getStart(), end: call.getEnd(), text: `r2s.nodeRedisScanIterator${typeArg}(${pkg.major}, (${SCAN_CURSOR}) => ${step}, '${iterator.items[pkg.major]}')` };
 }
 
@@ -780,6 +801,13 @@ function argValue(node: Node, exprs: RuntimeExpr[], choices?: Choices): ArgValue
   const type = node.getType();
   if (type.getCallSignatures().length > 0) return { rule: 'node-redis/callback', message: 'a function argument is not converted' };
   const scalar = scalarKind(members(type));
+  if (scalar === 'number' && choices?.numbers === true && isPlainReference(node)) {
+    const text = node.getText();
+    return choose(choices, node, [`!${text}`, undefined], (i) => {
+      exprs.push(i === 0 ? { expr: text, numeric: false, plain: true, unread: true, falsy: true } : { expr: text, numeric: true, plain: true, nonzero: true });
+      return { kind: 'expr', index: exprs.length - 1 };
+    });
+  }
   if (scalar !== undefined) {
     exprs.push({ expr: node.getText(), numeric: scalar === 'number', plain: isPlainReference(node) });
     return { kind: 'expr', index: exprs.length - 1 };
@@ -830,6 +858,8 @@ function argValue(node: Node, exprs: RuntimeExpr[], choices?: Choices): ArgValue
  */
 interface Choices {
   readonly chosen: ReadonlyMap<Node, number>;
+  /** A number is a choice too, between its falsy values (0, NaN), which node-redis leaves out of `{ COUNT }`, and the others. */
+  readonly numbers?: boolean;
   found?: { readonly node: Node; readonly tests: readonly (string | undefined)[] };
 }
 

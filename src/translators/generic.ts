@@ -182,12 +182,12 @@ const TYPE_NAMES = new Set(['string', 'list', 'set', 'zset', 'hash', 'stream']);
  * them, so a batch can be empty while the cursor is not 0, as in Redis.
  *   WITH page AS (SELECT redis.scan_slot(k.key) AS slot FROM redis.keys k
  *                 WHERE redis.scan_slot(k.key) >= $1::bigint AND redis.is_live(k.expires_at)
- *                 ORDER BY 1 LIMIT $2::bigint), …
+ *                 ORDER BY 1 LIMIT <$2::bigint, ERR syntax error below 1>), …
  *   SELECT <next slot or 0>::text AS cursor, ARRAY(<keys of the page's slots>) AS keys
  */
 const SCAN: Translator<'SCAN'> = (cmd, { S }) => {
-  const count = cmd.args.count ?? 10n;
-  if (count < 1n) throw new RedisError('ERR syntax error');
+  // COUNT below 1 is Redis' syntax error, raised by the SQL, so that one statement serves every count.
+  const count = param(cmd.args.count ?? 10n);
   // Redis reads the cursor as unsigned: a negative one is past every slot.
   const cursor = cmd.args.cursor < 0n || cmd.args.cursor > SLOT_END ? SLOT_END : cmd.args.cursor;
   const from = param(cursor);
@@ -205,7 +205,7 @@ const SCAN: Translator<'SCAN'> = (cmd, { S }) => {
     sql: sql`WITH page AS (
   SELECT ${S}.scan_slot(k.key) AS slot FROM ${S}.keys k
   WHERE ${S}.scan_slot(k.key) >= ${from}::bigint AND ${live}
-  ORDER BY 1 LIMIT ${param(count)}::bigint
+  ORDER BY 1 LIMIT CASE WHEN ${count}::bigint < 1 THEN ${S}.fail(${'ERR syntax error'}, NULL::bigint) ELSE ${count}::bigint END
 ), last AS (SELECT max(slot) AS slot FROM page)
 SELECT coalesce((SELECT ${S}.scan_slot(k.key) FROM ${S}.keys k
                  WHERE ${S}.scan_slot(k.key) > last.slot AND ${live} ORDER BY 1 LIMIT 1), 0)::text AS cursor,

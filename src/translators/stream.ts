@@ -238,7 +238,8 @@ const XREAD: Translator<'XREAD'> = (cmd, { S }) => {
     }
     bad = i + 1;
   });
-  const count = cmd.args.count !== undefined && cmd.args.count > 0n ? cmd.args.count : null;
+  // COUNT 0 or less reads them all, as no COUNT does: checked in SQL, so that the statement is one for every count.
+  const count = cmd.args.count ?? null;
   const keyArray = param([...keys]);
   return {
     sql: sql`SELECT * FROM (
@@ -248,7 +249,7 @@ const XREAD: Translator<'XREAD'> = (cmd, { S }) => {
   JOIN ${S}.streams st ON st.key = k.key
   JOIN LATERAL (SELECT e.ms, e.seq, e.field_values FROM ${S}.stream_entries e
     WHERE e.key = k.key AND (e.ms, e.seq) > (coalesce(given.ms, st.last_ms), coalesce(given.seq, st.last_seq))
-    ORDER BY e.ms, e.seq LIMIT ${param(count)}::bigint) AS e ON true
+    ORDER BY e.ms, e.seq LIMIT nullif(greatest(${param(count)}::bigint, 0), 0)) AS e ON true
   UNION ALL
   SELECT NULL, NULL, NULL, NULL, NULL, NULL
   FROM (SELECT ${S}.xread_check(${keyArray}::text[], ${param(bad)}::integer, ${param(error)}::text) AS ok OFFSET 0) AS checked
@@ -418,13 +419,14 @@ const XREADGROUP: Translator<'XREADGROUP'> = (cmd, { S }) => {
     ms.push(U64(next.ms));
     seq.push(U64(next.seq));
   });
-  const count = cmd.args.count !== undefined && cmd.args.count > 0n ? cmd.args.count : null;
+  // COUNT 0 or less reads them all, as no COUNT does: checked in SQL, so that the statement is one for every count.
+  const count = cmd.args.count ?? null;
   const nogroup = keys.map(
     (key) => `NOGROUP No such key '${cString(key)}' or consumer group '${cString(group)}' in XREADGROUP with GROUP option`,
   );
   return {
     sql: sql`SELECT ${S}.xreadgroup(${bytes(group)}, ${bytes(consumer)}, ${param([...keys])}::text[], ${param(ms)}::numeric[], ${param(seq)}::numeric[],
-  ${param(nogroup)}::text[], ${param(bad)}::integer, ${param(error)}::text, ${param(count)}::bigint, ${bool(cmd.args.noack === true)}) AS reply`,
+  ${param(nogroup)}::text[], ${param(bad)}::integer, ${param(error)}::text, nullif(greatest(${param(count)}::bigint, 0), 0), ${bool(cmd.args.noack === true)}) AS reply`,
     reply: TREE,
     warnings:
       block === undefined
