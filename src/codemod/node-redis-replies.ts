@@ -66,6 +66,9 @@ const REPLIES: Readonly<Record<string, readonly [v4: NodeRedisReply, v5: NodeRed
   XCLAIM: ['xclaim', 'xclaim'],
   XAUTOCLAIM: ['xautoclaim', 'xautoclaim'],
   XAUTOCLAIM_JUSTID: ['xautoclaim-justid', 'xautoclaim-justid'],
+  XINFO_STREAM: ['xinfo-stream', 'xinfo-stream'],
+  XINFO_GROUPS: ['xinfo-groups', 'xinfo-groups'],
+  XINFO_CONSUMERS: ['xinfo-consumers', 'xinfo-consumers'],
   // node-redis 4 checks the reply is a number (it always is from Redis 6.2.5 on) and returns it.
   ZRANGESTORE: ['plain', 'plain'],
   // Not reproduced: TIME's Date (v4), LCS IDX's match objects, PUBSUB NUMSUB's
@@ -80,10 +83,6 @@ const REPLIES: Readonly<Record<string, readonly [v4: NodeRedisReply, v5: NodeRed
   BZPOPMIN: ['unknown', 'unknown'],
   BZMPOP: ['unknown', 'unknown'],
   ZRANK_WITHSCORE: ['unknown', 'unknown'],
-  // Not reproduced: the XINFO maps.
-  XINFO_CONSUMERS: ['unknown', 'unknown'],
-  XINFO_GROUPS: ['unknown', 'unknown'],
-  XINFO_STREAM: ['unknown', 'unknown'],
 };
 
 /**

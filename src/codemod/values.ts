@@ -45,6 +45,9 @@ export type Transform =
   | 'xclaim'
   | 'xautoclaim'
   | 'xautoclaim-justid'
+  | 'xinfo-stream'
+  | 'xinfo-groups'
+  | 'xinfo-consumers'
   /** Not a command's transform: node-redis 4's `commandOptions({ returnBuffers: true })`, every string of the reply a Buffer. */
   | 'buffers';
 
@@ -72,6 +75,9 @@ const TRANSFORMS: readonly string[] = [
   'xclaim',
   'xautoclaim',
   'xautoclaim-justid',
+  'xinfo-stream',
+  'xinfo-groups',
+  'xinfo-consumers',
   'buffers',
 ];
 
@@ -227,7 +233,50 @@ function applyTransform(raw: RawValue, flavour: Flavour, transform: Transform): 
       const messages = transform === 'xautoclaim' ? nullableMessages(Array.isArray(claimed) ? claimed : []) : claimed;
       return v4 ? { nextId, messages } : { nextId, messages, deletedMessages: deleted };
     }
+    case 'xinfo-stream':
+      return xinfoStream(list(), v4);
+    case 'xinfo-groups':
+      // Each group's reply is name, value, name, value…: picked by position, as node-redis does.
+      return list().map((g) => {
+        const f = Array.isArray(g) ? g : [];
+        return v4
+          ? { name: f[1], consumers: f[3], pending: f[5], lastDeliveredId: f[7] }
+          : { name: f[1], consumers: f[3], pending: f[5], 'last-delivered-id': f[7], 'entries-read': f[9], lag: f[11] };
+      });
+    case 'xinfo-consumers':
+      return list().map((c) => {
+        const f = Array.isArray(c) ? c : [];
+        return { name: f[1], pending: f[3], idle: f[5], inactive: f[7] };
+      });
   }
+}
+
+/**
+ * node-redis' XINFO STREAM transform: 4 names the fields it knows in camel
+ * case and drops the others; 5 keeps every field under Redis' name. The
+ * first and last entries are `{ id, message }` (or null).
+ */
+function xinfoStream(l: readonly RawValue[], v4: boolean): Record<string, unknown> {
+  const V4_NAMES: Readonly<Record<string, string>> = {
+    length: 'length',
+    'radix-tree-keys': 'radixTreeKeys',
+    'radix-tree-nodes': 'radixTreeNodes',
+    groups: 'groups',
+    'last-generated-id': 'lastGeneratedId',
+    'first-entry': 'firstEntry',
+    'last-entry': 'lastEntry',
+  };
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < l.length; i += 2) {
+    const name = String(l[i]);
+    const value = l[i + 1];
+    const entry = name === 'first-entry' || name === 'last-entry';
+    // node-redis 4 tests the entry for truth, 5 for null; Redis gives an array or nil.
+    const transformed = entry && Array.isArray(value) ? streamMessages([value])[0] : entry ? (v4 ? null : value) : value;
+    if (!v4) out[name] = transformed;
+    else if (Object.hasOwn(V4_NAMES, name)) out[V4_NAMES[name]!] = transformed;
+  }
+  return out;
 }
 
 /** node-redis' transformStreamMessageNullReply over a list: an entry is `{ id, message }`, or null where Redis gave nil. */
