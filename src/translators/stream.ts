@@ -204,7 +204,7 @@ const XSETID: Translator<'XSETID'> = (cmd, { S }) => {
  * streams before it, as Redis checks them. BLOCK does not wait (see the warning).
  *   SELECT given.i AS stream, given.key, e.ms, e.seq, e.ms || '-' || e.seq AS id, e.field_values
  *   FROM unnest($1::text[], $2::numeric[], $3::numeric[]) WITH ORDINALITY AS given(key, ms, seq, i)
- *   JOIN redis.keys k … JOIN LATERAL (<entries after the ID> LIMIT $4) e ON true
+ *   JOIN redis.keys k … JOIN LATERAL (<entries after the ID> LIMIT <$4 above 0, else none>) e ON true
  *   UNION ALL <xread_check> ORDER BY stream, ms, seq
  */
 const XREAD: Translator<'XREAD'> = (cmd, { S }) => {
@@ -383,7 +383,7 @@ const bool = (b: boolean): Raw => raw(b ? 'true' : 'false');
  * consumer's own pending entries after it. `18446744073709551615-18446744073709551615`
  * is what `>` stands for inside Redis, so it means `>` too. BLOCK does not wait.
  *   SELECT redis.xreadgroup($1::bytea, $2::bytea, $3::text[], $4::numeric[], $5::numeric[],
- *                           $6::text[], $7::integer, $8::text, $9::bigint, false) AS reply
+ *                           $6::text[], $7::integer, $8::text, nullif(greatest($9::bigint, 0), 0), false) AS reply
  */
 const XREADGROUP: Translator<'XREADGROUP'> = (cmd, { S }) => {
   const block = cmd.args.milliseconds;
