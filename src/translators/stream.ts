@@ -460,7 +460,7 @@ const upper = (b: Buffer | undefined): string => (b === undefined ? '' : b.toStr
  * XPENDING key group [[IDLE min-idle] start end count [consumer]], read as
  * Redis reads it (the count before the IDs; every word checked before the key).
  *   SELECT redis.xpending($1::text, $2::bytea, $3::text, true, $4::bigint,
- *                         $5::numeric, $6::numeric, $7::numeric, $8::numeric, $9::bigint, $10::bytea) AS reply
+ *                         $5::numeric, $6::numeric, $7::numeric, $8::numeric, greatest($9::bigint, 0), $10::bytea) AS reply
  */
 const XPENDING: Translator<'XPENDING'> = (cmd, { S }) => {
   const argv = cmd.argv;
@@ -478,15 +478,15 @@ const XPENDING: Translator<'XPENDING'> = (cmd, { S }) => {
       if (argc < 8) throw new RedisError(SYNTAX);
       at += 2;
     }
+    // A negative count lists nothing, as 0 does: said in SQL, so that one statement serves every count.
     count = integerOr(argv[at + 2], NOT_AN_INTEGER);
-    if (count < 0n) count = 0n;
     start = intervalId(argv[at]!, true);
     end = intervalId(argv[at + 1]!, false);
     consumer = argv[at + 3] ?? null;
   }
   return {
     sql: sql`SELECT ${S}.xpending(${keyText(cmd.args.key)}, ${bytes(cmd.args.group)}, ${param(noKeyOrGroup(cmd.args.key, cmd.args.group))}::text, ${bool(argc >= 6)}, ${param(minIdle)}::bigint,
-  ${numeric(start.ms)}, ${numeric(start.seq)}, ${numeric(end.ms)}, ${numeric(end.seq)}, ${param(count)}::bigint, ${param(consumer)}::bytea) AS reply`,
+  ${numeric(start.ms)}, ${numeric(start.seq)}, ${numeric(end.ms)}, ${numeric(end.seq)}, greatest(${param(count)}::bigint, 0), ${param(consumer)}::bytea) AS reply`,
     reply: TREE,
   };
 };
