@@ -217,7 +217,7 @@ function compileArgvs(
     return { rule: `${prefix}/runtime-arguments`, message: 'the SQL depends on the value of an argument known only at run time' };
   }
   // Each parameter holds the same value (or the same literal) under every stand-in: one the translator made from a value
-  // (XCLAIM's negative min-idle-time is 0) would be passed as it is by the converted call.
+  // (SCAN's negative cursor is past every slot) would be passed as it is by the converted call.
   if (!spread && compiled.some((c, k) => k > 0 && !sameParams(first.params, c.params, madeWith[0]!, madeWith[k]!, exprs))) {
     return { rule: `${prefix}/runtime-arguments`, message: "a value known only at run time decides what the statement's parameters hold, not only which value they pass" };
   }

@@ -495,7 +495,7 @@ const XPENDING: Translator<'XPENDING'> = (cmd, { S }) => {
  * XCLAIM key group consumer min-idle-time id … [IDLE ms] [TIME ms] [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id]:
  * IDs up to the first word that is not one, then options in any order (the
  * later of IDLE and TIME wins). Errors wait for the key and group checks.
- *   SELECT redis.xclaim($1::text, $2::bytea, $3::bytea, $4::text, $5::text, $6::bigint, $7::numeric[], $8::numeric[],
+ *   SELECT redis.xclaim($1::text, $2::bytea, $3::bytea, $4::text, $5::text, greatest($6::bigint, 0), $7::numeric[], $8::numeric[],
  *                       $9::bigint, $10::bigint, $11::bigint, false, false, $12::numeric, $13::numeric) AS reply
  */
 const XCLAIM: Translator<'XCLAIM'> = (cmd, { S }) => {
@@ -512,7 +512,8 @@ const XCLAIM: Translator<'XCLAIM'> = (cmd, { S }) => {
   const option = (): void => {
     const given = toInteger(argv[4]!);
     if (given === undefined) throw new RedisError('ERR Invalid min-idle-time argument for XCLAIM');
-    minIdle = given < 0n ? 0n : given;
+    // A negative min-idle-time is 0: said in SQL (greatest), so that one statement serves every value.
+    minIdle = given;
     let j = 5;
     for (; j < argv.length; j++) {
       const id = strictId(argv[j]!);
@@ -547,7 +548,7 @@ const XCLAIM: Translator<'XCLAIM'> = (cmd, { S }) => {
   }
   return {
     sql: sql`SELECT ${S}.xclaim(${keyText(cmd.args.key)}, ${bytes(cmd.args.group)}, ${bytes(cmd.args.consumer)}, ${param(noKeyOrGroup(cmd.args.key, cmd.args.group))}::text, ${param(error)}::text,
-  ${param(minIdle)}::bigint, ${ids(claimed)}, ${param(idle)}::bigint, ${param(time)}::bigint, ${param(retry)}::bigint,
+  greatest(${param(minIdle)}::bigint, 0), ${ids(claimed)}, ${param(idle)}::bigint, ${param(time)}::bigint, ${param(retry)}::bigint,
   ${bool(force)}, ${bool(justid)}, ${numeric(lastId.ms)}, ${numeric(lastId.seq)}) AS reply`,
     reply: TREE,
   };
@@ -558,12 +559,12 @@ const AUTOCLAIM_MAX_COUNT = (2n ** 63n - 1n) / 16n;
 
 /**
  * XAUTOCLAIM key group consumer min-idle-time start [COUNT n] [JUSTID] → [cursor, [claimed…], [deleted IDs…]]
- *   SELECT redis.xautoclaim($1::text, $2::bytea, $3::bytea, $4::text, $5::bigint, $6::numeric, $7::numeric, $8::bigint, false) AS reply
+ *   SELECT redis.xautoclaim($1::text, $2::bytea, $3::bytea, $4::text, greatest($5::bigint, 0), $6::numeric, $7::numeric, $8::bigint, false) AS reply
  */
 const XAUTOCLAIM: Translator<'XAUTOCLAIM'> = (cmd, { S }) => {
   const argv = cmd.argv;
-  let minIdle = integerOr(argv[4], 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
-  if (minIdle < 0n) minIdle = 0n;
+  // A negative min-idle-time is 0: said in SQL (greatest), so that one statement serves every value.
+  const minIdle = integerOr(argv[4], 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
   const start = intervalId(argv[5]!, true);
   let count = 100n;
   let justid = false;
@@ -579,7 +580,7 @@ const XAUTOCLAIM: Translator<'XAUTOCLAIM'> = (cmd, { S }) => {
   }
   return {
     sql: sql`SELECT ${S}.xautoclaim(${keyText(cmd.args.key)}, ${bytes(cmd.args.group)}, ${bytes(cmd.args.consumer)}, ${param(noKeyOrGroup(cmd.args.key, cmd.args.group))}::text,
-  ${param(minIdle)}::bigint, ${numeric(start.ms)}, ${numeric(start.seq)}, ${param(count)}::bigint, ${bool(justid)}) AS reply`,
+  greatest(${param(minIdle)}::bigint, 0), ${numeric(start.ms)}, ${numeric(start.seq)}, ${param(count)}::bigint, ${bool(justid)}) AS reply`,
     reply: TREE,
   };
 };
