@@ -85,16 +85,29 @@ const STAND_INS = [
  * such number 0: a value that makes Redis refuse the call (LPOS' `RANK 0`,
  * LMPOP's `COUNT 0`) or answer with another statement would not be caught by
  * the positive and negative stand-ins, and the SQL compiled from them would
- * not refuse it. Its parameters are not read (the stand-ins tell which
- * expression each is).
+ * not refuse it. Its parameters are only compared with the others' (0
+ * where they hold the value: sameParams); a number the converted call tests
+ * is not 0 (`nonzero`) keeps the first stand-in's.
  */
 const ZERO = { text: (i: number) => `__r2s_zero_${i}__`, number: () => 0, elements: 2, falsy: 0 } as const;
 
-type StandIns = (typeof STAND_INS)[number] | typeof ZERO;
+/** One set of stand-in values: a text and a number per run-time expression, a spread array's length, a falsy number. */
+interface StandIns {
+  readonly text: (i: number) => string;
+  readonly number: (i: number) => number;
+  readonly elements: number;
+  readonly falsy: number;
+}
 
-/** The number standing in for run-time number i: ZERO's 0, but for a number known not to be 0 (the first stand-in's). */
+/** The number standing in for run-time number i: a 0 stand-in's 0, but for a number known not to be 0 (the first stand-in's). */
 function numberFor(standIn: StandIns, i: number, exprs: readonly RuntimeExpr[]): number {
-  return standIn === ZERO && exprs[i]?.nonzero === true ? STAND_INS[0].number(i) : standIn.number(i);
+  const n = standIn.number(i);
+  return n === 0 && exprs[i]?.nonzero === true ? STAND_INS[0].number(i) : n;
+}
+
+/** The stand-in for run-time expression i that is not a spread one: a falsy case's falsy number, a number, or a text. */
+function scalarStandIn(standIn: StandIns, i: number, exprs: readonly RuntimeExpr[]): string | number {
+  return exprs[i]?.falsy === true ? standIn.falsy : exprs[i]?.numeric === true ? numberFor(standIn, i, exprs) : standIn.text(i);
 }
 
 /** A spread expression's stand-in: `count` elements (or field, value pairs), each a text of its own. */
@@ -129,17 +142,7 @@ export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], pre
   // A spread expression has 2, 1 and 3 elements in them, and none in a fourth argv (an empty array).
   const argvOf = (standIn: StandIns, elements: number): { readonly argv: readonly string[] } | { readonly error: string } => {
     try {
-      return {
-        argv: build((i) =>
-          isSpread(exprs[i])
-            ? spreadStandIn(standIn, i, elements, exprs[i]!.spread === 'pairs')
-            : exprs[i]?.falsy === true
-              ? standIn.falsy
-              : exprs[i]?.numeric === true
-                ? numberFor(standIn, i, exprs)
-                : standIn.text(i),
-        ),
-      };
+      return { argv: build((i) => (isSpread(exprs[i]) ? spreadStandIn(standIn, i, elements, exprs[i]!.spread === 'pairs') : scalarStandIn(standIn, i, exprs))) };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
@@ -194,7 +197,8 @@ function compileArgvs(
     } catch (error) {
       if (!(error instanceof Redis2SqlError)) throw error;
       // A command that may block (XREAD, XREADGROUP) whose options depend on values known only at run time: one of them may be BLOCK.
-      if (runtime && specOf((built.argv[0] ?? '').toUpperCase())?.flags.includes('blocking') === true) {
+      // (When the first compile went through, its option words were literals and no value can be BLOCK.)
+      if (runtime && n === 0 && specOf((built.argv[0] ?? '').toUpperCase())?.flags.includes('blocking') === true) {
         return { rule: `${prefix}/blocking`, message: `${built.argv[0]!.toUpperCase()}'s options depend on values known only at run time, and with BLOCK it would wait, which the statement does not; not converted` };
       }
       // A command (or subcommand) redis2sql does not translate, whatever its arguments: the matrix's reason.
@@ -403,12 +407,12 @@ export function commandParams(method: string, argv: readonly string[], params: s
  * (a transform that leaves a falsy number's option out, `if (options?.COUNT)`,
  * gives none either: the template would send what the client does not).
  */
-const TEMPLATE_STAND_INS = [
+const TEMPLATE_STAND_INS: readonly StandIns[] = [
   ...STAND_INS,
   { text: STAND_INS[0].text, number: () => Infinity, elements: 2, falsy: 0 },
   { text: STAND_INS[0].text, number: () => -Infinity, elements: 2, falsy: 0 },
   { text: STAND_INS[0].text, number: () => 0, elements: 2, falsy: 0 },
-] as const;
+];
 
 /**
  * The call's argv as a JS array expression, when its command can be
@@ -426,15 +430,10 @@ const TEMPLATE_STAND_INS = [
 export function argvTemplate(build: BuildArgv, exprs: readonly RuntimeExpr[]): string | undefined {
   // A falsy case's number (the call's other statement reads it) is not sent; any other value is.
   if (exprs.length === 0 || exprs.some((e) => e.spread !== undefined || (e.unread === true && e.falsy !== true))) return undefined;
-  // A number the converted call tests is not 0 stays not 0.
-  const numberOf = (standIn: (typeof TEMPLATE_STAND_INS)[number], i: number): number => {
-    const n = standIn.number(i);
-    return n === 0 && exprs[i]!.nonzero === true ? STAND_INS[0].number(i) : n;
-  };
   const argvs: (readonly string[])[] = [];
   for (const standIn of TEMPLATE_STAND_INS) {
     try {
-      argvs.push(build((i) => (exprs[i]?.falsy === true ? standIn.falsy : exprs[i]?.numeric === true ? numberOf(standIn, i) : standIn.text(i))));
+      argvs.push(build((i) => scalarStandIn(standIn, i, exprs)));
     } catch {
       return undefined;
     }
@@ -443,7 +442,7 @@ export function argvTemplate(build: BuildArgv, exprs: readonly RuntimeExpr[]): s
   if (argvs.some((a) => a.length !== first.length)) return undefined;
   const standInOf = (i: number, k: number): string => {
     const standIn = TEMPLATE_STAND_INS[k]!;
-    return exprs[i]!.numeric ? String(numberOf(standIn, i)) : standIn.text(i);
+    return exprs[i]!.numeric ? String(numberFor(standIn, i, exprs)) : standIn.text(i);
   };
   const uses: number[] = [];
   const elements: string[] = [];
