@@ -358,7 +358,8 @@ function compileChoices<T extends object>(
  */
 function compileChosen<T extends object>(compile: (choices: Choices) => T | CallRefusal, render: (compiled: T) => string): string | CallRefusal {
   const first = compileChoices(new Map(), compile, render);
-  if (typeof first === 'string' || first.rule !== 'node-redis/runtime-arguments') return first;
+  // Refused for its values (in one of its cases, `{ COUNT: n }` with `n?: number`): compiled again; any other refusal stands.
+  if (typeof first === 'string' || (first.rule !== 'node-redis/runtime-arguments' && first.rule !== 'node-redis/runtime-options')) return first;
   const again = compileChoices(new Map(), compile, render, undefined, undefined, true);
   return typeof again === 'string' ? again : first;
 }
@@ -825,7 +826,7 @@ function argValue(node: Node, exprs: RuntimeExpr[], choices?: Choices): ArgValue
     return { kind: 'pairs', index: exprs.length - 1, map: name === 'Map' || name === 'ReadonlyMap' };
   }
   if (type.isBoolean() || type.isBooleanLiteral() || type.isUnion() || type.isUndefined()) {
-    const cases = choices === undefined ? undefined : valueCases(node, type);
+    const cases = choices === undefined ? undefined : valueCases(node, type, choices.numbers === true);
     if (choices === undefined || cases === undefined) {
       const why = choices === undefined ? '' : ' (the converted call chooses among statements by a plain reference whose type is undefined, true, false and one kind of string or number)';
       return { rule: 'node-redis/runtime-options', message: `'${node.getText()}' (${type.getText(node)}) chooses the command's options at run time; not converted${why}` };
@@ -838,8 +839,9 @@ function argValue(node: Node, exprs: RuntimeExpr[], choices?: Choices): ArgValue
       cases.map((c) => c.test),
       (i) => {
         const c = cases[i]!;
-        if (c.value !== 'value') return { kind: 'literal', value: c.value };
-        exprs.push({ expr: node.getText(), numeric: c.numeric, plain: true });
+        if (c.value === 'falsy') exprs.push({ expr: node.getText(), numeric: false, plain: true, unread: true, falsy: true });
+        else if (c.value !== 'value') return { kind: 'literal', value: c.value };
+        else exprs.push({ expr: node.getText(), numeric: c.numeric, plain: true, ...(c.numeric && choices.numbers === true ? { nonzero: true as const } : {}) });
         return { kind: 'expr', index: exprs.length - 1 };
       },
     );
@@ -883,10 +885,10 @@ function choose(choices: Choices, node: Node, tests: readonly (string | undefine
  *   valueCases(<ttl>, number | undefined)  → [{ test: 'ttl === undefined', value: undefined }, { test: undefined, value: 'value', numeric: true }]
  *   valueCases(<nx>, boolean)  → [{ test: 'nx === false', value: false }, { test: undefined, value: true }]
  */
-function valueCases(node: Node, type: Type): readonly { readonly test: string | undefined; readonly value: undefined | boolean | 'value'; readonly numeric: boolean }[] | undefined {
+function valueCases(node: Node, type: Type, numbers = false): readonly { readonly test: string | undefined; readonly value: undefined | boolean | 'value' | 'falsy'; readonly numeric: boolean }[] | undefined {
   if (!isPlainReference(node)) return undefined;
   const text = node.getText();
-  const literals: { test: string | undefined; value: undefined | boolean | 'value'; numeric: boolean }[] = [];
+  const literals: { test: string | undefined; value: undefined | boolean | 'value' | 'falsy'; numeric: boolean }[] = [];
   const values: Type[] = [];
   for (const t of members(type)) {
     if (t.isUndefined()) literals.push({ test: `${text} === undefined`, value: undefined, numeric: false });
@@ -895,6 +897,8 @@ function valueCases(node: Node, type: Type): readonly { readonly test: string | 
   }
   const scalar = values.length === 0 ? undefined : scalarKind(values);
   if (values.length > 0 && scalar === undefined) return undefined;
+  // With numbers as choices (compileChosen), a number's falsy values (0, NaN) are a case of their own.
+  if (scalar === 'number' && numbers) literals.push({ test: `!${text}`, value: 'falsy', numeric: false });
   const cases = [...literals, ...(scalar === undefined ? [] : [{ test: undefined, value: 'value' as const, numeric: scalar === 'number' }])];
   if (cases.length === 0) return undefined;
   return cases.map((c, i) => (i === cases.length - 1 ? { ...c, test: undefined } : c));
