@@ -8,7 +8,7 @@
 import { Node, SyntaxKind, TypeFormatFlags, ts as typescript } from './ts-morph.js';
 import type { CallExpression, Type, ts } from 'ts-morph';
 import { COMMAND_SPECS, REFUSED_COMMANDS, specOf } from '../grammar/table.js';
-import { elementTypes, entryTypes } from './walk.js';
+import { elementTypes, entryTypes, nameless, namesInScope } from './walk.js';
 import { translationStatus } from '../translate.js';
 import { commandParams, compileCall, type CallCache, type CallRefusal, type CompiledCall, type RuntimeExpr } from './compile-call.js';
 
@@ -224,14 +224,6 @@ export function compileIoredisMethod(
  */
 export type TypeTexts = Map<ts.Type, string>;
 
-/** Words a type's text may hold and still name nothing. */
-const NAMELESS_WORDS: ReadonlySet<string> = new Set(['string', 'number', 'boolean', 'bigint', 'symbol', 'null', 'undefined', 'unknown', 'any', 'never', 'void', 'object', 'true', 'false', 'readonly', 'unique']);
-
-function nameless(text: string): boolean {
-  const words = text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '').match(/[A-Za-z_$][\w$]*/g) ?? [];
-  return !text.includes('`') && words.every((w) => NAMELESS_WORDS.has(w));
-}
-
 /**
  * `<T>` with the type ioredis declared for the call's value, written so that
  * it names nothing from ioredis (the converted file should not need the
@@ -265,7 +257,8 @@ export function typeArgText(type: Type, call: CallExpression, types?: TypeTexts)
     .filter((n) => n !== undefined)
     .map((n) => n.getText());
   // The printer cuts long types short ('... 3 more ...'), which is no type at all.
-  const free = (text: string): boolean => !text.includes('import(') && !text.includes('...') && !names.some((n) => new RegExp(`\\b${n}\\b`).test(text));
+  const free = (text: string): boolean =>
+    !text.includes('import(') && !text.includes('...') && !names.some((n) => new RegExp(`\\b${n}\\b`).test(text)) && namesInScope(text, call);
   const resolved = type.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
   if (free(resolved)) {
     if (types !== undefined && nameless(resolved)) types.set(type.compilerType, `<${resolved}>`);

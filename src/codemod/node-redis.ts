@@ -25,7 +25,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Node, SyntaxKind, TypeFormatFlags, ts } from './ts-morph.js';
+import { Node, SyntaxKind, ts } from './ts-morph.js';
 import type { CallExpression, SourceFile, Type } from 'ts-morph';
 import { translationStatus } from '../translate.js';
 import { REFUSED_COMMANDS } from '../grammar/table.js';
@@ -39,7 +39,7 @@ import { compileScript, emptyScriptContext, installScript, literal, property, sc
 import { renderCall } from './snippet.js';
 import { pairWatches, type WatchPair } from './transaction.js';
 import type { Transform } from './values.js';
-import { descendantsWhere, elementTypes, entryTypes, namesScanCursor, optionalReceiver, SCAN_CURSOR, shortText, somePart, someTypePart } from './walk.js';
+import { descendantsWhere, elementTypes, entryTypes, namesScanCursor, optionalReceiver, SCAN_CURSOR, shortText, somePart, someTypePart, writtenType } from './walk.js';
 import { eventListener, type Shutdown } from './lifecycle.js';
 import type { CompiledScript } from '../translators/lua/compile.js';
 
@@ -265,6 +265,19 @@ export function convertNodeRedisFile(file: SourceFile, major: 4 | 5 | undefined,
   return { text: addImports(file, text, ['redis', '@redis/client']), findings, edits: nested };
 }
 
+/**
+ * The type a node-redis call's promise (or iterator) yields, written where
+ * the call is, for the converted call's type argument; undefined in
+ * JavaScript, which has none, and where the type cannot be written there (a
+ * script's recursive reply type the checker prints cut short): the converted
+ * call's type is then inferred.
+ */
+function yieldedType(call: CallExpression): string | undefined {
+  if (/\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath())) return undefined;
+  const type = call.getType().getTypeArguments()[0];
+  return type === undefined ? undefined : writtenType(type, call);
+}
+
 function convertCall(call: CallExpression, method: string, receiver: string, pkg: ClientPackage, scripts: ScriptContext, calls: CallCache): Edit | CallRefusal {
   const range = { start: call.getStart(), end: call.getEnd() };
   const lifecycle = LIFECYCLE[method];
@@ -274,20 +287,17 @@ function convertCall(call: CallExpression, method: string, receiver: string, pkg
     return { ...range, text: lifecycle === 'connect' ? `r2s.nodeRedisConnect(${receiver})` : `r2s.nodeRedisShutdown(${receiver}, '${lifecycle}')` };
   }
   if (method === 'on' || method === 'once') return eventListener(call, 'node-redis');
-  const resolved = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
   if (pkg.commands[method] === undefined && REFUSED[method] === undefined) {
     const script = scriptCall(call, method, scripts);
     if (script !== undefined) {
       if ('rule' in script) return script;
-      const type = resolved === undefined || resolved.includes('import(') || resolved.includes('...') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : `<${resolved}>`;
-      return { ...range, text: `r2s.nodeRedisScript${type}(${receiver}, ${pkg.major}, ${script.args})` };
+      const type = yieldedType(call);
+      return { ...range, text: `r2s.nodeRedisScript${type === undefined ? '' : `<${type}>`}(${receiver}, ${pkg.major}, ${script.args})` };
     }
   }
   const iterator = SCAN_ITERATORS[method];
   if (iterator !== undefined) return convertScanIterator(call, method, iterator, receiver, pkg, scripts, calls);
-  // JavaScript has no type arguments; a type the checker printed truncated (a script's recursive reply type) is left to inference.
-  const typeArg =
-    resolved === undefined || resolved.includes('import(') || resolved.includes('...') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? undefined : resolved;
+  const typeArg = yieldedType(call);
   const render = (compiled: Compiled): string =>
     'translated' in compiled
       ? `r2s.nodeRedisTranslated${typeArg === undefined ? '' : `<${typeArg}>`}(${receiver}, ${pkg.major}, ${compiled.translated}${compiled.reply === 'plain' ? '' : `, '${compiled.reply}'`})`
@@ -614,9 +624,8 @@ function convertScanIterator(
   const step = compileChosen((choices) => compileCommand(call, iterator.method, pkg, scripts, calls, { at: iterator.at }, choices), render);
   if (typeof step !== 'string') return step;
   if (plain) return { rule: 'node-redis/iterator', message: `${method}()'s steps have no reply transform to read their cursor from` };
-  const yielded = call.getType().getTypeArguments()[0]?.getText(call, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
-  const typeArg = yielded === undefined || yielded.includes('import(') || /\.[cm]?jsx?$/.test(call.getSourceFile().getFilePath()) ? '' : `<${yielded}>`;
-  return { start: call.getStart(), end: call.getEnd(), text: `r2s.nodeRedisScanIterator${typeArg}(${pkg.major}, (${SCAN_CURSOR}) => ${step}, '${iterator.items[pkg.major]}')` };
+  const yielded = yieldedType(call);
+  return { start: call.getStart(), end: call.getEnd(), text: `r2s.nodeRedisScanIterator${yielded === undefined ? '' : `<${yielded}>`}(${pkg.major}, (${SCAN_CURSOR}) => ${step}, '${iterator.items[pkg.major]}')` };
 }
 
 /**

@@ -36,4 +36,6 @@ export declare namespace ts {
   type Expression = TsMorph.ts.Expression;
   type TypeReference = TsMorph.ts.TypeReference;
   type ObjectType = TsMorph.ts.ObjectType;
+  type EntityName = TsMorph.ts.EntityName;
+  type SymbolFlags = TsMorph.ts.SymbolFlags;
 }

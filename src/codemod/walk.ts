@@ -144,3 +144,74 @@ export const SCAN_CURSOR = 'r2sCursor';
 export function namesScanCursor(args: readonly Node[]): boolean {
   return args.some((a) => a.getText() === SCAN_CURSOR || a.getDescendants().some((d) => d.getKind() === ts.SyntaxKind.Identifier && d.getText() === SCAN_CURSOR));
 }
+
+/** Words a type's text may hold and still name nothing. */
+const NAMELESS_WORDS: ReadonlySet<string> = new Set(['string', 'number', 'boolean', 'bigint', 'symbol', 'null', 'undefined', 'unknown', 'any', 'never', 'void', 'object', 'true', 'false', 'readonly', 'unique']);
+
+/** Whether a printed type names nothing (`string | null`, `[string, number][]`): its text means the same in any file. */
+export function nameless(text: string): boolean {
+  const words = text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '').match(/[A-Za-z_$][\w$]*/g) ?? [];
+  return !text.includes('`') && words.every((w) => NAMELESS_WORDS.has(w));
+}
+
+/**
+ * Whether every name a printed type mentions resolves where `at` is. The
+ * checker prints an interface by its own name even where that name is not
+ * in scope: node-redis 4's TIME resolves with a `TimeReply`, an interface its
+ * module does not export, which is no type in the user's file.
+ *
+ *   namesInScope('Record<string, Buffer> | null', call)  → true
+ *   namesInScope('TimeReply', call)  → false
+ */
+export function namesInScope(text: string, at: Node): boolean {
+  if (nameless(text)) return true;
+  const checker = at.getProject().getTypeChecker().compilerObject;
+  const statement = ts.createSourceFile('type.ts', `type T = ${text};`, ts.ScriptTarget.Latest).statements[0];
+  if (statement === undefined || !ts.isTypeAliasDeclaration(statement)) return false;
+  const resolves = (name: ts.EntityName, meaning: ts.SymbolFlags): boolean => {
+    // `A.B` is in scope when `A` is: the checker qualified it from there.
+    let left = name;
+    while (ts.isQualifiedName(left)) left = left.left;
+    return checker.resolveName(left.text, at.compilerNode, left === name ? meaning : ts.SymbolFlags.Namespace, false) !== undefined;
+  };
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isTypeReferenceNode(node) && !resolves(node.typeName, ts.SymbolFlags.Type)) return false;
+    if (ts.isTypeQueryNode(node) && ts.isIdentifier(node.exprName) && !resolves(node.exprName, ts.SymbolFlags.Value)) return false;
+    return ts.forEachChild(node, (child) => (visit(child) ? undefined : true)) !== true;
+  };
+  return visit(statement.type);
+}
+
+/**
+ * `type` written as a type argument where `at` is, or undefined: its printed
+ * text when every name in it is in scope there, otherwise, for an interface
+ * whose own name is not (node-redis 4's `TimeReply`), its bases and its
+ * properties (`Date & { microseconds: number }`), which is the same type. A
+ * text the printer cut short (`...`) or that needs an `import()` is none.
+ *
+ *   writtenType(<TimeReply>, call)  → 'Date & { microseconds: number }'
+ */
+export function writtenType(type: Type, at: Node, printed = type.getText(at, ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope)): string | undefined {
+  const usable = (text: string): boolean => !text.includes('import(') && !text.includes('...') && namesInScope(text, at);
+  if (usable(printed)) return printed;
+  const symbol = type.getSymbol();
+  if (symbol === undefined || !type.isInterface() || type.getTypeArguments().length > 0 || type.getCallSignatures().length > 0) return undefined;
+  const parts: string[] = [];
+  for (const base of type.getBaseTypes()) {
+    const text = writtenType(base, at);
+    if (text === undefined) return undefined;
+    parts.push(text);
+  }
+  const members: string[] = [];
+  for (const member of symbol.getMembers()) {
+    const declaration = member.getDeclarations()[0];
+    if (declaration === undefined || !ts.isPropertySignature(declaration.compilerNode)) return undefined;
+    const text = writtenType(member.getTypeAtLocation(at), at);
+    if (text === undefined) return undefined;
+    const name = member.getName();
+    const readonly = declaration.compilerNode.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword) === true ? 'readonly ' : '';
+    members.push(`${readonly}${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}${member.isOptional() ? '?' : ''}: ${text}`);
+  }
+  if (members.length > 0) parts.push(`{ ${members.join('; ')} }`);
+  return parts.length === 0 ? undefined : parts.join(' & ');
+}
