@@ -71,12 +71,12 @@ const REPLIES: Readonly<Record<string, readonly [v4: NodeRedisReply, v5: NodeRed
   XINFO_CONSUMERS: ['xinfo-consumers', 'xinfo-consumers'],
   // node-redis 4 checks the reply is a number (it always is from Redis 6.2.5 on) and returns it.
   ZRANGESTORE: ['plain', 'plain'],
-  // Not reproduced: TIME's Date (v4), LCS IDX's match objects, PUBSUB NUMSUB's
-  // object, the blocking pops' objects, ZRANK WITHSCORE.
-  TIME: ['unknown', 'plain'],
-  LCS_IDX: ['unknown', 'unknown'],
-  LCS_IDX_WITHMATCHLEN: ['unknown', 'unknown'],
-  PUBSUB_NUMSUB: ['unknown', 'unknown'],
+  // Not reproduced: the blocking pops' objects (their commands are reported
+  // anyway), ZRANK WITHSCORE.
+  TIME: ['time', 'plain'],
+  LCS_IDX: ['lcs-idx', 'lcs-idx'],
+  LCS_IDX_WITHMATCHLEN: ['lcs-idx-withmatchlen', 'lcs-idx-withmatchlen'],
+  PUBSUB_NUMSUB: ['pubsub-numsub', 'pubsub-numsub'],
   BLPOP: ['unknown', 'unknown'],
   BRPOP: ['unknown', 'unknown'],
   BZPOPMAX: ['unknown', 'unknown'],

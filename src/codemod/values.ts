@@ -48,6 +48,10 @@ export type Transform =
   | 'xinfo-stream'
   | 'xinfo-groups'
   | 'xinfo-consumers'
+  | 'time'
+  | 'lcs-idx'
+  | 'lcs-idx-withmatchlen'
+  | 'pubsub-numsub'
   /** Not a command's transform: node-redis 4's `commandOptions({ returnBuffers: true })`, every string of the reply a Buffer. */
   | 'buffers';
 
@@ -78,6 +82,10 @@ const TRANSFORMS: readonly string[] = [
   'xinfo-stream',
   'xinfo-groups',
   'xinfo-consumers',
+  'time',
+  'lcs-idx',
+  'lcs-idx-withmatchlen',
+  'pubsub-numsub',
   'buffers',
 ];
 
@@ -248,6 +256,33 @@ function applyTransform(raw: RawValue, flavour: Flavour, transform: Transform): 
         const f = Array.isArray(c) ? c : [];
         return { name: f[1], pending: f[3], idle: f[5], inactive: f[7] };
       });
+    case 'time': {
+      // node-redis 4: a Date of the server's clock, with the microseconds beside it.
+      const [seconds, microseconds] = list().map(Number) as [number, number];
+      return Object.assign(new Date(seconds * 1000 + microseconds / 1000), { microseconds });
+    }
+    case 'lcs-idx':
+    case 'lcs-idx-withmatchlen': {
+      // Redis' map is ["matches", [...], "len", n]; node-redis 5 keeps the matches as Redis gives them.
+      const l = list();
+      if (!v4) return { matches: l[1], len: l[3] };
+      const range = (r: RawValue | undefined): { start: RawValue | undefined; end: RawValue | undefined } => {
+        const [start, end] = Array.isArray(r) ? r : [];
+        return { start, end };
+      };
+      const matches = (Array.isArray(l[1]) ? l[1] : []).map((m) => {
+        const [key1, key2, length] = Array.isArray(m) ? m : [];
+        return transform === 'lcs-idx' ? { key1: range(key1), key2: range(key2) } : { key1: range(key1), key2: range(key2), length };
+      });
+      return { matches, length: l[3] };
+    }
+    case 'pubsub-numsub': {
+      // Channel → subscribers, in an object without a prototype (node-redis 5 reads the count with Number()).
+      const l = list();
+      const out = Object.create(null) as Record<string, unknown>;
+      for (let i = 0; i < l.length; i += 2) out[String(l[i])] = v4 ? l[i + 1] : Number(l[i + 1]);
+      return out;
+    }
   }
 }
 

@@ -46,7 +46,9 @@ describe('node-redis reply transforms', () => {
   it('names what each major does: booleans in 4, integers in 5', () => {
     expect(nodeRedisTransform('SISMEMBER', 'node-redis4')).toBe('boolean');
     expect(nodeRedisTransform('SISMEMBER', 'node-redis5')).toBe('plain');
-    expect(nodeRedisTransform('TIME', 'node-redis4')).toBe('unknown');
+    expect(nodeRedisTransform('TIME', 'node-redis4')).toBe('time');
+    expect(nodeRedisTransform('TIME', 'node-redis5')).toBe('plain');
+    expect(nodeRedisTransform('BLPOP', 'node-redis4')).toBe('unknown');
     expect(nodeRedisTransform('GET', 'node-redis5')).toBeUndefined();
   });
 });

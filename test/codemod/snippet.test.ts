@@ -44,10 +44,15 @@ describe('renderSnippet', () => {
     expect(Object.getPrototypeOf(v4)).toBe(null);
     expect({ ...(v4 as object) }).toEqual({ f: 'v' });
     expect(Object.getPrototypeOf(await runSnippet(renderSnippet(['HGETALL', 'h'])))).toBe(Object.prototype);
+    // node-redis 4's TIME: a Date of the database's clock, with its microseconds.
+    const time = (await runSnippet(renderSnippet(['TIME'], { flavour: 'node-redis4' }))) as Date & { microseconds: number };
+    expect(time).toBeInstanceOf(Date);
+    expect(Math.abs(time.getTime() - Date.now())).toBeLessThan(60_000);
+    expect(Math.floor(time.getTime() % 1000)).toBe(Math.floor(time.microseconds / 1000));
   });
 
   it('refuses a reply transform it does not reproduce, and what translate refuses', () => {
-    expect(() => renderSnippet(['TIME'], { flavour: 'node-redis4' })).toThrow(UnsupportedError);
+    expect(() => renderSnippet(['BLPOP', 'l', '0'], { flavour: 'node-redis4' })).toThrow(UnsupportedError);
     expect(() => renderSnippet(['GET'])).toThrow(RedisError);
     expect(() => renderSnippet(['GET'])).toThrow("ERR wrong number of arguments for 'get' command");
   });
