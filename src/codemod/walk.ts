@@ -187,13 +187,20 @@ export function namesInScope(text: string, at: Node): boolean {
  * text when every name in it is in scope there, otherwise, for an interface
  * whose own name is not (node-redis 4's `TimeReply`), its bases and its
  * properties (`Date & { microseconds: number }`), which is the same type. A
- * text the printer cut short (`...`) or that needs an `import()` is none.
+ * text the printer cut short (`...`) or that needs an `import()` is none;
+ * an alias out of scope is written as what it stands for.
  *
  *   writtenType(<TimeReply>, call)  → 'Date & { microseconds: number }'
+ *   writtenType(<BitValue>, call)  → '0 | 1'
  */
 export function writtenType(type: Type, at: Node, printed = type.getText(at, ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope)): string | undefined {
   const usable = (text: string): boolean => !text.includes('import(') && !text.includes('...') && namesInScope(text, at);
   if (usable(printed)) return printed;
+  // An alias whose name is not in scope, written as what it stands for (node-redis' `BitValue` as `0 | 1`).
+  if (type.getAliasSymbol() !== undefined) {
+    const expanded = type.getText(at, ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope | ts.TypeFormatFlags.InTypeAlias);
+    if (usable(expanded)) return expanded;
+  }
   const symbol = type.getSymbol();
   if (symbol === undefined || !type.isInterface() || type.getTypeArguments().length > 0 || type.getCallSignatures().length > 0) return undefined;
   const parts: string[] = [];

@@ -9,6 +9,8 @@ const LIB = `
 interface Hidden extends Date { readonly micro: number; 'odd-name'?: string[] }
 interface Generic<T> extends Date { value: T }
 interface WithMethod { run(): void }
+type Bit = 0 | 1;
+export declare function bit(): Bit;
 export declare function hidden(): Hidden;
 export declare function generic(): Generic<string>;
 export declare function withMethod(): WithMethod;
@@ -16,13 +18,13 @@ export interface Shown { a: number }
 export declare function shown(): Shown;
 `;
 const SOURCE = `
-import { hidden, generic, withMethod, shown, type Shown } from './lib';
+import { hidden, generic, withMethod, shown, bit, type Shown } from './lib';
 type Local = { n: number };
 const local: Local = { n: 1 };
 export function f() {
   type Inner = { m: string };
   const inner: Inner = { m: 'x' };
-  return [hidden(), generic(), withMethod(), shown(), local, inner, Buffer.from('x')];
+  return [hidden(), generic(), withMethod(), shown(), local, inner, bit()];
 }
 `;
 
@@ -39,6 +41,11 @@ describe('writtenType', () => {
     const { elements } = calls();
     expect(elements[0]!.getType().getText(elements[0], TypeFormatFlags.UseAliasDefinedOutsideCurrentScope)).toBe('Hidden');
     expect(writtenType(elements[0]!.getType(), elements[0]!)).toBe('Date & { readonly micro: number; "odd-name"?: string[] | undefined }');
+  });
+  it('writes an alias whose name is out of scope as what it stands for', () => {
+    const { elements } = calls();
+    expect(elements[6]!.getType().getText(elements[6], TypeFormatFlags.UseAliasDefinedOutsideCurrentScope)).toBe('Bit');
+    expect(writtenType(elements[6]!.getType(), elements[6]!)).toBe('0 | 1');
   });
   it('gives up on generic interfaces and interfaces with methods', () => {
     const { elements } = calls();
