@@ -16,6 +16,7 @@
 
 export type Group =
   | 'string'
+  | 'bitmap'
   | 'generic'
   | 'hash'
   | 'list'
@@ -177,10 +178,16 @@ export interface KeyLookup {
   readonly types: readonly ('string' | 'list' | 'hash' | 'set' | 'zset' | 'stream')[];
   /**
    * When none of the keys exists: `skip` (the error all the same), `nil` or
-   * `empty-scan` (Redis replies that, the error unseen), or an error of its own
-   * (LSET's `ERR no such key`).
+   * `empty-scan` (Redis replies that, the error unseen), an integer Redis
+   * replies, computed from the arguments read before the lookup (BITPOS's
+   * -1 or 0 by its bit), or an error of its own (LSET's `ERR no such key`).
    */
-  readonly missing: 'skip' | 'nil' | 'empty-scan' | { readonly error: string };
+  readonly missing:
+    | 'skip'
+    | 'nil'
+    | 'empty-scan'
+    | { readonly integer: (read: Readonly<Record<string, unknown>>) => bigint }
+    | { readonly error: string };
   /** Redis' words for a key of another type, where not WRONGTYPE (LCS). */
   readonly wrongType?: string;
   /**

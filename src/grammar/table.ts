@@ -1,4 +1,5 @@
 import type { CommandSpec, Group } from './spec.js';
+import { BITMAP_COMMANDS } from './commands/bitmap.js';
 import { GENERIC_COMMANDS } from './commands/generic.js';
 import { HASH_COMMANDS } from './commands/hash.js';
 import { LIST_COMMANDS } from './commands/list.js';
@@ -18,6 +19,7 @@ import { TRANSACTIONS_COMMANDS } from './commands/transactions.js';
  */
 export const COMMAND_SPECS = [
   ...STRING_COMMANDS,
+  ...BITMAP_COMMANDS,
   ...GENERIC_COMMANDS,
   ...HASH_COMMANDS,
   ...LIST_COMMANDS,
@@ -108,13 +110,8 @@ export const REFUSED_COMMANDS: Readonly<Record<string, string>> = {
   QUIT: CONNECTION,
   RESET: CONNECTION,
   // bitmap
-  BITCOUNT: BITMAP,
   BITFIELD: BITMAP,
   BITFIELD_RO: BITMAP,
-  BITOP: BITMAP,
-  BITPOS: BITMAP,
-  GETBIT: BITMAP,
-  SETBIT: BITMAP,
   // geo
   GEOADD: GEO,
   GEODIST: GEO,

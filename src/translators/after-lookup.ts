@@ -1,6 +1,7 @@
 import type { DeferredError } from '../grammar/command.js';
-import { BULK, type ReplyShape } from '../emit/reply.js';
+import { BULK, INTEGER, type ReplyShape } from '../emit/reply.js';
 import { param, sql, type Fragment, type Raw } from './sql.js';
+import { bigintParam } from './shared.js';
 import type { Translation } from './types.js';
 
 /**
@@ -35,8 +36,12 @@ export function afterLookup(
     text.replace(/%[kg]/g, (p) => cString(p === '%k' ? (keys[0] ?? '') : Buffer.isBuffer(group) ? group : ''));
   // What no key at all gives: the error anyway, Redis' own reply (NULL: no error), or its own error.
   const whenMissing =
-    missing === 'skip' ? message : missing === 'nil' || missing === 'empty-scan' ? null : named(missing.error);
-  const { columns, reply } = missingReply(missing);
+    missing === 'skip'
+      ? message
+      : missing === 'nil' || missing === 'empty-scan' || 'integer' in missing
+        ? null
+        : named(missing.error);
+  const { columns, reply } = missingReply(missing, args);
   const groupCheck =
     lookup.group === undefined
       ? sql``
@@ -64,7 +69,13 @@ function cString(name: string | Buffer): string {
 }
 
 /** The columns and shape of the reply Redis gives when the keys are missing (or a nil never read). */
-function missingReply(missing: DeferredError['lookup']['missing']): { columns: Fragment; reply: ReplyShape } {
+function missingReply(
+  missing: DeferredError['lookup']['missing'],
+  args: Readonly<Record<string, unknown>>,
+): { columns: Fragment; reply: ReplyShape } {
+  if (typeof missing === 'object' && 'integer' in missing) {
+    return { columns: sql`${bigintParam(missing.integer(args))} AS reply`, reply: INTEGER };
+  }
   if (missing === 'empty-scan') {
     return {
       columns: sql`'0' AS cursor, '{}'::bytea[] AS reply`,

@@ -1,3 +1,4 @@
+import { BITMAP_TRANSLATORS } from './bitmap.js';
 import { GENERIC_TRANSLATORS } from './generic.js';
 import { HASH_TRANSLATORS } from './hash.js';
 import { LIST_TRANSLATORS } from './list.js';
@@ -18,6 +19,7 @@ import type { TranslatorTable } from './types.js';
  */
 export const TRANSLATORS: TranslatorTable = {
   ...STRING_TRANSLATORS,
+  ...BITMAP_TRANSLATORS,
   ...GENERIC_TRANSLATORS,
   ...HASH_TRANSLATORS,
   ...LIST_TRANSLATORS,

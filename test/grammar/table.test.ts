@@ -3,6 +3,7 @@ import type { Command } from '../../src/grammar/command.js';
 import type { ArgSpec, CommandSpec, Group } from '../../src/grammar/spec.js';
 import { parseCommand } from '../../src/grammar/parse.js';
 import { COMMAND_SPECS, REFUSED_COMMANDS, specOf } from '../../src/grammar/table.js';
+import { BITMAP_TRANSLATORS } from '../../src/translators/bitmap.js';
 import { GENERIC_TRANSLATORS } from '../../src/translators/generic.js';
 import { HASH_TRANSLATORS } from '../../src/translators/hash.js';
 import { TRANSLATORS } from '../../src/translators/index.js';
@@ -29,6 +30,7 @@ const names = specs.map((s) => s.name);
 /** Each translator file and the groups whose commands it must name. */
 const GROUP_TABLES: readonly (readonly [string, object, readonly Group[]])[] = [
   ['string', STRING_TRANSLATORS, ['string']],
+  ['bitmap', BITMAP_TRANSLATORS, ['bitmap']],
   ['generic', GENERIC_TRANSLATORS, ['generic']],
   ['hash', HASH_TRANSLATORS, ['hash']],
   ['list', LIST_TRANSLATORS, ['list']],

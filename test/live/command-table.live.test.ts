@@ -20,6 +20,7 @@ import { startRedis, type RunningServer } from '../support/servers.js';
 /** The groups whose every command the table must hold. */
 const DATA_GROUPS = [
   'string',
+  'bitmap',
   'generic',
   'hash',
   'list',

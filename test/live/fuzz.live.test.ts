@@ -43,7 +43,7 @@ import { RespClient } from '../support/resp.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 1);
 const OPS = Number(process.env.FUZZ_OPS ?? 50_000);
 const SEQUENCE = Number(process.env.FUZZ_SEQUENCE ?? 2_000);
-const GROUPS = (process.env.FUZZ_GROUPS ?? 'string,generic,hash,list,set,sorted_set').split(',');
+const GROUPS = (process.env.FUZZ_GROUPS ?? 'string,bitmap,generic,hash,list,set,sorted_set').split(',');
 /**
  * FUZZ_KEEP_GOING=1: a survey instead of a test stopping at the first
  * mismatch: list every mismatch (first of each command and reason), at the

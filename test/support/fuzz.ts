@@ -62,6 +62,10 @@ const INTEGERS = [
 // Offsets and lengths that make a string longer: kept small, or just past
 // Redis' 512 MB limit (an error), never a real 512 MB allocation.
 const OFFSETS = ['0', '1', '3', '10', '64', '-1', '536870912', '9223372036854775807', 'x'];
+// Bit offsets (GETBIT, SETBIT): small ones, and the first past Redis' limit
+// (2^32, an error), never the last allowed bit (a 512 MB string).
+const BIT_OFFSETS = ['0', '1', '7', '8', '9', '15', '63', '100', '1000', '-1', '4294967296', '#1', 'x'];
+const BITOP_OPERATIONS = ['AND', 'OR', 'XOR', 'NOT', 'and', 'Not', 'NAND', ''];
 const DOUBLES = [
   '0', '1', '1.5', '-2.5', '0.1', '1e10', '1e-5', '3', '17179869184', '5e-324', '1e308', '-1e308',
   'inf', '-inf', '+inf', 'nan', 'abc', '', '1,5', '0x10', ' 2',
@@ -132,6 +136,11 @@ function scalarValue(spec: ArgSpec, ctx: GenContext): Buffer {
       if (spec.name === 'index' || spec.name === 'start' || spec.name === 'stop' || spec.name === 'rank') {
         return b(rng.pick(rng.chance(0.8) ? INDEXES : INTEGERS));
       }
+      if (spec.name === 'offset' && spec.error?.startsWith('ERR bit offset') === true) return b(rng.pick(BIT_OFFSETS));
+      // SETBIT's value and BITPOS' bit: mostly a bit, so that they get past the check.
+      if (spec.name === 'bit' || (spec.name === 'value' && spec.error?.startsWith('ERR bit is') === true)) {
+        return b(rng.pick(rng.chance(0.8) ? ['0', '1'] : INTEGERS));
+      }
       if (spec.name === 'offset' || spec.name === 'len' || spec.name === 'count') return b(rng.pick(OFFSETS));
       return b(rng.pick(INTEGERS));
     case 'unix-time':
@@ -146,6 +155,7 @@ function scalarValue(spec: ArgSpec, ctx: GenContext): Buffer {
       return b(rng.pick(PATTERNS));
     case 'string':
       if (spec.name === 'type') return b(rng.pick(TYPES));
+      if (spec.name === 'operation') return b(rng.pick(BITOP_OPERATIONS));
       // Collections' arguments the tables read as strings, drawn from what they mean.
       if (spec.name === 'min' || spec.name === 'max') return rangeBound(rng);
       if (spec.name === 'start' || spec.name === 'stop') return rng.chance(0.6) ? b(rng.pick(INDEXES)) : rangeBound(rng);

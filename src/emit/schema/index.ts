@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.js';
+import { BITMAPS_DDL } from './bitmaps.js';
 import { CORE_DDL, VALUE_TABLES_DDL } from './core.js';
 import { GENERIC_DDL } from './generic.js';
 import { HASHES_DDL } from './hashes.js';
@@ -30,7 +31,7 @@ export interface SchemaOptions {
 export const DEFAULT_SCHEMA = 'redis';
 
 /** The parts, in the order they must run: tables before the functions that name them. */
-const PARTS: readonly string[] = [CORE_DDL, VALUE_TABLES_DDL, LISTS_DDL, ZSETS_DDL, STREAMS_DDL, GENERIC_DDL, STRINGS_DDL, HASHES_DDL, SETS_DDL, PUBSUB_DDL, SCRIPTING_DDL, LUA_LIBRARY_DDL, SORT_DDL, VIEWS_DDL];
+const PARTS: readonly string[] = [CORE_DDL, VALUE_TABLES_DDL, LISTS_DDL, ZSETS_DDL, STREAMS_DDL, GENERIC_DDL, STRINGS_DDL, BITMAPS_DDL, HASHES_DDL, SETS_DDL, PUBSUB_DDL, SCRIPTING_DDL, LUA_LIBRARY_DDL, SORT_DDL, VIEWS_DDL];
 
 export function quoteSchema(name: string): string {
   if (name === '' || /['\0]/.test(name)) throw new UsageError(`invalid schema name: ${JSON.stringify(name)}`);
