@@ -151,14 +151,38 @@ export function compileCall(build: BuildArgv, exprs: readonly RuntimeExpr[], pre
   const standIns: readonly StandIns[] = [...STAND_INS.slice(0, runtime ? STAND_INS.length : 1), ...(zero ? [ZERO] : [])];
   const argvs = standIns.map((standIn) => argvOf(standIn, standIn.elements));
   if (exprs.some(isSpread)) argvs.push(argvOf(STAND_INS[0], 0));
-  if (cache === undefined) return compileArgvs(argvs, standIns, exprs, prefix);
-  const key = JSON.stringify([prefix, exprs, argvs]);
+  // Each run-time number as a fraction, the others as the first stand-in: where Redis reads an integer, its error for one that is not.
+  const fractions = new Map<number, ReturnType<typeof argvOf>>();
+  for (const [i, e] of exprs.entries()) {
+    if (e.numeric && !isSpread(e) && e.falsy !== true) fractions.set(i, argvOf({ ...STAND_INS[0], number: (j) => STAND_INS[0].number(j) + (j === i ? 0.5 : 0) }, STAND_INS[0].elements));
+  }
+  if (cache === undefined) return compileArgvs(argvs, standIns, exprs, prefix, fractions);
+  const key = JSON.stringify([prefix, exprs, argvs, [...fractions]]);
   let compiled = cache.get(key);
   if (compiled === undefined) {
-    compiled = compileArgvs(argvs, standIns, exprs, prefix);
+    compiled = compileArgvs(argvs, standIns, exprs, prefix, fractions);
     cache.set(key, compiled);
   }
   return compiled;
+}
+
+const NOT_AN_INTEGER = 'ERR value is not an integer or out of range';
+
+/**
+ * Redis' error for run-time number i when it is not an integer, where its
+ * grammar says more than the usual text (SETBIT's offset: `ERR bit offset is
+ * not an integer or out of range`): the compile of the call with that
+ * number a fraction. Undefined for the usual text, or when that compile
+ * does not fail with a Redis error.
+ */
+function integerMessage(fraction: { readonly argv: readonly string[] } | { readonly error: string } | undefined): string | undefined {
+  if (fraction === undefined || 'error' in fraction) return undefined;
+  try {
+    translate(fraction.argv);
+  } catch (error) {
+    if (error instanceof RedisError && error.message !== NOT_AN_INTEGER) return error.message;
+  }
+  return undefined;
 }
 
 function compileArgvs(
@@ -166,6 +190,7 @@ function compileArgvs(
   standIns: readonly StandIns[],
   exprs: readonly RuntimeExpr[],
   prefix: string,
+  fractions: ReadonlyMap<number, { readonly argv: readonly string[] } | { readonly error: string }> = new Map(),
 ): CompiledCall | CallRefusal {
   let argvs = all;
   const runtime = exprs.length > 0;
@@ -231,7 +256,7 @@ function compileArgvs(
     // A run-time value the SQL reads as an integer is checked as Redis checks it
     // (string2ll), so that 1.5 fails with Redis' error rather than PostgreSQL's.
     const integer = first.sql.includes(`$${n + 1}::bigint`);
-    const emitted = emitParam(p, exprs, uses, integer, empty);
+    const emitted = emitParam(p, exprs, uses, integer ? (i) => integerMessage(fractions.get(i)) : undefined, empty);
     if (emitted === undefined) {
       return spread
         ? { rule: `${prefix}/array-arg`, message: "an array argument known only at run time is converted when its elements are one list of the command's values; here they are not (pairs, numbers, or other arguments depend on them)" }
@@ -309,12 +334,26 @@ function sameParams(x: readonly SqlParam[], y: readonly SqlParam[], a: StandIns,
   return x.length === y.length && x.every((p, j) => same(p, y[j]!));
 }
 
-function emitParam(p: SqlParam, exprs: readonly RuntimeExpr[], uses: Map<number, number>, integer = false, empty?: string): string | undefined {
+/**
+ * A compiled parameter as JS source: a run-time value's expression where it
+ * holds that value's stand-in, checked as the statement reads it (`integer`:
+ * a `$n::bigint`, given Redis' message for a non-integer there when it is
+ * not the usual one), the literal otherwise.
+ */
+function emitParam(
+  p: SqlParam,
+  exprs: readonly RuntimeExpr[],
+  uses: Map<number, number>,
+  integer?: (i: number) => string | undefined,
+  empty?: string,
+): string | undefined {
   const [mark] = STAND_INS;
+  let at = -1;
   const exprAt = (text: string): string | undefined => {
     for (const [i, a] of exprs.entries()) {
       if (text === (a.numeric ? String(mark.number(i)) : mark.text(i))) {
         uses.set(i, (uses.get(i) ?? 0) + 1);
+        at = i;
         return a.expr;
       }
     }
@@ -331,7 +370,11 @@ function emitParam(p: SqlParam, exprs: readonly RuntimeExpr[], uses: Map<number,
   }
   if (typeof p === 'string') {
     const e = exprAt(p);
-    if (e !== undefined) return `r2s.${integer ? 'integer' : 'text'}(${e})`;
+    if (e !== undefined) {
+      if (integer === undefined) return `r2s.text(${e})`;
+      const message = integer(at);
+      return message === undefined ? `r2s.integer(${e})` : `r2s.integer(${e}, ${JSON.stringify(message)})`;
+    }
     return marked(p) ? undefined : JSON.stringify(p);
   }
   if (Buffer.isBuffer(p)) {

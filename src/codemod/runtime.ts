@@ -263,19 +263,20 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * A value sent where Redis reads a 64-bit integer, checked as Redis checks it;
- * anything else is Redis' own error, which the call then rejects with
- * (src/codemod/refused.ts).
+ * anything else is Redis' own error (`message`, where the command's is not
+ * the usual one), which the call then rejects with (src/codemod/refused.ts).
  *
  *   integer(60)   → '60'
  *   integer(1.5)  → Refused(RedisError('ERR value is not an integer or out of range'))
+ *   integer(1.5, 'ERR bit offset is not an integer or out of range')  → Refused(RedisError('ERR bit offset …'))
  */
-export function integer(value: unknown): string | Refused {
+export function integer(value: unknown, message = 'ERR value is not an integer or out of range'): string | Refused {
   const s = text(value);
   if (/^-?(0|[1-9][0-9]*)$/.test(s) && s !== '-0') {
     const n = BigInt(s);
     if (n >= INT64_MIN && n <= INT64_MAX) return s;
   }
-  return new Refused(new RedisError('ERR value is not an integer or out of range'));
+  return new Refused(new RedisError(message));
 }
 
 /**

@@ -14,6 +14,15 @@ describe('compileCall', () => {
     expect('params' in c ? c.params : '').not.toMatch(/48271|69621|91331/);
   });
 
+  it("checks a run-time integer with Redis' own message for a non-integer there, where it is not the usual one", () => {
+    const params = (c: ReturnType<typeof compile>) => ('params' in c ? c.params : c.message);
+    // A scan step's cursor (one Redis gave, so never past every slot).
+    const cursor: RuntimeExpr = { ...x, unread: true };
+    expect(params(compile(['SCAN', '$'], [cursor]))).toContain(`r2s.integer(x, "ERR invalid cursor")`);
+    expect(params(compile(['HSCAN', 'h', '$', 'COUNT', '10'], [cursor]))).toContain(`r2s.integer(x, "ERR invalid cursor")`);
+    expect(params(compile(['EXPIRE', 'k', '$']))).toContain('r2s.integer(x)');
+  });
+
   it('keeps a run-time TTL whose negative value the SQL refuses at run time too', () => {
     expect('sql' in compile(['SETEX', 'k', '$', 'v'])).toBe(true);
     expect('sql' in compile(['SET', 'k', 'v', 'EX', '$'])).toBe(true);
@@ -49,11 +58,11 @@ describe('compileCall', () => {
     const other = cached(['LRANGE', 'other', '0', '$']);
     expect('params' in other ? other.params : '').toContain('"other"');
     expect(cached(['LRANGE', 'k', '0', '$'], [{ ...x, expr: 'y' }])).toMatchObject({ params: expect.stringContaining('r2s.integer(y)') });
-    // A refusal is remembered too, and the argv is still built for each call (the key): under the three stand-ins and, for a number, as 0.
+    // A refusal is remembered too, and the argv is still built for each call (the key): under the three stand-ins and, for a number, as 0 and as a fraction.
     expect(cached(['LPOP', 'k', '$'])).toMatchObject({ rule: 'test/runtime-arguments' });
     expect(cached(['LPOP', 'k', '$'])).toMatchObject({ rule: 'test/runtime-arguments' });
     expect(cache.size).toBe(4);
-    expect(built).toBe(6 * 4);
+    expect(built).toBe(6 * 5);
   });
 
   describe('an array known only at run time (ioredis sends its elements as separate arguments)', () => {

@@ -25,6 +25,9 @@ describe('codemod runtime: arguments as ioredis sends them', () => {
       expect(refused, String(bad)).toBeInstanceOf(Refused);
       expect((refused as Refused).error, String(bad)).toEqual(new RedisError('ERR value is not an integer or out of range'));
     }
+    // The command's own text, where its grammar has one (SCAN's cursor).
+    expect((integer(1.5, 'ERR invalid cursor') as Refused).error).toEqual(new RedisError('ERR invalid cursor'));
+    expect(integer(7, 'ERR invalid cursor')).toBe('7');
   });
 
   it('double: NaN is refused with Redis\' error, infinities pass', () => {
