@@ -17,7 +17,6 @@ export interface MatrixRow {
 // Redis 7.0's group of each command we refuse without parsing it, from
 // `COMMAND DOCS` on redis-server 7.0.15 (REFUSED_COMMANDS does not say).
 const REFUSED_GROUPS: Readonly<Record<string, string>> = groups({
-  bitmap: 'BITFIELD BITFIELD_RO',
   cluster: 'ASKING CLUSTER READONLY READWRITE',
   connection: 'AUTH CLIENT HELLO QUIT RESET',
   geo: 'GEOADD GEODIST GEOHASH GEOPOS GEORADIUS GEORADIUSBYMEMBER GEORADIUSBYMEMBER_RO GEORADIUS_RO GEOSEARCH GEOSEARCHSTORE',

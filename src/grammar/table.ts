@@ -55,7 +55,6 @@ const CLUSTER = 'cluster topology: PostgreSQL has no Redis cluster slots; every 
 const CONNECTION =
   'connection state: QUIT and RESET act on a Redis connection; close or reset the PostgreSQL connection instead';
 const AUTH = 'authentication: connect to PostgreSQL with its own roles and credentials (the connection string)';
-const BITMAP = 'bitmap commands: bit-level operations on string values are not translated by redis2sql';
 const GEO = 'geospatial commands: not translated; use PostGIS (or earthdistance) for geo queries in PostgreSQL';
 const HYPERLOGLOG =
   'HyperLogLog: Redis’ sketch encoding is not reproduced; count distinct values in SQL (COUNT(DISTINCT …)) or with the hll extension';
@@ -109,9 +108,6 @@ export const REFUSED_COMMANDS: Readonly<Record<string, string>> = {
     'protocol handshake: HELLO negotiates a Redis connection (RESP version, AUTH); PostgreSQL connections have their own',
   QUIT: CONNECTION,
   RESET: CONNECTION,
-  // bitmap
-  BITFIELD: BITMAP,
-  BITFIELD_RO: BITMAP,
   // geo
   GEOADD: GEO,
   GEODIST: GEO,

@@ -120,6 +120,14 @@ const weights = (command: string, evidence: readonly string[]): Deviation => ({
   evidence,
 });
 
+const bitfieldWords = (command: string, name: string, evidence: readonly string[]): Deviation => ({
+  command,
+  path: [name],
+  patch: (arg) => ({ ...arg, name: 'operation', kind: 'string', token: undefined, multipleToken: false, args: [] }),
+  why: 'the subcommands are words the translator reads with Redis’ own loop (bitfieldGeneric: any order, OVERFLOW anywhere, in BITFIELD_RO too), each error where the loop meets it',
+  evidence,
+});
+
 const DEVIATIONS: readonly Deviation[] = [
   scoreBound('ZCOUNT', 'min', ['ZCOUNT', Z, '(1', '+inf']),
   scoreBound('ZCOUNT', 'max', ['ZCOUNT', Z, '-inf', '(1']),
@@ -286,6 +294,8 @@ const DEVIATIONS: readonly Deviation[] = [
     patch: (arg) => ({ ...arg, name: 'get' }),
     why: 'the docs name both the BY and the GET argument `pattern`; arguments are read by name',
   })),
+  bitfieldWords('BITFIELD', 'operation', ['BITFIELD', K, 'GET', 'u8', '0', 'OVERFLOW', 'SAT', 'OVERFLOW', 'FAIL', 'GET', 'u8', '#1']),
+  bitfieldWords('BITFIELD_RO', 'encoding_offset', ['BITFIELD_RO', K, 'GET', 'u8', '0', 'OVERFLOW', 'SAT']),
 ];
 
 const matches = (arg: Arg, step: string | undefined): boolean => arg.name === step || arg.token === step;

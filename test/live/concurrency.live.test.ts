@@ -25,9 +25,11 @@ let respClients: RespClient[] = [];
 
 type Arg = string | Buffer;
 
-/** The value a scalar reply column holds (`reply` unless the shape names another). */
+/** The value a scalar (or array) reply column holds (`reply` unless the shape names another). */
 function scalarColumn(shape: ReplyShape): string {
-  if (shape.kind !== 'scalar') throw new Error(`expected a scalar reply shape, got ${shape.kind}`);
+  if (shape.kind !== 'scalar' && shape.kind !== 'array-column') {
+    throw new Error(`expected a scalar or array-column reply shape, got ${shape.kind}`);
+  }
   return shape.column ?? 'reply';
 }
 
@@ -75,7 +77,16 @@ beforeAll(async () => {
     }),
   );
   respClients = await Promise.all(Array.from({ length: CLIENTS }, () => RespClient.connect(redisPort)));
-  const keys = ['conc:incr', 'conc:float:0.5', 'conc:float:0.1', 'conc:append', 'conc:queue', 'lock', 'locked-counter'];
+  const keys = [
+    'conc:incr',
+    'conc:float:0.5',
+    'conc:float:0.1',
+    'conc:append',
+    'conc:bitfield',
+    'conc:queue',
+    'lock',
+    'locked-counter',
+  ];
   expect(await respClients[0]!.send(['DEL', ...keys])).toMatchObject({ type: 'integer' });
 });
 
@@ -154,6 +165,20 @@ describe('concurrent read-modify-writes end where Redis ends', () => {
         Object.fromEntries(Array.from({ length: CLIENTS }, (_, i) => [0x41 + i, OPS])),
       ]);
     }
+  });
+
+  it('BITFIELD: 8 clients × 2 000 INCRBYs of their own field and of a shared one, nothing lost', async () => {
+    const OPS = 2_000;
+    const key = 'conc:bitfield';
+    // Client i's u16 field is the i-th; the shared u32 counter comes after all of them,
+    // so the first writes race to create and grow the string too.
+    const fields = (i: number): string[] => ['INCRBY', 'u16', `#${i}`, '1', 'INCRBY', 'u32', '#4', '1'];
+    const replies = await onBoth(OPS, (i) => ['BITFIELD', key, ...fields(i)]);
+    expect(sortedIntegers(replies.map((r) => (r as unknown[])[1]))).toEqual(oneToN(CLIENTS * OPS));
+    const value = await sqlGet(pgClients[0]!, key);
+    expect(value).toEqual(await redisGet(respClients[0]!, key));
+    for (let i = 0; i < CLIENTS; i++) expect(value!.readUInt16BE(2 * i)).toBe(OPS);
+    expect(value!.readUInt32BE(16)).toBe(CLIENTS * OPS);
   });
 });
 

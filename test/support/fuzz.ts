@@ -221,6 +221,30 @@ export function generateArgs(specs: readonly ArgSpec[], ctx: GenContext): Buffer
   return out;
 }
 
+/**
+ * BITFIELD's words (the table reads them as plain words): a key, then GET,
+ * SET, INCRBY and OVERFLOW subcommands with types and offsets that are mostly
+ * valid; BITFIELD_RO mostly GETs.
+ */
+function bitfieldArgs(name: string, ctx: GenContext): Buffer[] {
+  const { rng } = ctx;
+  const out: Buffer[] = [Buffer.from(rng.pick(FUZZ_KEYS))];
+  const type = (): string =>
+    rng.chance(0.9) ? `${rng.pick(['i', 'u'])}${1 + rng.int(64)}` : rng.pick(['u64', 'i65', 'u0', 'I8', 'x', '']);
+  const offset = (): string =>
+    rng.chance(0.85) ? (rng.chance(0.3) ? `#${rng.int(6)}` : String(rng.int(80))) : rng.pick(BIT_OFFSETS);
+  const value = (): string =>
+    rng.pick(rng.chance(0.6) ? ['0', '1', '-1', '127', '128', '-129', '255', '256', '1000', '-1000'] : INTEGERS);
+  const n = rng.int(5);
+  for (let i = 0; i < n; i++) {
+    const op = name === 'BITFIELD_RO' && rng.chance(0.8) ? 'GET' : rng.pick(['GET', 'SET', 'INCRBY', 'OVERFLOW']);
+    if (op === 'OVERFLOW') out.push(word(op, rng), word(rng.pick(['WRAP', 'SAT', 'FAIL', 'FOO']), rng));
+    else if (op === 'GET') out.push(word(op, rng), Buffer.from(type()), Buffer.from(offset()));
+    else out.push(word(op, rng), Buffer.from(type()), Buffer.from(offset()), Buffer.from(value()));
+  }
+  return out;
+}
+
 const JUNK = ['NX', 'XX', 'GET', 'EX', 'PX', 'KEEPTTL', 'GT', 'LT', 'COUNT', 'MATCH', 'LIMIT', '10', 'foo', ''];
 
 /**
@@ -231,7 +255,9 @@ export function generateCommand(spec: CommandSpec, ctx: GenContext): Buffer[] {
   const { rng } = ctx;
   const name = spec.name.split(' ').map((w) => word(w, rng));
   // Streams need IDs, groups and consumers that meet: their own generator.
-  const args = (spec.group === 'stream' ? generateStreamArgs(spec, ctx) : undefined) ?? generateArgs(spec.args, ctx);
+  const args =
+    (spec.group === 'stream' ? generateStreamArgs(spec, ctx) : undefined) ??
+    (spec.name === 'BITFIELD' || spec.name === 'BITFIELD_RO' ? bitfieldArgs(spec.name, ctx) : generateArgs(spec.args, ctx));
   if (rng.chance(0.1)) {
     const r = rng.int(4);
     // An XADD with `*` loses all its words instead: without its key or its

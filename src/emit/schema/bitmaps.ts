@@ -266,4 +266,148 @@ BEGIN
   PERFORM @S.set_string(p_dest, substring(varbit_send(bits) FROM 5), false, false, false, NULL, false);
   RETURN maxlen;
 END $$;
+-- A number as C's int64 holds it after a wrapping subtraction (modulo 2^64).
+CREATE OR REPLACE FUNCTION @S.bitfield_int64(p_n numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT mod(mod(p_n + 9223372036854775808, 18446744073709551616) + 18446744073709551616, 18446744073709551616)
+    - 9223372036854775808
+$$;
+
+-- One field of p_bits bits at bit p_offset of p_value (MSB first, zeros past
+-- the end), unsigned, or signed in two's complement.
+CREATE OR REPLACE FUNCTION @S.bitfield_get(p_value bytea, p_offset bigint, p_bits integer, p_signed boolean)
+RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  nb integer := (((p_offset & 7) + p_bits + 7) >> 3)::integer;
+  chunk bytea := coalesce(substring(p_value FROM ((p_offset >> 3) + 1)::integer FOR nb), '\\x'::bytea);
+  f varbit;
+BEGIN
+  IF octet_length(chunk) < nb THEN
+    chunk := chunk || @S.string_zeros(nb - octet_length(chunk));
+  END IF;
+  f := substring(('x' || encode(chunk, 'hex'))::varbit FROM ((p_offset & 7) + 1)::integer FOR p_bits);
+  -- Widened to 64 bits with zeros, or with copies of the sign bit.
+  RETURN (repeat(CASE WHEN p_signed AND substring(f FROM 1 FOR 1) = B'1' THEN '1' ELSE '0' END, 64 - p_bits)::varbit
+    || f)::bit(64)::bigint;
+END $$;
+
+-- p_value with the field of p_bits bits at bit p_offset set to p_field's low
+-- bits; the string already reaches the field.
+CREATE OR REPLACE FUNCTION @S.bitfield_put(p_value bytea, p_offset bigint, p_bits integer, p_field bigint)
+RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  nb integer := (((p_offset & 7) + p_bits + 7) >> 3)::integer;
+  bs varbit := ('x' || encode(substring(p_value FROM ((p_offset >> 3) + 1)::integer FOR nb), 'hex'))::varbit;
+BEGIN
+  bs := overlay(bs PLACING substring(p_field::bit(64) FROM 65 - p_bits) FROM ((p_offset & 7) + 1)::integer);
+  RETURN overlay(p_value PLACING substring(varbit_send(bs) FROM 5) FROM ((p_offset >> 3) + 1)::integer FOR nb);
+END $$;
+
+-- BITFIELD and BITFIELD_RO, Redis 7.0's bitfieldGeneric: the subcommands as
+-- parallel arrays (op 'get', 'set' or 'incrby'; signed; bits; offset; the SET
+-- value or INCRBY increment; the OVERFLOW in force), run in order on one
+-- value. Returns one integer per subcommand: GET the field, SET the old
+-- value, INCRBY the new one, NULL where OVERFLOW FAIL refused the write.
+-- Without writes it only reads (a missing key reads as zeros). With any, the
+-- string is created or grown with NUL bytes to reach the furthest field
+-- written before anything runs (even if every write then fails), keeps its
+-- TTL, and is marked written (WATCH).
+CREATE OR REPLACE FUNCTION @S.bitfield(p_key text, p_ops text[], p_signed boolean[], p_bits integer[],
+  p_offsets bigint[], p_values bigint[], p_overflow text[])
+RETURNS bigint[]
+LANGUAGE plpgsql AS $$
+DECLARE
+  writes boolean := 'set' = ANY (p_ops) OR 'incrby' = ANY (p_ops);
+  need bigint;
+  v bytea;
+  t text;
+  out bigint[] := '{}';
+  old numeric;
+  base numeric;
+  incr numeric;
+  val numeric;
+  lo numeric;
+  hi numeric;
+  span numeric;
+  maxincr numeric;
+  up boolean;
+  down boolean;
+BEGIN
+  IF NOT writes THEN
+    SELECT k.type, s.value INTO t, v FROM @S.keys k LEFT JOIN @S.strings s ON s.key = k.key
+    WHERE k.key = p_key AND @S.is_live(k.expires_at);
+    PERFORM @S.expect_type(t, 'string');
+  ELSE
+    PERFORM FROM @S.keys k WHERE k.key = p_key AND k.type = 'string' AND @S.is_live(k.expires_at) FOR UPDATE;
+    IF NOT FOUND THEN
+      PERFORM @S.open_key(p_key, 'string', true);
+    END IF;
+    SELECT s.value INTO v FROM @S.strings s WHERE s.key = p_key;
+    v := coalesce(v, '\\x'::bytea);
+    SELECT max(((o + b - 1) >> 3) + 1) INTO need
+    FROM unnest(p_ops, p_offsets, p_bits) AS u(op, o, b) WHERE op <> 'get';
+    IF octet_length(v) < need THEN
+      v := v || @S.string_zeros(need - octet_length(v));
+    END IF;
+  END IF;
+  FOR i IN 1 .. coalesce(cardinality(p_ops), 0) LOOP
+    old := @S.bitfield_get(v, p_offsets[i], p_bits[i], p_signed[i]);
+    IF p_ops[i] = 'get' THEN
+      out := out || old::bigint;
+      CONTINUE;
+    END IF;
+    span := 2::numeric ^ p_bits[i];
+    -- Redis' checkSignedBitfieldOverflow / checkUnsignedBitfieldOverflow with
+    -- their int64 arithmetic: SET checks its value with an increment of 0, and
+    -- an unsigned SET reads the value as uint64 (-1 is 2^64 - 1). Their
+    -- max - value wraps around for a value far below the range, which makes
+    -- SAT take the maximum there (SET i8 0 -9223372036854775808 saturates to 127).
+    IF p_ops[i] = 'set' THEN
+      base := CASE WHEN NOT p_signed[i] AND p_values[i] < 0 THEN p_values[i] + 2::numeric ^ 64 ELSE p_values[i] END;
+      incr := 0;
+    ELSE
+      base := old;
+      incr := p_values[i];
+    END IF;
+    IF p_signed[i] THEN
+      lo := -(span / 2);
+      hi := span / 2 - 1;
+      maxincr := @S.bitfield_int64(hi - base);
+      up := base > hi OR (p_bits[i] <> 64 AND incr > maxincr) OR (base >= 0 AND incr > 0 AND incr > maxincr);
+      down := NOT up AND (base < lo OR (p_bits[i] <> 64 AND incr < @S.bitfield_int64(lo - base))
+                          OR (base < 0 AND incr < 0 AND incr < @S.bitfield_int64(lo - base)));
+    ELSE
+      lo := 0;
+      hi := span - 1;
+      up := base > hi OR (incr > 0 AND incr > @S.bitfield_int64(hi - base));
+      down := NOT up AND incr < 0 AND incr < @S.bitfield_int64(-base);
+    END IF;
+    val := base + incr;
+    IF up OR down THEN
+      IF p_overflow[i] = 'fail' THEN
+        out := out || NULL::bigint;
+        CONTINUE;
+      ELSIF p_overflow[i] = 'sat' THEN
+        val := CASE WHEN up THEN hi ELSE lo END;
+      ELSE
+        -- WRAP: the sum modulo 2^bits, in the type's range.
+        val := mod(val - lo, span);
+        IF val < 0 THEN
+          val := val + span;
+        END IF;
+        val := val + lo;
+      END IF;
+    END IF;
+    out := out || CASE WHEN p_ops[i] = 'set' THEN old ELSE val END::bigint;
+    v := @S.bitfield_put(v, p_offsets[i], p_bits[i], val::bigint);
+  END LOOP;
+  IF writes THEN
+    INSERT INTO @S.strings (key, value) VALUES (p_key, v)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    PERFORM @S.touch_key(p_key);
+  END IF;
+  RETURN out;
+END $$;
 `;

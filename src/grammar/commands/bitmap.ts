@@ -43,7 +43,11 @@ export const BITMAP_COMMANDS = [
     key(),
     rules(int('bit'), {
       range: { min: 0n, max: 1n, error: 'ERR The bit argument must be 1 or 0.' },
-      afterLookup: { keys: ['key'], types: ['string'], missing: { integer: (read) => (read['bit'] === 1n ? -1n : 0n) } },
+      afterLookup: {
+        keys: ['key'],
+        types: ['string'],
+        missing: { integer: (read) => (read['bit'] === 1n ? -1n : 0n) },
+      },
     }),
     optional(
       block(
@@ -53,6 +57,14 @@ export const BITMAP_COMMANDS = [
         optional(block('end_index', rules(int('end'), { late: true }), indexUnit)),
       ),
     ),
+  ]),
+  // BITFIELD's subcommands are read by the translator with Redis' own loop
+  // (bitfieldGeneric: GET, SET, INCRBY and OVERFLOW in any order and number,
+  // each error where the loop meets it), not by the table's any-order runs.
+  command('BITFIELD', 'bitmap', -2, ['write', 'denyoom'], keys(1, 1, 1), [key(), optional(multiple(str('operation')))]),
+  command('BITFIELD_RO', 'bitmap', -2, ['readonly', 'fast'], keys(1, 1, 1), [
+    key(),
+    optional(multiple(str('operation'))),
   ]),
   command('GETBIT', 'bitmap', 3, ['readonly', 'fast'], keys(1, 1, 1), [key(), offset]),
   command('SETBIT', 'bitmap', 4, ['write', 'denyoom'], keys(1, 1, 1), [
