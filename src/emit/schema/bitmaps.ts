@@ -13,6 +13,20 @@
 import { createAsLeft } from './core.js';
 
 export const BITMAPS_DDL = /* sql */ `
+-- Redis' checks of a bit offset and a bit, made here again for values known
+-- only when the statement runs (a converted call site's variables): the
+-- parser refuses literals before this is reached.
+CREATE OR REPLACE FUNCTION @S.bit_check(p_offset bigint, p_bit integer, p_bit_error text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF p_offset < 0 OR p_offset > 4294967295 THEN
+    PERFORM @S.raise('ERR bit offset is not an integer or out of range');
+  END IF;
+  IF p_bit NOT IN (0, 1) THEN
+    PERFORM @S.raise(p_bit_error);
+  END IF;
+END $$;
+
 -- SETBIT: the bit's old value; the string grows with NUL bytes to reach the
 -- bit, a missing key starts empty, the TTL stays. As in Redis 7.0, a write
 -- that changes nothing (the bit already so, the string long enough) is no
@@ -25,6 +39,7 @@ DECLARE
   old integer;
   need bigint := (p_offset >> 3) + 1;
 BEGIN
+  PERFORM @S.bit_check(p_offset, p_bit, 'ERR bit is not an integer or out of range');
   -- A live string is locked first, its value read after the lock (a join read with the lock
   -- could be older than the row it waited for). An absent key is created as SETBIT leaves it;
   -- anything else (expired, another type) takes open_key's way.
@@ -162,6 +177,7 @@ DECLARE
   pos bigint;
   b integer;
 BEGIN
+  PERFORM @S.bit_check(0, p_bit, 'ERR The bit argument must be 1 or 0.');
   IF p_value IS NULL THEN
     RETURN CASE WHEN p_bit = 1 THEN -1 ELSE 0 END;
   END IF;
@@ -335,6 +351,10 @@ DECLARE
   up boolean;
   down boolean;
 BEGIN
+  -- Offsets the translator could not check (known only when the statement runs).
+  IF EXISTS (SELECT FROM unnest(p_offsets) AS o WHERE o < 0 OR o > 4294967295) THEN
+    PERFORM @S.raise('ERR bit offset is not an integer or out of range');
+  END IF;
   IF NOT writes THEN
     SELECT k.type, s.value INTO t, v FROM @S.keys k LEFT JOIN @S.strings s ON s.key = k.key
     WHERE k.key = p_key AND @S.is_live(k.expires_at);
