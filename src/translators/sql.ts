@@ -20,7 +20,8 @@ export type SqlParam =
   | null
   | readonly (string | null)[]
   | readonly (Buffer | null)[]
-  | readonly number[];
+  | readonly number[]
+  | readonly boolean[];
 
 export class Raw {
   constructor(readonly text: string) {}
