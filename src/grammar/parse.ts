@@ -727,7 +727,11 @@ function parseWith(grammar: Grammar, input: CommandInput): ParsedCommand {
     // Past an `afterLookup` argument, Redis gives the error only after looking the keys up.
     if (st.lookup === undefined || !(error instanceof RedisSyntaxError)) throw error;
     checkKeys(st);
-    const deferred = { message: error.message, argIndex: error.argIndex, lookup: st.lookup.rule };
+    // An argument count it does not go on with is its error, whatever the words would have been.
+    const counted = st.lookup.rule.argc === undefined || st.lookup.rule.argc.includes(argc);
+    const deferred = counted
+      ? { message: error.message, argIndex: error.argIndex, lookup: st.lookup.rule }
+      : { message: SYNTAX, argIndex: undefined, lookup: st.lookup.rule };
     return new Parsed(plan.spec.name, st.lookup.rec, argv, input, deferred);
   }
   checkKeys(st);

@@ -191,6 +191,13 @@ export interface KeyLookup {
   /** Redis' words for a key of another type, where not WRONGTYPE (LCS). */
   readonly wrongType?: string;
   /**
+   * The argument counts (the name included) Redis goes on with once it has
+   * looked the keys up; any other is a syntax error before it reads the
+   * arguments after the lookup (BITCOUNT's 2, 4 or 5: `BITCOUNT k 0 x BIT
+   * FOO` is a syntax error, not a value error).
+   */
+  readonly argc?: readonly number[];
+  /**
    * A consumer group, named by this argument, that must exist on the stream
    * (XCLAIM): else `error`, which `missing` usually repeats; in both, `%k`
    * and `%g` stand for the key and the group as C strings.

@@ -30,7 +30,9 @@ export function bitopOperation(word: Buffer): 'AND' | 'OR' | 'XOR' | 'NOT' | und
  */
 export const BITMAP_COMMANDS = [
   command('BITCOUNT', 'bitmap', -2, ['readonly'], keys(1, 1, 1), [
-    rules(key(), { afterLookup: { keys: ['key'], types: ['string'], missing: { integer: () => 0n } } }),
+    rules(key(), {
+      afterLookup: { keys: ['key'], types: ['string'], missing: { integer: () => 0n }, argc: [2, 4, 5] },
+    }),
     optional(block('index', int('start'), int('end'), indexUnit)),
   ]),
   command('BITOP', 'bitmap', -4, ['write', 'denyoom'], keys(2, -1, 1), [
@@ -47,6 +49,7 @@ export const BITMAP_COMMANDS = [
         keys: ['key'],
         types: ['string'],
         missing: { integer: (read) => (read['bit'] === 1n ? -1n : 0n) },
+        argc: [3, 4, 5, 6],
       },
     }),
     optional(
