@@ -115,7 +115,7 @@ RETURN p_increment;`,
   IF p_nx THEN
     RETURN NULL;
   END IF;
-  new := old + p_increment;
+  new := @S.double_add(old, p_increment);
   IF new = 'NaN'::float8 THEN
     PERFORM @S.raise('ERR resulting score is not a number (NaN)');
   END IF;
@@ -318,18 +318,53 @@ BEGIN
   RETURN true;
 END $$;
 
+-- Doubles as C adds and multiplies them. PostgreSQL raises "value out of
+-- range" for a sum or product of finite doubles past the largest double, or a
+-- product of non-zero ones that rounds to 0, where C (so Redis) gives ±inf or
+-- ±0. Operands that cannot go that far take the plain operator.
+--
+-- A sum of large operands is taken halved (a / 2 and b / 2 are exact there):
+-- it overflows exactly when the halved sum reaches 2^1023, and is otherwise
+-- that sum doubled, as C rounds it.
+CREATE OR REPLACE FUNCTION @S.double_add(a float8, b float8) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN abs(a) < 8e307 AND abs(b) < 8e307 THEN a + b
+    ELSE (SELECT CASE WHEN h = 'NaN'::float8 THEN h
+                      WHEN abs(h) >= '8.98846567431158e307'::float8 THEN sign(h) * 'Infinity'::float8
+                      ELSE h * 2 END
+          FROM (SELECT a / 2 + b / 2 AS h) AS halved) END
+$$;
+
+-- A product past the double range has both factors above 1 in magnitude
+-- (±inf), one that rounds to 0 both under 1 (±0). The EXCEPTION block makes
+-- this PARALLEL UNSAFE; double_mul sends it only factors near either end.
+CREATE OR REPLACE FUNCTION @S.double_mul_extreme(a float8, b float8) RETURNS float8
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN a * b;
+EXCEPTION WHEN numeric_value_out_of_range THEN
+  RETURN CASE WHEN (a < 0) <> (b < 0) THEN -1::float8 ELSE 1::float8 END
+    * CASE WHEN abs(a) > 1 THEN 'Infinity'::float8 ELSE 0::float8 END;
+END $$;
+
+CREATE OR REPLACE FUNCTION @S.double_mul(a float8, b float8) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN abs(a) BETWEEN 1e-150 AND 1e150 AND abs(b) BETWEEN 1e-150 AND 1e150 THEN a * b
+    ELSE @S.double_mul_extreme(a, b) END
+$$;
+
 -- Weighted score of ZUNION/ZINTER: Redis turns the NaN of inf * 0 into 0.
 CREATE OR REPLACE FUNCTION @S.zweight(score float8, weight float8) RETURNS float8
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN score * weight = 'NaN'::float8 THEN 0 ELSE score * weight END
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN p = 'NaN'::float8 THEN 0 ELSE p END FROM (SELECT @S.double_mul(score, weight) AS p) AS product
 $$;
 
 -- SUM aggregate of ZUNION/ZINTER, folded in Redis' order: inf + -inf is 0.
 CREATE OR REPLACE FUNCTION @S.zsum_step(acc float8, score float8) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN acc IS NULL THEN score
-              WHEN acc + score = 'NaN'::float8 THEN 0
-              ELSE acc + score END
+              WHEN @S.double_add(acc, score) = 'NaN'::float8 THEN 0
+              ELSE @S.double_add(acc, score) END
 $$;
 CREATE OR REPLACE AGGREGATE @S.zsum(float8) (SFUNC = @S.zsum_step, STYPE = float8);
 `;
