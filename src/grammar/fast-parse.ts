@@ -216,7 +216,7 @@ function positionalCode(item: Extract<Item, { kind: 'positional' }>, rest: numbe
   } else if (node.kind === 'oneof') {
     out = `${oneofContent(node, 'v', w)}rec[${name}] = v;\n`;
   } else throw new NotWritten(`a required ${node.kind} in place`);
-  if (node.verify !== undefined) out += `if (${w.ref(node.verify)}(rec) !== undefined) return;\n`;
+  if (node.verify !== undefined) out += `if (${w.ref(node.verify)}(rec, n) !== undefined) return;\n`;
   return out;
 }
 
@@ -242,7 +242,7 @@ function runCode(run: Run, w: Writer, top: readonly Item[]): string {
   if (run.verifies) {
     // A stray word after the command's last run is an error before the run's checks.
     if (!run.followed && top.at(-1) === run) out += 'if (i < n) return;\n';
-    for (const node of run.nodes) if (node.verify !== undefined) out += `if (${w.ref(node.verify)}(rec) !== undefined) return;\n`;
+    for (const node of run.nodes) if (node.verify !== undefined) out += `if (${w.ref(node.verify)}(rec, n) !== undefined) return;\n`;
   }
   run.nodes.forEach((node, k) => {
     if (!node.optional) out += `if (!${seen[k]}) return;\n`;

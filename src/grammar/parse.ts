@@ -436,7 +436,7 @@ function stepsOf(items: readonly Item[], after: readonly number[]): Step[] {
       const read = step;
       step = (st, rec, reserve) => {
         read(st, rec, reserve);
-        verified(verify, rec);
+        verified(verify, rec, st);
       };
     }
     if (rule === undefined) steps.push(step);
@@ -500,7 +500,7 @@ function positionalStep(item: Positional, rest: number, next: Item | undefined):
       const index = st.i;
       const word = st.argv[index];
       if (word === undefined) {
-        if (node.verify !== undefined) verified(node.verify, rec);
+        if (node.verify !== undefined) verified(node.verify, rec, st);
         throw new RedisSyntaxError(node.absent ?? SYNTAX, Math.min(index, st.argv.length - 1));
       }
       st.i = index + 1;
@@ -510,7 +510,7 @@ function positionalStep(item: Positional, rest: number, next: Item | undefined):
   return (st, rec, reserve) => {
     const end = st.argv.length;
     if (end - st.i < node.minOccurrence) {
-      if (node.verify !== undefined) verified(node.verify, rec);
+      if (node.verify !== undefined) verified(node.verify, rec, st);
       throw new RedisSyntaxError(node.absent ?? SYNTAX, Math.min(st.i, end - 1));
     }
     rec[name] = occurrence(node, st, reserve + rest, false);
@@ -1027,7 +1027,7 @@ function parseRun(run: Run, st: State, rec: Rec, reserve: number): void {
     if (st.i < argv.length && !run.followed && st.plan.seq.items.at(-1) === run) {
       throw new RedisSyntaxError(unknownWord(st, st.i), st.i);
     }
-    for (const node of run.nodes) if (node.verify !== undefined) verified(node.verify, rec);
+    for (const node of run.nodes) if (node.verify !== undefined) verified(node.verify, rec, st);
   }
   let absent: string | undefined;
   for (let k = 0; k < run.nodes.length; k++) {
@@ -1060,8 +1060,8 @@ function counted(node: Node, st: State, count: bigint, reserve: number): Value[]
 const wordsNeeded = (node: Node): number => (node.size >= 0 ? node.size : Math.min(node.minOccurrence, 2));
 
 /** A `verify` rule's error, thrown without argIndex: it is about several arguments, no one word. */
-function verified(verify: NonNullable<Node['verify']>, rec: Rec): void {
-  const error = verify(rec);
+function verified(verify: NonNullable<Node['verify']>, rec: Rec, st: State): void {
+  const error = verify(rec, st.argv.length);
   if (error !== undefined) throw new RedisSyntaxError(error);
 }
 

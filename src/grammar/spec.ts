@@ -130,9 +130,10 @@ interface ArgFlags {
    * an option of an any-order run, once the run ends, whether the option was
    * given or not (but a stray word after the command's last run is the
    * syntax error first). Its error, or undefined: XADD's and XTRIM's LIMIT
-   * against the trimming strategy.
+   * against the trimming strategy; HRANDFIELD's count, after which Redis
+   * counts the command's words (`words`, the name included).
    */
-  readonly verify?: (read: Readonly<Record<string, unknown>>) => string | undefined;
+  readonly verify?: (read: Readonly<Record<string, unknown>>, words: number) => string | undefined;
   /**
    * An option Redis' loop knows but refuses here: given at all, with the
    * words its value needs, it is this error as the parser meets it (XREAD's

@@ -23,7 +23,10 @@ export const HASH_COMMANDS = [
   ]),
   command('HRANDFIELD', 'hash', -2, ['readonly'], keys(1, 1, 1), [
     key(),
-    optional(block('options', int('count'), optional(token('withvalues', 'WITHVALUES')))),
+    // After the count Redis counts the words: a fifth is a syntax error, before the key is looked up.
+    rules(optional(block('options', int('count'), optional(token('withvalues', 'WITHVALUES')))), {
+      verify: (_, words) => (words > 4 ? 'ERR syntax error' : undefined),
+    }),
   ]),
   command('HSCAN', 'hash', -3, ['readonly'], keys(1, 1, 1), [
     key(),

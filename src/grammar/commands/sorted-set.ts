@@ -137,7 +137,10 @@ export const SORTED_SET_COMMANDS = [
   command('ZPOPMIN', 'sorted_set', -2, ['write', 'fast'], keys(1, 1, 1), [key(), optional(popCount)]),
   command('ZRANDMEMBER', 'sorted_set', -2, ['readonly'], keys(1, 1, 1), [
     key(),
-    optional(block('options', int('count'), optional(token('withscores', 'WITHSCORES')))),
+    // After the count Redis counts the words: a fifth is a syntax error, before the key is looked up.
+    rules(optional(block('options', int('count'), optional(token('withscores', 'WITHSCORES')))), {
+      verify: (_, words) => (words > 4 ? 'ERR syntax error' : undefined),
+    }),
   ]),
   command('ZRANGE', 'sorted_set', -4, ['readonly'], keys(1, 1, 1), [
     key(),
