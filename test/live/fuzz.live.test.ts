@@ -63,17 +63,31 @@ const NOT_COMPARABLE: Readonly<Record<string, string>> = {
 };
 /**
  * Differences we know of and have not fixed yet, each with its reason: when
- * Redis and we BOTH answer with an error, and the pair of messages matches
- * one of these, the run goes on (nothing was written on either side) and the
- * summary counts it. Anything else is a mismatch. Remove an entry once fixed.
+ * Redis answers with an error whose message matches, and we answer with an
+ * error that matches `ours` or (`ours: 'reply'`) with a reply, for a command
+ * that writes nothing on either side, the run goes on and the summary counts
+ * it. Anything else is a mismatch. Remove an entry once fixed.
  */
-const KNOWN_DIFFERENCES: readonly { command: string; redis: RegExp; ours: RegExp; why: string }[] = [];
+const KNOWN_DIFFERENCES: readonly { command: string; redis: RegExp; ours: RegExp | 'reply'; readOnly?: (argv: readonly string[]) => boolean; why: string }[] = [
+  {
+    command: 'SORT',
+    redis: /^ERR One or more scores can't be converted into double$/,
+    ours: 'reply',
+    readOnly: (argv) => !argv.some((a) => a.toUpperCase() === 'STORE'),
+    why:
+      "redis-server 7.0 converts a listpack sorted set to a skiplist before sorting it, and reading a subnormal score sets errno to ERANGE; SORT then tests errno after each element's strtod without clearing it, so every element fails. It depends on the set's encoding history, which rows do not keep",
+  },
+];
 
 function knownDifference(argv: readonly Buffer[], expected: RedisReply, got: RedisReply): string | undefined {
-  if (expected.type !== 'error' || got.type !== 'error') return undefined;
-  const name = argv[0]?.toString('latin1').toUpperCase();
+  if (expected.type !== 'error') return undefined;
+  const words = argv.map((a) => a.toString('latin1'));
+  const name = words[0]?.toUpperCase();
   const known = KNOWN_DIFFERENCES.find(
-    (k) => k.command === name && k.redis.test(expected.message) && k.ours.test(got.message),
+    (k) =>
+      k.command === name &&
+      k.redis.test(expected.message) &&
+      (k.ours === 'reply' ? got.type !== 'error' && k.readOnly?.(words) === true : got.type === 'error' && k.ours.test(got.message)),
   );
   return known === undefined ? undefined : `${known.command}: ${known.why}`;
 }
