@@ -193,9 +193,13 @@ export function namesInScope(text: string, at: Node): boolean {
  *   writtenType(<TimeReply>, call)  → 'Date & { microseconds: number }'
  *   writtenType(<BitValue>, call)  → '0 | 1'
  */
-export function writtenType(type: Type, at: Node, printed = type.getText(at, ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope)): string | undefined {
+export function writtenType(type: Type, at: Node, within: ReadonlySet<ts.Type> = new Set()): string | undefined {
   const usable = (text: string): boolean => !text.includes('import(') && !text.includes('...') && namesInScope(text, at);
+  const printed = type.getText(at, ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
   if (usable(printed)) return printed;
+  // An interface out of scope that holds itself (`next: Node`) has no written form.
+  if (within.has(type.compilerType)) return undefined;
+  const inner = new Set([...within, type.compilerType]);
   // An alias whose name is not in scope, written as what it stands for (node-redis' `BitValue` as `0 | 1`).
   if (type.getAliasSymbol() !== undefined) {
     const expanded = type.getText(at, ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope | ts.TypeFormatFlags.InTypeAlias);
@@ -205,7 +209,7 @@ export function writtenType(type: Type, at: Node, printed = type.getText(at, ts.
   if (symbol === undefined || !type.isInterface() || type.getTypeArguments().length > 0 || type.getCallSignatures().length > 0) return undefined;
   const parts: string[] = [];
   for (const base of type.getBaseTypes()) {
-    const text = writtenType(base, at);
+    const text = writtenType(base, at, inner);
     if (text === undefined) return undefined;
     parts.push(text);
   }
@@ -213,7 +217,7 @@ export function writtenType(type: Type, at: Node, printed = type.getText(at, ts.
   for (const member of symbol.getMembers()) {
     const declaration = member.getDeclarations()[0];
     if (declaration === undefined || !ts.isPropertySignature(declaration.compilerNode)) return undefined;
-    const text = writtenType(member.getTypeAtLocation(at), at);
+    const text = writtenType(member.getTypeAtLocation(at), at, inner);
     if (text === undefined) return undefined;
     const name = member.getName();
     const readonly = declaration.compilerNode.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword) === true ? 'readonly ' : '';

@@ -11,6 +11,8 @@ interface Generic<T> extends Date { value: T }
 interface WithMethod { run(): void }
 type Bit = 0 | 1;
 export declare function bit(): Bit;
+interface Chain { value: number; next: Chain }
+export declare function chain(): Chain;
 export declare function hidden(): Hidden;
 export declare function generic(): Generic<string>;
 export declare function withMethod(): WithMethod;
@@ -18,13 +20,13 @@ export interface Shown { a: number }
 export declare function shown(): Shown;
 `;
 const SOURCE = `
-import { hidden, generic, withMethod, shown, bit, type Shown } from './lib';
+import { hidden, generic, withMethod, shown, bit, chain, type Shown } from './lib';
 type Local = { n: number };
 const local: Local = { n: 1 };
 export function f() {
   type Inner = { m: string };
   const inner: Inner = { m: 'x' };
-  return [hidden(), generic(), withMethod(), shown(), local, inner, bit()];
+  return [hidden(), generic(), withMethod(), shown(), local, inner, bit(), chain()];
 }
 `;
 
@@ -51,6 +53,8 @@ describe('writtenType', () => {
     const { elements } = calls();
     expect(writtenType(elements[1]!.getType(), elements[1]!)).toBeUndefined();
     expect(writtenType(elements[2]!.getType(), elements[2]!)).toBeUndefined();
+    // One that holds itself has no written form (and is not walked forever).
+    expect(writtenType(elements[7]!.getType(), elements[7]!)).toBeUndefined();
   });
   it('keeps names in scope as printed: imported, module-level and function-level', () => {
     const { elements } = calls();
